@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from roost.core.db import Base, utcnow
+
+
+class Account(Base):
+    """A local person: their profile, their sign-in, and their denormalized counts."""
+
+    __tablename__ = "accounts"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    username: Mapped[str] = mapped_column(String(30))
+    # Usernames are unique regardless of case; the lowercase copy carries the index.
+    username_lower: Mapped[str] = mapped_column(String(30), unique=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)  # stored lowercase
+    password_hash: Mapped[str] = mapped_column(String(255))
+    display_name: Mapped[str] = mapped_column(String(30), default="")
+    note: Mapped[str] = mapped_column(Text, default="")  # what the person typed
+    note_html: Mapped[str] = mapped_column(Text, default="")  # sanitized rendering of note
+    locked: Mapped[bool] = mapped_column(default=False)
+    bot: Mapped[bool] = mapped_column(default=False)
+    discoverable: Mapped[bool] = mapped_column(default=True)
+    approved: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_status_at: Mapped[datetime | None] = mapped_column(default=None)
+    followers_count: Mapped[int] = mapped_column(default=0)
+    following_count: Mapped[int] = mapped_column(default=0)
+    statuses_count: Mapped[int] = mapped_column(default=0)

@@ -1,0 +1,72 @@
+"""The Mastodon Account entity."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from roost.accounts.models import Account
+from roost.core.http import iso
+from roost.core.settings import get_settings
+
+
+def profile_url(account: Account) -> str:
+    return f"{get_settings().base_url}/@{account.username}"
+
+
+def avatar_url(account: Account) -> str:
+    return f"{get_settings().base_url}/avatars/{account.id}.svg"
+
+
+def render_account(account: Account) -> dict[str, Any]:
+    base = get_settings().base_url
+    avatar = avatar_url(account)
+    header = f"{base}/headers/default.svg"
+    return {
+        "id": str(account.id),
+        "username": account.username,
+        "acct": account.username,
+        "display_name": account.display_name,
+        "locked": account.locked,
+        "bot": account.bot,
+        "discoverable": account.discoverable,
+        "group": False,
+        "created_at": iso(account.created_at.replace(hour=0, minute=0, second=0, microsecond=0)),
+        "note": account.note_html,
+        "url": profile_url(account),
+        "uri": f"{base}/users/{account.username}",
+        "avatar": avatar,
+        "avatar_static": avatar,
+        "header": header,
+        "header_static": header,
+        "followers_count": account.followers_count,
+        "following_count": account.following_count,
+        "statuses_count": account.statuses_count,
+        "last_status_at": (
+            account.last_status_at.strftime("%Y-%m-%d") if account.last_status_at else None
+        ),
+        "noindex": False,
+        "emojis": [],
+        "fields": [],
+        "roles": [],
+    }
+
+
+def render_credential_account(account: Account) -> dict[str, Any]:
+    """The signed-in person's own account, with the ``source`` block for editing."""
+    rendered = render_account(account)
+    rendered["source"] = {
+        "privacy": "public",
+        "sensitive": False,
+        "language": "",
+        "note": account.note,
+        "fields": [],
+        "follow_requests_count": 0,
+    }
+    rendered["role"] = {
+        "id": "-99",
+        "name": "",
+        "permissions": "0",
+        "color": "",
+        "highlighted": False,
+    }
+    return rendered

@@ -1,0 +1,115 @@
+"""The application factory: routers, middleware, and the one error mapping."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from roost import __version__
+from roost.accounts.routes import router as accounts_router
+from roost.core.errors import RoostError
+from roost.core.http import JSON
+from roost.core.runtime import Runtime
+from roost.core.settings import Settings, get_settings
+from roost.follows.routes import router as follows_router
+from roost.instance.routes import router as instance_router
+from roost.notifications.routes import router as notifications_router
+from roost.oauth.routes import router as oauth_router
+from roost.search.routes import router as search_router
+from roost.statuses.routes import router as statuses_router
+from roost.timelines.routes import router as timelines_router
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    owns_runtime = runtime is None
+    runtime = runtime or Runtime(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if owns_runtime:
+            await runtime.start()
+        yield
+        if owns_runtime:
+            await runtime.stop()
+
+    app = FastAPI(
+        title="Roost",
+        version=__version__,
+        description="An open microblogging server that speaks the Mastodon client API.",
+        lifespan=lifespan,
+        redirect_slashes=False,
+    )
+    app.state.runtime = runtime
+    app.state.db = runtime.db
+    app.state.settings = settings
+
+    for router in (
+        instance_router,
+        oauth_router,
+        accounts_router,
+        statuses_router,
+        timelines_router,
+        follows_router,
+        notifications_router,
+        search_router,
+    ):
+        app.include_router(router)
+
+    @app.get("/health", include_in_schema=False)
+    async def health() -> JSON:
+        return JSON({"status": "ok"})
+
+    _map_errors(app)
+    app.add_middleware(StripTrailingSlash)
+    return app
+
+
+def _map_errors(app: FastAPI) -> None:
+    @app.exception_handler(RoostError)
+    async def roost_error(_: Request, exc: RoostError) -> JSON:
+        body: dict[str, object] = {"error": exc.message}
+        if exc.details:
+            body["details"] = exc.details
+        return JSON(body, status_code=exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_: Request, exc: RequestValidationError) -> JSON:
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(part) for part in first.get("loc", ())[1:]) or "request"
+        return JSON(
+            {"error": f"Validation failed: {where}: {first.get('msg', 'invalid')}"},
+            status_code=422,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JSON:
+        message = "Record not found" if exc.status_code == 404 else str(exc.detail)
+        return JSON({"error": message}, status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(Exception)
+    async def unexpected(_: Request, exc: Exception) -> JSON:
+        log.exception("unhandled error", exc_info=exc)
+        return JSON({"error": "Internal server error"}, status_code=500)
+
+
+class StripTrailingSlash:
+    """Mastodon clients call both ``/api/v1/instance`` and ``/api/v1/instance/``."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in {"http", "websocket"}:
+            path: str = scope["path"]
+            if len(path) > 1 and path.endswith("/"):
+                scope = {**scope, "path": path.rstrip("/") or "/"}
+        await self.app(scope, receive, send)

@@ -1,0 +1,136 @@
+"""HTTP helpers shared by every route: JSON responses, Mastodon-style parameters, paging."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
+from typing import Any, TypeVar
+from urllib.parse import urlencode
+
+import orjson
+from fastapi import Request
+from pydantic import BaseModel, ValidationError
+from starlette.responses import Response
+
+from roost.core.db import as_utc
+from roost.core.errors import BadRequest, NotFound, Unprocessable
+from roost.core.settings import get_settings
+
+M = TypeVar("M", bound=BaseModel)
+
+MAX_LIMIT = 40
+DEFAULT_LIMIT = 20
+
+
+class JSON(Response):
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content)
+
+
+def json_response(content: Any, *, status_code: int = 200, link: str | None = None) -> JSON:
+    headers = {"Link": link} if link else None
+    return JSON(content, status_code=status_code, headers=headers)
+
+
+def iso(value: datetime) -> str:
+    """ISO 8601 UTC with milliseconds, as Mastodon sends it."""
+    return as_utc(value).strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+def parse_id(value: str) -> int:
+    """An id from a path: anything but a 64-bit string of digits is simply not found."""
+    if not value.isdigit() or len(value) > 19:
+        raise NotFound()
+    number = int(value)
+    if number >= 1 << 63:
+        raise NotFound()
+    return number
+
+
+async def request_params(request: Request) -> dict[str, Any]:
+    """Query string and body (form or JSON) merged; ``key[]`` becomes a list under ``key``."""
+    merged: dict[str, Any] = {}
+    _merge_pairs(merged, request.query_params.multi_items())
+    if request.method in {"POST", "PUT", "PATCH", "DELETE"}:
+        content_type = request.headers.get("content-type", "")
+        if content_type.startswith("application/json"):
+            body = await request.body()
+            if body.strip():
+                try:
+                    data = orjson.loads(body)
+                except orjson.JSONDecodeError as exc:
+                    raise BadRequest("Request body is not valid JSON") from exc
+                if not isinstance(data, dict):
+                    raise BadRequest("Request body must be a JSON object")
+                merged.update(data)
+        elif content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            form = await request.form()
+            _merge_pairs(merged, [(k, v) for k, v in form.multi_items() if isinstance(v, str)])
+    return merged
+
+
+def _merge_pairs(merged: dict[str, Any], pairs: Sequence[tuple[str, str]]) -> None:
+    for key, value in pairs:
+        if key.endswith("[]"):
+            merged.setdefault(key[:-2], []).append(value)
+        else:
+            merged[key] = value
+
+
+def validate(model: type[M], data: dict[str, Any]) -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(part) for part in first["loc"]) or "body"
+        if first["type"] == "missing":
+            raise BadRequest(f"Missing parameter: {field}") from exc
+        raise Unprocessable(f"Validation failed: {field}: {first['msg']}") from exc
+
+
+def params(model: type[M]) -> Callable[[Request], Awaitable[M]]:
+    """A dependency that reads ``model`` from the query string and body, Mastodon style."""
+
+    async def dependency(request: Request) -> M:
+        return validate(model, await request_params(request))
+
+    return dependency
+
+
+class PageParams(BaseModel):
+    max_id: int | None = None
+    since_id: int | None = None
+    min_id: int | None = None
+    limit: int = DEFAULT_LIMIT
+
+    def clamped_limit(self) -> int:
+        return max(1, min(self.limit, MAX_LIMIT))
+
+
+async def page_params(request: Request) -> PageParams:
+    raw = {
+        key: value
+        for key in ("max_id", "since_id", "min_id", "limit")
+        if (value := request.query_params.get(key)) not in (None, "")
+    }
+    return validate(PageParams, raw)
+
+
+def link_header(request: Request, *, next_max: int | None, prev_min: int | None) -> str | None:
+    """``Link`` with ``next`` first, keeping the request's other query parameters."""
+    if next_max is None and prev_min is None:
+        return None
+    base = get_settings().base_url + request.url.path
+    kept = [
+        (k, v)
+        for k, v in request.query_params.multi_items()
+        if k not in {"max_id", "since_id", "min_id"}
+    ]
+    links = []
+    if next_max is not None:
+        links.append(f'<{base}?{urlencode([*kept, ("max_id", next_max)])}>; rel="next"')
+    if prev_min is not None:
+        links.append(f'<{base}?{urlencode([*kept, ("min_id", prev_min)])}>; rel="prev"')
+    return ", ".join(links)

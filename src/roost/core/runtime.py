@@ -1,0 +1,64 @@
+"""Everything a running Roost process holds: settings, database, jobs, stores.
+
+The web app and the command line build one ``Runtime`` and start it; services
+that cause side effects (jobs, timeline deliveries) take it as an argument.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from roost.core.db import Database
+from roost.core.ids import SnowflakeGenerator, install_generator
+from roost.core.nodes import holder_name, lease_node, release_node, renew_node
+from roost.core.ratelimit import RateLimiter
+from roost.core.settings import Settings
+from roost.jobs.runner import JobRunner
+from roost.timelines.store import DatabaseTimelineStore, TimelineStore
+
+log = logging.getLogger(__name__)
+
+
+class Runtime:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.db = Database(settings.resolved_database_url)
+        self.jobs = JobRunner(self)
+        self.timelines: TimelineStore = DatabaseTimelineStore(self.db)
+        self.limiter = RateLimiter(enabled=settings.rate_limits)
+        self.node: int | None = None
+        self._holder = holder_name()
+        self._renewer: asyncio.Task[None] | None = None
+
+    async def start(self, *, sweep: bool = True) -> None:
+        import roost.jobs.handlers  # noqa: F401  (registers every job kind)
+
+        self.node = await lease_node(self.db, self._holder)
+        install_generator(SnowflakeGenerator(self.node))
+        self._renewer = asyncio.get_running_loop().create_task(self._renew_forever())
+        if sweep:
+            self.jobs.start_sweeping()
+
+    async def _renew_forever(self) -> None:
+        assert self.node is not None
+        while True:
+            await asyncio.sleep(30)
+            try:
+                if not await renew_node(self.db, self.node, self._holder):
+                    log.error("lost the lease on snowflake node %s; taking a new one", self.node)
+                    self.node = await lease_node(self.db, self._holder)
+                    install_generator(SnowflakeGenerator(self.node))
+            except Exception:
+                log.exception("renewing the snowflake node lease failed")
+
+    async def stop(self) -> None:
+        await self.jobs.stop()
+        if self._renewer:
+            self._renewer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._renewer
+        if self.node is not None:
+            await release_node(self.db, self.node, self._holder)
+        await self.db.dispose()

@@ -1,0 +1,72 @@
+"""The one typed settings object, read from ROOST_* environment variables."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ROOST_", extra="ignore")
+
+    data_dir: Path = Path("./data")
+    database_url: str = ""
+    domain: str = "localhost:8000"
+    secret_key: str = ""
+    registrations: Literal["open", "approval", "closed"] = "open"
+    rate_limits: bool = True
+    # Home timelines keep this many entries; older posts are read from SQL.
+    timeline_cap: int = 800
+    # Fan-out delivers to at most this many followers in one batch.
+    fanout_batch: int = 1000
+    # An outbox row older than this is re-driven by the sweep.
+    sweep_after_seconds: float = 30.0
+
+    @field_validator("rate_limits", mode="before")
+    @classmethod
+    def _on_off(cls, value: object) -> object:
+        if isinstance(value, str) and value.lower() in {"off", "on"}:
+            return value.lower() == "on"
+        return value
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'roost.sqlite3').resolve()}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.resolved_database_url.startswith("sqlite")
+
+    @property
+    def scheme(self) -> str:
+        host = self.domain.split(":")[0]
+        return "http" if host in {"localhost", "127.0.0.1", "::1"} else "https"
+
+    @property
+    def base_url(self) -> str:
+        return f"{self.scheme}://{self.domain}"
+
+    def resolved_secret_key(self) -> str:
+        """The configured secret, or one generated once and kept in the data folder."""
+        if self.secret_key:
+            return self.secret_key
+        if self.scheme == "https":
+            raise RuntimeError("ROOST_SECRET_KEY must be set when serving a public domain")
+        path = self.data_dir / "secret_key"
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

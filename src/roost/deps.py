@@ -1,0 +1,127 @@
+"""Route dependencies: database sessions and the authenticated viewer.
+
+Routes declare what they need in their signature::
+
+    async def home(viewer: Annotated[Viewer, Depends(require("read:statuses"))], ...)
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from roost.accounts.models import Account
+from roost.core.db import Database
+from roost.core.errors import Forbidden, Unauthorized, Unprocessable
+from roost.core.security import token_digest
+from roost.oauth.models import AccessToken
+from roost.oauth.scopes import covers
+
+
+def get_db(request: Request) -> Database:
+    db: Database = request.app.state.db
+    return db
+
+
+async def _read_session(request: Request) -> AsyncIterator[AsyncSession]:
+    async with get_db(request).read() as session:
+        yield session
+
+
+async def _write_session(request: Request) -> AsyncIterator[AsyncSession]:
+    async with get_db(request).write() as session:
+        yield session
+
+
+DB = Annotated[Database, Depends(get_db)]
+ReadSession = Annotated[AsyncSession, Depends(_read_session)]
+WriteSession = Annotated[AsyncSession, Depends(_write_session)]
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is asking: a person (``account``), an app acting alone, or nobody."""
+
+    account: Account | None
+    token: AccessToken | None
+    scopes: frozenset[str]
+
+    @property
+    def account_id(self) -> int | None:
+        return self.account.id if self.account else None
+
+    @property
+    def app_id(self) -> int | None:
+        return self.token.app_id if self.token else None
+
+
+ANONYMOUS = Viewer(account=None, token=None, scopes=frozenset())
+
+
+def bearer_token(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return request.query_params.get("access_token") or None
+
+
+async def load_viewer(db: Database, token: str) -> Viewer:
+    async with db.read() as session:
+        row = (
+            await session.execute(
+                select(AccessToken, Account)
+                .outerjoin(Account, Account.id == AccessToken.account_id)
+                .where(AccessToken.token_hash == token_digest(token))
+                .where(AccessToken.revoked_at.is_(None))
+            )
+        ).first()
+    if row is None:
+        raise Unauthorized("The access token is invalid")
+    access, account = row
+    if account is not None and not account.approved:
+        raise Forbidden("Your login is currently pending approval")
+    return Viewer(account=account, token=access, scopes=frozenset(access.scopes.split()))
+
+
+async def _viewer(request: Request) -> Viewer:
+    cached: Viewer | None = getattr(request.state, "viewer", None)
+    if cached is not None:
+        return cached
+    token = bearer_token(request)
+    viewer = await load_viewer(get_db(request), token) if token else ANONYMOUS
+    request.state.viewer = viewer
+    return viewer
+
+
+def require(scope: str, *, user: bool = True) -> Callable[[Request], Awaitable[Viewer]]:
+    """A valid token with ``scope``; with ``user`` it must act for a person."""
+
+    async def dependency(request: Request) -> Viewer:
+        viewer = await _viewer(request)
+        if viewer.token is None:
+            raise Unauthorized("The access token is invalid")
+        if not covers(viewer.scopes, scope):
+            raise Forbidden("This action is outside the authorized scopes")
+        if user and viewer.account is None:
+            raise Unprocessable("This method requires an authenticated user")
+        return viewer
+
+    return dependency
+
+
+def optional(scope: str) -> Callable[[Request], Awaitable[Viewer]]:
+    """Anyone may call; a token, if sent, must be valid and carry ``scope``."""
+
+    async def dependency(request: Request) -> Viewer:
+        viewer = await _viewer(request)
+        if viewer.token is not None and not covers(viewer.scopes, scope):
+            raise Forbidden("This action is outside the authorized scopes")
+        return viewer
+
+    return dependency
