@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from roost.accounts.models import Account
 from roost.core.db import Database
 from roost.core.errors import Forbidden, Unauthorized, Unprocessable
+from roost.core.runtime import Runtime
 from roost.core.security import token_digest
 from roost.oauth.models import AccessToken
 from roost.oauth.scopes import covers
@@ -26,6 +27,11 @@ from roost.oauth.scopes import covers
 def get_db(request: Request) -> Database:
     db: Database = request.app.state.db
     return db
+
+
+def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
 
 
 async def _read_session(request: Request) -> AsyncIterator[AsyncSession]:
@@ -39,6 +45,7 @@ async def _write_session(request: Request) -> AsyncIterator[AsyncSession]:
 
 
 DB = Annotated[Database, Depends(get_db)]
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 ReadSession = Annotated[AsyncSession, Depends(_read_session)]
 WriteSession = Annotated[AsyncSession, Depends(_write_session)]
 
