@@ -1,7 +1,13 @@
-"""Shared fixtures: a migrated database per test, the app in-process, a live server."""
+"""Shared fixtures: a migrated database per test, the app in-process, a live server.
+
+The suite runs on SQLite by default; with ROOST_TEST_DATABASE=postgresql every test
+gets its own PostgreSQL database (cloned from a migrated template) on
+ROOST_TEST_POSTGRES (default postgresql://postgres@127.0.0.1:5432).
+"""
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import socket
@@ -22,19 +28,56 @@ from roost.migrate import migrate
 from tests.factories import Factory
 
 
+BACKEND = os.environ.get("ROOST_TEST_DATABASE", "sqlite")
+POSTGRES = os.environ.get("ROOST_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
+_numbers = itertools.count()
+
+
+def psql(sql: str) -> None:
+    subprocess.run(
+        ["psql", f"{POSTGRES}/postgres", "-v", "ON_ERROR_STOP=1", "-qc", sql],
+        check=True,
+        capture_output=True,
+    )
+
+
+def asyncpg_url(database: str) -> str:
+    return POSTGRES.replace("postgresql://", "postgresql+asyncpg://", 1) + f"/{database}"
+
+
 @pytest.fixture(scope="session")
-def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Migrate once; every test gets a copy of this file."""
+def template_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Migrate once; every test gets a copy (a file on SQLite, a clone on PostgreSQL)."""
+    if BACKEND == "postgresql":
+        name = f"roost_test_template_{os.getpid()}"
+        psql(f"DROP DATABASE IF EXISTS {name}")
+        psql(f"CREATE DATABASE {name}")
+        migrate(Settings(database_url=asyncpg_url(name)))
+        yield name
+        psql(f"DROP DATABASE IF EXISTS {name}")
+        return
     folder = tmp_path_factory.mktemp("template")
     migrate(Settings(data_dir=folder))
-    return folder / "roost.sqlite3"
+    yield str(folder / "roost.sqlite3")
 
 
 @pytest.fixture
-def settings(tmp_path: Path, template_db: Path) -> Settings:
+def database_url(tmp_path: Path, template_db: str) -> Iterator[str]:
+    if BACKEND == "postgresql":
+        name = f"roost_test_{os.getpid()}_{next(_numbers)}"
+        psql(f"CREATE DATABASE {name} TEMPLATE {template_db}")
+        yield asyncpg_url(name)
+        psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        return
     shutil.copy(template_db, tmp_path / "roost.sqlite3")
+    yield ""
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
     return Settings(
         data_dir=tmp_path,
+        database_url=database_url,
         domain="localhost",
         secret_key="test-secret",
         rate_limits=False,

@@ -65,7 +65,7 @@ async def render_statuses(
             .join(Account, Account.id == Mention.account_id)
             .where(Mention.status_id.in_(ids))
         )
-    ).tuples():
+    ):
         mentions[status_id].append(account)
     tags: dict[int, list[Tag]] = defaultdict(list)
     for status_id, tag in (
@@ -74,7 +74,7 @@ async def render_statuses(
             .join(Tag, Tag.id == StatusTag.tag_id)
             .where(StatusTag.status_id.in_(ids))
         )
-    ).tuples():
+    ):
         tags[status_id].append(tag)
     app_ids = {s.application_id for s in every.values() if s.application_id is not None}
     apps = (

@@ -134,7 +134,7 @@ class DatabaseTimelineStore:
                 if not owners:
                     return 0
             heads = await session.execute(self._advance_heads(owners))
-            seqs = dict(heads.tuples().all())
+            seqs = dict(heads.all())
             rows = [
                 {
                     "owner_id": owner,
@@ -186,7 +186,7 @@ class DatabaseTimelineStore:
         else:
             query = query.order_by(HomeEntry.seq.desc())
         async with self.db.read() as session:
-            rows = (await session.execute(query.limit(limit))).tuples().all()
+            rows = (await session.execute(query.limit(limit))).all()
         entries = [Entry(*row) for row in rows]
         if min_seq is not None:
             entries.reverse()

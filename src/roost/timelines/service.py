@@ -1,0 +1,200 @@
+"""Reading timelines: home (by timeline cursor), public, hashtag, account, favourites."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Select, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from roost.accounts.models import Account
+from roost.core.errors import NotFound
+from roost.core.http import PageParams
+from roost.statuses.models import Favourite, Status, StatusTag, Tag
+from roost.statuses.render import load_originals, load_statuses, render_statuses
+from roost.statuses.visibility import (
+    Audience,
+    filter_visible,
+    load_audience,
+    not_hidden_by,
+    visible_to,
+)
+from roost.timelines.store import Entry, cursor_for
+
+if TYPE_CHECKING:
+    from roost.core.runtime import Runtime
+
+# A page whose entries are all hidden (muted, blocked) is refilled this many times.
+REFILL_ROUNDS = 5
+
+
+@dataclass
+class Page:
+    items: list[dict[str, Any]]
+    next_max: int | None  # Link rel="next": ?max_id=
+    prev_min: int | None  # Link rel="prev": ?min_id=
+
+
+async def read_home(
+    *, session: AsyncSession, runtime: Runtime, viewer: Account, page: PageParams
+) -> Page:
+    """The viewer's home timeline, newest delivery first, paged by timeline cursor.
+
+    Ids the client sends may be cursors from our Link header or status ids from the
+    posts it saw; ``cursor_for`` turns either into a cursor of this timeline.
+    """
+    store = runtime.timelines
+    owner = viewer.id
+    max_seq = await cursor_for(store, owner, page.max_id)
+    since_seq = await cursor_for(store, owner, page.since_id)
+    min_seq = await cursor_for(store, owner, page.min_id)
+    limit = page.clamped_limit()
+    audience = await load_audience(session, owner)
+
+    kept: list[tuple[Entry, Status]] = []
+    originals: dict[int, Status] = {}
+    scanned: list[int] = []
+    for _ in range(REFILL_ROUNDS):
+        entries = await store.page(
+            owner, max_seq=max_seq, since_seq=since_seq, min_seq=min_seq, limit=limit
+        )
+        if not entries:
+            break
+        scanned += [e.seq for e in entries]
+        rows = await load_statuses(session, (e.status_id for e in entries))
+        originals |= await load_originals(session, rows.values())
+        ordered = [rows[e.status_id] for e in entries if e.status_id in rows]
+        visible = {s.id for s in await filter_visible(session, audience, ordered, originals)}
+        kept += [(e, rows[e.status_id]) for e in entries if e.status_id in visible]
+        if len(kept) >= limit or len(entries) < limit:
+            break
+        if min_seq is not None:
+            min_seq = entries[0].seq  # entries are newest first: go on upwards
+        else:
+            max_seq = entries[-1].seq
+    kept.sort(key=lambda pair: pair[0].seq, reverse=True)
+    if len(kept) > limit:
+        # Going up from min_id, keep the entries just after it; otherwise the newest.
+        kept = kept[-limit:] if page.min_id is not None else kept[:limit]
+
+    statuses = [status for _, status in kept]
+    items = await render_statuses(session, statuses, owner, originals)
+    seqs = [entry.seq for entry, _ in kept] or scanned
+    if not seqs:
+        return Page(items=[], next_max=None, prev_min=None)
+    return Page(items=items, next_max=min(seqs), prev_min=max(seqs))
+
+
+async def read_public(
+    *, session: AsyncSession, viewer_id: int | None, page: PageParams, remote: bool = False
+) -> Page:
+    """Public posts of this server, newest first; no boosts, no replies to others."""
+    if remote:  # Roost does not federate (yet): there are no remote posts
+        return Page(items=[], next_max=None, prev_min=None)
+    query = select(Status).where(
+        Status.visibility == "public",
+        Status.reblog_of_id.is_(None),
+        or_(
+            Status.in_reply_to_account_id.is_(None),
+            Status.in_reply_to_account_id == Status.account_id,
+        ),
+    )
+    return await _page_of_statuses(session, viewer_id, query, page)
+
+
+async def read_tag(
+    *, session: AsyncSession, viewer_id: int | None, tag: str, page: PageParams
+) -> Page:
+    query = (
+        select(Status)
+        .join(StatusTag, StatusTag.status_id == Status.id)
+        .join(Tag, Tag.id == StatusTag.tag_id)
+        .where(Tag.name == tag.lstrip("#").lower(), Status.visibility == "public")
+    )
+    return await _page_of_statuses(session, viewer_id, query, page)
+
+
+async def read_account_statuses(
+    *,
+    session: AsyncSession,
+    viewer_id: int | None,
+    account_id: int,
+    page: PageParams,
+    exclude_replies: bool = False,
+    exclude_reblogs: bool = False,
+    only_media: bool = False,
+    pinned: bool = False,
+    tagged: str | None = None,
+) -> Page:
+    if await session.get(Account, account_id) is None:
+        raise NotFound()
+    empty = Page(items=[], next_max=None, prev_min=None)
+    if only_media or pinned:  # Roost has no media attachments and no pins yet
+        return empty
+    query = select(Status).where(Status.account_id == account_id, visible_to(viewer_id))
+    if exclude_replies:
+        query = query.where(
+            or_(Status.in_reply_to_id.is_(None), Status.in_reply_to_account_id == account_id)
+        )
+    if exclude_reblogs:
+        query = query.where(Status.reblog_of_id.is_(None))
+    if tagged:
+        query = (
+            query.join(StatusTag, StatusTag.status_id == Status.id)
+            .join(Tag, Tag.id == StatusTag.tag_id)
+            .where(Tag.name == tagged.lstrip("#").lower())
+        )
+    # A profile opened on purpose shows a muted person's posts, but never a blocked one's.
+    return await _page_of_statuses(session, viewer_id, query, page, hide_muted=False)
+
+
+async def read_favourites(*, session: AsyncSession, viewer_id: int, page: PageParams) -> Page:
+    """What the viewer favourited, most recent favourite first, paged by favourite id."""
+    query = select(Favourite.id, Favourite.status_id).where(Favourite.account_id == viewer_id)
+    rows = (await session.execute(_paged(query, Favourite.id, page))).all()
+    if page.min_id is not None:
+        rows = list(reversed(rows))
+    statuses = await load_statuses(session, (status_id for _, status_id in rows))
+    ordered = [statuses[sid] for _, sid in rows if sid in statuses]
+    audience = await load_audience(session, viewer_id)
+    originals = await load_originals(session, ordered)
+    visible = await filter_visible(session, audience, ordered, originals, hide_muted=False)
+    items = await render_statuses(session, visible, viewer_id, originals)
+    if not rows:
+        return Page(items=[], next_max=None, prev_min=None)
+    return Page(items=items, next_max=rows[-1][0], prev_min=rows[0][0])
+
+
+async def _page_of_statuses(
+    session: AsyncSession,
+    viewer_id: int | None,
+    query: Select[Status],
+    page: PageParams,
+    *,
+    hide_muted: bool = True,
+) -> Page:
+    audience: Audience = await load_audience(session, viewer_id)
+    query = query.where(not_hidden_by(audience, hide_muted=hide_muted))
+    rows = list((await session.scalars(_paged(query, Status.id, page))).all())
+    if page.min_id is not None:
+        rows.reverse()
+    if not rows:
+        return Page(items=[], next_max=None, prev_min=None)
+    originals = await load_originals(session, rows)
+    visible = await filter_visible(session, audience, rows, originals, hide_muted=hide_muted)
+    items = await render_statuses(session, visible, viewer_id, originals)
+    return Page(items=items, next_max=rows[-1].id, prev_min=rows[0].id)
+
+
+def _paged(query: Any, key: Any, page: PageParams) -> Any:
+    """Mastodon paging on a time-sortable id column: newest first, min_id goes upwards."""
+    if page.max_id is not None:
+        query = query.where(key < page.max_id)
+    if page.since_id is not None:
+        query = query.where(key > page.since_id)
+    if page.min_id is not None:
+        query = query.where(key > page.min_id).order_by(key.asc())
+    else:
+        query = query.order_by(key.desc())
+    return query.limit(page.clamped_limit())

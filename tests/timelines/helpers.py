@@ -1,0 +1,73 @@
+"""Shared steps for timeline tests: follow without the API, hold a delivery back."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Sequence
+
+import httpx
+from sqlalchemy import select
+
+from roost.core.ids import new_id
+from roost.core.runtime import Runtime
+from roost.follows.models import Follow
+from roost.statuses.models import Status
+from roost.timelines.store import Delivery
+from tests.factories import User
+
+HOLD = "[held]"
+
+
+async def follow(runtime: Runtime, follower: User, *targets: User) -> None:
+    async with runtime.db.write() as session:
+        for target in targets:
+            session.add(
+                Follow(
+                    id=new_id(), account_id=follower.account.id, target_account_id=target.account.id
+                )
+            )
+        await session.commit()
+
+
+async def post(client: httpx.AsyncClient, author: User, text: str, **fields: object) -> str:
+    response = await client.post(
+        "/api/v1/statuses", json={"status": text, **fields}, headers=author.headers
+    )
+    assert response.status_code == 200, response.text
+    return str(response.json()["id"])
+
+
+def link_cursor(response: httpx.Response, rel: str) -> str | None:
+    """The max_id (next) or min_id (prev) of a Link header, as Mastodon.py reads it."""
+    match = re.search(
+        r'<[^>]*[?&](?:max_id|min_id)=(\d+)[^>]*>; rel="' + rel + '"',
+        response.headers.get("link", ""),
+    )
+    return match.group(1) if match else None
+
+
+class HeldDeliveries:
+    """Holds back fan-out of any post whose text contains ``[held]`` to ``owner``
+    until ``release()``: a slow or stuck worker, as seen from the reader."""
+
+    def __init__(self, runtime: Runtime, owner: User) -> None:
+        self.runtime = runtime
+        self.owner_id = owner.account.id
+        self.released = asyncio.Event()
+        self.waiting = 0
+        self._deliver = runtime.timelines.deliver
+
+    async def deliver(self, owner_ids: Sequence[int], delivery: Delivery) -> int:
+        if self.owner_id in owner_ids and not self.released.is_set():
+            async with self.runtime.db.read() as session:
+                text = await session.scalar(
+                    select(Status.text).where(Status.id == delivery.status_id)
+                )
+            if text and HOLD in text:
+                self.waiting += 1
+                await self.released.wait()
+        return await self._deliver(owner_ids, delivery)
+
+    def release(self) -> None:
+        self.released.set()

@@ -1,0 +1,133 @@
+"""DESIGN.md hard problem 1: a reader who polls for newer posts and pages back for
+older ones sees every post of its home timeline exactly once, while several
+people post at once and one delivery is held back and released later."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+
+import httpx
+import pytest
+
+from roost.core.runtime import Runtime
+from tests.factories import Factory, User
+from tests.timelines.helpers import HOLD, HeldDeliveries, follow, link_cursor, post
+
+WRITERS = 4
+POSTS_EACH = 15
+PAGE = 7
+
+
+async def test_a_late_delivery_still_reaches_a_reader_polling_past_it(
+    client: httpx.AsyncClient, runtime: Runtime, factory: Factory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reader, alice, bob = [await factory.user(name) for name in ("reader", "alice", "bob")]
+    await follow(runtime, reader, alice, bob)
+    held = HeldDeliveries(runtime, reader)
+    monkeypatch.setattr(runtime.timelines, "deliver", held.deliver)
+
+    late = await post(client, alice, f"{HOLD} written first, delivered last")
+    early = await post(client, bob, "written second, delivered first")
+    for _ in range(500):  # until bob's post is in and alice's is stuck
+        first = await client.get("/api/v1/timelines/home", headers=reader.headers)
+        if held.waiting and first.json():
+            break
+        await asyncio.sleep(0.01)
+    assert [s["id"] for s in first.json()] == [early]
+    cursor = link_cursor(first, "prev")
+    assert cursor is not None
+
+    held.release()
+    await runtime.jobs.drain()
+    # The late post has the smaller id, yet it is new to this reader: it must come next,
+    # whether the client polls with our cursor or with the id of the newest post it saw.
+    for since in (cursor, early):
+        newer = await client.get(
+            "/api/v1/timelines/home", params={"min_id": since}, headers=reader.headers
+        )
+        assert [s["id"] for s in newer.json()] == [late]
+    assert int(late) < int(early)
+
+
+@pytest.mark.parametrize("cursor_style", ["link", "status_id"])
+async def test_poll_and_page_back_see_every_post_exactly_once(
+    client: httpx.AsyncClient,
+    runtime: Runtime,
+    factory: Factory,
+    monkeypatch: pytest.MonkeyPatch,
+    cursor_style: str,
+) -> None:
+    reader = await factory.user("reader")
+    writers = [await factory.user(f"writer{i}") for i in range(WRITERS)]
+    await follow(runtime, reader, *writers)
+    held = HeldDeliveries(runtime, reader)
+    monkeypatch.setattr(runtime.timelines, "deliver", held.deliver)
+    posted: list[str] = []
+    rng = random.Random(7)
+
+    async def write(writer: User, index: int) -> None:
+        for n in range(POSTS_EACH):
+            text = f"post {n} by {writer.account.username}"
+            if index == 1 and n == 2:
+                text = f"{HOLD} {text}"
+            posted.append(await post(client, writer, text))
+            await asyncio.sleep(rng.random() / 100)
+
+    seen: list[str] = []
+    settled = asyncio.Event()
+    reading = asyncio.create_task(read_everything(client, reader, seen, settled, cursor_style))
+    await asyncio.gather(*(write(w, i) for i, w in enumerate(writers)))
+    assert held.waiting == 1  # the held post was really held back while others went through
+    await asyncio.sleep(0.05)
+    held.release()
+    await runtime.jobs.drain()
+    settled.set()
+    await reading
+
+    assert len(posted) == WRITERS * POSTS_EACH
+    repeated = {status_id for status_id in seen if seen.count(status_id) > 1}
+    assert not repeated, f"seen more than once: {repeated}"
+    assert set(seen) == set(posted), f"missed: {set(posted) - set(seen)}"
+
+
+async def read_everything(
+    client: httpx.AsyncClient,
+    reader: User,
+    seen: list[str],
+    settled: asyncio.Event,
+    cursor_style: str,
+) -> None:
+    """Read like a client: a first page, then poll for newer and page back for older,
+    until a poll begun after every delivery settled finds nothing left either way."""
+
+    async def get(**params: str) -> tuple[list[str], str | None, str | None]:
+        response = await client.get(
+            "/api/v1/timelines/home", params={"limit": PAGE, **params}, headers=reader.headers
+        )
+        assert response.status_code == 200, response.text
+        ids = [status["id"] for status in response.json()]
+        seen.extend(ids)
+        if cursor_style == "link":
+            return ids, link_cursor(response, "prev"), link_cursor(response, "next")
+        return ids, (ids[0] if ids else None), (ids[-1] if ids else None)
+
+    newest: str | None = None
+    oldest: str | None = None
+    while newest is None:
+        _, newest, oldest = await get()
+        await asyncio.sleep(0.005)
+    older_left = True
+    while True:
+        final = settled.is_set()
+        ids, prev, _ = await get(min_id=newest)
+        while ids:
+            newest = prev or newest
+            ids, prev, _ = await get(min_id=newest)
+        if older_left and oldest is not None:
+            older, _, nxt = await get(max_id=oldest)
+            older_left = bool(older)
+            oldest = nxt or oldest
+        if final and not older_left:
+            return
+        await asyncio.sleep(0.01)
