@@ -27,7 +27,6 @@ from roost.core.settings import Settings
 from roost.migrate import migrate
 from tests.factories import Factory
 
-
 BACKEND = os.environ.get("ROOST_TEST_DATABASE", "sqlite")
 POSTGRES = os.environ.get("ROOST_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
 _numbers = itertools.count()

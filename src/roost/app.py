@@ -55,12 +55,14 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     for router in (
         instance_router,
         oauth_router,
+        # Before accounts: /accounts/relationships and /accounts/search must not be
+        # captured by /accounts/{id}.
+        follows_router,
+        search_router,
         accounts_router,
         statuses_router,
         timelines_router,
-        follows_router,
         notifications_router,
-        search_router,
     ):
         app.include_router(router)
 

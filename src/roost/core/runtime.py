@@ -14,7 +14,7 @@ from roost.core.db import Database
 from roost.core.ids import SnowflakeGenerator, install_generator
 from roost.core.nodes import holder_name, lease_node, release_node, renew_node
 from roost.core.ratelimit import RateLimiter
-from roost.core.settings import Settings
+from roost.core.settings import Settings, use_settings
 from roost.jobs.runner import JobRunner
 from roost.timelines.store import DatabaseTimelineStore, TimelineStore
 
@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 
 class Runtime:
     def __init__(self, settings: Settings) -> None:
+        use_settings(settings)
         self.settings = settings
         self.db = Database(settings.resolved_database_url)
         self.jobs = JobRunner(self)

@@ -67,6 +67,20 @@ class Settings(BaseSettings):
         return path.read_text().strip()
 
 
-@lru_cache
+_current: Settings | None = None
+
+
+def use_settings(settings: Settings) -> None:
+    """Make ``settings`` the ones ``get_settings()`` returns (the runtime does this)."""
+    global _current
+    _current = settings
+
+
 def get_settings() -> Settings:
+    """The settings of this process: the runtime's, else read from the environment."""
+    return _current or _from_environment()
+
+
+@lru_cache
+def _from_environment() -> Settings:
     return Settings()

@@ -1,3 +1,208 @@
-from fastapi import APIRouter
+"""HTTP for the follow graph: follow and friends, relationships, the paged lists."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+
+from roost.accounts.models import Account
+from roost.core.http import JSON, PageParams, json_response, link_header, page_params, params
+from roost.core.http import parse_id as parse_path_id
+from roost.deps import ReadSession, RuntimeDep, Viewer, WriteSession, optional, require
+from roost.follows import lists, service
+from roost.follows.lists import AccountPage
+from roost.follows.relationships import relationships
+from roost.follows.schemas import FollowParams, MuteParams, RelationshipParams
 
 router = APIRouter()
+
+
+def _me(viewer: Viewer) -> Account:
+    assert viewer.account is not None  # require() checked that the token acts for a person
+    return viewer.account
+
+
+def _page_response(request: Request, page: AccountPage) -> JSON:
+    return json_response(
+        page.accounts,
+        link=link_header(request, next_max=page.oldest, prev_min=page.newest),
+    )
+
+
+@router.post("/api/v1/accounts/{account_id}/follow")
+async def follow(
+    account_id: str,
+    viewer: Annotated[Viewer, Depends(require("write:follows"))],
+    body: Annotated[FollowParams, Depends(params(FollowParams))],
+    session: WriteSession,
+    runtime: RuntimeDep,
+) -> JSON:
+    return json_response(
+        await service.follow(
+            session=session,
+            runtime=runtime,
+            actor=_me(viewer),
+            target_id=parse_path_id(account_id),
+            reblogs=body.reblogs,
+            notify=body.notify,
+        )
+    )
+
+
+@router.post("/api/v1/accounts/{account_id}/unfollow")
+async def unfollow(
+    account_id: str,
+    viewer: Annotated[Viewer, Depends(require("write:follows"))],
+    session: WriteSession,
+    runtime: RuntimeDep,
+) -> JSON:
+    return json_response(
+        await service.unfollow(
+            session=session,
+            runtime=runtime,
+            actor=_me(viewer),
+            target_id=parse_path_id(account_id),
+        )
+    )
+
+
+@router.post("/api/v1/accounts/{account_id}/block")
+async def block(
+    account_id: str,
+    viewer: Annotated[Viewer, Depends(require("write:blocks"))],
+    session: WriteSession,
+    runtime: RuntimeDep,
+) -> JSON:
+    return json_response(
+        await service.block(
+            session=session,
+            runtime=runtime,
+            actor=_me(viewer),
+            target_id=parse_path_id(account_id),
+        )
+    )
+
+
+@router.post("/api/v1/accounts/{account_id}/unblock")
+async def unblock(
+    account_id: str,
+    viewer: Annotated[Viewer, Depends(require("write:blocks"))],
+    session: WriteSession,
+) -> JSON:
+    return json_response(
+        await service.unblock(
+            session=session, actor=_me(viewer), target_id=parse_path_id(account_id)
+        )
+    )
+
+
+@router.post("/api/v1/accounts/{account_id}/mute")
+async def mute(
+    account_id: str,
+    viewer: Annotated[Viewer, Depends(require("write:mutes"))],
+    body: Annotated[MuteParams, Depends(params(MuteParams))],
+    session: WriteSession,
+    runtime: RuntimeDep,
+) -> JSON:
+    return json_response(
+        await service.mute(
+            session=session,
+            runtime=runtime,
+            actor=_me(viewer),
+            target_id=parse_path_id(account_id),
+            notifications=body.notifications,
+        )
+    )
+
+
+@router.post("/api/v1/accounts/{account_id}/unmute")
+async def unmute(
+    account_id: str,
+    viewer: Annotated[Viewer, Depends(require("write:mutes"))],
+    session: WriteSession,
+    runtime: RuntimeDep,
+) -> JSON:
+    return json_response(
+        await service.unmute(
+            session=session,
+            runtime=runtime,
+            actor=_me(viewer),
+            target_id=parse_path_id(account_id),
+        )
+    )
+
+
+@router.get("/api/v1/accounts/relationships")
+async def get_relationships(
+    viewer: Annotated[Viewer, Depends(require("read:follows"))],
+    query: Annotated[RelationshipParams, Depends(params(RelationshipParams))],
+    session: ReadSession,
+) -> JSON:
+    return json_response(
+        await relationships(session, viewer_id=_me(viewer).id, target_ids=query.ids())
+    )
+
+
+@router.get("/api/v1/accounts/{account_id}/followers")
+async def get_followers(
+    request: Request,
+    account_id: str,
+    viewer: Annotated[Viewer, Depends(optional("read:accounts"))],
+    page: Annotated[PageParams, Depends(page_params)],
+    session: ReadSession,
+) -> JSON:
+    result = await lists.followers(
+        session=session,
+        viewer_id=viewer.account_id,
+        account_id=parse_path_id(account_id),
+        page=page,
+    )
+    return _page_response(request, result)
+
+
+@router.get("/api/v1/accounts/{account_id}/following")
+async def get_following(
+    request: Request,
+    account_id: str,
+    viewer: Annotated[Viewer, Depends(optional("read:accounts"))],
+    page: Annotated[PageParams, Depends(page_params)],
+    session: ReadSession,
+) -> JSON:
+    result = await lists.following(
+        session=session,
+        viewer_id=viewer.account_id,
+        account_id=parse_path_id(account_id),
+        page=page,
+    )
+    return _page_response(request, result)
+
+
+@router.get("/api/v1/blocks")
+async def get_blocks(
+    request: Request,
+    viewer: Annotated[Viewer, Depends(require("read:blocks"))],
+    page: Annotated[PageParams, Depends(page_params)],
+    session: ReadSession,
+) -> JSON:
+    result = await lists.blocks(session=session, viewer_id=_me(viewer).id, page=page)
+    return _page_response(request, result)
+
+
+@router.get("/api/v1/mutes")
+async def get_mutes(
+    request: Request,
+    viewer: Annotated[Viewer, Depends(require("read:mutes"))],
+    page: Annotated[PageParams, Depends(page_params)],
+    session: ReadSession,
+) -> JSON:
+    result = await lists.mutes(session=session, viewer_id=_me(viewer).id, page=page)
+    return _page_response(request, result)
+
+
+@router.get("/api/v1/follow_requests")
+async def get_follow_requests(
+    viewer: Annotated[Viewer, Depends(require("read:follows"))],
+) -> JSON:
+    """Follows are immediate (no locked accounts), so there is never a request waiting."""
+    return json_response([])

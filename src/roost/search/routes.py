@@ -1,3 +1,48 @@
-from fastapi import APIRouter
+"""HTTP for search: ``/api/v2/search``, account search, and one hashtag."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+
+from roost.accounts.render import render_account
+from roost.core.http import JSON, json_response, params
+from roost.deps import ReadSession, Viewer, optional, require
+from roost.search import service
+from roost.search.schemas import AccountSearchParams, SearchParams
 
 router = APIRouter()
+
+
+@router.get("/api/v2/search")
+async def search(
+    viewer: Annotated[Viewer, Depends(optional("read:search"))],
+    query: Annotated[SearchParams, Depends(params(SearchParams))],
+    session: ReadSession,
+) -> JSON:
+    return json_response(
+        await service.search(session=session, viewer_id=viewer.account_id, query=query)
+    )
+
+
+@router.get("/api/v1/accounts/search")
+async def search_accounts(
+    viewer: Annotated[Viewer, Depends(require("read:accounts"))],
+    query: Annotated[AccountSearchParams, Depends(params(AccountSearchParams))],
+    session: ReadSession,
+) -> JSON:
+    accounts = await service.search_accounts(
+        session=session,
+        viewer_id=viewer.account_id,
+        q=query.q,
+        limit=query.clamped_limit(),
+        offset=query.offset,
+        following=query.following,
+    )
+    return json_response([render_account(account) for account in accounts])
+
+
+@router.get("/api/v1/tags/{name}")
+async def get_tag(name: str, session: ReadSession) -> JSON:
+    return json_response(await service.get_tag(session=session, name=name))

@@ -44,8 +44,6 @@ STATUS_ID_FLOOR = 1 << 53
 class Entry:
     seq: int
     status_id: int
-    author_id: int
-    reblog_of_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,9 +172,7 @@ class DatabaseTimelineStore:
         min_seq: int | None = None,
         limit: int = 20,
     ) -> list[Entry]:
-        query = select(
-            HomeEntry.seq, HomeEntry.status_id, HomeEntry.author_id, HomeEntry.reblog_of_id
-        ).where(HomeEntry.owner_id == owner_id)
+        query = select(HomeEntry.seq, HomeEntry.status_id).where(HomeEntry.owner_id == owner_id)
         if max_seq is not None:
             query = query.where(HomeEntry.seq < max_seq)
         if since_seq is not None:

@@ -1,0 +1,107 @@
+"""The Mastodon Relationship entity: how the viewer and each other account relate."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from roost.accounts.models import Account
+from roost.follows.models import Block, Follow, Mute
+
+
+async def relationships(
+    session: AsyncSession, *, viewer_id: int, target_ids: Sequence[int]
+) -> list[dict[str, Any]]:
+    """One Relationship per existing account in ``target_ids``, in that order."""
+    wanted = list(dict.fromkeys(target_ids))
+    if not wanted:
+        return []
+    existing = set((await session.scalars(select(Account.id).where(Account.id.in_(wanted)))).all())
+    ids = [target for target in wanted if target in existing]
+    if not ids:
+        return []
+    following = {
+        target: (reblogs, notify)
+        for target, reblogs, notify in (
+            await session.execute(
+                select(Follow.target_account_id, Follow.show_reblogs, Follow.notify).where(
+                    Follow.account_id == viewer_id, Follow.target_account_id.in_(ids)
+                )
+            )
+        )
+    }
+    followed_by = set(
+        await session.scalars(
+            select(Follow.account_id).where(
+                Follow.target_account_id == viewer_id, Follow.account_id.in_(ids)
+            )
+        )
+    )
+    blocking = set(
+        await session.scalars(
+            select(Block.target_account_id).where(
+                Block.account_id == viewer_id, Block.target_account_id.in_(ids)
+            )
+        )
+    )
+    blocked_by = set(
+        await session.scalars(
+            select(Block.account_id).where(
+                Block.target_account_id == viewer_id, Block.account_id.in_(ids)
+            )
+        )
+    )
+    muting = {
+        target: hide
+        for target, hide in (
+            await session.execute(
+                select(Mute.target_account_id, Mute.hide_notifications).where(
+                    Mute.account_id == viewer_id, Mute.target_account_id.in_(ids)
+                )
+            )
+        )
+    }
+    return [
+        render_relationship(
+            target,
+            following=following.get(target),
+            followed_by=target in followed_by,
+            blocking=target in blocking,
+            blocked_by=target in blocked_by,
+            muting=muting.get(target),
+        )
+        for target in ids
+    ]
+
+
+def render_relationship(
+    target_id: int,
+    *,
+    following: tuple[bool, bool] | None,
+    followed_by: bool,
+    blocking: bool,
+    blocked_by: bool,
+    muting: bool | None,
+) -> dict[str, Any]:
+    """``following`` is (show_reblogs, notify) when the viewer follows; ``muting`` is
+    hide_notifications when the viewer mutes."""
+    return {
+        "id": str(target_id),
+        "following": following is not None,
+        "showing_reblogs": following is not None and following[0],
+        "notifying": following is not None and following[1],
+        "languages": None,
+        "followed_by": followed_by,
+        "blocking": blocking,
+        "blocked_by": blocked_by,
+        "muting": muting is not None,
+        "muting_notifications": bool(muting),
+        "requested": False,
+        "requested_by": False,
+        "domain_blocking": False,
+        "endorsed": False,
+        "note": "",
+    }
