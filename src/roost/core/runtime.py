@@ -10,6 +10,8 @@ import asyncio
 import contextlib
 import logging
 
+from redis.asyncio import Redis
+
 from roost.core.db import Database
 from roost.core.ids import SnowflakeGenerator, install_generator
 from roost.core.nodes import holder_name, lease_node, release_node, renew_node
@@ -26,6 +28,9 @@ class Runtime:
         use_settings(settings)
         self.settings = settings
         self.db = Database(settings.resolved_database_url)
+        self.redis: Redis | None = (
+            Redis.from_url(settings.redis_url) if settings.redis_url else None
+        )
         self.jobs = JobRunner(self)
         self.timelines: TimelineStore = DatabaseTimelineStore(self.db)
         self.limiter = RateLimiter(enabled=settings.rate_limits)
@@ -63,3 +68,5 @@ class Runtime:
         if self.node is not None:
             await release_node(self.db, self.node, self._holder)
         await self.db.dispose()
+        if self.redis is not None:
+            await self.redis.aclose()

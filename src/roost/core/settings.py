@@ -20,6 +20,13 @@ class Settings(BaseSettings):
     secret_key: str = ""
     registrations: Literal["open", "approval", "closed"] = "open"
     rate_limits: bool = True
+    # Redis (e.g. redis://127.0.0.1:6379/0) switches on the scaled roles: timelines,
+    # caches, rate limits, pub/sub and the job queue. Empty: all served in-process.
+    redis_url: str = ""
+    # Every Redis key Roost writes starts with this (tests use a unique one).
+    redis_prefix: str = "roost:"
+    # Accounts with more followers than this are merged into timelines at read time.
+    fanout_limit: int = 10_000
     # Home timelines keep this many entries; older posts are read from SQL.
     timeline_cap: int = 800
     # Fan-out delivers to at most this many followers in one batch.
