@@ -1,3 +1,110 @@
-from fastapi import APIRouter
+"""Sign-up, the signed-in person's profile, and finding accounts.
+
+Only numeric ids match ``/api/v1/accounts/{account_id:int}``, so this router does
+not shadow ``/api/v1/accounts/relationships`` or ``/search`` in routers after it.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from starlette.responses import Response
+
+from roost.accounts import service
+from roost.accounts.avatars import HEADER_SVG, avatar_svg
+from roost.accounts.render import render_account, render_credential_account
+from roost.accounts.schemas import CredentialsForm, LookupParams, RegistrationForm
+from roost.core.errors import NotFound
+from roost.core.http import JSON, json_response, params
+from roost.deps import ReadSession, RuntimeDep, Viewer, WriteSession, optional, require
 
 router = APIRouter()
+
+_IMAGE_HEADERS = {
+    "Cache-Control": "public, max-age=604800",
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+    "X-Content-Type-Options": "nosniff",
+}
+_MAX_ID = (1 << 63) - 1
+
+
+def _client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _checked_id(account_id: int) -> int:
+    if account_id > _MAX_ID:
+        raise NotFound()
+    return account_id
+
+
+@router.post("/api/v1/accounts")
+async def register(
+    request: Request,
+    viewer: Annotated[Viewer, Depends(require("write:accounts", user=False))],
+    form: Annotated[RegistrationForm, Depends(params(RegistrationForm))],
+    session: WriteSession,
+    runtime: RuntimeDep,
+) -> JSON:
+    assert viewer.token is not None  # require() guarantees a token
+    token = await service.register(
+        session=session, runtime=runtime, ip=_client_ip(request), app_token=viewer.token, form=form
+    )
+    return json_response(token)
+
+
+@router.get("/api/v1/accounts/verify_credentials")
+async def verify_credentials(viewer: Annotated[Viewer, Depends(require("profile"))]) -> JSON:
+    assert viewer.account is not None
+    return json_response(render_credential_account(viewer.account))
+
+
+@router.patch("/api/v1/accounts/update_credentials")
+async def update_credentials(
+    viewer: Annotated[Viewer, Depends(require("write:accounts"))],
+    form: Annotated[CredentialsForm, Depends(params(CredentialsForm))],
+    session: WriteSession,
+) -> JSON:
+    assert viewer.account_id is not None
+    account = await service.update_credentials(
+        session=session, account_id=viewer.account_id, form=form
+    )
+    return json_response(render_credential_account(account))
+
+
+@router.get("/api/v1/accounts/lookup")
+async def lookup(
+    _viewer: Annotated[Viewer, Depends(optional("read:accounts"))],
+    query: Annotated[LookupParams, Depends(params(LookupParams))],
+    session: ReadSession,
+    runtime: RuntimeDep,
+) -> JSON:
+    account = await service.lookup_account(
+        session=session, acct=query.acct, domain=runtime.settings.domain
+    )
+    return json_response(render_account(account))
+
+
+@router.get("/avatars/{account_id:int}.svg")
+async def avatar(account_id: int, session: ReadSession) -> Response:
+    initial = await service.account_initial(session=session, account_id=_checked_id(account_id))
+    return Response(
+        avatar_svg(account_id, initial), media_type="image/svg+xml", headers=_IMAGE_HEADERS
+    )
+
+
+@router.get("/headers/default.svg")
+async def default_header() -> Response:
+    return Response(HEADER_SVG, media_type="image/svg+xml", headers=_IMAGE_HEADERS)
+
+
+# Keep last: the most general account path.
+@router.get("/api/v1/accounts/{account_id:int}")
+async def show(
+    account_id: int,
+    _viewer: Annotated[Viewer, Depends(optional("read:accounts"))],
+    session: ReadSession,
+) -> JSON:
+    account = await service.get_account(session=session, account_id=_checked_id(account_id))
+    return json_response(render_account(account))
