@@ -1,3 +1,78 @@
-from fastapi import APIRouter
+"""HTTP for /api/v1/notifications."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+
+from roost.core.http import (
+    JSON,
+    PageParams,
+    json_response,
+    link_header,
+    page_params,
+    params,
+    parse_id,
+)
+from roost.deps import ReadSession, Viewer, WriteSession, require
+from roost.notifications import service
+from roost.notifications.render import render_notifications
+from roost.notifications.schemas import NotificationFilter
 
 router = APIRouter()
+
+Reader = Annotated[Viewer, Depends(require("read:notifications"))]
+Writer = Annotated[Viewer, Depends(require("write:notifications"))]
+
+
+def _viewer_id(viewer: Viewer) -> int:
+    assert viewer.account_id is not None  # require() makes sure a person is acting
+    return viewer.account_id
+
+
+@router.get("/api/v1/notifications")
+async def list_notifications(
+    request: Request,
+    viewer: Reader,
+    filters: Annotated[NotificationFilter, Depends(params(NotificationFilter))],
+    page: Annotated[PageParams, Depends(page_params)],
+    session: ReadSession,
+) -> JSON:
+    viewer_id = _viewer_id(viewer)
+    rows = await service.list_notifications(
+        session=session,
+        viewer_id=viewer_id,
+        types=filters.types,
+        exclude_types=filters.exclude_types,
+        account_id=filters.account_id,
+        max_id=page.max_id,
+        since_id=page.since_id,
+        min_id=page.min_id,
+        limit=page.clamped_limit(),
+    )
+    link = link_header(request, next_max=rows[-1].id, prev_min=rows[0].id) if rows else None
+    return json_response(await render_notifications(session, rows, viewer_id), link=link)
+
+
+@router.post("/api/v1/notifications/clear")
+async def clear_notifications(viewer: Writer, session: WriteSession) -> JSON:
+    await service.clear_notifications(session=session, viewer_id=_viewer_id(viewer))
+    return json_response({})
+
+
+@router.get("/api/v1/notifications/{notification_id}")
+async def get_notification(viewer: Reader, notification_id: str, session: ReadSession) -> JSON:
+    viewer_id = _viewer_id(viewer)
+    notification = await service.get_notification(
+        session=session, viewer_id=viewer_id, notification_id=parse_id(notification_id)
+    )
+    return json_response((await render_notifications(session, [notification], viewer_id))[0])
+
+
+@router.post("/api/v1/notifications/{notification_id}/dismiss")
+async def dismiss_notification(viewer: Writer, notification_id: str, session: WriteSession) -> JSON:
+    await service.dismiss_notification(
+        session=session, viewer_id=_viewer_id(viewer), notification_id=parse_id(notification_id)
+    )
+    return json_response({})

@@ -59,21 +59,17 @@ async def render_statuses(
         ).all()
     }
     mentions: dict[int, list[Account]] = defaultdict(list)
-    for status_id, account in (
-        await session.execute(
-            select(Mention.status_id, Account)
-            .join(Account, Account.id == Mention.account_id)
-            .where(Mention.status_id.in_(ids))
-        )
+    for status_id, account in await session.execute(
+        select(Mention.status_id, Account)
+        .join(Account, Account.id == Mention.account_id)
+        .where(Mention.status_id.in_(ids))
     ):
         mentions[status_id].append(account)
     tags: dict[int, list[Tag]] = defaultdict(list)
-    for status_id, tag in (
-        await session.execute(
-            select(StatusTag.status_id, Tag)
-            .join(Tag, Tag.id == StatusTag.tag_id)
-            .where(StatusTag.status_id.in_(ids))
-        )
+    for status_id, tag in await session.execute(
+        select(StatusTag.status_id, Tag)
+        .join(Tag, Tag.id == StatusTag.tag_id)
+        .where(StatusTag.status_id.in_(ids))
     ):
         tags[status_id].append(tag)
     app_ids = {s.application_id for s in every.values() if s.application_id is not None}

@@ -1,3 +1,214 @@
-from fastapi import APIRouter
+"""HTTP for /api/v1/statuses: post, read, delete, thread, favourite, boost."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from roost.accounts.models import Account
+from roost.accounts.render import render_account
+from roost.core.errors import NotFound
+from roost.core.http import (
+    JSON,
+    PageParams,
+    json_response,
+    link_header,
+    page_params,
+    params,
+    parse_id,
+)
+from roost.deps import ReadSession, RuntimeDep, Viewer, WriteSession, optional, require
+from roost.statuses import interactions, service
+from roost.statuses.lookup import get_many_visible, get_visible
+from roost.statuses.models import Status
+from roost.statuses.render import render_statuses
+from roost.statuses.schemas import PostStatusIn, ReblogIn, StatusIdsIn
+from roost.statuses.threads import thread_context
 
 router = APIRouter()
+
+Reader = Annotated[Viewer, Depends(optional("read:statuses"))]
+Poster = Annotated[Viewer, Depends(require("write:statuses"))]
+Favouriter = Annotated[Viewer, Depends(require("write:favourites"))]
+AccountsReader = Annotated[Viewer, Depends(optional("read:accounts"))]
+
+
+async def _one(session: AsyncSession, status: Status, viewer: Viewer) -> dict[str, Any]:
+    """Render ``status`` as committed (with its counters), read in ``session``."""
+    fresh = await session.get(Status, status.id)
+    if fresh is None:  # deleted in the meantime
+        raise NotFound()
+    return (await render_statuses(session, [fresh], viewer.account_id))[0]
+
+
+def _me(viewer: Viewer) -> Account:
+    assert viewer.account is not None  # require() makes sure a person is acting
+    return viewer.account
+
+
+@router.post("/api/v1/statuses")
+async def create_status(
+    viewer: Poster,
+    body: Annotated[PostStatusIn, Depends(params(PostStatusIn))],
+    session: WriteSession,
+    reader: ReadSession,
+    runtime: RuntimeDep,
+    idempotency_key: Annotated[str | None, Header()] = None,
+) -> JSON:
+    reply_to = body.in_reply_to_id
+    status = await service.post_status(
+        session=session,
+        runtime=runtime,
+        author=_me(viewer),
+        app_id=viewer.app_id,
+        text=body.status,
+        visibility=body.visibility,
+        spoiler_text=body.spoiler_text,
+        sensitive=body.sensitive,
+        language=body.language,
+        in_reply_to_id=parse_id(str(reply_to)) if reply_to is not None else None,
+        has_media=body.has_media,
+        has_poll=body.has_poll,
+        scheduled_at=body.scheduled_at,
+        idempotency_key=idempotency_key or None,
+    )
+    return json_response(await _one(reader, status, viewer))
+
+
+@router.get("/api/v1/statuses")
+async def get_statuses(
+    viewer: Reader,
+    body: Annotated[StatusIdsIn, Depends(params(StatusIdsIn))],
+    session: ReadSession,
+) -> JSON:
+    statuses = await get_many_visible(session, viewer.account_id, body.ids[:40])
+    return json_response(await render_statuses(session, statuses, viewer.account_id))
+
+
+@router.get("/api/v1/statuses/{status_id}")
+async def get_status(viewer: Reader, status_id: str, session: ReadSession) -> JSON:
+    status = await get_visible(session, viewer.account_id, parse_id(status_id))
+    return json_response(await _one(session, status, viewer))
+
+
+@router.delete("/api/v1/statuses/{status_id}")
+async def delete_status(
+    viewer: Poster, status_id: str, session: WriteSession, runtime: RuntimeDep
+) -> JSON:
+    deleted = await service.delete_status(
+        session=session, runtime=runtime, viewer=_me(viewer), status_id=parse_id(status_id)
+    )
+    return json_response(deleted)
+
+
+@router.get("/api/v1/statuses/{status_id}/context")
+async def get_context(viewer: Reader, status_id: str, session: ReadSession) -> JSON:
+    context = await thread_context(
+        session=session, viewer_id=viewer.account_id, status_id=parse_id(status_id)
+    )
+    rendered = await render_statuses(
+        session, [*context.ancestors, *context.descendants], viewer.account_id
+    )
+    split = len(context.ancestors)
+    return json_response({"ancestors": rendered[:split], "descendants": rendered[split:]})
+
+
+@router.post("/api/v1/statuses/{status_id}/favourite")
+async def favourite(
+    viewer: Favouriter, status_id: str, session: WriteSession, reader: ReadSession
+) -> JSON:
+    status = await interactions.favourite(
+        session=session, viewer=_me(viewer), status_id=parse_id(status_id)
+    )
+    return json_response(await _one(reader, status, viewer))
+
+
+@router.post("/api/v1/statuses/{status_id}/unfavourite")
+async def unfavourite(
+    viewer: Favouriter, status_id: str, session: WriteSession, reader: ReadSession
+) -> JSON:
+    status = await interactions.unfavourite(
+        session=session, viewer=_me(viewer), status_id=parse_id(status_id)
+    )
+    return json_response(await _one(reader, status, viewer))
+
+
+@router.post("/api/v1/statuses/{status_id}/reblog")
+async def reblog(
+    viewer: Poster,
+    status_id: str,
+    body: Annotated[ReblogIn, Depends(params(ReblogIn))],
+    session: WriteSession,
+    reader: ReadSession,
+    runtime: RuntimeDep,
+) -> JSON:
+    boost = await interactions.reblog(
+        session=session,
+        runtime=runtime,
+        viewer=_me(viewer),
+        app_id=viewer.app_id,
+        status_id=parse_id(status_id),
+        visibility=body.visibility,
+    )
+    return json_response(await _one(reader, boost, viewer))
+
+
+@router.post("/api/v1/statuses/{status_id}/unreblog")
+async def unreblog(
+    viewer: Poster,
+    status_id: str,
+    session: WriteSession,
+    reader: ReadSession,
+    runtime: RuntimeDep,
+) -> JSON:
+    status = await interactions.unreblog(
+        session=session, runtime=runtime, viewer=_me(viewer), status_id=parse_id(status_id)
+    )
+    return json_response(await _one(reader, status, viewer))
+
+
+@router.get("/api/v1/statuses/{status_id}/favourited_by")
+async def favourited_by(
+    request: Request,
+    viewer: AccountsReader,
+    status_id: str,
+    page: Annotated[PageParams, Depends(page_params)],
+    session: ReadSession,
+) -> JSON:
+    rows = await interactions.favourited_by(
+        session=session,
+        viewer_id=viewer.account_id,
+        status_id=parse_id(status_id),
+        max_id=page.max_id,
+        since_id=page.since_id,
+        min_id=page.min_id,
+        limit=page.clamped_limit(),
+    )
+    return _accounts_page(request, rows)
+
+
+@router.get("/api/v1/statuses/{status_id}/reblogged_by")
+async def reblogged_by(
+    request: Request,
+    viewer: AccountsReader,
+    status_id: str,
+    page: Annotated[PageParams, Depends(page_params)],
+    session: ReadSession,
+) -> JSON:
+    rows = await interactions.reblogged_by(
+        session=session,
+        viewer_id=viewer.account_id,
+        status_id=parse_id(status_id),
+        max_id=page.max_id,
+        since_id=page.since_id,
+        min_id=page.min_id,
+        limit=page.clamped_limit(),
+    )
+    return _accounts_page(request, rows)
+
+
+def _accounts_page(request: Request, rows: list[tuple[int, Account]]) -> JSON:
+    link = link_header(request, next_max=rows[-1][0], prev_min=rows[0][0]) if rows else None
+    return json_response([render_account(account) for _, account in rows], link=link)

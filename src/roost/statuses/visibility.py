@@ -10,7 +10,7 @@ A boost is visible only if both the boost and the boosted post are.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import ColumnElement, and_, exists, or_, select
@@ -36,21 +36,26 @@ class Audience:
         return author_id in self.blocked or (hide_muted and author_id in self.muted)
 
 
-async def load_audience(session: AsyncSession, viewer_id: int | None) -> Audience:
+async def load_audience(
+    session: AsyncSession, viewer_id: int | None, among: Collection[int] | None = None
+) -> Audience:
+    """The viewer's relations; with ``among``, only those with these authors (one thread)."""
     if viewer_id is None:
         return Audience(viewer_id=None)
-    following = await session.scalars(
-        select(Follow.target_account_id).where(Follow.account_id == viewer_id)
-    )
-    blocking = await session.scalars(
-        select(Block.target_account_id).where(Block.account_id == viewer_id)
-    )
-    blocked_by = await session.scalars(
-        select(Block.account_id).where(Block.target_account_id == viewer_id)
-    )
-    muted = await session.scalars(
-        select(Mute.target_account_id).where(Mute.account_id == viewer_id)
-    )
+    following_q = select(Follow.target_account_id).where(Follow.account_id == viewer_id)
+    blocking_q = select(Block.target_account_id).where(Block.account_id == viewer_id)
+    blocked_by_q = select(Block.account_id).where(Block.target_account_id == viewer_id)
+    muted_q = select(Mute.target_account_id).where(Mute.account_id == viewer_id)
+    if among is not None:
+        authors = list(among)
+        following_q = following_q.where(Follow.target_account_id.in_(authors))
+        blocking_q = blocking_q.where(Block.target_account_id.in_(authors))
+        blocked_by_q = blocked_by_q.where(Block.account_id.in_(authors))
+        muted_q = muted_q.where(Mute.target_account_id.in_(authors))
+    following = await session.scalars(following_q)
+    blocking = await session.scalars(blocking_q)
+    blocked_by = await session.scalars(blocked_by_q)
+    muted = await session.scalars(muted_q)
     return Audience(
         viewer_id=viewer_id,
         following=frozenset(following.all()),

@@ -1,0 +1,53 @@
+"""The Mastodon Notification entity, rendered for a whole page at once."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from roost.accounts.models import Account
+from roost.accounts.render import render_account
+from roost.core.http import iso
+from roost.notifications.models import Notification
+from roost.statuses.render import load_statuses, render_statuses
+
+
+async def render_notifications(
+    session: AsyncSession, notifications: Sequence[Notification], viewer_id: int
+) -> list[dict[str, Any]]:
+    if not notifications:
+        return []
+    actors = {
+        a.id: a
+        for a in (
+            await session.scalars(
+                select(Account).where(Account.id.in_({n.from_account_id for n in notifications}))
+            )
+        ).all()
+    }
+    statuses = await load_statuses(
+        session, (n.status_id for n in notifications if n.status_id is not None)
+    )
+    ordered = list(statuses.values())
+    rendered = dict(
+        zip(
+            (s.id for s in ordered),
+            await render_statuses(session, ordered, viewer_id),
+            strict=True,
+        )
+    )
+    return [
+        {
+            "id": str(n.id),
+            "type": n.type,
+            "created_at": iso(n.created_at),
+            "group_key": f"ungrouped-{n.id}",
+            "account": render_account(actors[n.from_account_id]),
+            "status": rendered.get(n.status_id) if n.status_id is not None else None,
+        }
+        for n in notifications
+        if n.from_account_id in actors
+    ]

@@ -1,0 +1,22 @@
+"""Filters of the notifications list, as Mastodon clients send them."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, field_validator
+
+
+def _as_list(value: object) -> object:
+    return [value] if isinstance(value, str) else value
+
+
+class NotificationFilter(BaseModel):
+    types: list[str] = []
+    exclude_types: list[str] = []
+    account_id: int | None = None
+
+    _lists = field_validator("types", "exclude_types", mode="before")(_as_list)
+
+    @field_validator("account_id", mode="before")
+    @classmethod
+    def _blank(cls, value: object) -> object:
+        return None if value == "" else value

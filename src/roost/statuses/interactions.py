@@ -1,0 +1,249 @@
+"""Favourites and boosts: each idempotent, each with its counter and notification."""
+
+from __future__ import annotations
+
+from sqlalchemy import CompoundSelect, Select, delete, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
+
+from roost.accounts.models import Account
+from roost.core.db import commit, utcnow
+from roost.core.errors import Forbidden
+from roost.core.ids import new_id
+from roost.core.runtime import Runtime
+from roost.follows.models import Block
+from roost.notifications.service import notify, withdraw
+from roost.statuses import counters
+from roost.statuses.lookup import get_visible_original
+from roost.statuses.models import Favourite, Status
+from roost.statuses.visibility import LISTED_VISIBILITIES
+from roost.timelines.fanout import schedule_fan_out, schedule_remove_status
+
+
+async def favourite(*, session: AsyncSession, viewer: Account, status_id: int) -> Status:
+    """Favourite a post (a boost stands for its post); returns the post."""
+    status = await get_visible_original(session, viewer.id, status_id)
+    exists = await session.scalar(
+        select(Favourite.id).where(
+            Favourite.account_id == viewer.id, Favourite.status_id == status.id
+        )
+    )
+    if exists is None:
+        session.add(
+            Favourite(id=new_id(), account_id=viewer.id, status_id=status.id, created_at=utcnow())
+        )
+        try:
+            await session.flush()
+        except IntegrityError:  # favourited concurrently: already done
+            await session.rollback()
+            await session.refresh(status)
+            return status
+        await counters.add_to_status(session, status.id, favourites=1)
+        await notify(
+            session=session,
+            recipient_id=status.account_id,
+            actor_id=viewer.id,
+            type="favourite",
+            status_id=status.id,
+        )
+    await commit(session)
+    return status
+
+
+async def unfavourite(*, session: AsyncSession, viewer: Account, status_id: int) -> Status:
+    status = await _own_interaction_target(session, viewer.id, status_id, Favourite)
+    removed = await session.execute(
+        delete(Favourite).where(Favourite.account_id == viewer.id, Favourite.status_id == status.id)
+    )
+    if removed.rowcount:  # type: ignore[attr-defined]
+        await counters.add_to_status(session, status.id, favourites=-1)
+        await withdraw(
+            session=session,
+            recipient_id=status.account_id,
+            actor_id=viewer.id,
+            type="favourite",
+            status_id=status.id,
+        )
+    await commit(session)
+    return status
+
+
+async def reblog(
+    *,
+    session: AsyncSession,
+    runtime: Runtime,
+    viewer: Account,
+    app_id: int | None,
+    status_id: int,
+    visibility: str | None = None,
+) -> Status:
+    """Boost a post (boosting a boost boosts its post); returns the boost. Idempotent."""
+    original = await get_visible_original(session, viewer.id, status_id)
+    if original.visibility not in LISTED_VISIBILITIES and not (
+        original.visibility == "private" and original.account_id == viewer.id
+    ):
+        raise Forbidden("This action is not allowed")
+    existing = await _boost_of(session, viewer.id, original.id)
+    if existing is not None:
+        await commit(session)
+        return existing
+    boost = Status(
+        id=new_id(),
+        account_id=viewer.id,
+        reblog_of_id=original.id,
+        # A followers-only post stays followers-only when its author boosts it.
+        visibility="private" if original.visibility == "private" else visibility or "public",
+        application_id=app_id,
+        created_at=utcnow(),
+    )
+    session.add(boost)
+    try:
+        await session.flush()
+    except IntegrityError:  # boosted concurrently: return that boost
+        await session.rollback()
+        existing = await _boost_of(session, viewer.id, original.id)
+        if existing is None:
+            raise
+        return existing
+    await counters.add_to_status(session, original.id, reblogs=1)
+    await counters.add_to_accounts(session, [viewer.id], statuses=1, touch=True)
+    await notify(
+        session=session,
+        recipient_id=original.account_id,
+        actor_id=viewer.id,
+        type="reblog",
+        status_id=original.id,
+    )
+    schedule_fan_out(session, runtime, boost)
+    await commit(session)
+    return boost
+
+
+async def unreblog(
+    *, session: AsyncSession, runtime: Runtime, viewer: Account, status_id: int
+) -> Status:
+    """Undo one's boost of a post; returns the post."""
+    original = await _own_interaction_target(session, viewer.id, status_id, Status)
+    boost = await _boost_of(session, viewer.id, original.id)
+    if boost is not None:
+        await session.execute(delete(Status).where(Status.id == boost.id))
+        await counters.add_to_status(session, original.id, reblogs=-1)
+        await counters.add_to_accounts(session, [viewer.id], statuses=-1)
+        await withdraw(
+            session=session,
+            recipient_id=original.account_id,
+            actor_id=viewer.id,
+            type="reblog",
+            status_id=original.id,
+        )
+        schedule_remove_status(session, runtime, status_id=boost.id)
+    await commit(session)
+    return original
+
+
+async def _boost_of(session: AsyncSession, account_id: int, original_id: int) -> Status | None:
+    return await session.scalar(
+        select(Status).where(Status.account_id == account_id, Status.reblog_of_id == original_id)
+    )
+
+
+async def _own_interaction_target(
+    session: AsyncSession, viewer_id: int, status_id: int, kind: type[Favourite] | type[Status]
+) -> Status:
+    """The post to undo a favourite or boost on. Someone who favourited or boosted a
+    post may undo it even if they can no longer see the post (say they were blocked
+    since); otherwise the post must be visible to them."""
+    status = await session.get(Status, status_id)
+    if status is not None and status.reblog_of_id is not None:
+        status = await session.get(Status, status.reblog_of_id)
+    if status is not None:
+        if kind is Favourite:
+            mine = select(Favourite.id).where(
+                Favourite.account_id == viewer_id, Favourite.status_id == status.id
+            )
+        else:
+            mine = select(Status.id).where(
+                Status.account_id == viewer_id, Status.reblog_of_id == status.id
+            )
+        if await session.scalar(mine) is not None:
+            return status
+    return await get_visible_original(session, viewer_id, status_id)
+
+
+async def favourited_by(
+    *,
+    session: AsyncSession,
+    viewer_id: int | None,
+    status_id: int,
+    max_id: int | None = None,
+    since_id: int | None = None,
+    min_id: int | None = None,
+    limit: int = 40,
+) -> list[tuple[int, Account]]:
+    """(favourite id, account) pairs, newest first; the id is the paging cursor."""
+    status = await get_visible_original(session, viewer_id, status_id)
+    query = (
+        select(Favourite.id, Account)
+        .join(Account, Account.id == Favourite.account_id)
+        .where(Favourite.status_id == status.id)
+    )
+    if viewer_id is not None:
+        query = query.where(Favourite.account_id.not_in(_blocked_either_way(viewer_id)))
+    return await _page(session, query, Favourite.id, max_id, since_id, min_id, limit)
+
+
+async def reblogged_by(
+    *,
+    session: AsyncSession,
+    viewer_id: int | None,
+    status_id: int,
+    max_id: int | None = None,
+    since_id: int | None = None,
+    min_id: int | None = None,
+    limit: int = 40,
+) -> list[tuple[int, Account]]:
+    """(boost id, account) pairs, newest first; followers-only boosts are not listed."""
+    status = await get_visible_original(session, viewer_id, status_id)
+    listed = Status.visibility.in_(LISTED_VISIBILITIES)
+    query = (
+        select(Status.id, Account)
+        .join(Account, Account.id == Status.account_id)
+        .where(Status.reblog_of_id == status.id)
+        .where(or_(listed, Status.account_id == viewer_id) if viewer_id is not None else listed)
+    )
+    if viewer_id is not None:
+        query = query.where(Status.account_id.not_in(_blocked_either_way(viewer_id)))
+    return await _page(session, query, Status.id, max_id, since_id, min_id, limit)
+
+
+def _blocked_either_way(viewer_id: int) -> CompoundSelect:
+    blocking = select(Block.target_account_id).where(Block.account_id == viewer_id)
+    blocked_by = select(Block.account_id).where(Block.target_account_id == viewer_id)
+    return blocking.union(blocked_by)
+
+
+async def _page(
+    session: AsyncSession,
+    query: Select[int, Account],
+    cursor: InstrumentedAttribute[int],
+    max_id: int | None,
+    since_id: int | None,
+    min_id: int | None,
+    limit: int,
+) -> list[tuple[int, Account]]:
+    if max_id is not None:
+        query = query.where(cursor < max_id)
+    if since_id is not None:
+        query = query.where(cursor > since_id)
+    if min_id is not None:
+        query = query.where(cursor > min_id).order_by(cursor.asc())
+    else:
+        query = query.order_by(cursor.desc())
+    rows = [
+        (cursor_id, account)
+        for cursor_id, account in (await session.execute(query.limit(limit))).all()
+    ]
+    if min_id is not None:
+        rows.reverse()
+    return rows

@@ -1,0 +1,59 @@
+"""What clients send to the statuses endpoints (form or JSON, Mastodon style)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, field_validator
+
+Visibility = Literal["public", "unlisted", "private", "direct"]
+ReblogVisibility = Literal["public", "unlisted", "private"]
+
+
+def _blank_to_none(value: object) -> object:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+class PostStatusIn(BaseModel):
+    # Extra keys are kept so that form-encoded polls (``poll[options][]``) are seen.
+    model_config = ConfigDict(extra="allow")
+
+    status: str | None = None
+    in_reply_to_id: str | int | None = None
+    visibility: Visibility | None = None
+    spoiler_text: str | None = None
+    sensitive: bool | None = None
+    language: str | None = None
+    media_ids: list[str | int] | str | None = None
+    poll: Any = None
+    scheduled_at: str | None = None
+
+    _blanks = field_validator(
+        "in_reply_to_id", "visibility", "language", "scheduled_at", "sensitive", mode="before"
+    )(_blank_to_none)
+
+    @property
+    def has_media(self) -> bool:
+        if isinstance(self.media_ids, str):
+            return bool(self.media_ids.strip())
+        return bool(self.media_ids)
+
+    @property
+    def has_poll(self) -> bool:
+        extra = self.model_extra or {}
+        return bool(self.poll) or any(key.startswith("poll[") for key in extra)
+
+
+class ReblogIn(BaseModel):
+    visibility: ReblogVisibility | None = None
+
+    _blanks = field_validator("visibility", mode="before")(_blank_to_none)
+
+
+class StatusIdsIn(BaseModel):
+    id: list[str] | str = []
+
+    @property
+    def ids(self) -> list[int]:
+        raw = [self.id] if isinstance(self.id, str) else self.id
+        return [int(v) for v in raw if v.isdigit() and len(v) <= 18]

@@ -1,0 +1,232 @@
+"""Posting and deleting statuses (Mastodon's PostStatusService and RemoveStatusService).
+
+A post is validated completely before anything is written; then the status, its
+mentions, tags, counters, notifications and fan-out job commit in one transaction.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from roost.accounts.models import Account
+from roost.core.db import commit, utcnow
+from roost.core.errors import Forbidden, Unprocessable
+from roost.core.ids import new_id
+from roost.core.runtime import Runtime
+from roost.follows.models import Block
+from roost.notifications.service import notify, withdraw
+from roost.statuses import counters
+from roost.statuses.formatting import extract, status_length, to_html
+from roost.statuses.lookup import get_visible, get_visible_original
+from roost.statuses.models import IdempotencyKey, Mention, Status, StatusTag, Tag
+from roost.statuses.render import render_statuses
+from roost.statuses.visibility import LISTED_VISIBILITIES
+from roost.timelines.fanout import schedule_fan_out, schedule_remove_status
+
+MAX_CHARACTERS = 500
+MAX_KEY_LENGTH = 200
+_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})?$")
+
+
+async def post_status(
+    *,
+    session: AsyncSession,
+    runtime: Runtime,
+    author: Account,
+    app_id: int | None,
+    text: str | None,
+    visibility: str | None = None,
+    spoiler_text: str | None = None,
+    sensitive: bool | None = None,
+    language: str | None = None,
+    in_reply_to_id: int | None = None,
+    has_media: bool = False,
+    has_poll: bool = False,
+    scheduled_at: str | None = None,
+    idempotency_key: str | None = None,
+) -> Status:
+    """Publish a status; with ``idempotency_key``, a retry returns the first result."""
+    if idempotency_key is not None:
+        if len(idempotency_key) > MAX_KEY_LENGTH:
+            raise Unprocessable("Idempotency-Key is too long")
+        earlier = await _status_for_key(session, author.id, idempotency_key)
+        if earlier is not None:
+            await commit(session)
+            return earlier
+    text = (text or "").strip()
+    spoiler_text = (spoiler_text or "").strip()
+    _check_post(text, spoiler_text, language, has_media, has_poll, scheduled_at)
+    parent = (
+        await get_visible_original(session, author.id, in_reply_to_id)
+        if in_reply_to_id is not None
+        else None
+    )
+    await runtime.limiter.hit("post", str(author.id))
+
+    found = extract(text)
+    mentioned = await _mentionable(session, author.id, found.mentions)
+    status = Status(
+        id=new_id(),
+        account_id=author.id,
+        text=text,
+        content=to_html(text, {a.username_lower: a for a in mentioned}),
+        spoiler_text=spoiler_text,
+        sensitive=bool(sensitive) or bool(spoiler_text),
+        visibility=visibility or "public",
+        language=language,
+        in_reply_to_id=parent.id if parent else None,
+        in_reply_to_account_id=parent.account_id if parent else None,
+        application_id=app_id,
+        created_at=utcnow(),
+    )
+    session.add(status)
+    await session.flush()
+    if idempotency_key is not None:
+        session.add(IdempotencyKey(account_id=author.id, key=idempotency_key, status_id=status.id))
+        try:
+            await session.flush()
+        except IntegrityError:  # the same key, posted concurrently, won
+            await session.rollback()
+            session.info.pop("after_commit", None)
+            earlier = await _status_for_key(session, author.id, idempotency_key)
+            if earlier is None:
+                raise
+            return earlier
+
+    for account in mentioned:
+        session.add(Mention(id=new_id(), status_id=status.id, account_id=account.id))
+    for tag_id in await _tag_ids(session, found.tags):
+        session.add(StatusTag(status_id=status.id, tag_id=tag_id))
+
+    if status.visibility != "direct":
+        await counters.add_to_accounts(session, [author.id], statuses=1, touch=True)
+    if parent is not None and status.visibility in LISTED_VISIBILITIES:
+        await counters.add_to_status(session, parent.id, replies=1)
+    for account in mentioned:
+        await notify(
+            session=session,
+            recipient_id=account.id,
+            actor_id=author.id,
+            type="mention",
+            status_id=status.id,
+        )
+    schedule_fan_out(session, runtime, status)
+    await commit(session)
+    return status
+
+
+def _check_post(
+    text: str,
+    spoiler_text: str,
+    language: str | None,
+    has_media: bool,
+    has_poll: bool,
+    scheduled_at: str | None,
+) -> None:
+    if has_media:
+        raise Unprocessable("media is not supported")
+    if has_poll:
+        raise Unprocessable("polls are not supported")
+    if scheduled_at is not None:
+        raise Unprocessable("scheduled posts are not supported")
+    if not text:
+        raise Unprocessable("Validation failed: Text can't be blank")
+    if status_length(text) + len(spoiler_text) > MAX_CHARACTERS:
+        raise Unprocessable(f"Validation failed: Text character limit of {MAX_CHARACTERS} exceeded")
+    if language is not None and not _LANGUAGE.match(language):
+        raise Unprocessable("Validation failed: language is not a language code")
+
+
+async def _status_for_key(session: AsyncSession, account_id: int, key: str) -> Status | None:
+    return await session.scalar(
+        select(Status)
+        .join(IdempotencyKey, IdempotencyKey.status_id == Status.id)
+        .where(IdempotencyKey.account_id == account_id, IdempotencyKey.key == key)
+    )
+
+
+async def _mentionable(
+    session: AsyncSession, author_id: int, usernames: list[str]
+) -> list[Account]:
+    """Local accounts named in the text, in order, leaving out those who block the author."""
+    if not usernames:
+        return []
+    rows = await session.scalars(select(Account).where(Account.username_lower.in_(usernames)))
+    by_name = {a.username_lower: a for a in rows.all()}
+    blockers = set(
+        (
+            await session.scalars(
+                select(Block.account_id).where(
+                    Block.target_account_id == author_id,
+                    Block.account_id.in_([a.id for a in by_name.values()]),
+                )
+            )
+        ).all()
+    )
+    return [by_name[n] for n in usernames if n in by_name and by_name[n].id not in blockers]
+
+
+async def _tag_ids(session: AsyncSession, names: list[str]) -> list[int]:
+    """Get or create each tag (by lowercase name); safe against concurrent creators."""
+    if not names:
+        return []
+    wanted = {name.lower(): name for name in reversed(names)}  # first spelling wins
+    insert = postgresql.insert(Tag) if _dialect(session) == "postgresql" else sqlite.insert(Tag)
+    now = utcnow()
+    await session.execute(
+        insert.values(
+            [
+                {"id": new_id(), "name": lower, "display_name": shown, "created_at": now}
+                for lower, shown in wanted.items()
+            ]
+        ).on_conflict_do_nothing(index_elements=["name"])
+    )
+    rows = await session.execute(select(Tag.name, Tag.id).where(Tag.name.in_(list(wanted))))
+    ids = {name: tag_id for name, tag_id in rows.all()}
+    return [ids[name.lower()] for name in dict.fromkeys(n.lower() for n in names)]
+
+
+def _dialect(session: AsyncSession) -> str:
+    return session.get_bind().dialect.name
+
+
+async def delete_status(
+    *, session: AsyncSession, runtime: Runtime, viewer: Account, status_id: int
+) -> dict[str, Any]:
+    """Delete one's own status; returns it as it was, with its ``text`` for redrafting."""
+    status = await get_visible(session, viewer.id, status_id)
+    if status.account_id != viewer.id:
+        raise Forbidden("This action is not allowed")
+    rendered = (await render_statuses(session, [status], viewer.id))[0]
+
+    boosters = list(
+        await session.scalars(select(Status.account_id).where(Status.reblog_of_id == status.id))
+    )
+    await counters.add_to_accounts(session, boosters, statuses=-1)
+    if status.visibility != "direct":
+        await counters.add_to_accounts(session, [viewer.id], statuses=-1)
+    if status.reblog_of_id is not None:
+        original = await session.get(Status, status.reblog_of_id)
+        if original is not None:
+            await counters.add_to_status(session, original.id, reblogs=-1)
+            await withdraw(
+                session=session,
+                recipient_id=original.account_id,
+                actor_id=viewer.id,
+                type="reblog",
+                status_id=original.id,
+            )
+    if status.in_reply_to_id is not None and status.visibility in LISTED_VISIBILITIES:
+        await counters.add_to_status(session, status.in_reply_to_id, replies=-1)
+    # The database cascades: boosts of it, mentions, tags, favourites, notifications,
+    # timeline entries.
+    await session.execute(delete(Status).where(Status.id == status.id))
+    schedule_remove_status(session, runtime, status_id=status.id)
+    await commit(session)
+    return rendered
