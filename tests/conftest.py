@@ -2,7 +2,9 @@
 
 The suite runs on SQLite by default; with ROOST_TEST_DATABASE=postgresql every test
 gets its own PostgreSQL database (cloned from a migrated template) on
-ROOST_TEST_POSTGRES (default postgresql://postgres@127.0.0.1:5432).
+ROOST_TEST_POSTGRES (default postgresql://postgres@127.0.0.1:5432). With
+ROOST_TEST_REDIS set to a Redis URL, every test also gets the scaled roles in Redis
+under a key prefix of its own, deleted afterwards.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from roost.migrate import migrate
 from tests.factories import Factory
 
 BACKEND = os.environ.get("ROOST_TEST_DATABASE", "sqlite")
+REDIS = os.environ.get("ROOST_TEST_REDIS", "")
 POSTGRES = os.environ.get("ROOST_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
 _numbers = itertools.count()
 
@@ -73,10 +76,29 @@ def database_url(tmp_path: Path, template_db: str) -> Iterator[str]:
 
 
 @pytest.fixture
-def settings(tmp_path: Path, database_url: str) -> Settings:
+def redis_prefix() -> Iterator[str]:
+    prefix = f"roost-test:{os.getpid()}:{next(_numbers)}:"
+    yield prefix
+    if REDIS:
+        import redis
+
+        client = redis.Redis.from_url(REDIS)
+        keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
+        if keys:
+            client.delete(*keys)
+        client.close()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str, redis_prefix: str) -> Settings:
     return Settings(
         data_dir=tmp_path,
         database_url=database_url,
+        redis_url=REDIS,
+        redis_prefix=redis_prefix,
+        # With Redis, jobs go through the queue; this process consumes it, so that
+        # `runtime.jobs.drain()` still means "every job kicked so far has run".
+        serve_runs_jobs=bool(REDIS),
         domain="localhost",
         secret_key="test-secret",
         rate_limits=False,

@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Sequence
+from typing import Self
 
 import httpx
+import pytest
 from sqlalchemy import select
 
 from roost.core.ids import new_id
@@ -49,14 +51,22 @@ def link_cursor(response: httpx.Response, rel: str) -> str | None:
 
 class HeldDeliveries:
     """Holds back fan-out of any post whose text contains ``[held]`` to ``owner``
-    until ``release()``: a slow or stuck worker, as seen from the reader."""
+    until ``release()`` (or the end of the ``async with``): a slow or stuck worker,
+    as seen from the reader."""
 
-    def __init__(self, runtime: Runtime, owner: User) -> None:
+    def __init__(self, runtime: Runtime, owner: User, monkeypatch: pytest.MonkeyPatch) -> None:
         self.runtime = runtime
         self.owner_id = owner.account.id
         self.released = asyncio.Event()
         self.waiting = 0
         self._deliver = runtime.timelines.deliver
+        monkeypatch.setattr(runtime.timelines, "deliver", self.deliver)
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.release()
 
     async def deliver(self, owner_ids: Sequence[int], delivery: Delivery) -> int:
         if self.owner_id in owner_ids and not self.released.is_set():

@@ -24,9 +24,19 @@ async def test_a_late_delivery_still_reaches_a_reader_polling_past_it(
 ) -> None:
     reader, alice, bob = [await factory.user(name) for name in ("reader", "alice", "bob")]
     await follow(runtime, reader, alice, bob)
-    held = HeldDeliveries(runtime, reader)
-    monkeypatch.setattr(runtime.timelines, "deliver", held.deliver)
+    assert (await client.get("/api/v1/timelines/home", headers=reader.headers)).json() == []
+    async with HeldDeliveries(runtime, reader, monkeypatch) as held:
+        await late_delivery_scenario(client, runtime, reader, alice, bob, held)
 
+
+async def late_delivery_scenario(
+    client: httpx.AsyncClient,
+    runtime: Runtime,
+    reader: User,
+    alice: User,
+    bob: User,
+    held: HeldDeliveries,
+) -> None:
     late = await post(client, alice, f"{HOLD} written first, delivered last")
     early = await post(client, bob, "written second, delivered first")
     for _ in range(500):  # until bob's post is in and alice's is stuck
@@ -61,8 +71,18 @@ async def test_poll_and_page_back_see_every_post_exactly_once(
     reader = await factory.user("reader")
     writers = [await factory.user(f"writer{i}") for i in range(WRITERS)]
     await follow(runtime, reader, *writers)
-    held = HeldDeliveries(runtime, reader)
-    monkeypatch.setattr(runtime.timelines, "deliver", held.deliver)
+    async with HeldDeliveries(runtime, reader, monkeypatch) as held:
+        await exactly_once_scenario(client, runtime, reader, writers, held, cursor_style)
+
+
+async def exactly_once_scenario(
+    client: httpx.AsyncClient,
+    runtime: Runtime,
+    reader: User,
+    writers: list[User],
+    held: HeldDeliveries,
+    cursor_style: str,
+) -> None:
     posted: list[str] = []
     rng = random.Random(7)
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from roost.core.ids import new_id
 from roost.core.runtime import Runtime
 from roost.statuses.models import Status
+from roost.timelines.rebuild import ensure_home
 from roost.timelines.store import STATUS_ID_FLOOR, Delivery, cursor_for, now_seq
-from tests.factories import Factory
+from tests.factories import Factory, User
 
 
 async def make_status(runtime: Runtime, author_id: int, **fields: object) -> Status:
@@ -17,10 +18,17 @@ async def make_status(runtime: Runtime, author_id: int, **fields: object) -> Sta
         return status
 
 
+async def reader_of(runtime: Runtime, factory: Factory, name: str = "reader") -> User:
+    """A person whose home timeline is live (in Redis, deliveries skip idle timelines)."""
+    user = await factory.user(name)
+    await ensure_home(runtime, user.account.id)
+    return user
+
+
 async def test_entries_follow_delivery_order_not_id_order(
     runtime: Runtime, factory: Factory
 ) -> None:
-    reader = await factory.user("reader")
+    reader = await reader_of(runtime, factory)
     writer = await factory.user("writer")
     older = await make_status(runtime, writer.account.id)
     newer = await make_status(runtime, writer.account.id)
@@ -37,7 +45,7 @@ async def test_entries_follow_delivery_order_not_id_order(
 
 
 async def test_delivery_is_idempotent(runtime: Runtime, factory: Factory) -> None:
-    reader = await factory.user("reader")
+    reader = await reader_of(runtime, factory)
     writer = await factory.user("writer")
     status = await make_status(runtime, writer.account.id)
     delivery = Delivery(status.id, writer.account.id)
@@ -49,7 +57,7 @@ async def test_delivery_is_idempotent(runtime: Runtime, factory: Factory) -> Non
 async def test_cursors_are_exact_doubles_and_never_look_like_status_ids(
     runtime: Runtime, factory: Factory
 ) -> None:
-    reader = await factory.user("reader")
+    reader = await reader_of(runtime, factory)
     writer = await factory.user("writer")
     status = await make_status(runtime, writer.account.id)
     await runtime.timelines.deliver([reader.account.id], Delivery(status.id, writer.account.id))
@@ -62,7 +70,7 @@ async def test_cursors_are_exact_doubles_and_never_look_like_status_ids(
 async def test_a_status_id_sent_as_cursor_means_its_entry(
     runtime: Runtime, factory: Factory
 ) -> None:
-    reader = await factory.user("reader")
+    reader = await reader_of(runtime, factory)
     writer = await factory.user("writer")
     store = runtime.timelines
     statuses = [await make_status(runtime, writer.account.id) for _ in range(3)]
@@ -77,7 +85,7 @@ async def test_a_status_id_sent_as_cursor_means_its_entry(
 async def test_boost_appears_once_and_not_to_the_boosted_author(
     runtime: Runtime, factory: Factory
 ) -> None:
-    reader = await factory.user("reader")
+    reader = await reader_of(runtime, factory)
     author = await factory.user("author")
     booster = await factory.user("booster")
     post = await make_status(runtime, author.account.id)
@@ -86,11 +94,12 @@ async def test_boost_appears_once_and_not_to_the_boosted_author(
     await store.deliver([reader.account.id], Delivery(post.id, author.account.id))
     delivery = Delivery(boost.id, booster.account.id, post.id, author.account.id)
     # The reader already has the post; the author never sees boosts of their own post.
+    await ensure_home(runtime, author.account.id)
     assert await store.deliver([reader.account.id, author.account.id], delivery) == 0
 
 
 async def test_remove_author_and_status(runtime: Runtime, factory: Factory) -> None:
-    reader = await factory.user("reader")
+    reader = await reader_of(runtime, factory)
     a = await factory.user("a")
     b = await factory.user("b")
     store = runtime.timelines
@@ -100,5 +109,5 @@ async def test_remove_author_and_status(runtime: Runtime, factory: Factory) -> N
     await store.deliver([reader.account.id], Delivery(from_b.id, b.account.id))
     await store.remove_author(reader.account.id, a.account.id)
     assert [e.status_id for e in await store.page(reader.account.id)] == [from_b.id]
-    await store.remove_status(from_b.id)
+    await store.remove_status(from_b.id, [reader.account.id])
     assert await store.page(reader.account.id) == []

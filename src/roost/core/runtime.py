@@ -17,7 +17,9 @@ from roost.core.ids import SnowflakeGenerator, install_generator
 from roost.core.nodes import holder_name, lease_node, release_node, renew_node
 from roost.core.ratelimit import RateLimiter
 from roost.core.settings import Settings, use_settings
-from roost.jobs.runner import JobRunner
+from roost.jobs.runner import build_runner
+from roost.streaming.bus import Bus, make_bus
+from roost.timelines.redis_store import RedisTimelineStore
 from roost.timelines.store import DatabaseTimelineStore, TimelineStore
 
 log = logging.getLogger(__name__)
@@ -31,8 +33,15 @@ class Runtime:
         self.redis: Redis | None = (
             Redis.from_url(settings.redis_url) if settings.redis_url else None
         )
-        self.jobs = JobRunner(self)
-        self.timelines: TimelineStore = DatabaseTimelineStore(self.db)
+        self.jobs = build_runner(self)
+        self.bus: Bus = make_bus(self.redis, settings.redis_prefix)
+        self.timelines: TimelineStore = (
+            RedisTimelineStore(
+                self.redis, self.db, prefix=settings.redis_prefix, cap=settings.timeline_cap
+            )
+            if self.redis is not None
+            else DatabaseTimelineStore(self.db)
+        )
         self.limiter = RateLimiter(enabled=settings.rate_limits)
         self.node: int | None = None
         self._holder = holder_name()
@@ -44,6 +53,7 @@ class Runtime:
         self.node = await lease_node(self.db, self._holder)
         install_generator(SnowflakeGenerator(self.node))
         self._renewer = asyncio.get_running_loop().create_task(self._renew_forever())
+        await self.jobs.start()
         if sweep:
             self.jobs.start_sweeping()
 
@@ -67,6 +77,7 @@ class Runtime:
                 await self._renewer
         if self.node is not None:
             await release_node(self.db, self.node, self._holder)
+        await self.bus.close()
         await self.db.dispose()
         if self.redis is not None:
             await self.redis.aclose()

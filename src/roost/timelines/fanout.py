@@ -10,6 +10,10 @@ Who receives a status in their home timeline:
 - ``private`` and ``direct``: people mentioned (``direct`` reaches only them);
 - never someone who blocks or is blocked by the author (or, for a boost, the
   boosted author), nor someone who mutes them.
+
+Accounts with more than ``fanout_limit`` followers are not fanned out to their
+followers at all: readers merge their posts in at read time (rebuild.py), so a
+post costs the same whatever the following.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from roost.accounts.models import Account
 from roost.core.db import after_commit
 from roost.follows.models import Block, Follow, Mute
 from roost.jobs.outbox import schedule_job
@@ -59,9 +64,11 @@ def schedule_remove_author(
     schedule_job(session, runtime, "remove_author", owner_id=owner_id, author_id=author_id)
 
 
-def schedule_remove_status(session: AsyncSession, runtime: Runtime, *, status_id: int) -> None:
-    """After a delete: take the status and boosts of it out of every timeline."""
-    schedule_job(session, runtime, "remove_status", status_id=status_id)
+def schedule_remove_status(
+    session: AsyncSession, runtime: Runtime, *, status_id: int, author_id: int | None = None
+) -> None:
+    """After a delete: take the status and boosts of it out of the timelines it reached."""
+    schedule_job(session, runtime, "remove_status", status_id=status_id, author_id=author_id)
 
 
 @job("fan_out")
@@ -71,7 +78,9 @@ async def fan_out(runtime: Runtime, *, status_id: int) -> None:
         if status is None:  # deleted before its fan-out ran
             return
         original = await session.get(Status, status.reblog_of_id) if status.reblog_of_id else None
-        recipients = await _recipients(session, status, original)
+        author = await session.get(Account, status.account_id)
+        big = author is not None and author.followers_count > runtime.settings.fanout_limit
+        recipients = await _recipients(session, status, original, followers=not big)
     delivery = Delivery(
         status_id=status.id,
         author_id=status.account_id,
@@ -83,24 +92,26 @@ async def fan_out(runtime: Runtime, *, status_id: int) -> None:
         await runtime.timelines.deliver(recipients[start : start + batch], delivery)
 
 
-async def _recipients(session: AsyncSession, status: Status, original: Status | None) -> list[int]:
+async def _recipients(
+    session: AsyncSession, status: Status, original: Status | None, *, followers: bool = True
+) -> list[int]:
     author = status.account_id
     people: set[int] = {author}
     mentioned = set(
         await session.scalars(select(Mention.account_id).where(Mention.status_id == status.id))
     )
-    if status.visibility == "direct":
+    if status.visibility == "direct" or not followers:
         people |= mentioned
     else:
-        followers = select(Follow.account_id).where(Follow.target_account_id == author)
+        readers = select(Follow.account_id).where(Follow.target_account_id == author)
         if original is not None:
-            followers = followers.where(Follow.show_reblogs.is_(True))
+            readers = readers.where(Follow.show_reblogs.is_(True))
         elif status.in_reply_to_account_id not in (None, author):
             also_following = select(Follow.account_id).where(
                 Follow.target_account_id == status.in_reply_to_account_id
             )
-            followers = followers.where(Follow.account_id.in_(also_following))
-        people |= set((await session.scalars(followers)).all())
+            readers = readers.where(Follow.account_id.in_(also_following))
+        people |= set((await session.scalars(readers)).all())
         if status.visibility == "private":
             people |= mentioned
     authors = {author} | ({original.account_id} if original else set())
@@ -166,5 +177,14 @@ async def remove_author(runtime: Runtime, *, owner_id: int, author_id: int) -> N
 
 
 @job("remove_status")
-async def remove_status(runtime: Runtime, *, status_id: int) -> None:
-    await runtime.timelines.remove_status(status_id)
+async def remove_status(runtime: Runtime, *, status_id: int, author_id: int | None = None) -> None:
+    owners: list[int] = []
+    if author_id is not None:
+        async with runtime.db.read() as session:
+            owners = [
+                author_id,
+                *await session.scalars(
+                    select(Follow.account_id).where(Follow.target_account_id == author_id)
+                ),
+            ]
+    await runtime.timelines.remove_status(status_id, owners)

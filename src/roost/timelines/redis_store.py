@@ -1,18 +1,21 @@
 """Home timelines in Redis: the scaled store (ROOST_REDIS_URL set).
 
-Layout, per owner, all keys hash-tagged ``{owner}`` so one timeline lives in one
+Layout, per owner, every key hash-tagged ``{owner}`` so one timeline lives in one
 Redis Cluster slot:
 
-    {prefix}tl:{owner}          sorted set: member = status id, score = seq
-    {prefix}tl:{owner}:boosts   sorted set: member = boosted original id, score = seq
-    {prefix}tl:{owner}:head     the last seq handed out; its presence marks the
-                                timeline as live (materialized)
+    {prefix}tl:{owner}             sorted set: member = status id, score = seq
+    {prefix}tl:{owner}:boosts      sorted set: member = boosted original id, score = seq
+    {prefix}tl:{owner}:head        the last seq handed out; present = the timeline is live
+    {prefix}tl:{owner}:merged      hash: big account id -> newest status merged at read
+    {prefix}tl:{owner}:rebuilding  the single-flight lock of a rebuild
 
-``seq`` is assigned inside a Lua script, so Redis (single-threaded) hands out
-cursors of one timeline in the order the entries become visible: the same
-exactly-once property as the SQL store. Scores stay below 2**53, exact as doubles.
-Only live timelines receive deliveries; a timeline that is missing (never read,
-idle past its TTL, or Redis lost) is rebuilt from SQL on its next read.
+``seq`` is assigned inside a Lua script, so Redis (single-threaded) hands out the
+cursors of one timeline in the order its entries become visible: the same
+exactly-once property as the SQL store. Scores stay below 2**53, exact as doubles;
+members are status ids, which Redis keeps as integers in a listpack.
+
+Only live timelines receive deliveries (an idle or lost timeline costs nothing); a
+timeline that is not live is rebuilt from SQL on its next read (rebuild.py).
 """
 
 from __future__ import annotations
@@ -22,8 +25,11 @@ import contextlib
 from collections.abc import AsyncIterator, Sequence
 
 from redis.asyncio import Redis
+from sqlalchemy import select
 
-from roost.timelines.store import Delivery, Entry, now_seq
+from roost.core.db import Database
+from roost.statuses.models import Status
+from roost.timelines.store import Delivery, Entry, Fill, now_seq
 
 DELIVER = """
 -- KEYS: timeline, boosts, head. ARGV: status id, now seq, cap, original id or '', ttl
@@ -32,8 +38,7 @@ if redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 0 end
 local original = ARGV[4]
 if original ~= '' and (redis.call('ZSCORE', KEYS[1], original)
     or redis.call('ZSCORE', KEYS[2], original)) then return 0 end
-local last = tonumber(redis.call('GET', KEYS[3]))
-local seq = math.max(last + 1, tonumber(ARGV[2]))
+local seq = math.max(tonumber(redis.call('GET', KEYS[3])) + 1, tonumber(ARGV[2]))
 redis.call('SET', KEYS[3], string.format('%d', seq), 'EX', ARGV[5])
 redis.call('ZADD', KEYS[1], seq, ARGV[1])
 if original ~= '' then redis.call('ZADD', KEYS[2], seq, original) end
@@ -50,16 +55,26 @@ return 1
 
 FILL = """
 -- KEYS: timeline, boosts, head. ARGV: now seq, cap, ttl, then triples
--- (status id, seq, original id or '') to add without overwriting deliveries.
-for i = 4, #ARGV, 3 do
-  redis.call('ZADD', KEYS[1], 'NX', ARGV[i + 1], ARGV[i])
-  if ARGV[i + 2] ~= '' then redis.call('ZADD', KEYS[2], 'NX', ARGV[i + 1], ARGV[i + 2]) end
-end
-local excess = redis.call('ZCARD', KEYS[1]) - tonumber(ARGV[2])
-if excess > 0 then redis.call('ZREMRANGEBYRANK', KEYS[1], 0, excess - 1) end
+-- (status id, seq or '' for a fresh one, original id or ''). Members already present
+-- (delivered while the rebuild read SQL) keep their place.
 if redis.call('EXISTS', KEYS[3]) == 0 then
   redis.call('SET', KEYS[3], ARGV[1], 'EX', ARGV[3])
 end
+local head = tonumber(redis.call('GET', KEYS[3]))
+for i = 4, #ARGV, 3 do
+  if not redis.call('ZSCORE', KEYS[1], ARGV[i]) then
+    local seq = ARGV[i + 1]
+    if seq == '' then
+      head = math.max(head + 1, tonumber(ARGV[1]))
+      seq = string.format('%d', head)
+    end
+    redis.call('ZADD', KEYS[1], seq, ARGV[i])
+    if ARGV[i + 2] ~= '' then redis.call('ZADD', KEYS[2], 'NX', seq, ARGV[i + 2]) end
+  end
+end
+redis.call('SET', KEYS[3], string.format('%d', head), 'EX', ARGV[3])
+local excess = redis.call('ZCARD', KEYS[1]) - tonumber(ARGV[2])
+if excess > 0 then redis.call('ZREMRANGEBYRANK', KEYS[1], 0, excess - 1) end
 redis.call('EXPIRE', KEYS[1], ARGV[3])
 redis.call('EXPIRE', KEYS[2], ARGV[3])
 return 1
@@ -68,9 +83,16 @@ return 1
 
 class RedisTimelineStore:
     def __init__(
-        self, redis: Redis, *, prefix: str = "roost:", cap: int = 800, ttl_days: int = 7
+        self,
+        redis: Redis,
+        db: Database,
+        *,
+        prefix: str = "roost:",
+        cap: int = 800,
+        ttl_days: int = 7,
     ) -> None:
         self.redis = redis
+        self.db = db
         self.prefix = prefix
         self.cap = cap
         self.ttl = ttl_days * 86400
@@ -99,32 +121,6 @@ class RedisTimelineStore:
             results = await pipe.execute()
         return sum(1 for r in results if r == 1)
 
-    async def is_live(self, owner_id: int) -> bool:
-        return bool(await self.redis.exists(self.keys(owner_id)[2]))
-
-    async def fill(self, owner_id: int, entries: Sequence[tuple[int, int, int | None]]) -> None:
-        """Materialize a timeline from (status id, seq, boosted original) triples."""
-        args: list[str | int] = [now_seq(), self.cap, self.ttl]
-        for status_id, seq, original in entries:
-            args += [status_id, seq, original or ""]
-        await self._fill(keys=self.keys(owner_id), args=args)
-
-    @contextlib.asynccontextmanager
-    async def rebuild_lock(self, owner_id: int, wait: float = 5.0) -> AsyncIterator[bool]:
-        """Single flight: yields True to the one caller that should rebuild; the others
-        wait until it is done (or ``wait`` passes) and get False."""
-        lock = f"{self.keys(owner_id)[0]}:rebuilding"
-        if await self.redis.set(lock, 1, nx=True, ex=30):
-            try:
-                yield True
-            finally:
-                await self.redis.delete(lock)
-            return
-        deadline = asyncio.get_running_loop().time() + wait
-        while await self.redis.exists(lock) and asyncio.get_running_loop().time() < deadline:
-            await asyncio.sleep(0.02)
-        yield False
-
     async def page(
         self,
         owner_id: int,
@@ -152,13 +148,82 @@ class RedisTimelineStore:
 
     async def seq_of(self, owner_id: int, status_id: int) -> int | None:
         timeline, boosts, _ = self.keys(owner_id)
-        score = await self.redis.zscore(timeline, status_id)
-        if score is None:
-            score = await self.redis.zscore(boosts, status_id)
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.zscore(timeline, status_id)
+            pipe.zscore(boosts, status_id)
+            own, boosted = await pipe.execute()
+        score = own if own is not None else boosted
         return int(score) if score is not None else None
 
-    async def remove_statuses(self, owner_id: int, status_ids: Sequence[int]) -> None:
-        if status_ids:
-            timeline, boosts, _ = self.keys(owner_id)
-            await self.redis.zrem(timeline, *status_ids)
-            await self.redis.zrem(boosts, *status_ids)
+    async def remove_author(self, owner_id: int, author_id: int) -> None:
+        # The author's newest posts and boosts: no more than a timeline can hold.
+        async with self.db.read() as session:
+            ids = list(
+                await session.scalars(
+                    select(Status.id)
+                    .where(Status.account_id == author_id)
+                    .order_by(Status.id.desc())
+                    .limit(self.cap)
+                )
+            )
+        if ids:
+            await self.redis.zrem(self.keys(owner_id)[0], *ids)
+
+    async def remove_status(self, status_id: int, owner_ids: Sequence[int]) -> None:
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for owner in owner_ids:
+                timeline, boosts, _ = self.keys(owner)
+                pipe.zrem(timeline, status_id)
+                pipe.zrem(boosts, status_id)
+            await pipe.execute()
+
+    async def is_live(self, owner_id: int) -> bool:
+        timeline, _, head = self.keys(owner_id)
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.exists(head)
+            pipe.exists(f"{timeline}:rebuilding")
+            has_head, rebuilding = await pipe.execute()
+        return bool(has_head) and not rebuilding
+
+    @contextlib.asynccontextmanager
+    async def rebuild_lock(self, owner_id: int, wait: float = 5.0) -> AsyncIterator[bool]:
+        lock = f"{self.keys(owner_id)[0]}:rebuilding"
+        if await self.redis.set(lock, 1, nx=True, ex=30):
+            try:
+                yield True
+            finally:
+                await self.redis.delete(lock)
+            return
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + wait
+        # Another process holds the lock: nothing in this process to wait on but time.
+        while await self.redis.exists(lock) and loop.time() < deadline:  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
+        yield False
+
+    async def fill(self, owner_id: int, entries: Sequence[Fill]) -> None:
+        args: list[str | int] = [now_seq(), self.cap, self.ttl]
+        for entry in entries:
+            seq = "" if entry.seq is None else entry.seq
+            args += [entry.status_id, seq, entry.reblog_of_id or ""]
+        await self._fill(keys=self.keys(owner_id), args=args)
+
+    async def merge_marks(self, owner_id: int, author_ids: Sequence[int]) -> dict[int, int]:
+        if not author_ids:
+            return {}
+        marks = await self.redis.hmget(f"{self.keys(owner_id)[0]}:merged", list(author_ids))
+        return {a: int(m) for a, m in zip(author_ids, marks, strict=True) if m is not None}
+
+    async def set_merge_mark(self, owner_id: int, author_id: int, status_id: int) -> None:
+        key = f"{self.keys(owner_id)[0]}:merged"
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.hset(key, str(author_id), status_id)
+            pipe.expire(key, self.ttl)
+            await pipe.execute()
+
+    async def bytes_per_entry(self, owner_id: int) -> float:
+        """Memory of one timeline's sorted set per entry (for the benchmark)."""
+        timeline = self.keys(owner_id)[0]
+        size = await self.redis.memory_usage(timeline) or 0
+        count = await self.redis.zcard(timeline)
+        return size / count if count else 0.0

@@ -20,6 +20,7 @@ from roost.statuses.visibility import (
     not_hidden_by,
     visible_to,
 )
+from roost.timelines.rebuild import ensure_home, merge_big_accounts
 from roost.timelines.store import Entry, cursor_for
 
 if TYPE_CHECKING:
@@ -46,6 +47,8 @@ async def read_home(
     """
     store = runtime.timelines
     owner = viewer.id
+    await ensure_home(runtime, owner)
+    await merge_big_accounts(runtime, session, owner)
     max_seq = await cursor_for(store, owner, page.max_id)
     since_seq = await cursor_for(store, owner, page.since_id)
     min_seq = await cursor_for(store, owner, page.min_id)

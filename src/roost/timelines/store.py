@@ -25,8 +25,9 @@ a client that sends a status id as ``max_id`` can be recognised and served (see
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -54,6 +55,15 @@ class Delivery:
     author_id: int
     reblog_of_id: int | None = None
     reblog_of_author_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Fill:
+    """A rebuilt entry: ``seq`` None takes a fresh cursor, as if delivered now."""
+
+    status_id: int
+    seq: int | None
+    reblog_of_id: int | None = None
 
 
 def now_seq() -> int:
@@ -88,9 +98,27 @@ class TimelineStore(Protocol):
         """Drop an author's posts and boosts from one timeline (unfollow, block)."""
         ...
 
-    async def remove_status(self, status_id: int) -> None:
-        """Drop a status (and boosts of it) from every timeline."""
+    async def remove_status(self, status_id: int, owner_ids: Sequence[int]) -> None:
+        """Drop a status (and boosts of it) from these timelines (or all, if the store can)."""
         ...
+
+    async def is_live(self, owner_id: int) -> bool:
+        """Whether the timeline is materialized; a missing one is rebuilt on read."""
+        ...
+
+    def rebuild_lock(self, owner_id: int) -> contextlib.AbstractAsyncContextManager[bool]:
+        """Single flight: True for the one reader that should rebuild."""
+        ...
+
+    async def fill(self, owner_id: int, entries: Sequence[Fill]) -> None:
+        """Materialize a timeline from SQL, never overwriting entries delivered meanwhile."""
+        ...
+
+    async def merge_marks(self, owner_id: int, author_ids: Sequence[int]) -> dict[int, int]:
+        """The newest status id merged at read time from each of these authors."""
+        ...
+
+    async def set_merge_mark(self, owner_id: int, author_id: int, status_id: int) -> None: ...
 
 
 async def cursor_for(store: TimelineStore, owner_id: int, value: int | None) -> int | None:
@@ -206,7 +234,7 @@ class DatabaseTimelineStore:
             )
             await session.commit()
 
-    async def remove_status(self, status_id: int) -> None:
+    async def remove_status(self, status_id: int, owner_ids: Sequence[int] = ()) -> None:
         async with self.db.write() as session:
             await session.execute(
                 delete(HomeEntry).where(
@@ -214,6 +242,30 @@ class DatabaseTimelineStore:
                 )
             )
             await session.commit()
+
+    async def is_live(self, owner_id: int) -> bool:
+        return True  # rows in SQL are never lost
+
+    @contextlib.asynccontextmanager
+    async def rebuild_lock(self, owner_id: int) -> AsyncIterator[bool]:
+        yield False
+
+    async def fill(self, owner_id: int, entries: Sequence[Fill]) -> None:
+        raise NotImplementedError("SQL timelines are never rebuilt")
+
+    async def merge_marks(self, owner_id: int, author_ids: Sequence[int]) -> dict[int, int]:
+        if not author_ids:
+            return {}
+        async with self.db.read() as session:
+            rows = await session.execute(
+                select(HomeEntry.author_id, func.max(HomeEntry.status_id))
+                .where(HomeEntry.owner_id == owner_id, HomeEntry.author_id.in_(author_ids))
+                .group_by(HomeEntry.author_id)
+            )
+            return {author: newest for author, newest in rows.all()}
+
+    async def set_merge_mark(self, owner_id: int, author_id: int, status_id: int) -> None:
+        return None  # derived from the entries themselves
 
 
 def _insert(db: Database, table: type) -> sqlite.Insert | postgresql.Insert:
