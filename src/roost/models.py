@@ -9,6 +9,7 @@ from roost.notifications.models import Notification
 from roost.oauth.models import AccessToken, AuthorizationCode, OAuthApp
 from roost.statuses.models import Favourite, IdempotencyKey, Mention, Status, StatusTag, Tag
 from roost.timelines.models import HomeEntry, HomeFeed
+from roost.web.models import Marker, WebSession
 
 __all__ = [
     "AccessToken",
@@ -21,6 +22,7 @@ __all__ = [
     "HomeEntry",
     "HomeFeed",
     "IdempotencyKey",
+    "Marker",
     "Mention",
     "Mute",
     "NodeLease",
@@ -30,4 +32,5 @@ __all__ = [
     "Status",
     "StatusTag",
     "Tag",
+    "WebSession",
 ]

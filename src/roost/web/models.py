@@ -1,0 +1,44 @@
+"""Tables of the web page: sign-in sessions and read markers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from roost.core.db import Base, utcnow
+
+MARKER_TIMELINES = ("home", "notifications")
+
+
+class WebSession(Base):
+    """A browser signed in as an account. The cookie holds a random value; only its
+    SHA-256 is stored, so a copy of the database cannot be used to sign in."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    # The per-session key that form tokens are derived from (see ``roost.web.csrf``).
+    csrf_secret: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    user_agent: Mapped[str] = mapped_column(String(255), default="")
+
+
+class Marker(Base):
+    """Where a person stopped reading a timeline (Mastodon's Marker entity)."""
+
+    __tablename__ = "markers"
+
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    timeline: Mapped[str] = mapped_column(String(20), primary_key=True)
+    last_read_id: Mapped[int] = mapped_column(default=0)
+    version: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

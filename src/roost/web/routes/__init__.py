@@ -1,0 +1,21 @@
+"""Every address of the web page, one module per screen, plus the markers API."""
+
+from fastapi import APIRouter
+
+from roost.web.routes import (
+    auth,
+    markers,
+    notifications,
+    profiles,
+    search,
+    settings,
+    statuses,
+    timelines,
+)
+
+router = APIRouter()
+# Profiles before statuses: /@name/followers must not be read as /@name/<post id>.
+for module in (markers, auth, timelines, notifications, search, settings, profiles, statuses):
+    router.include_router(module.router)
+
+__all__ = ["router"]

@@ -1,0 +1,129 @@
+"""Settings: profile, password, authorized apps, blocks and mutes."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.responses import Response
+
+from roost.accounts import service as accounts
+from roost.accounts.schemas import CredentialsForm
+from roost.core.errors import RateLimited, RoostError
+from roost.core.http import PageParams, json_response, params, parse_id
+from roost.deps import ReadSession, RuntimeDep, WriteSession
+from roost.follows import lists
+from roost.web import service
+from roost.web.forms import PasswordForm, ProfileForm
+from roost.web.pages import WebRoute, redirect, render_page, wants_json
+from roost.web.visitor import CheckedMember, Member, MemberDep
+
+router = APIRouter(route_class=WebRoute)
+LIST_SIZE = 40
+NOTICES = {
+    "profile": "Your profile is saved.",
+    "app": "The app's access was revoked.",
+}
+
+
+async def _settings_page(
+    request: Request,
+    member: Member,
+    session: AsyncSession,
+    *,
+    status_code: int = 200,
+    **context: Any,
+) -> Response:
+    me = member.account.id
+    everyone = PageParams(limit=LIST_SIZE)
+    return await render_page(
+        request,
+        "settings.html",
+        session=session,
+        status_code=status_code,
+        title="Settings",
+        apps=await service.authorized_apps(session=session, account_id=me),
+        blocks=(await lists.blocks(session=session, viewer_id=me, page=everyone)).accounts,
+        mutes=(await lists.mutes(session=session, viewer_id=me, page=everyone)).accounts,
+        **context,
+    )
+
+
+@router.get("/settings")
+async def settings_page(request: Request, member: MemberDep, session: ReadSession) -> Response:
+    notice = NOTICES.get(request.query_params.get("saved", ""))
+    return await _settings_page(request, member, session, notice=notice)
+
+
+@router.post("/settings/profile")
+async def save_profile(
+    request: Request,
+    member: CheckedMember,
+    form: Annotated[ProfileForm, Depends(params(ProfileForm))],
+    session: WriteSession,
+    reader: ReadSession,
+) -> Response:
+    try:
+        await accounts.update_credentials(
+            session=session,
+            account_id=member.account.id,
+            form=CredentialsForm(display_name=form.display_name, note=form.note),
+        )
+    except RoostError as exc:
+        return await _settings_page(
+            request,
+            member,
+            reader,
+            status_code=exc.status_code,
+            profile_values={"display_name": form.display_name, "note": form.note},
+            profile_errors=[exc.message.removeprefix("Validation failed: ")],
+        )
+    return redirect("/settings?saved=profile")
+
+
+@router.post("/settings/password")
+async def change_password(
+    request: Request,
+    member: CheckedMember,
+    form: Annotated[PasswordForm, Depends(params(PasswordForm))],
+    session: WriteSession,
+    reader: ReadSession,
+    runtime: RuntimeDep,
+) -> Response:
+    try:
+        ended = await service.change_password(
+            session=session,
+            runtime=runtime,
+            account_id=member.account.id,
+            keep_session_id=member.session.id,
+            current_password=form.current_password,
+            new_password=form.new_password,
+        )
+    except RoostError as exc:
+        message = (
+            "Too many attempts. Please wait a few minutes and try again."
+            if isinstance(exc, RateLimited)
+            else exc.message
+        )
+        return await _settings_page(
+            request, member, reader, status_code=exc.status_code, password_errors=[message]
+        )
+    others = (
+        "No other session was signed in."
+        if not ended
+        else (f"{ended} other session{'s were' if ended != 1 else ' was'} signed out.")
+    )
+    return await _settings_page(
+        request, member, reader, password_notice=f"Your password is changed. {others}"
+    )
+
+
+@router.post("/settings/apps/{app_id}/revoke")
+async def revoke_app(
+    request: Request, app_id: str, member: CheckedMember, session: WriteSession
+) -> Response:
+    await service.revoke_app(session=session, account_id=member.account.id, app_id=parse_id(app_id))
+    if wants_json(request):
+        return json_response({"revoked": app_id})
+    return redirect("/settings?saved=app")

@@ -1,0 +1,201 @@
+"""Posting, the thread page, and favourite / boost / delete in place."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.responses import Response
+
+from roost.accounts.models import Account
+from roost.core.errors import NotFound, RoostError, Unprocessable
+from roost.core.http import json_response, params, parse_id
+from roost.core.runtime import Runtime
+from roost.deps import ReadSession, RuntimeDep, WriteSession
+from roost.statuses import interactions
+from roost.statuses import service as statuses
+from roost.statuses.lookup import get_visible
+from roost.statuses.models import VISIBILITIES, Status
+from roost.statuses.render import render_statuses
+from roost.statuses.threads import thread_context
+from roost.web.feeds import posts_html
+from roost.web.forms import ComposeForm, NextForm
+from roost.web.pages import WebRoute, redirect, render_page, safe_next, wants_json
+from roost.web.visitor import CheckedMember, VisitorDep
+
+router = APIRouter(route_class=WebRoute)
+
+
+async def _rendered(session: AsyncSession, status_id: int, viewer_id: int | None) -> dict[str, Any]:
+    fresh = await session.get(Status, status_id)
+    if fresh is None:
+        raise NotFound()
+    return (await render_statuses(session, [fresh], viewer_id))[0]
+
+
+@router.post("/statuses")
+async def compose(
+    request: Request,
+    member: CheckedMember,
+    form: Annotated[ComposeForm, Depends(params(ComposeForm))],
+    session: WriteSession,
+    reader: ReadSession,
+    runtime: RuntimeDep,
+) -> Response:
+    try:
+        if form.visibility not in VISIBILITIES:
+            raise Unprocessable(
+                "Choose who can see the post: public, unlisted, followers or mentioned"
+            )
+        reply_to = parse_id(form.in_reply_to_id) if form.in_reply_to_id else None
+        status = await statuses.post_status(
+            session=session,
+            runtime=runtime,
+            author=member.account,
+            app_id=None,
+            text=form.status,
+            visibility=form.visibility,
+            spoiler_text=form.spoiler_text,
+            in_reply_to_id=reply_to,
+            idempotency_key=form.idempotency_key or None,
+        )
+    except RoostError as exc:
+        if wants_json(request):
+            raise
+        return await render_page(
+            request,
+            "compose.html",
+            session=reader,
+            status_code=exc.status_code,
+            title="New post",
+            form=form,
+            errors=[exc.message],
+        )
+    if wants_json(request):
+        rendered = await _rendered(reader, status.id, member.account.id)
+        html = posts_html([rendered], me=member.account, csrf_token=member.csrf_token, here="/home")
+        return json_response({"id": str(status.id), "html": html})
+    return redirect(safe_next(form.next, "/home"))
+
+
+Action = Callable[[AsyncSession, Runtime, Account, int], Awaitable[Status]]
+
+
+async def _favourite(session: AsyncSession, _: Runtime, me: Account, status_id: int) -> Status:
+    return await interactions.favourite(session=session, viewer=me, status_id=status_id)
+
+
+async def _unfavourite(session: AsyncSession, _: Runtime, me: Account, status_id: int) -> Status:
+    return await interactions.unfavourite(session=session, viewer=me, status_id=status_id)
+
+
+async def _reblog(session: AsyncSession, runtime: Runtime, me: Account, status_id: int) -> Status:
+    return await interactions.reblog(
+        session=session, runtime=runtime, viewer=me, app_id=None, status_id=status_id
+    )
+
+
+async def _unreblog(session: AsyncSession, runtime: Runtime, me: Account, status_id: int) -> Status:
+    return await interactions.unreblog(
+        session=session, runtime=runtime, viewer=me, status_id=status_id
+    )
+
+
+ACTIONS: dict[str, Action] = {
+    "favourite": _favourite,
+    "unfavourite": _unfavourite,
+    "reblog": _reblog,
+    "unreblog": _unreblog,
+}
+
+
+@router.post("/statuses/{status_id}/delete")
+async def delete(
+    request: Request,
+    status_id: str,
+    member: CheckedMember,
+    form: Annotated[NextForm, Depends(params(NextForm))],
+    session: WriteSession,
+    runtime: RuntimeDep,
+) -> Response:
+    sid = parse_id(status_id)
+    await statuses.delete_status(
+        session=session, runtime=runtime, viewer=member.account, status_id=sid
+    )
+    if wants_json(request):
+        return json_response({"deleted": str(sid)})
+    back = safe_next(form.next, "/home")
+    if back.rstrip("/").endswith(f"/{sid}"):  # the post's own page is gone
+        back = f"/@{member.account.username}"
+    return redirect(back)
+
+
+@router.post("/statuses/{status_id}/{action}")
+async def act(
+    request: Request,
+    status_id: str,
+    action: str,
+    member: CheckedMember,
+    form: Annotated[NextForm, Depends(params(NextForm))],
+    session: WriteSession,
+    reader: ReadSession,
+    runtime: RuntimeDep,
+) -> Response:
+    verb = ACTIONS.get(action)
+    if verb is None:
+        raise NotFound()
+    result = await verb(session, runtime, member.account, parse_id(status_id))
+    if not wants_json(request):
+        return redirect(safe_next(form.next, "/home"))
+    post = await _rendered(reader, result.reblog_of_id or result.id, member.account.id)
+    return json_response(
+        {
+            "id": post["id"],
+            "favourited": post["favourited"],
+            "favourites_count": post["favourites_count"],
+            "reblogged": post["reblogged"],
+            "reblogs_count": post["reblogs_count"],
+            "replies_count": post["replies_count"],
+        }
+    )
+
+
+@router.get("/@{username}/{status_id}")
+async def thread(
+    request: Request, username: str, status_id: str, visitor: VisitorDep, session: ReadSession
+) -> Response:
+    viewer_id = visitor.account_id
+    status = await get_visible(session, viewer_id, parse_id(status_id))
+    if status.reblog_of_id is not None:
+        status = await get_visible(session, viewer_id, status.reblog_of_id)
+    author = await session.get(Account, status.account_id)
+    if author is None:
+        raise NotFound()
+    if author.username_lower != username.lower() or str(status.id) != status_id:
+        return redirect(f"/@{author.username}/{status.id}")
+    context = await thread_context(session=session, viewer_id=viewer_id, status_id=status.id)
+    rendered = await render_statuses(
+        session, [*context.ancestors, status, *context.descendants], viewer_id
+    )
+    split = len(context.ancestors)
+    focused = rendered[split]
+    return await render_page(
+        request,
+        "thread.html",
+        session=session,
+        title=f"{author.display_name or author.username}: a post",
+        ancestors=rendered[:split],
+        focused=focused,
+        descendants=rendered[split + 1 :],
+        reply_text=_reply_mentions(focused, visitor.account),
+    )
+
+
+def _reply_mentions(status: dict[str, Any], me: Account | None) -> str:
+    """``@author @others `` for the reply box, leaving out the person replying."""
+    names = [status["account"]["username"], *(m["username"] for m in status["mentions"])]
+    mine = me.username.lower() if me else None
+    wanted = [n for n in dict.fromkeys(names) if n.lower() != mine]
+    return "".join(f"@{name} " for name in wanted)

@@ -1,0 +1,253 @@
+"""Web-only verbs: sign-in sessions, sign-up through the accounts service, password
+changes, and the apps a person has authorized."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from roost.accounts import service as accounts
+from roost.accounts import validation
+from roost.accounts.credentials import check_credentials, hash_password_off_loop
+from roost.accounts.models import Account
+from roost.accounts.schemas import RegistrationForm
+from roost.core.db import as_utc, commit, utcnow
+from roost.core.errors import Forbidden, NotFound, Unauthorized, Unprocessable
+from roost.core.ids import new_id
+from roost.core.runtime import Runtime
+from roost.core.security import new_token, token_digest, verify_password
+from roost.oauth.models import AccessToken, AuthorizationCode, OAuthApp
+from roost.web.models import WebSession
+
+SESSION_LIFETIME = timedelta(days=30)
+# last_seen_at is written at most this often (a page view is otherwise read-only).
+TOUCH_EVERY = timedelta(hours=1)
+USER_AGENT_MAX = 255
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    account: Account
+    session: WebSession
+
+
+async def start_session(*, session: AsyncSession, account_id: int, user_agent: str) -> str:
+    """A new sign-in; returns the cookie value (only its digest is stored)."""
+    token = new_token()
+    now = utcnow()
+    session.add(
+        WebSession(
+            id=new_id(),
+            token_hash=token_digest(token),
+            account_id=account_id,
+            csrf_secret=new_token(),
+            created_at=now,
+            last_seen_at=now,
+            user_agent=user_agent[:USER_AGENT_MAX],
+        )
+    )
+    await commit(session)
+    return token
+
+
+async def find_session(*, session: AsyncSession, token: str) -> SignedIn | None:
+    """The live session behind a cookie value, with its (approved) account."""
+    row = (
+        await session.execute(
+            select(WebSession, Account)
+            .join(Account, Account.id == WebSession.account_id)
+            .where(WebSession.token_hash == token_digest(token))
+        )
+    ).first()
+    if row is None:
+        return None
+    web_session, account = row
+    if not account.approved or expired(web_session, utcnow()):
+        return None
+    return SignedIn(account=account, session=web_session)
+
+
+def expired(web_session: WebSession, now: datetime) -> bool:
+    return as_utc(web_session.last_seen_at) + SESSION_LIFETIME < now
+
+
+def needs_touch(web_session: WebSession, now: datetime) -> bool:
+    return as_utc(web_session.last_seen_at) + TOUCH_EVERY < now
+
+
+async def touch_session(*, session: AsyncSession, session_id: int) -> None:
+    await session.execute(
+        update(WebSession).where(WebSession.id == session_id).values(last_seen_at=utcnow())
+    )
+    await commit(session)
+
+
+async def end_session(*, session: AsyncSession, session_id: int) -> None:
+    await session.execute(delete(WebSession).where(WebSession.id == session_id))
+    await commit(session)
+
+
+async def sign_in(
+    *,
+    read_session: AsyncSession,
+    write_session: AsyncSession,
+    runtime: Runtime,
+    ip: str,
+    login: str,
+    password: str,
+    user_agent: str,
+) -> str:
+    """Check the email (or username) and password; returns a new session's cookie value."""
+    await runtime.limiter.hit("login", ip)
+    account = None
+    if login.strip() and password:
+        account = await check_credentials(session=read_session, login=login, password=password)
+    if account is None:
+        raise Unauthorized("That email or username and password do not match an account.")
+    if not account.approved:
+        raise Forbidden("Your account is waiting for a moderator's approval.")
+    return await start_session(session=write_session, account_id=account.id, user_agent=user_agent)
+
+
+async def sign_up(
+    *,
+    session: AsyncSession,
+    runtime: Runtime,
+    ip: str,
+    form: RegistrationForm,
+    user_agent: str,
+) -> str | None:
+    """Register with the API's rules; returns a session cookie value, or None when
+    the account waits for approval."""
+    # The accounts service makes the account and a token for the app that asked.
+    # The web page is no OAuth app and uses sessions instead: it asks for a token
+    # with no scopes and revokes it at once.
+    no_app = AccessToken(app_id=None, account_id=None, scopes="")
+    granted = await accounts.register(
+        session=session, runtime=runtime, ip=ip, app_token=no_app, form=form
+    )
+    await session.execute(
+        update(AccessToken)
+        .where(AccessToken.token_hash == token_digest(granted["access_token"]))
+        .values(revoked_at=utcnow())
+    )
+    account = await session.scalar(
+        select(Account).where(Account.username_lower == (form.username or "").strip().lower())
+    )
+    if account is None or not account.approved:
+        await commit(session)
+        return None
+    return await start_session(session=session, account_id=account.id, user_agent=user_agent)
+
+
+async def change_password(
+    *,
+    session: AsyncSession,
+    runtime: Runtime,
+    account_id: int,
+    keep_session_id: int,
+    current_password: str,
+    new_password: str,
+) -> int:
+    """Set a new password and sign out every other session; returns how many ended."""
+    await runtime.limiter.hit("login", f"account:{account_id}")
+    errors = validation.Errors()
+    validation.check_password(errors, new_password)
+    if errors:
+        detail = errors.fields["password"][0]["description"]
+        raise Unprocessable(
+            f"New password {detail}", details={"new_password": errors.fields["password"]}
+        )
+    account = await session.get(Account, account_id)
+    if account is None:
+        raise NotFound()
+    if not await asyncio.to_thread(verify_password, account.password_hash, current_password):
+        raise Unauthorized("The current password is not right.")
+    account.password_hash = await hash_password_off_loop(new_password)
+    ended = await session.execute(
+        delete(WebSession)
+        .where(WebSession.account_id == account_id, WebSession.id != keep_session_id)
+        .returning(WebSession.id)
+    )
+    count = len(ended.all())
+    await commit(session)
+    return count
+
+
+@dataclass(frozen=True)
+class AuthorizedApp:
+    id: int
+    name: str
+    website: str | None
+    scopes: list[str]
+    authorized_at: datetime
+    tokens: int
+
+
+async def authorized_apps(*, session: AsyncSession, account_id: int) -> list[AuthorizedApp]:
+    """The OAuth apps holding live tokens for this account, one entry per app."""
+    rows = await session.execute(
+        select(
+            OAuthApp,
+            func.min(AccessToken.created_at),
+            func.count(AccessToken.id),
+        )
+        .join(AccessToken, AccessToken.app_id == OAuthApp.id)
+        .where(AccessToken.account_id == account_id, AccessToken.revoked_at.is_(None))
+        .group_by(OAuthApp.id)
+        .order_by(OAuthApp.name, OAuthApp.id)
+    )
+    grouped = list(rows.all())
+    if not grouped:
+        return []
+    scope_rows = await session.execute(
+        select(AccessToken.app_id, AccessToken.scopes).where(
+            AccessToken.account_id == account_id,
+            AccessToken.revoked_at.is_(None),
+            AccessToken.app_id.in_([app.id for app, _, _ in grouped]),
+        )
+    )
+    scopes: dict[int | None, set[str]] = {}
+    for app_id, granted in scope_rows.all():
+        scopes.setdefault(app_id, set()).update(granted.split())
+    return [
+        AuthorizedApp(
+            id=app.id,
+            name=app.name,
+            website=app.website,
+            scopes=sorted(scopes.get(app.id, set())),
+            authorized_at=as_utc(first),
+            tokens=count,
+        )
+        for app, first, count in grouped
+    ]
+
+
+async def revoke_app(*, session: AsyncSession, account_id: int, app_id: int) -> int:
+    """End every token this app holds for the account, and its unused codes."""
+    revoked = await session.execute(
+        update(AccessToken)
+        .where(
+            AccessToken.account_id == account_id,
+            AccessToken.app_id == app_id,
+            AccessToken.revoked_at.is_(None),
+        )
+        .values(revoked_at=utcnow())
+        .returning(AccessToken.id)
+    )
+    count = len(revoked.all())
+    if not count:
+        raise NotFound()
+    await session.execute(
+        delete(AuthorizationCode).where(
+            AuthorizationCode.account_id == account_id,
+            AuthorizationCode.app_id == app_id,
+            AuthorizationCode.used_at.is_(None),
+        )
+    )
+    await commit(session)
+    return count

@@ -1,0 +1,127 @@
+// Favourite, boost, delete, follow, undo a block or mute, revoke an app: each in place
+// through fetch(), each still a normal form POST when scripts do not run.
+
+import { postForm, toast } from "./http.js";
+import { openReply, submitCompose } from "./compose.js";
+
+function setPressed(form, button, pressed) {
+  button.setAttribute("aria-pressed", pressed ? "true" : "false");
+  form.setAttribute("action", pressed ? form.dataset.on : form.dataset.off);
+}
+
+function applyStatus(data) {
+  for (const article of document.querySelectorAll(`article.post[data-target-id="${data.id}"]`)) {
+    const pairs = [
+      ["boost", data.reblogged, ".boost-count", data.reblogs_count],
+      ["favourite", data.favourited, ".favourite-count", data.favourites_count],
+    ];
+    for (const [name, pressed, countSelector, count] of pairs) {
+      const button = article.querySelector(`button.${name}`);
+      if (button) setPressed(button.form, button, pressed);
+      const counter = article.querySelector(countSelector);
+      if (counter) counter.textContent = String(count);
+    }
+    const replies = article.querySelector(".reply-count");
+    if (replies) replies.textContent = String(data.replies_count);
+  }
+}
+
+function removePost(id) {
+  const focused = document.querySelector(`article.post.focused[data-target-id="${id}"]`);
+  if (focused) {
+    location.assign(`/@${focused.dataset.author}`);
+    return;
+  }
+  for (const article of document.querySelectorAll(
+    `article.post[data-target-id="${id}"], article.post[data-status-id="${id}"]`,
+  )) {
+    article.remove();
+  }
+}
+
+function removeItem(form, emptyText) {
+  const item = form.closest("li");
+  const list = item && item.parentElement;
+  if (!item) return;
+  item.remove();
+  if (list && !list.querySelector("li")) {
+    const empty = document.createElement("li");
+    empty.className = "empty";
+    empty.textContent = emptyText;
+    list.append(empty);
+  }
+}
+
+function applyFollow(form, button, data) {
+  const following = data.relationship.following;
+  const accountId = data.relationship.id;
+  form.setAttribute("action", `/accounts/${accountId}/${following ? "unfollow" : "follow"}`);
+  button.textContent = following ? "Unfollow" : "Follow";
+  button.classList.toggle("primary", !following);
+  button.classList.toggle("secondary", following);
+  const profile = document.querySelector(`#profile[data-account-id="${accountId}"]`);
+  const count = profile && profile.querySelector(".followers-count");
+  if (count) count.textContent = String(data.followers_count);
+}
+
+async function act(form, button) {
+  const action = form.getAttribute("action");
+  button.classList.add("busy");
+  try {
+    const data = await postForm(form);
+    if (/^\/statuses\/\d+\/delete$/.test(action)) {
+      removePost(data.deleted);
+      toast("Post deleted.");
+    } else if (/^\/statuses\/\d+\//.test(action)) {
+      applyStatus(data);
+    } else if (/\/(follow|unfollow)$/.test(action)) {
+      applyFollow(form, button, data);
+    } else if (/\/unblock$/.test(action) && document.getElementById("blocks")) {
+      removeItem(form, "You haven't blocked anyone.");
+    } else if (/\/unmute$/.test(action) && document.getElementById("mutes")) {
+      removeItem(form, "You haven't muted anyone.");
+    } else if (/^\/settings\/apps\/\d+\/revoke$/.test(action)) {
+      removeItem(form, "No app has access to your account.");
+      toast("Access revoked.");
+    } else {
+      location.reload();
+    }
+  } catch (failure) {
+    if (failure.status !== 401) toast(failure.message, { error: true });
+  } finally {
+    button.classList.remove("busy");
+  }
+}
+
+const IN_PLACE = /^\/(statuses\/\d+\/\w+|accounts\/\d+\/\w+|settings\/apps\/\d+\/revoke)$/;
+
+export function initActions() {
+  document.addEventListener("submit", (event) => {
+    const form = event.target;
+    if (!(form instanceof HTMLFormElement)) return;
+    const button = event.submitter || form.querySelector('button[type="submit"]');
+    // Reply: open a box under the post (on a post's own page, go to its reply box).
+    if (button && button.classList.contains("reply")) {
+      const article = form.closest("article.post");
+      const box = document.querySelector("form#reply");
+      event.preventDefault();
+      if (article.classList.contains("focused") && box) {
+        box.querySelector("textarea").focus();
+      } else if (document.body.classList.contains("signed-in")) {
+        openReply(article, button);
+      } else {
+        location.assign(form.getAttribute("action"));
+      }
+      return;
+    }
+    if (form.matches("form#compose, form#reply, form.inline-reply")) {
+      event.preventDefault();
+      submitCompose(form);
+      return;
+    }
+    if (form.method === "post" && IN_PLACE.test(form.getAttribute("action") || "")) {
+      event.preventDefault();
+      act(form, button);
+    }
+  });
+}

@@ -1,0 +1,243 @@
+"""One running Roost seen from the outside: browser contexts for people, the Mastodon
+API for setting the scene, and screenshots of screens at phone and desktop sizes."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import httpx
+from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
+
+PASSWORD = "correct horse battery staple"
+# The committed gallery is rewritten only when asked (ROOST_SCREENSHOTS=1); other runs
+# take the same screenshots into a temporary folder, so a test run leaves git clean.
+SCREENS = (
+    Path(__file__).resolve().parents[2] / "docs" / "screens"
+    if os.environ.get("ROOST_SCREENSHOTS")
+    else Path(tempfile.gettempdir()) / "roost-screens"
+)
+SIZES: dict[str, ViewportSize] = {
+    "phone": {"width": 390, "height": 844},
+    "desktop": {"width": 1280, "height": 800},
+}
+TIMEOUT_MS = 10_000
+# The hidden CSRF field of a form, whatever the web page names it.
+CSRF_FIELD = "input[type=hidden][name*=csrf]"
+
+
+class Site:
+    def __init__(self, browser: Browser, base_url: str) -> None:
+        self.browser = browser
+        self.base_url = base_url
+        self.api = httpx.Client(base_url=base_url, timeout=20)
+        self._contexts: list[BrowserContext] = []
+        self._app: dict[str, Any] | None = None
+
+    def __enter__(self) -> Site:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        for context in self._contexts:
+            context.close()
+        self.api.close()
+
+    # ---- people in browsers --------------------------------------------------
+
+    def context(self, size: str = "desktop", **options: Any) -> BrowserContext:
+        """A fresh browser (own cookies): one per person."""
+        context = self.browser.new_context(
+            base_url=self.base_url,
+            viewport=SIZES[size],
+            is_mobile=size == "phone",
+            has_touch=size == "phone",
+            device_scale_factor=1,
+            locale="en-US",
+            timezone_id="UTC",
+            **options,
+        )
+        context.set_default_timeout(TIMEOUT_MS)
+        self._contexts.append(context)
+        return context
+
+    def page(self, size: str = "desktop", **options: Any) -> Page:
+        return self.context(size, **options).new_page()
+
+    def signup(self, page: Page, username: str, *, password: str = PASSWORD) -> None:
+        """Create an account through the sign-up form; ends signed in on /home."""
+        page.goto("/signup")
+        form = page.locator("form#signup")
+        form.locator("[name=username]").fill(username)
+        form.locator("[name=email]").fill(f"{username}@example.com")
+        form.locator("[name=password]").fill(password)
+        form.locator("input[type=checkbox][name=agreement]").check()
+        form.locator("button[type=submit], input[type=submit]").first.click()
+        page.wait_for_url(re.compile(r"/home$|/$"))
+        expect(page.locator("nav#main-nav")).to_be_visible()
+
+    def login(self, page: Page, username: str, *, password: str = PASSWORD) -> None:
+        page.goto("/login")
+        form = page.locator("form#login")
+        form.locator("[name=email]").fill(f"{username}@example.com")
+        form.locator("[name=password]").fill(password)
+        form.locator("button[type=submit], input[type=submit]").first.click()
+        page.wait_for_url(re.compile(r"/home$|/$"))
+        expect(page.locator("nav#main-nav")).to_be_visible()
+
+    def person(self, username: str, size: str = "desktop") -> Page:
+        """A new browser context signed in as ``username`` (who must exist)."""
+        page = self.page(size)
+        self.login(page, username)
+        return page
+
+    # ---- the API, to set the scene --------------------------------------------
+
+    def app(
+        self, name: str = "Roost browser tests", website: str = "https://example.org/app"
+    ) -> dict[str, Any]:
+        response = self.api.post(
+            "/api/v1/apps",
+            data={
+                "client_name": name,
+                "redirect_uris": "urn:ietf:wg:oauth:2.0:oob",
+                "scopes": "read write follow push",
+                "website": website,
+            },
+        )
+        response.raise_for_status()
+        return dict(response.json())
+
+    def use_app(self, name: str, website: str = "https://example.org/app") -> None:
+        """Register later accounts through an app called ``name`` (shown under posts)."""
+        self._app = self.app(name, website)
+
+    def password_token(self, username: str, *, app: dict[str, Any] | None = None) -> str:
+        """An OAuth token for ``username`` through the password grant."""
+        if app is None:
+            if self._app is None:
+                self._app = self.app()
+            app = self._app
+        response = self.api.post(
+            "/oauth/token",
+            data={
+                "grant_type": "password",
+                "client_id": app["client_id"],
+                "client_secret": app["client_secret"],
+                "username": f"{username}@example.com",
+                "password": PASSWORD,
+                "scope": "read write follow push",
+            },
+        )
+        response.raise_for_status()
+        return str(response.json()["access_token"])
+
+    def register(self, username: str, **profile: str) -> str:
+        """An account made through the API (for a cast); returns its token."""
+        if self._app is None:
+            self._app = self.app()
+        app_token = self.api.post(
+            "/oauth/token",
+            data={
+                "grant_type": "client_credentials",
+                "client_id": self._app["client_id"],
+                "client_secret": self._app["client_secret"],
+                "scope": "read write follow push",
+            },
+        ).json()["access_token"]
+        response = self.api.post(
+            "/api/v1/accounts",
+            headers=bearer(app_token),
+            data={
+                "username": username,
+                "email": f"{username}@example.com",
+                "password": PASSWORD,
+                "agreement": "true",
+                "locale": "en",
+            },
+        )
+        response.raise_for_status()
+        token = str(response.json()["access_token"])
+        if profile:
+            self.call(token, "PATCH", "/api/v1/accounts/update_credentials", data=profile)
+        return token
+
+    def call(self, token: str, method: str, path: str, **kwargs: Any) -> Any:
+        response = self.api.request(method, path, headers=bearer(token), **kwargs)
+        response.raise_for_status()
+        return response.json()
+
+    def post(self, token: str, text: str, **fields: str) -> dict[str, Any]:
+        status: dict[str, Any] = self.call(
+            token, "POST", "/api/v1/statuses", data={"status": text, **fields}
+        )
+        return status
+
+    def account_id(self, username: str) -> str:
+        response = self.api.get("/api/v1/accounts/lookup", params={"acct": username})
+        response.raise_for_status()
+        return str(response.json()["id"])
+
+    def follow(self, token: str, username: str) -> None:
+        self.call(token, "POST", f"/api/v1/accounts/{self.account_id(username)}/follow")
+
+    # ---- screenshots -----------------------------------------------------------
+
+    def shoot(
+        self,
+        page: Page,
+        screen: str,
+        *,
+        path: str | None = None,
+        scroll_to: str | None = None,
+        prepare: Callable[[Page], None] | None = None,
+    ) -> None:
+        """Save ``screen`` at phone and desktop sizes as docs/screens/<screen>-<size>.png.
+
+        Each size is a new context holding the same cookies as ``page``, so the shot
+        shows what that person sees at that address; only the viewport is captured
+        (scrolled to the ``scroll_to`` element, after ``prepare`` ran on the page).
+        """
+        SCREENS.mkdir(parents=True, exist_ok=True)
+        state = page.context.storage_state()
+        address = path or page.url
+        for size in SIZES:
+            shot = self.context(size, storage_state=state).new_page()
+            response = shot.goto(address)
+            assert response is not None and response.ok, f"{address}: {response}"
+            shot.wait_for_load_state("load")
+            if prepare is not None:
+                prepare(shot)
+            if scroll_to is not None:
+                shot.locator(scroll_to).first.evaluate("node => node.scrollIntoView()")
+            shot.wait_for_timeout(400)  # let the page's scripts settle (times, counters)
+            shot.screenshot(
+                path=SCREENS / f"{screen}-{size}.png",
+                animations="disabled",
+                caret="hide",
+            )
+            shot.context.close()
+            self._contexts.remove(shot.context)
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def ids(page: Page) -> list[str]:
+    """The status ids of the posts in the timeline, top to bottom."""
+    return [
+        str(x)
+        for x in page.locator("#timeline article.post").evaluate_all(
+            "nodes => nodes.map(n => n.dataset.statusId)"
+        )
+    ]
