@@ -68,7 +68,7 @@ class HeldDeliveries:
     async def __aexit__(self, *exc: object) -> None:
         self.release()
 
-    async def deliver(self, owner_ids: Sequence[int], delivery: Delivery) -> int:
+    async def deliver(self, owner_ids: Sequence[int], delivery: Delivery) -> list[int]:
         if self.owner_id in owner_ids and not self.released.is_set():
             async with self.runtime.db.read() as session:
                 text = await session.scalar(

@@ -15,7 +15,7 @@ HOME = "/api/v1/timelines/home"
 
 
 async def home_ids(
-    client: httpx.AsyncClient, headers: dict[str, str], **params: object
+    client: httpx.AsyncClient, headers: dict[str, str], **params: str | int | None
 ) -> list[str]:
     response = await client.get(HOME, params=params, headers=headers)
     assert response.status_code == 200, response.text
@@ -203,7 +203,7 @@ async def test_account_statuses_respect_privacy(
     direct = await post(client, bob, "@follower direct", visibility="direct")
     url = f"/api/v1/accounts/{bob.id}/statuses"
 
-    async def ids(headers: dict[str, str] | None = None, **params: object) -> list[str]:
+    async def ids(headers: dict[str, str] | None = None, **params: str | int | None) -> list[str]:
         response = await client.get(url, params=params, headers=headers)
         assert response.status_code == 200
         return [s["id"] for s in response.json()]

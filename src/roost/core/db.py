@@ -50,7 +50,7 @@ def as_utc(value: datetime) -> datetime:
 
 
 class Database:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, info: dict[str, Any] | None = None) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
@@ -59,8 +59,9 @@ class Database:
         else:
             self.write_engine = create_async_engine(url, pool_size=10, max_overflow=10)
             self.read_engine = self.write_engine
-        self._write = async_sessionmaker(self.write_engine, expire_on_commit=False)
-        self._read = async_sessionmaker(self.read_engine, expire_on_commit=False)
+        # ``info`` is copied into every session (the runtime puts itself there).
+        self._write = async_sessionmaker(self.write_engine, expire_on_commit=False, info=info)
+        self._read = async_sessionmaker(self.read_engine, expire_on_commit=False, info=info)
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:

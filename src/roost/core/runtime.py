@@ -29,7 +29,7 @@ class Runtime:
     def __init__(self, settings: Settings) -> None:
         use_settings(settings)
         self.settings = settings
-        self.db = Database(settings.resolved_database_url)
+        self.db = Database(settings.resolved_database_url, info={"runtime": self})
         self.redis: Redis | None = (
             Redis.from_url(settings.redis_url) if settings.redis_url else None
         )

@@ -11,13 +11,14 @@ from collections.abc import Collection
 from sqlalchemy import ColumnElement, and_, delete, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from roost.core.db import commit
+from roost.core.db import after_commit, commit
 from roost.core.errors import NotFound
 from roost.core.ids import new_id
 from roost.follows.models import Block, Mute
 from roost.notifications.models import TYPES, Notification
 from roost.statuses.models import Status
 from roost.statuses.visibility import visible_to
+from roost.streaming.publish import publish_notification
 
 
 async def notify(
@@ -81,6 +82,13 @@ async def notify(
         status_id=status_id,
     )
     session.add(notification)
+    runtime = session.info.get("runtime")
+    if runtime is not None:
+
+        async def stream() -> None:
+            await publish_notification(runtime, recipient_id, notification.id)
+
+        after_commit(session, stream)
     return notification
 
 

@@ -137,7 +137,7 @@ async def unreblog(
             type="reblog",
             status_id=original.id,
         )
-        schedule_remove_status(session, runtime, status_id=boost.id)
+        schedule_remove_status(session, runtime, status_id=boost.id, author_id=viewer.id)
     await commit(session)
     return original
 

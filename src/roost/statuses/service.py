@@ -227,6 +227,6 @@ async def delete_status(
     # The database cascades: boosts of it, mentions, tags, favourites, notifications,
     # timeline entries.
     await session.execute(delete(Status).where(Status.id == status.id))
-    schedule_remove_status(session, runtime, status_id=status.id)
+    schedule_remove_status(session, runtime, status_id=status.id, author_id=viewer.id)
     await commit(session)
     return rendered

@@ -29,6 +29,7 @@ from roost.follows.models import Block, Follow, Mute
 from roost.jobs.outbox import schedule_job
 from roost.jobs.runner import job
 from roost.statuses.models import Mention, Status
+from roost.streaming.publish import publish_delete, publish_home_update, publish_public
 from roost.timelines.store import Delivery
 
 if TYPE_CHECKING:
@@ -45,7 +46,7 @@ def schedule_fan_out(session: AsyncSession, runtime: Runtime, status: Status) ->
     )
 
     async def deliver_to_author() -> None:
-        await runtime.timelines.deliver([status.account_id], delivery)
+        await deliver(runtime, [status.account_id], delivery)
 
     after_commit(session, deliver_to_author)
 
@@ -89,7 +90,16 @@ async def fan_out(runtime: Runtime, *, status_id: int) -> None:
     )
     batch = runtime.settings.fanout_batch
     for start in range(0, len(recipients), batch):
-        await runtime.timelines.deliver(recipients[start : start + batch], delivery)
+        await deliver(runtime, recipients[start : start + batch], delivery)
+    if status.visibility == "public" and status.reblog_of_id is None:
+        await publish_public(runtime, status.id)
+
+
+async def deliver(runtime: Runtime, owner_ids: list[int], delivery: Delivery) -> None:
+    """Deliver, then tell the streams of the people it was new to."""
+    added = await runtime.timelines.deliver(owner_ids, delivery)
+    if added:
+        await publish_home_update(runtime, added, delivery.status_id)
 
 
 async def _recipients(
@@ -160,7 +170,8 @@ async def merge_author(runtime: Runtime, *, owner_id: int, author_id: int) -> No
         original = originals.get(status.reblog_of_id) if status.reblog_of_id else None
         if status.reblog_of_id and (original is None or owner_id in shut_out):
             continue
-        await runtime.timelines.deliver(
+        await deliver(
+            runtime,
             [owner_id],
             Delivery(
                 status_id=status.id,
@@ -188,3 +199,4 @@ async def remove_status(runtime: Runtime, *, status_id: int, author_id: int | No
                 ),
             ]
     await runtime.timelines.remove_status(status_id, owners)
+    await publish_delete(runtime, status_id)

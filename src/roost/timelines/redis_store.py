@@ -103,23 +103,21 @@ class RedisTimelineStore:
         timeline = f"{self.prefix}tl:{{{owner_id}}}"
         return timeline, f"{timeline}:boosts", f"{timeline}:head"
 
-    async def deliver(self, owner_ids: Sequence[int], delivery: Delivery) -> int:
-        owners = set(owner_ids)
-        if delivery.reblog_of_author_id is not None:
-            owners.discard(delivery.reblog_of_author_id)
+    async def deliver(self, owner_ids: Sequence[int], delivery: Delivery) -> list[int]:
+        owners = sorted(set(owner_ids) - {delivery.reblog_of_author_id})
         if not owners:
-            return 0
+            return []
         original = str(delivery.reblog_of_id) if delivery.reblog_of_id else ""
         now = now_seq()
         async with self.redis.pipeline(transaction=False) as pipe:
-            for owner in sorted(owners):
+            for owner in owners:
                 await self._deliver(
                     keys=self.keys(owner),
                     args=[delivery.status_id, now, self.cap, original, self.ttl],
                     client=pipe,
                 )
             results = await pipe.execute()
-        return sum(1 for r in results if r == 1)
+        return [owner for owner, result in zip(owners, results, strict=True) if result == 1]
 
     async def page(
         self,

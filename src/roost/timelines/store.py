@@ -76,8 +76,8 @@ def seq_at_status(status_id: int) -> int:
 
 
 class TimelineStore(Protocol):
-    async def deliver(self, owner_ids: Sequence[int], delivery: Delivery) -> int:
-        """Put a status into each owner's timeline once; returns how many were new."""
+    async def deliver(self, owner_ids: Sequence[int], delivery: Delivery) -> list[int]:
+        """Put a status into each owner's timeline once; returns the owners it was new to."""
         ...
 
     async def page(
@@ -136,13 +136,13 @@ class DatabaseTimelineStore:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def deliver(self, owner_ids: Sequence[int], delivery: Delivery) -> int:
+    async def deliver(self, owner_ids: Sequence[int], delivery: Delivery) -> list[int]:
         owners = sorted(set(owner_ids))  # one lock order everywhere: no deadlocks
         if delivery.reblog_of_author_id is not None:
             # Nobody needs to see a boost of their own post in their own feed.
             owners = [o for o in owners if o != delivery.reblog_of_author_id]
         if not owners:
-            return 0
+            return []
         async with self.db.write() as session:
             if delivery.reblog_of_id is not None:
                 # One appearance per post: skip timelines that already show it or a boost of it.
@@ -158,7 +158,7 @@ class DatabaseTimelineStore:
                 already = set(shown.all())
                 owners = [o for o in owners if o not in already]
                 if not owners:
-                    return 0
+                    return []
             heads = await session.execute(self._advance_heads(owners))
             seqs = dict(heads.all())
             rows = [
@@ -175,7 +175,7 @@ class DatabaseTimelineStore:
                 index_elements=["owner_id", "status_id"]
             )
             result = await session.execute(insert.returning(HomeEntry.owner_id), rows)
-            added = len(result.all())
+            added = list(result.scalars())
             await session.commit()
             return added
 
