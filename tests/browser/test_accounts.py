@@ -258,3 +258,31 @@ def test_authorize_page_approves_an_app(site: Site) -> None:
         },
     )
     assert response.status_code == 200, response.text
+
+
+def test_the_phone_tab_bar_is_labelled_and_log_out_is_in_settings(site: Site) -> None:
+    site.register("pia")
+    page = site.page("phone")
+    site.login(page, "pia")
+    page.goto("/home")
+    tabs = page.locator("nav#main-nav .nav-link:visible")
+    expect(tabs).to_have_count(5)
+    for tab in tabs.all():
+        assert tab.get_attribute("aria-label")
+        expect(tab.locator(".label")).to_be_visible()
+    assert [t.inner_text().strip() for t in tabs.all()] == [
+        "Home",
+        "Explore",
+        "Notifications",
+        "Search",
+        "Profile",
+    ]
+    expect(page.locator("nav#main-nav form#logout")).to_be_hidden()
+    # Settings is one tap away on one's own profile; Log out is at its end.
+    page.locator("nav#main-nav a[aria-label=Profile]").click()
+    page.locator("#profile a[href='/settings']").click()
+    page.wait_for_url(re.compile(r"/settings$"))
+    page.locator("form#settings-logout button").click()
+    page.wait_for_url(re.compile(r"/$"))
+    page.goto("/home")
+    expect(page.locator("form#login")).to_be_visible()

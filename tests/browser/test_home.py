@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import FloatRect, Page, expect
 
 from tests.browser.site import Site, ids
 
@@ -263,3 +263,50 @@ def test_favourite_boost_reply_and_delete_in_place(site: Site) -> None:
     expect(page.locator(".post-content", has_text="Done, both!").first).to_be_visible()
     context = site.call(reader, "GET", f"/api/v1/statuses/{status['id']}/context")
     assert any("Done, both!" in s["content"] for s in context["descendants"])
+
+
+def _box(page: Page, selector: str) -> FloatRect:
+    box = page.locator(selector).first.bounding_box()
+    assert box is not None, selector
+    return box
+
+
+def test_the_new_posts_button_covers_nothing_and_moves_the_home_marker(site: Site) -> None:
+    author = site.register("ines")
+    reader = site.register("jon")
+    site.follow(reader, "ines")
+    for n in range(8):
+        site.post(author, f"Ines, note {n}")
+    for size in ("phone", "desktop"):
+        page = site.page(size)
+        site.login(page, "jon")
+        page.goto("/home")
+        top = page.locator("#timeline article.post").first.get_attribute("data-status-id")
+        # Loading the home page moved the home marker to the post on top.
+        markers = site.call(reader, "GET", "/api/v1/markers", params={"timeline[]": "home"})
+        assert markers["home"]["last_read_id"] == top
+
+        fresh = site.post(author, f"Fresh, for the {size}")["id"]
+        button = page.locator("#new-posts")
+        expect(button).to_have_text(re.compile(r"\b1 new post\b"), timeout=ARRIVAL_MS)
+        # At the top of the page it has a row of its own, above the first post.
+        below = _box(page, "#timeline article.post")
+        assert _box(page, "#new-posts")["y"] + _box(page, "#new-posts")["height"] <= below["y"]
+        # Scrolled down it stays in sight, stuck to the top of the screen.
+        page.evaluate("window.scrollTo(0, 600)")
+        stuck = _box(page, "#new-posts")
+        assert 0 <= stuck["y"] <= 20
+        markers = site.call(reader, "GET", "/api/v1/markers", params={"timeline[]": "home"})
+        assert markers["home"]["last_read_id"] == top  # not seen yet
+
+        button.click()
+        expect(page.locator("#timeline article.post").first).to_have_attribute(
+            "data-status-id", fresh
+        )
+        for _ in range(50):  # the page tells the server in the background
+            markers = site.call(reader, "GET", "/api/v1/markers", params={"timeline[]": "home"})
+            if markers["home"]["last_read_id"] == fresh:
+                break
+            page.wait_for_timeout(100)
+        assert markers["home"]["last_read_id"] == fresh
+        page.context.close()

@@ -261,3 +261,24 @@ def test_screen_authorize(site: Site, cast: Cast) -> None:
     expect(page.locator("body")).to_contain_text("Tusky")
     site.shoot(page, "authorize")
     shot_exists("authorize")
+
+
+def test_screen_authorize_signed_in(site: Site, cast: Cast, maya: Page) -> None:
+    """Signed in with the web page: one click, no password."""
+    address = (
+        f"/oauth/authorize?client_id={cast.app['client_id']}&response_type=code"
+        "&redirect_uri=urn:ietf:wg:oauth:2.0:oob&scope=read+write+follow"
+    )
+    maya.goto(address)
+    expect(maya.locator("h1")).to_have_text("Authorize Tusky to use your account @maya?")
+    expect(maya.locator("form#authorize input[type=password]")).to_have_count(0)
+    site.shoot(maya, "authorize-signed-in", path=address)
+    shot_exists("authorize-signed-in")
+
+
+def test_screen_settings_log_out(site: Site, cast: Cast, maya: Page) -> None:
+    """On a phone, Log out lives at the end of Settings, not in the tab bar."""
+    maya.goto("/settings")
+    expect(maya.locator("form#settings-logout button")).to_have_text("Log out")
+    site.shoot(maya, "settings-log-out", scroll_to="#settings-logout")
+    shot_exists("settings-log-out")

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from roost.accounts.models import Account
 from roost.core.runtime import Runtime
+from roost.oauth.models import AccessToken
 from roost.statuses.models import Status
 from roost.web.models import WebSession
 from tests.factories import PASSWORD, Factory
@@ -97,6 +98,7 @@ async def test_signup_mistakes(
     assert 'value="newbie@example.com"' in both.text  # the email typed stays
     assert await _count(runtime, Account) == 1  # only "taken"
     assert await _count(runtime, WebSession) == 0
+    assert await _count(runtime, AccessToken) == 1  # only the factory's, for "taken"
 
 
 async def test_signup_when_closed_or_by_approval(factory: Factory, app_client: AppClient) -> None:
@@ -112,6 +114,7 @@ async def test_signup_when_closed_or_by_approval(factory: Factory, app_client: A
         assert "roost_session" not in http.cookies
         assert await _count(runtime, Account) == 1
         assert await _count(runtime, WebSession) == 0
+        assert await _count(runtime, AccessToken) == 0
 
 
 async def test_login_is_rate_limited(factory: Factory, app_client: AppClient) -> None:

@@ -90,3 +90,101 @@ async def test_pages_use_only_their_own_assets(client: httpx.AsyncClient, factor
 async def test_unknown_api_paths_stay_json(client: httpx.AsyncClient) -> None:
     missing = await client.get("/api/v1/nothing-here")
     assert missing.status_code == 404 and missing.json() == {"error": "Record not found"}
+
+
+def _current(html: str) -> list[str]:
+    """The navigation items marked as the current page."""
+    return re.findall(r'class="nav-link nav-(\w+)"[^>]*aria-current="page"', html)
+
+
+async def test_the_navigation_highlights_the_section_of_the_page(
+    client: httpx.AsyncClient, factory: Factory
+) -> None:
+    alice = await factory.user("alice")
+    await factory.user("bob")
+    mine = (
+        await client.post("/api/v1/statuses", data={"status": "hi"}, headers=alice.headers)
+    ).json()
+    assert _current((await client.get("/")).text) == ["explore"]  # signed out, / is explore
+    assert _current((await client.get("/login")).text) == ["login"]
+    await signed_in(client, "alice")
+    expected = {
+        "/": ["home"],
+        "/home": ["home"],
+        "/explore": ["explore"],
+        "/tags/roost": ["explore"],
+        "/notifications": ["bell"],
+        "/search?q=x": ["search"],
+        "/settings": ["settings"],
+        "/@alice": ["user"],
+        "/@alice/followers": ["user"],
+        f"/@alice/{mine['id']}": [],  # one's own post is not the profile page
+        "/@bob": [],
+    }
+    for path, current in expected.items():
+        assert _current((await client.get(path)).text) == current, path
+
+
+async def test_the_navigation_is_labelled_and_log_out_is_off_the_phone_bar(
+    client: httpx.AsyncClient, factory: Factory
+) -> None:
+    await factory.user("alice")
+    await signed_in(client, "alice")
+    page = (await client.get("/home")).text
+    nav = re.search(r'<nav id="main-nav".*?</nav>', page, re.S)
+    assert nav
+    links = re.findall(r'<(?:a|button)[^>]*class="nav-link[^"]*"[^>]*>', nav.group(0))
+    assert len(links) == 7 and all('aria-label="' in link for link in links)
+    # On phones the bar shows the first five; Settings and Log out are for wider screens
+    # (see roost.css), and Settings has its own Log out.
+    wide = re.findall(
+        r'<li class="nav-item-wide">\s*(?:<a|<form)[^>]*?(?:href|action)="(/\w+)"', nav.group(0)
+    )
+    assert wide == ["/settings", "/logout"]
+    settings = (await client.get("/settings")).text
+    assert re.search(r'<form id="settings-logout" method="post" action="/logout">', settings)
+    profile = (await client.get("/@alice")).text
+    assert 'href="/settings" aria-label="Settings"' in profile
+
+
+async def test_counts_are_singular_or_plural_and_joined_is_a_month(
+    client: httpx.AsyncClient, factory: Factory
+) -> None:
+    alice = await factory.user("alice")
+    bob = await factory.user("bob")
+    await client.post(f"/api/v1/accounts/{alice.id}/follow", headers=bob.headers)
+    await client.post("/api/v1/statuses", data={"status": "one"}, headers=alice.headers)
+    page = (await client.get("/@alice")).text
+    labels = re.findall(r'<strong class="(\w+)-count">(\d+)</strong> <span[^>]*>(\w+)</span>', page)
+    assert labels == [
+        ("statuses", "1", "Post"),
+        ("following", "0", "Following"),
+        ("followers", "1", "Follower"),
+    ]
+    bob_page = (await client.get("/@bob")).text
+    labels = re.findall(
+        r'<strong class="(\w+)-count">(\d+)</strong> <span[^>]*>(\w+)</span>', bob_page
+    )
+    assert labels == [
+        ("statuses", "0", "Posts"),
+        ("following", "1", "Following"),
+        ("followers", "0", "Followers"),
+    ]
+    joined = re.search(r'Joined <time datetime="[^"]+">([^<]+)</time>', page)
+    assert joined and re.fullmatch(
+        r"(January|February|March|April|May|June|July|August|"
+        r"September|October|November|December) \d{4}",
+        joined.group(1),
+    )
+    followers = (await client.get("/@alice/followers")).text
+    assert "0 followers · 0 posts" in followers  # bob, in the list
+
+
+async def test_signed_out_pages_offer_sign_up_once(
+    client: httpx.AsyncClient, factory: Factory
+) -> None:
+    await factory.user("alice")
+    for path in ("/login", "/signup", "/explore", "/"):
+        assert 'class="about-actions"' not in (await client.get(path)).text, path
+    for path in ("/@alice", "/search", "/tags/roost"):
+        assert 'class="about-actions"' in (await client.get(path)).text, path

@@ -1,4 +1,5 @@
-"""Account verbs: register, update a profile, find an account by id or name."""
+"""Account verbs: create an account (``register``: with a token for an app), update a
+profile, find an account by id or name."""
 
 from __future__ import annotations
 
@@ -21,6 +22,21 @@ from roost.oauth.tokens import grant_token, render_token
 from roost.statuses.formatting import extract, to_html
 
 
+async def create_account(
+    *,
+    session: AsyncSession,
+    runtime: Runtime,
+    ip: str,
+    form: RegistrationForm,
+) -> Account:
+    """Create an account with the registration rules, and no token (the web page signs
+    in with a session instead). With ``registrations=approval`` it waits for a moderator
+    (``approved`` is false)."""
+    account = await _new_account(session=session, runtime=runtime, ip=ip, form=form)
+    await _commit_new_account(session, account)
+    return account
+
+
 async def register(
     *,
     session: AsyncSession,
@@ -34,6 +50,19 @@ async def register(
     With ``registrations=approval`` the account waits for a moderator: the token
     is returned (as Mastodon does) but every use answers 403 until approval.
     """
+    account = await _new_account(session=session, runtime=runtime, ip=ip, form=form)
+    token, row = grant_token(
+        session, app_id=app_token.app_id, account_id=account.id, scopes=app_token.scopes.split()
+    )
+    await _commit_new_account(session, account)
+    return render_token(token, row)
+
+
+async def _new_account(
+    *, session: AsyncSession, runtime: Runtime, ip: str, form: RegistrationForm
+) -> Account:
+    """Check the server's mode, the rate limit and every field; add the account to
+    ``session`` (the caller commits with ``_commit_new_account``)."""
     mode = runtime.settings.registrations
     if mode == "closed":
         raise Forbidden("Registrations are closed on this server")
@@ -68,17 +97,19 @@ async def register(
         created_at=utcnow(),
     )
     session.add(account)
-    token, row = grant_token(
-        session, app_id=app_token.app_id, account_id=account.id, scopes=app_token.scopes.split()
-    )
+    return account
+
+
+async def _commit_new_account(session: AsyncSession, account: Account) -> None:
+    username, email = account.username, account.email
     try:
         await commit(session)
     except IntegrityError:  # a concurrent sign-up took the name first (PostgreSQL)
         await session.rollback()
+        errors = v.Errors()
         await _check_taken(session, errors, username, email)
         errors.raise_if_any()
         raise
-    return render_token(token, row)
 
 
 async def _check_taken(session: AsyncSession, errors: v.Errors, username: str, email: str) -> None:

@@ -112,6 +112,16 @@ async def approve(
         raise Unauthorized("That email and password do not match an account.")
     if not account.approved:
         raise Forbidden("Your account is waiting for a moderator's approval.")
+    return await grant_code(write_session=write_session, request=request, account=account)
+
+
+async def grant_code(
+    *, write_session: AsyncSession, request: AuthorizationRequest, account: Account
+) -> str:
+    """The code for an approval by ``account`` (signed in with a password just now, or
+    with the web page's session): single use, stored hashed, short-lived."""
+    if not account.approved:
+        raise Forbidden("Your account is waiting for a moderator's approval.")
     code = new_token()
     write_session.add(
         AuthorizationCode(

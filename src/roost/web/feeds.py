@@ -27,6 +27,7 @@ class Feed:
     url: str  # the page, e.g. /home; fragments live at <url>/newer and <url>/older
     label: str  # what the list is, for screen readers
     poll: bool = True  # whether new posts are fetched while the page is open
+    marker_url: str | None = None  # where showing new posts moves the read marker
 
 
 def first_page(params: PageParams) -> PageParams:

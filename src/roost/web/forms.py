@@ -49,3 +49,7 @@ class PasswordForm(BaseModel):
 
 class SearchQuery(BaseModel):
     q: str = ""
+
+
+class MarkerForm(BaseModel):
+    last_read_id: str = ""  # the status id at the top of the home timeline

@@ -1,6 +1,7 @@
 """Read markers (Mastodon's Marker entity): where a person stopped reading a timeline.
 
-The notifications marker also drives the web page's unread count.
+The notifications marker also drives the web page's unread count; the home page
+moves the home marker when it is loaded and when new posts are shown.
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from roost.core.db import commit, utcnow
+from roost.core.errors import Unprocessable
 from roost.core.http import iso
 from roost.notifications.service import list_notifications
+from roost.timelines.store import TimelineStore, cursor_for
 from roost.web.models import MARKER_TIMELINES, Marker
 
 # The badge shows "99+" past this; counting further is work nobody reads.
@@ -89,6 +92,32 @@ async def last_read(*, session: AsyncSession, account_id: int, timeline: str) ->
         )
     )
     return value or 0
+
+
+async def advance_home_marker(
+    *,
+    read_session: AsyncSession,
+    write_session: AsyncSession,
+    timelines: TimelineStore,
+    account_id: int,
+    status_id: int,
+) -> bool:
+    """The reader saw ``status_id`` at the top of their home timeline: move the "home"
+    marker there, unless it already points further up. Returns whether it moved.
+
+    The marker holds a status id, as Mastodon apps expect (they look for that post);
+    the API turns it into that post's exact timeline cursor when it comes back as
+    ``min_id`` or ``max_id``. "Further up" is decided by cursors, not ids: a post whose
+    delivery was late sits above newer ids, and another client may have saved a cursor.
+    """
+    seq = await timelines.seq_of(account_id, status_id)
+    if seq is None:
+        raise Unprocessable("That post is not in your home timeline.")
+    current = await last_read(session=read_session, account_id=account_id, timeline="home")
+    if current and seq <= (await cursor_for(timelines, account_id, current) or 0):
+        return False
+    await save_markers(session=write_session, account_id=account_id, positions={"home": status_id})
+    return True
 
 
 async def unread_notifications(*, session: AsyncSession, account_id: int) -> int:

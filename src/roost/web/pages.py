@@ -19,6 +19,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from roost.accounts.models import Account
 from roost.core.db import as_utc, utcnow
 from roost.core.errors import RateLimited, RoostError
 from roost.core.http import JSON
@@ -44,6 +45,20 @@ HEADERS = {
     "Cache-Control": "no-store",
 }
 
+_MONTH_NAMES = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 _MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
@@ -76,6 +91,17 @@ def full_time(value: datetime | str) -> str:
     return f"{moment.day} {_MONTHS[moment.month - 1]} {moment.year}, {moment:%H:%M} UTC"
 
 
+def month_year(value: datetime | str) -> str:
+    """ "November 2026": when someone joined, without the minute they did."""
+    moment = _parse_time(value).astimezone(UTC)
+    return f"{_MONTH_NAMES[moment.month - 1]} {moment.year}"
+
+
+def plural(count: int, one: str, many: str | None = None) -> str:
+    """The noun for ``count``: "1 follower", "2 followers" (the number is not included)."""
+    return one if count == 1 else (many or f"{one}s")
+
+
 def iso_time(value: datetime | str) -> str:
     return _parse_time(value).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -103,6 +129,8 @@ env = Environment(
 env.filters["reltime"] = relative_time
 env.filters["fulltime"] = full_time
 env.filters["isotime"] = iso_time
+env.filters["monthyear"] = month_year
+env.filters["plural"] = plural
 env.filters["name"] = display_name
 env.filters["urlpart"] = lambda value: quote(str(value), safe="")
 env.globals["static"] = static_url
@@ -113,6 +141,45 @@ env.globals["MAX_CHARACTERS"] = MAX_CHARACTERS
 def visitor_of(request: Request) -> Visitor | None:
     visitor: Visitor | None = getattr(request.state, "visitor", None)
     return visitor
+
+
+def nav_section(path: str, me: Account | None) -> str | None:
+    """The navigation item a page belongs to (highlighted), or None: a post, even one's
+    own, is no section of its own."""
+    if me is not None:
+        profile = f"/@{me.username}"
+        if path in (profile, f"{profile}/followers", f"{profile}/following"):
+            return "user"
+    if path == "/":
+        return "home" if me is not None else "explore"
+    sections = {
+        "/home": "home",
+        "/explore": "explore",
+        "/tags": "explore",
+        "/notifications": "bell",
+        "/search": "search",
+        "/settings": "settings",
+        "/login": "login",
+        "/signup": "signup",
+    }
+    for prefix, section in sections.items():
+        if path == prefix or path.startswith(prefix + "/"):
+            return section
+    return None
+
+
+def layout_context(request: Request, visitor: Visitor | None, *, unread: int = 0) -> dict[str, Any]:
+    """What ``base.html`` needs around any page (also the OAuth authorize page)."""
+    me = visitor.account if visitor else None
+    return {
+        "me": me,
+        "csrf_token": visitor.csrf_token if visitor else "",
+        "unread": unread,
+        "unread_cap": UNREAD_CAP,
+        "path": request.url.path,
+        "here": _here(request),
+        "section": nav_section(request.url.path, me),
+    }
 
 
 async def render_page(
@@ -130,13 +197,7 @@ async def render_page(
     if me is not None and session is not None:
         unread = await unread_notifications(session=session, account_id=me.id)
     html = env.get_template(template).render(
-        me=me,
-        csrf_token=visitor.csrf_token if visitor else "",
-        unread=unread,
-        unread_cap=UNREAD_CAP,
-        path=request.url.path,
-        here=_here(request),
-        **context,
+        **layout_context(request, visitor, unread=unread), **context
     )
     return HTMLResponse(html, status_code=status_code)
 

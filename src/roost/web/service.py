@@ -122,24 +122,9 @@ async def sign_up(
     user_agent: str,
 ) -> str | None:
     """Register with the API's rules; returns a session cookie value, or None when
-    the account waits for approval."""
-    # The accounts service makes the account and a token for the app that asked.
-    # The web page is no OAuth app and uses sessions instead: it asks for a token
-    # with no scopes and revokes it at once.
-    no_app = AccessToken(app_id=None, account_id=None, scopes="")
-    granted = await accounts.register(
-        session=session, runtime=runtime, ip=ip, app_token=no_app, form=form
-    )
-    await session.execute(
-        update(AccessToken)
-        .where(AccessToken.token_hash == token_digest(granted["access_token"]))
-        .values(revoked_at=utcnow())
-    )
-    account = await session.scalar(
-        select(Account).where(Account.username_lower == (form.username or "").strip().lower())
-    )
-    if account is None or not account.approved:
-        await commit(session)
+    the account waits for approval. The web page is no OAuth app: no token is made."""
+    account = await accounts.create_account(session=session, runtime=runtime, ip=ip, form=form)
+    if not account.approved:
         return None
     return await start_session(session=session, account_id=account.id, user_agent=user_agent)
 

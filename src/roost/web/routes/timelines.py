@@ -1,16 +1,20 @@
-"""Home, explore and hashtag timelines, and their newer/older fragments."""
+"""Home, explore and hashtag timelines, their newer/older fragments, and the home
+timeline's read marker."""
 
 from __future__ import annotations
 
+import contextlib
 from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
-from roost.core.http import JSON, PageParams, page_params
-from roost.deps import ReadSession, RuntimeDep
+from roost.core.errors import Unprocessable
+from roost.core.http import JSON, PageParams, json_response, page_params, params
+from roost.deps import ReadSession, RuntimeDep, WriteSession
 from roost.timelines import service as timelines
+from roost.web import markers
 from roost.web.feeds import (
     Feed,
     first_page,
@@ -20,13 +24,14 @@ from roost.web.feeds import (
     older_response,
     timeline_context,
 )
+from roost.web.forms import MarkerForm
 from roost.web.pages import WebRoute, render_page
-from roost.web.visitor import Member, MemberDep, VisitorDep
+from roost.web.visitor import CheckedMember, Member, MemberDep, VisitorDep
 
 router = APIRouter(route_class=WebRoute)
 Paging = Annotated[PageParams, Depends(page_params)]
 
-HOME = Feed(url="/home", label="Home timeline")
+HOME = Feed(url="/home", label="Home timeline", marker_url="/home/marker")
 EXPLORE = Feed(url="/explore", label="Posts on this server")
 
 
@@ -40,11 +45,12 @@ async def root(
     request: Request,
     visitor: VisitorDep,
     session: ReadSession,
+    writer: WriteSession,
     runtime: RuntimeDep,
     paging: Paging,
 ) -> Response:
     if isinstance(visitor, Member):
-        return await home(request, visitor, session, runtime, paging)
+        return await home(request, visitor, session, writer, runtime, paging)
     return await explore(request, visitor, session, paging)
 
 
@@ -53,12 +59,23 @@ async def home(
     request: Request,
     member: MemberDep,
     session: ReadSession,
+    writer: WriteSession,
     runtime: RuntimeDep,
     paging: Paging,
 ) -> Response:
     page = await timelines.read_home(
         session=session, runtime=runtime, viewer=member.account, page=first_page(paging)
     )
+    if paging.max_id is None and page.items:
+        # The top of the timeline is on screen: other clients learn where the reader is.
+        with contextlib.suppress(Unprocessable):  # gone from the timeline meanwhile
+            await markers.advance_home_marker(
+                read_session=session,
+                write_session=writer,
+                timelines=runtime.timelines,
+                account_id=member.account.id,
+                status_id=int(page.items[0]["id"]),
+            )
     return await render_page(
         request,
         "home.html",
@@ -86,6 +103,28 @@ async def home_older(
         session=session, runtime=runtime, viewer=member.account, page=older_params(paging)
     )
     return older_response(HOME, page, me=member.account, csrf_token=member.csrf_token)
+
+
+@router.post("/home/marker")
+async def home_marker(
+    member: CheckedMember,
+    form: Annotated[MarkerForm, Depends(params(MarkerForm))],
+    session: ReadSession,
+    writer: WriteSession,
+    runtime: RuntimeDep,
+) -> JSON:
+    """The page showed new posts: the one now on top is the newest the reader saw."""
+    text = form.last_read_id.strip()
+    if not text.isdigit() or len(text) > 19 or int(text) >= 1 << 63:
+        raise Unprocessable("last_read_id must be a post id")
+    moved = await markers.advance_home_marker(
+        read_session=session,
+        write_session=writer,
+        timelines=runtime.timelines,
+        account_id=member.account.id,
+        status_id=int(text),
+    )
+    return json_response({"moved": moved})
 
 
 @router.get("/explore")

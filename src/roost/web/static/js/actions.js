@@ -62,6 +62,8 @@ function applyFollow(form, button, data) {
   const profile = document.querySelector(`#profile[data-account-id="${accountId}"]`);
   const count = profile && profile.querySelector(".followers-count");
   if (count) count.textContent = String(data.followers_count);
+  const label = count && count.parentElement.querySelector(".count-label[data-one]");
+  if (label) label.textContent = data.followers_count === 1 ? label.dataset.one : label.dataset.many;
 }
 
 async function act(form, button) {

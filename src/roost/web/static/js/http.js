@@ -33,7 +33,12 @@ async function answer(response) {
 
 // POST a form's fields (urlencoded) with the CSRF header; resolves to the JSON answer.
 export async function postForm(form, action = form.getAttribute("action")) {
-  const body = new URLSearchParams(new FormData(form));
+  return postFields(action, new FormData(form));
+}
+
+// POST fields (an object or FormData, urlencoded) with the CSRF header.
+export async function postFields(action, fields) {
+  const body = new URLSearchParams(fields);
   const response = await fetch(action, {
     method: "POST",
     body,

@@ -6,8 +6,10 @@
 // queue behind the "N new posts" button; pressing it puts them on top, skipping any
 // post already in the list, and keeps what the reader is looking at where it was.
 // Reaching the bottom fetches data-older-url?max_id=<oldest> and appends.
+// On the home timeline (data-marker-url), pressing the button also moves the "home"
+// read marker to the newest post shown, so other clients know where the reader is.
 
-import { getJSON, parsePosts } from "./http.js";
+import { getJSON, parsePosts, postFields } from "./http.js";
 import { refreshTimes } from "./times.js";
 
 const POLL_MS = 4000;
@@ -61,6 +63,21 @@ export function initTimeline() {
   let polling = false;
   let loadingOlder = false;
 
+  // The button takes its own row above the list (it never covers the first post) and
+  // sticks to the top of the screen while the reader is further down. Showing or
+  // hiding that row must not move the posts of a reader who has scrolled; at the very
+  // top of the page it simply pushes the list down (as browsers' scroll anchoring does).
+  function setButtonHidden(hidden) {
+    if (button.hidden === hidden) return;
+    const anchor = window.scrollY > 0 ? anchorOf(list) : null;
+    const before = anchor ? anchor.getBoundingClientRect().top : 0;
+    button.hidden = hidden;
+    if (anchor) {
+      const shift = anchor.getBoundingClientRect().top - before;
+      if (shift) window.scrollBy(0, shift);
+    }
+  }
+
   function updateButton() {
     const shown = shownIds(list);
     for (let i = queue.length - 1; i >= 0; i--) {
@@ -68,7 +85,17 @@ export function initTimeline() {
     }
     if (!button) return;
     button.textContent = queue.length === 1 ? "1 new post" : `${queue.length} new posts`;
-    button.hidden = queue.length === 0;
+    setButtonHidden(queue.length === 0);
+  }
+
+  async function markRead() {
+    const top = list.querySelector(":scope > article.post");
+    if (!list.dataset.markerUrl || !top) return;
+    try {
+      await postFields(list.dataset.markerUrl, { last_read_id: top.dataset.statusId });
+    } catch {
+      // The next press (or page load) moves it instead.
+    }
   }
 
   async function pollNewer() {
@@ -99,6 +126,7 @@ export function initTimeline() {
     if (fresh.length) {
       fresh[0].tabIndex = -1;
       fresh[0].focus({ preventScroll: true });
+      markRead();
     }
   }
 

@@ -8,6 +8,8 @@ function show(count, capped) {
   const link = document.querySelector("#main-nav .nav-bell");
   if (!link) return;
   let badge = document.getElementById("unread-count");
+  const text = capped ? "99+" : String(count);
+  link.setAttribute("aria-label", count > 0 ? `Notifications, ${text} unread` : "Notifications");
   if (count <= 0) {
     if (badge) badge.remove();
     return;
@@ -18,7 +20,7 @@ function show(count, capped) {
     badge.className = "badge";
     link.append(badge);
   }
-  badge.textContent = capped ? "99+" : String(count);
+  badge.textContent = text;
 }
 
 export function initUnread() {
