@@ -79,14 +79,19 @@ def database_url(tmp_path: Path, template_db: str) -> Iterator[str]:
 def redis_prefix() -> Iterator[str]:
     prefix = f"roost-test:{os.getpid()}:{next(_numbers)}:"
     yield prefix
-    if REDIS:
-        import redis
+    delete_redis_keys(prefix)
 
-        client = redis.Redis.from_url(REDIS)
-        keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
-        if keys:
-            client.delete(*keys)
-        client.close()
+
+def delete_redis_keys(prefix: str) -> None:
+    if not REDIS:
+        return
+    import redis
+
+    client = redis.Redis.from_url(REDIS)
+    keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
+    if keys:
+        client.delete(*keys)
+    client.close()
 
 
 @pytest.fixture
@@ -96,9 +101,10 @@ def settings(tmp_path: Path, database_url: str, redis_prefix: str) -> Settings:
         database_url=database_url,
         redis_url=REDIS,
         redis_prefix=redis_prefix,
-        # With Redis, jobs go through the queue; this process consumes it, so that
-        # `runtime.jobs.drain()` still means "every job kicked so far has run".
-        serve_runs_jobs=bool(REDIS),
+        # With Redis (here or in a test's copy of these settings) jobs go through the
+        # queue and this process consumes it, so `runtime.jobs.drain()` still means
+        # "every job kicked so far has run". Without Redis it changes nothing.
+        serve_runs_jobs=True,
         domain="localhost",
         secret_key="test-secret",
         rate_limits=False,
@@ -138,8 +144,9 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real ``roost serve`` process on a free port; yields its base URL."""
+def live_server(tmp_path_factory: pytest.TempPathFactory, template_db: str) -> Iterator[str]:
+    """A real ``roost serve`` process on a free port, on this run's backend (its own
+    PostgreSQL database and Redis prefix when the run uses them); yields its base URL."""
     data = tmp_path_factory.mktemp("live")
     port = free_port()
     env = {
@@ -148,7 +155,15 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "ROOST_DOMAIN": f"127.0.0.1:{port}",
         "ROOST_RATE_LIMITS": "off",
         "ROOST_DATABASE_URL": "",
+        "ROOST_REDIS_URL": REDIS,
+        "ROOST_REDIS_PREFIX": f"roost-test:{os.getpid()}:live{port}:",
+        # With Redis, the API process also runs the queued jobs (no separate worker).
+        "ROOST_SERVE_RUNS_JOBS": "true",
     }
+    database = f"roost_test_{os.getpid()}_live{port}"
+    if BACKEND == "postgresql":
+        psql(f"CREATE DATABASE {database} TEMPLATE {template_db}")
+        env["ROOST_DATABASE_URL"] = asyncpg_url(database)
     log = (data / "server.log").open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "roost.cli", "serve", "--port", str(port)],
@@ -171,3 +186,6 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     process.terminate()
     process.wait(timeout=15)
     log.close()
+    if BACKEND == "postgresql":
+        psql(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+    delete_redis_keys(env["ROOST_REDIS_PREFIX"])

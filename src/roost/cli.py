@@ -1,9 +1,11 @@
-"""The ``roost`` command: serve, migrate."""
+"""The ``roost`` command: serve, worker, migrate."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
+import os
 import sys
 
 from roost.core.settings import get_settings
@@ -17,6 +19,30 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--no-migrate", action="store_true", help="skip applying migrations")
+    serve.add_argument(
+        "--workers",
+        type=_positive,
+        default=1,
+        metavar="N",
+        help="number of API processes (each leases its own snowflake node)",
+    )
+    serve.add_argument(
+        "--run-jobs",
+        action="store_true",
+        help="with Redis, also run queued jobs in the API processes (no `roost worker` "
+        "needed); without Redis jobs always run in-process",
+    )
+
+    worker = commands.add_parser(
+        "worker", help="run queued jobs (fan-out, notifications, deletes) and the outbox sweep"
+    )
+    worker.add_argument(
+        "--concurrency",
+        type=_positive,
+        default=8,
+        metavar="K",
+        help="jobs run at once in this process",
+    )
 
     commands.add_parser("migrate", help="apply database migrations")
 
@@ -24,6 +50,9 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    if args.command == "serve" and args.run_jobs:
+        # Through the environment, so that every uvicorn worker process sees it too.
+        os.environ["ROOST_SERVE_RUNS_JOBS"] = "true"
     settings = get_settings()
 
     if args.command == "migrate":
@@ -31,6 +60,18 @@ def main(argv: list[str] | None = None) -> int:
 
         migrate(settings)
         return 0
+
+    if args.command == "worker":
+        if not settings.redis_url:
+            print(
+                "roost worker needs ROOST_REDIS_URL; without Redis, `roost serve` runs "
+                "every job in-process",
+                file=sys.stderr,
+            )
+            return 2
+        from roost.jobs.worker import run_worker
+
+        return asyncio.run(run_worker(settings, concurrency=args.concurrency))
 
     if args.command == "serve":
         import uvicorn
@@ -40,17 +81,33 @@ def main(argv: list[str] | None = None) -> int:
         settings.resolved_secret_key()  # generated on first start, refused if unsafe
         if not args.no_migrate:
             migrate(settings)
-        print(f"Roost is up at http://{args.host}:{args.port}  (domain {settings.domain})")
+        jobs = (
+            "in-process"
+            if not settings.redis_url or settings.serve_runs_jobs
+            else "by `roost worker`"
+        )
+        print(
+            f"Roost is up at http://{args.host}:{args.port}  (domain {settings.domain}, "
+            f"{args.workers} process(es), jobs run {jobs})"
+        )
         uvicorn.run(
             "roost.app:create_app",
             factory=True,
             host=args.host,
             port=args.port,
+            workers=args.workers,
             proxy_headers=True,
             log_level="info",
         )
         return 0
     return 1
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return number
 
 
 if __name__ == "__main__":

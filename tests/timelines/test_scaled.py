@@ -20,7 +20,7 @@ from roost.core.runtime import Runtime
 from roost.core.settings import Settings
 from roost.timelines import rebuild
 from roost.timelines.redis_store import RedisTimelineStore
-from tests.factories import Factory
+from tests.factories import Factory, User
 from tests.timelines.helpers import follow, link_cursor, post
 
 REDIS_URL = os.environ.get("ROOST_TEST_REDIS") or "redis://127.0.0.1:6379/0"
@@ -58,6 +58,17 @@ async def ids(
     return [status["id"] for status in response.json()]
 
 
+async def post_in_order(
+    client: httpx.AsyncClient, runtime: Runtime, author: User, count: int
+) -> list[str]:
+    """Posts whose deliveries land in posting order (fan-outs may otherwise overtake)."""
+    posted = []
+    for n in range(count):
+        posted.append(await post(client, author, f"post {n}"))
+        await runtime.jobs.drain()
+    return posted
+
+
 async def forget_everything(runtime: Runtime) -> None:
     """What FLUSHALL does to Roost, without touching other tenants of this Redis."""
     redis = Redis.from_url(REDIS_URL)
@@ -74,8 +85,7 @@ async def test_lost_redis_rebuilds_every_timeline_from_sql(
     alice, bob = await factory.user("alice"), await factory.user("bob")
     await follow(runtime, alice, bob)
     assert await ids(client, alice.headers) == []
-    posted = [await post(client, bob, f"post {n}") for n in range(4)]
-    await runtime.jobs.drain()
+    posted = await post_in_order(client, runtime, bob, 4)
     before = await ids(client, alice.headers)
     assert before == list(reversed(posted))
 
@@ -117,8 +127,7 @@ async def test_idle_timelines_get_no_deliveries_and_live_ones_are_capped(
     await follow(runtime, reader, bob)
     await follow(runtime, idle, bob)
     assert await ids(client, reader.headers) == []  # reading makes a timeline live
-    posted = [await post(client, bob, f"post {n}") for n in range(8)]
-    await runtime.jobs.drain()
+    posted = await post_in_order(client, runtime, bob, 8)
 
     store = runtime.timelines
     assert isinstance(store, RedisTimelineStore)

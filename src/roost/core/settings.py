@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     fanout_batch: int = 1000
     # An outbox row older than this is re-driven by the sweep.
     sweep_after_seconds: float = 30.0
+    # With Redis: API processes also run queued jobs (`roost serve --run-jobs`), for a
+    # deployment without `roost worker`. Without Redis jobs always run in-process.
+    serve_runs_jobs: bool = False
 
     @field_validator("rate_limits", mode="before")
     @classmethod

@@ -1,17 +1,25 @@
 """Runs outbox jobs: at once after the commit that wrote them, and again from the
 sweep if a run failed or the process died before it finished.
 
-Handlers are idempotent, so running one twice (kick and sweep racing across
-processes, a retry after a crash) is harmless: delivery is at-least-once.
+Two runners share one interface (``kick``, ``sweep``, ``drain``, ``stop``,
+``start_sweeping``) so services never know which one they talk to:
+
+- ``JobRunner`` (embedded, no Redis): a kick runs the job in this process.
+- ``QueueJobRunner`` (``ROOST_REDIS_URL`` set, see jobs/queue.py): a kick puts
+  the job id on a Redis stream and ``roost worker`` processes run it.
+
+Either way the outbox row is the source of truth: a job is done when its row is
+gone. Handlers are idempotent, so running one twice (kick and sweep racing
+across processes, a retry after a crash) is harmless: delivery is at-least-once.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, select, update
 
@@ -26,6 +34,8 @@ log = logging.getLogger(__name__)
 Handler = Callable[..., Awaitable[None]]
 HANDLERS: dict[str, Handler] = {}
 MAX_ATTEMPTS = 12
+MAX_BACKOFF_SECONDS = 600
+SWEEP_BATCH = 500
 
 
 def job(kind: str) -> Callable[[Handler], Handler]:
@@ -38,7 +48,23 @@ def job(kind: str) -> Callable[[Handler], Handler]:
     return register
 
 
+def backoff(attempts: int) -> timedelta:
+    """How long to wait before retrying a job that has now failed ``attempts`` times."""
+    return timedelta(seconds=min(2**attempts, MAX_BACKOFF_SECONDS))
+
+
+def build_runner(runtime: Runtime) -> JobRunner:
+    """The queue runner when Redis is configured, else the in-process one."""
+    if runtime.settings.redis_url:
+        from roost.jobs.queue import QueueJobRunner
+
+        return QueueJobRunner(runtime)
+    return JobRunner(runtime)
+
+
 class JobRunner:
+    """Runs every job in this process (the embedded mode)."""
+
     def __init__(self, runtime: Runtime, *, concurrency: int = 4) -> None:
         self.runtime = runtime
         self._slots = asyncio.Semaphore(concurrency)
@@ -46,11 +72,17 @@ class JobRunner:
         self._tasks: set[asyncio.Task[None]] = set()
         self._sweeper: asyncio.Task[None] | None = None
 
+    async def start(self) -> None:
+        """Nothing to open in-process; the queue runner connects its broker here."""
+
     def kick(self, job_id: int) -> None:
         if job_id in self._running:
             return
         self._running.add(job_id)
-        task = asyncio.get_running_loop().create_task(self._run(job_id))
+        self._spawn(self._run(job_id))
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -62,23 +94,26 @@ class JobRunner:
             self._running.discard(job_id)
 
     async def run_job(self, job_id: int) -> None:
+        """Run one job by id: delete its row on success, schedule a retry on failure.
+
+        A job without a row is done (by us or another process) and is skipped.
+        """
         db = self.runtime.db
         async with db.read() as session:
             row = await session.get(OutboxJob, job_id)
-        if row is None:  # already done, by us or another process
+        if row is None:
             return
         try:
             await HANDLERS[row.kind](self.runtime, **row.payload)
         except Exception as exc:
             log.exception("job %s (%s) failed", job_id, row.kind)
-            backoff = timedelta(seconds=min(2 ** (row.attempts + 1), 600))
             async with db.write() as session:
                 await session.execute(
                     update(OutboxJob)
                     .where(OutboxJob.id == job_id)
                     .values(
                         attempts=OutboxJob.attempts + 1,
-                        next_attempt_at=utcnow() + backoff,
+                        next_attempt_at=utcnow() + backoff(row.attempts + 1),
                         last_error=f"{type(exc).__name__}: {exc}"[:2000],
                     )
                 )
@@ -97,21 +132,27 @@ class JobRunner:
                     .where(OutboxJob.next_attempt_at <= utcnow())
                     .where(OutboxJob.attempts < MAX_ATTEMPTS)
                     .order_by(OutboxJob.id)
-                    .limit(500)
+                    .limit(SWEEP_BATCH)
                 )
             ).all()
         for job_id in due:
             self.kick(job_id)
         return len(due)
 
-    def start_sweeping(self, every: float = 5.0) -> None:
+    def start_sweeping(self, every: float | None = None) -> None:
+        """Sweep now and then forever: every 5 s, or more often when rows are re-driven
+        sooner than that (``sweep_after_seconds``)."""
+        if every is None:
+            every = min(5.0, max(0.2, self.runtime.settings.sweep_after_seconds / 2))
+        period = every
+
         async def loop() -> None:
             while True:
                 try:
                     await self.sweep()
                 except Exception:
                     log.exception("outbox sweep failed")
-                await asyncio.sleep(every)
+                await asyncio.sleep(period)
 
         self._sweeper = asyncio.get_running_loop().create_task(loop())
 
@@ -120,8 +161,12 @@ class JobRunner:
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
-    async def stop(self) -> None:
+    async def _stop_sweeping(self) -> None:
         if self._sweeper:
             self._sweeper.cancel()
             await asyncio.gather(self._sweeper, return_exceptions=True)
+            self._sweeper = None
+
+    async def stop(self) -> None:
+        await self._stop_sweeping()
         await self.drain()

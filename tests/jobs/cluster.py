@@ -1,0 +1,179 @@
+"""Real Roost processes for job tests: `roost serve` and `roost worker` subprocesses
+on one PostgreSQL database and one Redis key prefix, plus a Runtime in the test
+process to seed data and look at timelines and the outbox."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import httpx
+from sqlalchemy import func, insert, select
+
+from roost.accounts.models import Account
+from roost.core.ids import new_id
+from roost.core.runtime import Runtime
+from roost.core.security import new_token, token_digest
+from roost.core.settings import Settings
+from roost.follows.models import Follow
+from roost.jobs.models import OutboxJob
+from roost.oauth.models import AccessToken
+from roost.timelines.redis_store import RedisTimelineStore
+from tests.conftest import free_port
+from tests.factories import Factory, User
+
+
+class Process:
+    def __init__(self, name: str, args: list[str], env: dict[str, str], log: Path) -> None:
+        self.name = name
+        self.log = log
+        self._out = log.open("w")
+        self.popen = subprocess.Popen(
+            [sys.executable, "-m", "roost.cli", *args],
+            env=env,
+            stdout=self._out,
+            stderr=subprocess.STDOUT,
+        )
+
+    def kill(self) -> None:
+        """SIGKILL: no cleanup of any kind, as when a machine dies."""
+        self.popen.send_signal(signal.SIGKILL)
+        self.popen.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.popen.poll() is None:
+            self.popen.terminate()
+            try:
+                self.popen.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+                self.popen.wait()
+        self._out.close()
+
+    def output(self) -> str:
+        return self.log.read_text()
+
+
+class Cluster:
+    def __init__(self, folder: Path, settings: Settings) -> None:
+        self.folder = folder
+        self.settings = settings
+        self.processes: list[Process] = []
+        self.env = {
+            **os.environ,
+            "ROOST_DATA_DIR": str(folder),
+            "ROOST_DATABASE_URL": settings.database_url,
+            "ROOST_REDIS_URL": settings.redis_url,
+            "ROOST_REDIS_PREFIX": settings.redis_prefix,
+            "ROOST_SWEEP_AFTER_SECONDS": str(settings.sweep_after_seconds),
+            "ROOST_FANOUT_BATCH": str(settings.fanout_batch),
+            "ROOST_RATE_LIMITS": "off",
+            "ROOST_SECRET_KEY": "test-secret",
+        }
+        self.env.pop("ROOST_SERVE_RUNS_JOBS", None)
+        self.base_url = ""
+
+    def serve(self, *args: str) -> Process:
+        port = free_port()
+        env = {**self.env, "ROOST_DOMAIN": f"127.0.0.1:{port}"}
+        process = self._start("serve", ["serve", "--no-migrate", "--port", str(port), *args], env)
+        self.base_url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.base_url}/health", timeout=1).status_code == 200:
+                    return process
+            except httpx.HTTPError:
+                pass
+            assert process.popen.poll() is None, process.output()
+            time.sleep(0.1)
+        raise AssertionError(f"roost serve did not start:\n{process.output()}")
+
+    def worker(self, *args: str) -> Process:
+        return self._start("worker", ["worker", *args], self.env)
+
+    def _start(self, name: str, args: list[str], env: dict[str, str]) -> Process:
+        number = len(self.processes)
+        process = Process(name, args, env, self.folder / f"{number}-{name}.log")
+        self.processes.append(process)
+        return process
+
+    def stop(self) -> None:
+        for process in self.processes:
+            process.stop()
+
+    def logs(self) -> str:
+        return "\n".join(f"--- {p.log.name}\n{p.output()[-3000:]}" for p in self.processes)
+
+
+async def seed_followers(runtime: Runtime, author: User, count: int) -> list[int]:
+    """``count`` accounts following ``author``, written in bulk, with live (empty)
+    home timelines: people who have read their timeline recently."""
+    ids = [new_id() for _ in range(count)]
+    async with runtime.db.write() as session:
+        await session.execute(
+            insert(Account),
+            [
+                {
+                    "id": account_id,
+                    "username": f"f{account_id}",
+                    "username_lower": f"f{account_id}",
+                    "email": f"f{account_id}@example.com",
+                    "password_hash": "-",
+                    "following_count": 1,
+                }
+                for account_id in ids
+            ],
+        )
+        await session.execute(
+            insert(Follow),
+            [
+                {"id": new_id(), "account_id": follower, "target_account_id": author.account.id}
+                for follower in ids
+            ],
+        )
+        await session.commit()
+    for owner in ids:
+        await runtime.timelines.fill(owner, [])
+    return ids
+
+
+async def token_for(runtime: Runtime, factory: Factory, account_id: int) -> dict[str, str]:
+    token = new_token()
+    async with runtime.db.write() as session:
+        session.add(
+            AccessToken(
+                id=new_id(),
+                token_hash=token_digest(token),
+                app_id=await factory.app(),
+                account_id=account_id,
+                scopes="read write follow",
+            )
+        )
+        await session.commit()
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def delivered(runtime: Runtime, owners: Sequence[int], status_id: int) -> int:
+    """How many of ``owners`` have the status in their home timeline (one round trip)."""
+    store = runtime.timelines
+    assert isinstance(store, RedisTimelineStore)
+    async with store.redis.pipeline(transaction=False) as pipe:
+        for owner in owners:
+            pipe.zscore(store.keys(owner)[0], status_id)
+        scores = await pipe.execute()
+    return sum(score is not None for score in scores)
+
+
+async def newest_entries(runtime: Runtime, owner: int) -> list[int]:
+    return [entry.status_id for entry in await runtime.timelines.page(owner, limit=20)]
+
+
+async def outbox_size(runtime: Runtime) -> int:
+    async with runtime.db.read() as session:
+        return int(await session.scalar(select(func.count()).select_from(OutboxJob)) or 0)

@@ -1,0 +1,86 @@
+"""Fixtures for job tests: a Redis key prefix of their own, a PostgreSQL database of
+their own, and runtimes in either mode."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import subprocess
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+import redis
+
+from roost.core.runtime import Runtime
+from roost.core.settings import Settings
+from roost.migrate import migrate
+from tests.conftest import POSTGRES, asyncpg_url, psql
+
+REDIS_URL = os.environ.get("ROOST_TEST_REDIS") or "redis://127.0.0.1:6379/0"
+_numbers = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    try:
+        redis.Redis.from_url(REDIS_URL).ping()
+    except redis.RedisError as exc:
+        pytest.skip(f"these tests need Redis at {REDIS_URL}: {exc}")
+    return REDIS_URL
+
+
+@pytest.fixture
+def queue_prefix(redis_url: str) -> Iterator[str]:
+    """A key prefix for one test; every key under it is deleted afterwards."""
+    prefix = f"roost-jobs-test:{os.getpid()}:{next(_numbers)}:"
+    yield prefix
+    delete_keys(redis_url, f"{prefix}*", f"autoclaim:{prefix}*")
+
+
+def delete_keys(redis_url: str, *patterns: str) -> int:
+    client = redis.Redis.from_url(redis_url)
+    deleted = 0
+    for pattern in patterns:
+        keys = list(client.scan_iter(match=pattern, count=1000))
+        if keys:
+            deleted += client.delete(*keys)
+    client.close()
+    return deleted
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A migrated PostgreSQL database of this test's own, dropped afterwards."""
+    name = f"roost_jobs_test_{os.getpid()}_{next(_numbers)}"
+    try:
+        psql(f"CREATE DATABASE {name}")
+    except (subprocess.CalledProcessError, FileNotFoundError) as exc:
+        pytest.skip(f"these tests need PostgreSQL at {POSTGRES}: {exc}")
+    try:
+        url = asyncpg_url(name)
+        migrate(Settings(database_url=url))
+        yield url
+    finally:
+        psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
+async def local_runtime(settings: Settings) -> AsyncIterator[Runtime]:
+    """An embedded runtime (jobs in-process), whatever mode the suite runs in."""
+    runtime = Runtime(settings.model_copy(update={"redis_url": "", "serve_runs_jobs": False}))
+    await runtime.start(sweep=False)
+    yield runtime
+    await runtime.stop()
+
+
+@pytest.fixture
+def queue_settings(settings: Settings, redis_url: str, queue_prefix: str) -> Settings:
+    """The test's database with the job queue on Redis; no process consumes yet."""
+    return settings.model_copy(
+        update={
+            "redis_url": redis_url,
+            "redis_prefix": queue_prefix,
+            "serve_runs_jobs": False,
+            "sweep_after_seconds": 1.0,
+        }
+    )
