@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -23,7 +24,10 @@ from roost.notifications.routes import router as notifications_router
 from roost.oauth.routes import router as oauth_router
 from roost.search.routes import router as search_router
 from roost.statuses.routes import router as statuses_router
+from roost.streaming.routes import router as streaming_router
 from roost.timelines.routes import router as timelines_router
+from roost.web.pages import STATIC
+from roost.web.routes import router as web_router
 
 log = logging.getLogger(__name__)
 
@@ -63,8 +67,11 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         statuses_router,
         timelines_router,
         notifications_router,
+        streaming_router,
+        web_router,  # the web page: after every API route
     ):
         app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/health", include_in_schema=False)
     async def health() -> JSON:

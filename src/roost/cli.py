@@ -97,6 +97,8 @@ def main(argv: list[str] | None = None) -> int:
             port=args.port,
             workers=args.workers,
             proxy_headers=True,
+            # Open streams never finish by themselves: give them 5 s, then stop.
+            timeout_graceful_shutdown=5,
             log_level="info",
         )
         return 0

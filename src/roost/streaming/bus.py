@@ -1,0 +1,296 @@
+"""The event bus that open streams listen on.
+
+Services publish small messages (ids only) on named channels once their data has
+committed; every open stream subscribes to the channels it shows and renders
+each message for its own subscriber (see ``streams.py``).
+
+Two implementations, chosen by the runtime:
+
+- ``LocalBus``: in-process, for the embedded mode (one process).
+- ``RedisBus``: Redis pub/sub, so that a post made on one API process reaches a
+  stream held open on another. Each process holds one Redis connection for all
+  of its streams: it subscribes to a channel while at least one of its streams
+  wants it, and hands each message to those streams in memory.
+
+A subscriber that falls too far behind (``MAX_PENDING`` unread events) is cut
+off: its iterator ends, the client reconnects, and nothing grows without bound.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections import defaultdict, deque
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+from redis.asyncio import Redis
+from redis.asyncio.client import PubSub
+from redis.exceptions import RedisError
+
+log = logging.getLogger(__name__)
+
+Message = dict[str, Any]
+Event = tuple[str, Message]
+
+MAX_PENDING = 1000
+SUBSCRIBE_TIMEOUT = 5.0
+
+
+class Subscription:
+    """One listener: the channels it wants and the events it has not read yet.
+
+    Iterate it (``async for channel, message in subscription``) or call ``get``.
+    ``add`` and ``remove`` change its channels while it is open (WebSocket streams).
+    """
+
+    def __init__(self, bus: Bus) -> None:
+        self._bus = bus
+        self._channels: set[str] = set()
+        self._pending: deque[Event] = deque()
+        self._ready = asyncio.Event()
+        self.closed = False
+
+    @property
+    def channels(self) -> frozenset[str]:
+        return frozenset(self._channels)
+
+    async def add(self, *channels: str) -> None:
+        new = [c for c in dict.fromkeys(channels) if c not in self._channels]
+        self._channels.update(new)
+        await self._bus._attach(self, new)
+
+    def remove(self, *channels: str) -> None:
+        gone = [c for c in dict.fromkeys(channels) if c in self._channels]
+        self._channels.difference_update(gone)
+        self._bus._detach(self, gone)
+
+    def _offer(self, event: Event) -> None:
+        if self.closed:
+            return
+        if len(self._pending) >= MAX_PENDING:
+            log.warning("a stream fell %s events behind; closing it", MAX_PENDING)
+            self._close()
+            return
+        self._pending.append(event)
+        self._ready.set()
+
+    def _close(self) -> None:
+        self.closed = True
+        self._pending.clear()
+        self._ready.set()
+
+    async def get(self, wait: float | None = None) -> Event | None:
+        """The next event; None after ``wait`` seconds without one.
+
+        Raises ``StopAsyncIteration`` once the subscription is closed.
+        """
+        while not self._pending:
+            if self.closed:
+                raise StopAsyncIteration
+            self._ready.clear()
+            try:
+                async with asyncio.timeout(wait):
+                    await self._ready.wait()
+            except TimeoutError:
+                return None
+        return self._pending.popleft()
+
+    def __aiter__(self) -> Subscription:
+        return self
+
+    async def __anext__(self) -> Event:
+        event = await self.get()
+        assert event is not None
+        return event
+
+
+class Bus:
+    """What both buses share: who listens to which channel in this process."""
+
+    def __init__(self) -> None:
+        self._listeners: defaultdict[str, set[Subscription]] = defaultdict(set)
+
+    async def publish(self, channel: str, message: Message) -> None:
+        await self.publish_many([(channel, message)])
+
+    async def publish_many(self, events: Sequence[Event]) -> None:
+        raise NotImplementedError
+
+    @asynccontextmanager
+    async def subscribe(self, channels: Iterable[str]) -> AsyncIterator[Subscription]:
+        """Listen to ``channels`` until the block exits; events published after
+        this returns are delivered (Redis has confirmed the subscription)."""
+        subscription = Subscription(self)
+        try:
+            await subscription.add(*channels)
+            yield subscription
+        finally:
+            # Synchronous on purpose: it must run even inside a cancelled scope.
+            subscription.remove(*subscription.channels)
+            subscription._close()
+
+    async def close(self) -> None:
+        for subscriptions in list(self._listeners.values()):
+            for subscription in list(subscriptions):
+                subscription._close()
+        self._listeners.clear()
+
+    def _deliver(self, channel: str, message: Message) -> None:
+        for subscription in list(self._listeners.get(channel, ())):
+            subscription._offer((channel, message))
+
+    async def _attach(self, subscription: Subscription, channels: Sequence[str]) -> None:
+        for channel in channels:
+            self._listeners[channel].add(subscription)
+
+    def _detach(self, subscription: Subscription, channels: Sequence[str]) -> None:
+        for channel in channels:
+            listeners = self._listeners.get(channel)
+            if listeners is None:
+                continue
+            listeners.discard(subscription)
+            if not listeners:
+                del self._listeners[channel]
+
+
+class LocalBus(Bus):
+    """In-process: a publish reaches the subscribers of this process at once."""
+
+    async def publish_many(self, events: Sequence[Event]) -> None:
+        for channel, message in events:
+            self._deliver(channel, message)
+
+
+class RedisBus(Bus):
+    """Redis pub/sub on channels named ``<prefix>stream:<channel>``.
+
+    One task (``_sync``) makes Redis subscriptions follow what local streams want;
+    another (``_read``) hands Redis messages to them. ``redis-py`` reconnects and
+    re-subscribes on its own after a dropped connection.
+    """
+
+    def __init__(self, redis: Redis, prefix: str) -> None:
+        super().__init__()
+        self.redis = redis
+        self.prefix = f"{prefix}stream:"
+        self._pubsub: PubSub | None = None
+        self._requested: set[str] = set()  # sent SUBSCRIBE for, not UNSUBSCRIBE since
+        self._confirmed: set[str] = set()  # Redis said subscribed
+        self._changed = asyncio.Event()
+        self._confirmations = asyncio.Condition()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._closed = False
+
+    def _key(self, channel: str) -> str:
+        return self.prefix + channel
+
+    async def publish_many(self, events: Sequence[Event]) -> None:
+        if not events:
+            return
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for channel, message in events:
+                pipe.publish(self._key(channel), json.dumps(message, separators=(",", ":")))
+            await pipe.execute()
+
+    async def _attach(self, subscription: Subscription, channels: Sequence[str]) -> None:
+        await super()._attach(subscription, channels)
+        if not channels:
+            return
+        self._start()
+        self._changed.set()
+        wanted = set(channels)
+        try:
+            async with asyncio.timeout(SUBSCRIBE_TIMEOUT), self._confirmations:
+                await self._confirmations.wait_for(lambda: wanted <= self._confirmed)
+        except TimeoutError:
+            log.warning("Redis did not confirm the subscription to %s in time", sorted(wanted))
+
+    def _detach(self, subscription: Subscription, channels: Sequence[str]) -> None:
+        super()._detach(subscription, channels)
+        self._changed.set()
+
+    def _start(self) -> None:
+        if self._pubsub is not None:
+            return
+        self._pubsub = self.redis.pubsub()
+        loop = asyncio.get_running_loop()
+        self._tasks = [loop.create_task(self._sync()), loop.create_task(self._read())]
+
+    async def _sync(self) -> None:
+        assert self._pubsub is not None
+        while not self._closed:
+            await self._changed.wait()
+            self._changed.clear()
+            wanted = set(self._listeners)
+            add = sorted(wanted - self._requested)
+            drop = sorted(self._requested - wanted)
+            try:
+                if add:
+                    await self._pubsub.subscribe(*(self._key(c) for c in add))
+                    self._requested.update(add)
+                if drop:
+                    # Forget the confirmation now: a stream that wants one of these
+                    # again must wait for the new SUBSCRIBE to be confirmed.
+                    self._confirmed.difference_update(drop)
+                    self._requested.difference_update(drop)
+                    await self._pubsub.unsubscribe(*(self._key(c) for c in drop))
+            except (RedisError, OSError):
+                log.exception("changing Redis subscriptions failed; retrying")
+                await asyncio.sleep(1)
+                self._changed.set()
+
+    async def _read(self) -> None:
+        assert self._pubsub is not None
+        while not self._closed:
+            if self._pubsub.connection is None:  # nothing subscribed yet
+                await asyncio.sleep(0.01)
+                continue
+            try:
+                message = await self._pubsub.get_message(timeout=1.0)
+            except (RedisError, OSError):
+                log.exception("reading from Redis pub/sub failed; reconnecting")
+                await asyncio.sleep(1)
+                continue
+            if message is not None:
+                await self._handle(message)
+
+    async def _handle(self, raw: dict[str, Any]) -> None:
+        kind = raw.get("type")
+        name = raw.get("channel")
+        channel = (name.decode() if isinstance(name, bytes) else str(name))[len(self.prefix) :]
+        if kind == "message":
+            try:
+                message = json.loads(raw["data"])
+            except (KeyError, TypeError, ValueError):
+                log.warning("ignoring a malformed bus message on %s", channel)
+                return
+            self._deliver(channel, message)
+        elif kind in {"subscribe", "unsubscribe"}:
+            async with self._confirmations:
+                if kind == "subscribe":
+                    self._confirmed.add(channel)
+                else:
+                    self._confirmed.discard(channel)
+                self._confirmations.notify_all()
+
+    async def close(self) -> None:
+        await super().close()
+        # The flag as well as cancel(): redis-py may swallow a cancellation mid-command.
+        self._closed = True
+        self._changed.set()
+        for task in self._tasks:
+            task.cancel()
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=5)
+        self._tasks = []
+        if self._pubsub is not None:
+            await self._pubsub.aclose()
+            self._pubsub = None
+
+
+def make_bus(redis: Redis | None, prefix: str) -> Bus:
+    """Redis pub/sub when the runtime has Redis, else in-process."""
+    return RedisBus(redis, prefix) if redis is not None else LocalBus()

@@ -1,0 +1,92 @@
+"""What services call AFTER COMMIT to tell open streams that something happened.
+
+Messages carry ids only; each stream loads and renders the item for its own
+subscriber (``render.py``). Publishing is best effort: a stream is a live view of
+data that is already committed and readable, so a failure here is logged and
+never fails the action that caused it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+
+from roost.statuses.models import Status, StatusTag, Tag
+from roost.streaming.bus import Event
+from roost.streaming.streams import (
+    DELETE,
+    PUBLIC,
+    PUBLIC_LOCAL,
+    hashtag_channel,
+    normalize_tag,
+    user_channel,
+)
+
+if TYPE_CHECKING:
+    from roost.core.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+
+async def _send(runtime: Runtime, events: Sequence[Event]) -> None:
+    if not events:
+        return
+    try:
+        await runtime.bus.publish_many(events)
+    except Exception:
+        log.exception("publishing %s stream events failed", len(events))
+
+
+async def publish_home_update(runtime: Runtime, owner_ids: Iterable[int], status_id: int) -> None:
+    """``status_id`` entered the home timelines of ``owner_ids`` (their ``user`` streams)."""
+    message = {"event": "update", "id": str(status_id)}
+    await _send(runtime, [(user_channel(owner), message) for owner in dict.fromkeys(owner_ids)])
+
+
+async def publish_public(
+    runtime: Runtime, status_id: int, tags: Iterable[str] | None = None
+) -> None:
+    """A new status, to the public and hashtag streams if it belongs there.
+
+    Only public posts (not boosts) stream; replies to someone else stay off the
+    public streams, as they stay off the public timeline, but reach hashtag
+    streams. ``tags`` are the post's hashtags (loaded when not given).
+    """
+    try:
+        async with runtime.db.read() as session:
+            status = await session.get(Status, status_id)
+            if status is None or status.visibility != "public" or status.reblog_of_id:
+                return
+            if tags is None:
+                tags = list(
+                    await session.scalars(
+                        select(Tag.name)
+                        .join(StatusTag, StatusTag.tag_id == Tag.id)
+                        .where(StatusTag.status_id == status_id)
+                    )
+                )
+    except Exception:
+        log.exception("loading status %s to publish it failed", status_id)
+        return
+    message = {"event": "update", "id": str(status_id)}
+    channels: list[str] = []
+    if status.in_reply_to_account_id in (None, status.account_id):
+        channels += [PUBLIC, PUBLIC_LOCAL]
+    for tag in dict.fromkeys(normalize_tag(t) for t in tags):
+        if tag:
+            channels += [hashtag_channel(tag, local=False), hashtag_channel(tag, local=True)]
+    await _send(runtime, [(channel, message) for channel in channels])
+
+
+async def publish_notification(runtime: Runtime, recipient_id: int, notification_id: int) -> None:
+    """A new notification for ``recipient_id`` (``user`` and ``user:notification`` streams)."""
+    message = {"event": "notification", "id": str(notification_id)}
+    await _send(runtime, [(user_channel(recipient_id), message)])
+
+
+async def publish_delete(runtime: Runtime, status_id: int) -> None:
+    """A status (or a boost) is gone: every open stream passes the id on."""
+    await _send(runtime, [(DELETE, {"event": "delete", "id": str(status_id)})])

@@ -1,0 +1,117 @@
+"""Turn a bus message (ids only) into what one subscriber may see, or nothing.
+
+Every open stream renders for its own subscriber, after the same privacy checks
+as every other read path (DESIGN hard problem 5): a followers-only post reaches
+followers and nobody else, a blocked or muted author never streams, and the
+``favourited``/``reblogged`` flags are the subscriber's own.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+from typing import Any
+
+import orjson
+from sqlalchemy import select
+
+from roost.core.db import Database
+from roost.notifications.models import Notification
+from roost.notifications.render import render_notifications
+from roost.statuses.models import Status
+from roost.statuses.render import load_originals, render_statuses
+from roost.statuses.visibility import filter_visible, load_audience
+from roost.streaming.bus import Message
+from roost.streaming.streams import Stream
+
+log = logging.getLogger(__name__)
+
+# A stream forgets which updates it already sent after this many.
+REMEMBERED = 512
+
+
+def _json(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+class Renderer:
+    """Renders statuses and notifications for one subscriber (``viewer_id``)."""
+
+    def __init__(self, db: Database, viewer_id: int | None) -> None:
+        self.db = db
+        self.viewer_id = viewer_id
+
+    async def status(self, status_id: int, *, public_only: bool) -> str | None:
+        async with self.db.read() as session:
+            status = await session.get(Status, status_id)
+            if status is None:  # deleted meanwhile
+                return None
+            if public_only and (status.visibility != "public" or status.reblog_of_id is not None):
+                return None
+            originals = await load_originals(session, [status])
+            authors = {status.account_id} | {o.account_id for o in originals.values()}
+            audience = await load_audience(session, self.viewer_id, among=authors)
+            visible = await filter_visible(session, audience, [status], originals)
+            if not visible:
+                return None
+            rendered = await render_statuses(session, visible, self.viewer_id, originals)
+        return _json(rendered[0])
+
+    async def notification(self, notification_id: int) -> str | None:
+        if self.viewer_id is None:
+            return None
+        async with self.db.read() as session:
+            notification = await session.scalar(
+                select(Notification).where(
+                    Notification.id == notification_id,
+                    Notification.account_id == self.viewer_id,
+                )
+            )
+            if notification is None:
+                return None
+            audience = await load_audience(
+                session, self.viewer_id, among=[notification.from_account_id]
+            )
+            if audience.hides(notification.from_account_id, hide_muted=False):
+                return None
+            rendered = await render_notifications(session, [notification], self.viewer_id)
+        return _json(rendered[0]) if rendered else None
+
+
+class StreamState:
+    """One open stream: what it is, who renders for it, and what it has sent lately.
+
+    Publishing is at-least-once upstream (a retried job publishes again), so each
+    stream passes on an update, notification or delete of one id only once.
+    """
+
+    def __init__(self, stream: Stream, renderer: Renderer) -> None:
+        self.stream = stream
+        self.renderer = renderer
+        self._sent: deque[tuple[str, int]] = deque(maxlen=REMEMBERED)
+
+    async def render(self, channel: str, message: Message) -> tuple[str, str] | None:
+        """``(event, payload)`` to send for a bus message, or None to send nothing."""
+        if channel not in self.stream.channels:
+            return None
+        event = message.get("event")
+        if not isinstance(event, str) or not self.stream.accepts(event):
+            return None
+        try:
+            item_id = int(str(message.get("id")))
+        except ValueError:
+            log.warning("ignoring a bus message without a valid id: %r", message)
+            return None
+        if (event, item_id) in self._sent:
+            return None
+        payload: str | None = None
+        if event == "delete":
+            payload = str(item_id)
+        elif event == "notification":
+            payload = await self.renderer.notification(item_id)
+        elif event == "update":
+            payload = await self.renderer.status(item_id, public_only=self.stream.is_public)
+        if payload is None:
+            return None
+        self._sent.append((event, item_id))
+        return event, payload

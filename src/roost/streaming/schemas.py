@@ -1,0 +1,11 @@
+"""Request parameters of the streaming endpoints."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+
+class StreamParams(BaseModel):
+    stream: str | None = None  # /api/v1/streaming?stream=user
+    tag: str | None = None  # hashtag streams
+    only_media: bool = False  # public streams: Roost has no media, so these stay quiet

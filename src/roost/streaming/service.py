@@ -1,0 +1,28 @@
+"""Opening a stream: check who may open it, and get its timeline ready."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from roost.streaming.render import Renderer, StreamState
+from roost.streaming.streams import open_stream
+from roost.timelines.rebuild import ensure_home
+
+if TYPE_CHECKING:
+    from roost.core.runtime import Runtime
+    from roost.deps import Viewer
+
+
+async def start_stream(
+    *, runtime: Runtime, viewer: Viewer, name: str | None, tag: str | None = None
+) -> StreamState:
+    """The stream ``name`` for ``viewer`` (raises the error Mastodon gives otherwise).
+
+    A ``user`` stream shows deliveries into the home timeline, and only a live
+    timeline receives deliveries (with Redis, an idle one is dropped), so opening
+    the stream makes the timeline live, as reading it would.
+    """
+    stream = open_stream(name, viewer=viewer, tag=tag)
+    if stream.name == "user" and stream.account_id is not None:
+        await ensure_home(runtime, stream.account_id)
+    return StreamState(stream, Renderer(runtime.db, viewer.account_id))
