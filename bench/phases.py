@@ -1,0 +1,215 @@
+"""The measurements of one run, in order, against servers that are already up.
+
+Order matters: reads are measured (and profiled) before the big accounts post in
+bursts, because a burst changes what every later read of their followers costs
+(see ``after_burst``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import statistics
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from redis.asyncio import Redis
+
+from bench import anatomy, delivery, measure, redis_memory, servers
+from bench.graph import Population, token_for
+from bench.load import run_wrk
+from bench.profile import record, summarize
+from roost.core.settings import Settings
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+@dataclass
+class Context:
+    args: argparse.Namespace
+    pop: Population
+    stack: servers.Stack
+    api: servers.Process
+    redis: Redis
+    prefix: str
+    settings: Settings  # the servers' settings, for in-process reads
+    folder: Path
+
+    @property
+    def url(self) -> str:
+        assert self.api.url is not None
+        return self.api.url
+
+
+def followers_of(pop: Population, among: set[int]) -> dict[int, list[int]]:
+    fans: dict[int, list[int]] = defaultdict(list)
+    for source, target in pop.follows:
+        if source in among:
+            fans[target].append(source)
+    return fans
+
+
+async def wrk(ctx: Context, url: str, tokens_file: Path) -> Any:
+    a = ctx.args
+    return await run_wrk(
+        url, tokens_file, duration=a.duration, connections=a.connections, threads=a.wrk_threads
+    )
+
+
+async def measure_all(ctx: Context) -> dict[str, Any]:
+    a, pop = ctx.args, ctx.pop
+    results: dict[str, Any] = {}
+    readers = [token_for(r) for r in pop.readers]
+    log(f"warming {len(readers):,} home timelines (first reads)")
+    warmed = await measure.warm(ctx.url, readers, concurrency=16, limit_s=a.warm_limit)
+    results["warm"] = {
+        "reads": warmed.reads,
+        "seconds": warmed.seconds,
+        "per_second": warmed.per_second,
+        "failures": warmed.failures,
+        "unread": warmed.unread,
+        "mean_items": warmed.mean_items,
+    }
+    log(f"warmed {warmed.reads:,} in {warmed.seconds:.1f} s; page {warmed.mean_bytes:,.0f} B")
+    warm_set = set(warmed.tokens)
+    live = {r for r in pop.readers if token_for(r) in warm_set}
+    readers = warmed.tokens  # out of time? then the load reads only live timelines
+    tokens_file = ctx.folder / "tokens.txt"
+    tokens_file.write_text("\n".join(readers) + "\n")
+    sample = random.Random(a.seed).sample(readers, min(200, len(readers)))
+
+    results["anatomy"] = await anatomy.home_read_anatomy(ctx.settings, sample)
+    with anatomy.without_big_merge():
+        results["anatomy_without_merge"] = await anatomy.home_read_anatomy(ctx.settings, sample)
+    log(
+        f"one read in-process: {results['anatomy']['ms_per_read']:.2f} ms, "
+        f"{results['anatomy_without_merge']['ms_per_read']:.2f} ms without the big merge"
+    )
+
+    body = round(warmed.mean_bytes)
+    ceiling = servers.start_ceiling(ctx.stack, servers.free_port(), a.api_workers, body)
+    await asyncio.to_thread(servers.wait_healthy, ceiling)
+    await asyncio.to_thread(servers.wait_log, ceiling, "startup complete", a.api_workers)
+    assert ceiling.url is not None
+    log(f"ceiling: {a.duration:g} s of wrk, {body:,} B body")
+    top = await wrk(ctx, ceiling.url, tokens_file)
+    ctx.stack.stop(ceiling)
+    results["ceiling"] = {
+        "reads_per_s": top.per_second,
+        "p50_ms": top.p50_ms,
+        "p99_ms": top.p99_ms,
+        "errors": top.errors,
+        "body_bytes": body,
+    }
+
+    log(f"home reads: {a.duration:g} s of wrk, with posts (at most {a.post_rate:g}/s)")
+    home, (posts, post_rate) = await asyncio.gather(
+        wrk(ctx, ctx.url, tokens_file),
+        measure.post_steadily(ctx.url, readers, rate=a.post_rate, seconds=a.duration),
+    )
+    results["home"] = {
+        "reads_per_s": home.per_second,
+        "p50_ms": home.p50_ms,
+        "p90_ms": home.p90_ms,
+        "p99_ms": home.p99_ms,
+        "errors": home.errors,
+        "mean_body_bytes": warmed.mean_bytes,
+        "posts_per_s": post_rate,
+        "posts": posts.summary(),
+    }
+    log(f"home: {home.per_second:,.0f}/s (ceiling {top.per_second:,.0f}/s)")
+
+    if a.profile:
+        log(f"profiling the API workers: {a.duration:g} s of home reads")
+        files, profiled = await asyncio.gather(
+            record(ctx.api.children(), ctx.folder, a.duration), wrk(ctx, ctx.url, tokens_file)
+        )
+        results["profile"] = summarize(files) | {"reads_per_s": profiled.per_second}
+
+    fans = followers_of(pop, live)
+    results["fan_out"] = await fan_out(ctx, fans)
+    results["post_to_visible"] = await visibility(ctx, fans)
+
+    log("post latency: 0-follower and big account, interleaved")
+    big = pop.big[0] if pop.big else pop.actives[0]
+    small, large = await measure.post_latency_pair(
+        ctx.url, token_for(pop.quiet), token_for(big), rounds=a.post_rounds, limit_s=120
+    )
+    results["post_latency"] = {"zero_followers": small.summary(), "big_account": large.summary()}
+
+    # The big account has just posted post_rounds times within a minute.
+    big_fans = [token_for(f) for f in fans.get(big, [])][:200]
+    if big_fans:
+        results["anatomy_after_burst"] = await anatomy.home_read_anatomy(ctx.settings, big_fans)
+        log(f"a read after the burst: {results['anatomy_after_burst']['ms_per_read']:.2f} ms")
+
+    log("Redis memory per entry")
+    owner, _ = await redis_memory.fullest_timeline(ctx.redis, ctx.prefix, sorted(live))
+    results["redis_memory"] = await redis_memory.measure(ctx.redis, ctx.prefix, owner)
+    return results
+
+
+async def fan_out(ctx: Context, fans: dict[int, list[int]]) -> dict[str, Any]:
+    a, pop = ctx.args, ctx.pop
+    posters = [m for m in pop.mid if fans.get(m)]
+    log(f"fan-out: {a.fanout_rounds} rounds of {len(posters)} simultaneous posts")
+    rounds = [
+        await delivery.fan_out_round(
+            ctx.url,
+            ctx.redis,
+            ctx.prefix,
+            [(token_for(m), fans[m]) for m in posters],
+            seed=a.seed + number,
+        )
+        for number in range(a.fanout_rounds)
+    ]
+    per_round = [r.per_second for r in rounds]
+    return {
+        "posters": len(posters),
+        "deliveries_per_round": rounds[0].deliveries if rounds else 0,
+        "expected_per_round": rounds[0].expected if rounds else 0,
+        "per_round": per_round,
+        "deliveries_per_s_median": statistics.median(per_round) if per_round else 0.0,
+        "rounds": [vars(r) | {"from_answer_per_s": r.per_second_from_answer} for r in rounds],
+        "counted": "live follower timelines holding each post, counted in Redis (ZSCORE), "
+        "over the time from the first POST sent to the last one arriving at its "
+        "highest-id live follower (delivered last)",
+    }
+
+
+async def visibility(ctx: Context, fans: dict[int, list[int]]) -> dict[str, Any]:
+    a, pop = ctx.args, ctx.pop
+    rng = random.Random(a.seed)
+
+    def sample(poster: int) -> list[tuple[int, str]]:
+        chosen = rng.sample(fans[poster], min(a.visible_sample, len(fans[poster])))
+        return [(f, token_for(f)) for f in chosen]
+
+    popular = [p for p in [*pop.mid, *pop.actives[:10]] if fans.get(p)]
+    cases = [
+        delivery.VisibilityCase(poster=token_for(p), followers=sample(p), kind="fan-out")
+        for p in (popular[i % len(popular)] for i in range(a.visible_posts if popular else 0))
+    ]
+    merged = "merged" if pop.shape.big_followers > a.fanout_limit else "fan-out"
+    cases += [
+        delivery.VisibilityCase(poster=token_for(b), followers=sample(b), kind=merged)
+        for b in pop.big
+        if fans.get(b)
+    ]
+    log(f"post to visible: {len(cases)} posts, {a.visible_sample} followers each")
+    seen = await delivery.post_to_visible(ctx.url, ctx.redis, ctx.prefix, cases)
+    every = measure.Latencies()
+    out: dict[str, Any] = {}
+    for kind in ("fan-out", "merged"):
+        clocks = seen.get(kind, {"visible": measure.Latencies(), "arrived": measure.Latencies()})
+        out[kind] = {name: latencies.summary() for name, latencies in clocks.items()}
+        every.values_ms += clocks["visible"].values_ms
+        every.failures += clocks["visible"].failures
+    out["all"] = every.summary()
+    return out
