@@ -1,16 +1,29 @@
 """Rate limits on the actions abuse goes for: sign-in, sign-up, posting.
 
 Backed by the ``limits`` library: in-process memory in the embedded mode,
-Redis when ROOST_REDIS_URL is set (so limits hold across processes).
+Redis when ROOST_REDIS_URL is set, so every API process counts against the same
+limits. Keys live under ``ROOST_REDIS_PREFIX`` + ``ratelimit:``.
+
+If Redis cannot be reached for a check, the action is allowed (fail open) and a
+warning is logged at most once a minute: an outage of the limiter's store should
+not lock every user out of signing in, and the limits are a brake on abuse, not
+an access control.
 """
 
 from __future__ import annotations
 
+import logging
+import time
+
 from limits import parse
-from limits.aio.storage import MemoryStorage
+from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from roost.core.errors import RateLimited
+
+log = logging.getLogger(__name__)
 
 RULES = {
     "login": parse("10/5 minutes"),
@@ -19,15 +32,42 @@ RULES = {
     "oauth_app": parse("20/5 minutes"),
 }
 
+WARN_EVERY_SECONDS = 60.0
+
 
 class RateLimiter:
-    def __init__(self, *, enabled: bool) -> None:
+    def __init__(self, *, enabled: bool, redis: Redis | None = None, prefix: str = "") -> None:
+        """Counts in memory, or in ``redis`` (a client whose connection pool is shared,
+        not owned) under ``prefix`` when given."""
         self.enabled = enabled
-        self._limiter = MovingWindowRateLimiter(MemoryStorage())
+        storage: Storage = MemoryStorage()
+        if redis is not None:
+            # redis-py's asyncio client (already a dependency) rather than limits'
+            # default coredis. The URI only names the storage kind: connections come
+            # from ``redis``'s pool.
+            storage = RedisStorage(
+                "async+redis://",
+                implementation="redispy",
+                key_prefix=f"{prefix}ratelimit",
+                connection_pool=redis.connection_pool,  # type: ignore[arg-type]
+            )
+        self._limiter = MovingWindowRateLimiter(storage)
+        self._warned_at: float | None = None
 
     async def hit(self, rule: str, key: str) -> None:
         """Count one ``rule`` action by ``key`` (an IP or account id); 429 past the limit."""
         if not self.enabled:
             return
-        if not await self._limiter.hit(RULES[rule], rule, key):
+        try:
+            allowed = await self._limiter.hit(RULES[rule], rule, key)
+        except RedisError as exc:
+            self._warn_unchecked(rule, exc)
+            return
+        if not allowed:
             raise RateLimited("Too many requests")
+
+    def _warn_unchecked(self, rule: str, exc: RedisError) -> None:
+        now = time.monotonic()
+        if self._warned_at is None or now - self._warned_at >= WARN_EVERY_SECONDS:
+            self._warned_at = now
+            log.warning("rate limit %r not checked, allowing: Redis failed: %s", rule, exc)

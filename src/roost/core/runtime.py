@@ -42,7 +42,9 @@ class Runtime:
             if self.redis is not None
             else DatabaseTimelineStore(self.db)
         )
-        self.limiter = RateLimiter(enabled=settings.rate_limits)
+        self.limiter = RateLimiter(
+            enabled=settings.rate_limits, redis=self.redis, prefix=settings.redis_prefix
+        )
         self.node: int | None = None
         self._holder = holder_name()
         self._renewer: asyncio.Task[None] | None = None

@@ -36,8 +36,11 @@ class Settings(BaseSettings):
     # With Redis: API processes also run queued jobs (`roost serve --run-jobs`), for a
     # deployment without `roost worker`. Without Redis jobs always run in-process.
     serve_runs_jobs: bool = False
+    # uvicorn's access log: one line per request (`roost serve --no-access-log` also
+    # turns it off); off saves CPU under load.
+    access_log: bool = True
 
-    @field_validator("rate_limits", mode="before")
+    @field_validator("rate_limits", "access_log", mode="before")
     @classmethod
     def _on_off(cls, value: object) -> object:
         if isinstance(value, str) and value.lower() in {"off", "on"}:
