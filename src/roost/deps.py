@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from roost.accounts.models import Account
@@ -78,16 +78,17 @@ def bearer_token(request: Request) -> str | None:
     return request.query_params.get("access_token") or None
 
 
+# Built once: every authenticated request runs it.
+TOKEN_LOOKUP = (
+    select(AccessToken, Account)
+    .outerjoin(Account, Account.id == AccessToken.account_id)
+    .where(AccessToken.token_hash == bindparam("digest"), AccessToken.revoked_at.is_(None))
+)
+
+
 async def load_viewer(db: Database, token: str) -> Viewer:
     async with db.read() as session:
-        row = (
-            await session.execute(
-                select(AccessToken, Account)
-                .outerjoin(Account, Account.id == AccessToken.account_id)
-                .where(AccessToken.token_hash == token_digest(token))
-                .where(AccessToken.revoked_at.is_(None))
-            )
-        ).first()
+        row = (await session.execute(TOKEN_LOOKUP, {"digest": token_digest(token)})).first()
     if row is None:
         raise Unauthorized("The access token is invalid")
     access, account = row

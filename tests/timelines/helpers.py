@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 from collections.abc import Sequence
 from typing import Self
 
 import httpx
 import pytest
-from sqlalchemy import select
+from redis.asyncio import Redis
+from sqlalchemy import select, update
 
+from roost.accounts.models import Account
 from roost.core.ids import new_id
 from roost.core.runtime import Runtime
 from roost.follows.models import Follow
@@ -81,3 +84,32 @@ class HeldDeliveries:
 
     def release(self) -> None:
         self.released.set()
+
+
+REDIS_URL = os.environ.get("ROOST_TEST_REDIS") or "redis://127.0.0.1:6379/0"
+HOME = "/api/v1/timelines/home"
+
+
+async def ids(
+    client: httpx.AsyncClient, headers: dict[str, str], **params: str | int | None
+) -> list[str]:
+    response = await client.get(HOME, params=params, headers=headers)
+    assert response.status_code == 200, response.text
+    return [status["id"] for status in response.json()]
+
+
+async def forget_everything(runtime: Runtime) -> None:
+    """What FLUSHALL does to Roost, without touching other tenants of this Redis."""
+    redis = Redis.from_url(REDIS_URL)
+    keys = [key async for key in redis.scan_iter(match=f"{runtime.settings.redis_prefix}*")]
+    if keys:
+        await redis.delete(*keys)
+    await redis.aclose()
+
+
+async def make_big(runtime: Runtime, account_id: int) -> None:
+    async with runtime.db.write() as session:
+        await session.execute(
+            update(Account).where(Account.id == account_id).values(followers_count=1_000_000)
+        )
+        await session.commit()

@@ -5,57 +5,24 @@ and hybrid fan-out for accounts too big to fan out to. These tests always use Re
 from __future__ import annotations
 
 import asyncio
-import os
-from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
-from redis.asyncio import Redis
-from sqlalchemy import update
 
-from roost.accounts.models import Account
-from roost.app import create_app
 from roost.core.runtime import Runtime
-from roost.core.settings import Settings
 from roost.timelines import rebuild
 from roost.timelines.redis_store import RedisTimelineStore
 from tests.factories import Factory, User
-from tests.timelines.helpers import follow, link_cursor, post
-
-REDIS_URL = os.environ.get("ROOST_TEST_REDIS") or "redis://127.0.0.1:6379/0"
-HOME = "/api/v1/timelines/home"
-
-
-Scaled = tuple[Runtime, httpx.AsyncClient, Factory]
-
-
-@pytest.fixture
-async def scaled(settings: Settings) -> AsyncIterator[Scaled]:
-    scaled_settings = settings.model_copy(
-        update={"redis_url": REDIS_URL, "timeline_cap": 6, "fanout_limit": 2}
-    )
-    runtime = Runtime(scaled_settings)
-    await runtime.start(sweep=False)
-    app = create_app(scaled_settings, runtime)
-    try:
-        async with (
-            LifespanManager(app),
-            httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=app), base_url="http://localhost"
-            ) as client,
-        ):
-            yield runtime, client, Factory(runtime)
-    finally:
-        await runtime.stop()
-
-
-async def ids(
-    client: httpx.AsyncClient, headers: dict[str, str], **params: str | int | None
-) -> list[str]:
-    response = await client.get(HOME, params=params, headers=headers)
-    assert response.status_code == 200, response.text
-    return [status["id"] for status in response.json()]
+from tests.timelines.conftest import Scaled
+from tests.timelines.helpers import (
+    HOME,
+    follow,
+    forget_everything,
+    ids,
+    link_cursor,
+    make_big,
+    post,
+)
 
 
 async def post_in_order(
@@ -67,15 +34,6 @@ async def post_in_order(
         posted.append(await post(client, author, f"post {n}"))
         await runtime.jobs.drain()
     return posted
-
-
-async def forget_everything(runtime: Runtime) -> None:
-    """What FLUSHALL does to Roost, without touching other tenants of this Redis."""
-    redis = Redis.from_url(REDIS_URL)
-    keys = [key async for key in redis.scan_iter(match=f"{runtime.settings.redis_prefix}*")]
-    if keys:
-        await redis.delete(*keys)
-    await redis.aclose()
 
 
 async def test_lost_redis_rebuilds_every_timeline_from_sql(
@@ -137,14 +95,6 @@ async def test_idle_timelines_get_no_deliveries_and_live_ones_are_capped(
     assert await ids(client, reader.headers) == list(reversed(posted))[:6]
     # The idle reader's first read rebuilds from SQL: nothing was lost by skipping it.
     assert await ids(client, idle.headers) == list(reversed(posted))[:6]
-
-
-async def make_big(runtime: Runtime, account_id: int) -> None:
-    async with runtime.db.write() as session:
-        await session.execute(
-            update(Account).where(Account.id == account_id).values(followers_count=1_000_000)
-        )
-        await session.commit()
 
 
 async def test_big_accounts_are_merged_at_read_time_exactly_once(

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from roost.accounts import validation as v
+from roost.accounts.cache import forget_accounts
 from roost.accounts.credentials import hash_password_off_loop
 from roost.accounts.models import Account
 from roost.accounts.schemas import CredentialsForm, RegistrationForm
@@ -150,6 +151,7 @@ async def update_credentials(
     account = await session.get(Account, account_id)
     if account is None:
         raise NotFound()
+    forget_accounts(session, [account.id])
     if display_name is not None:
         account.display_name = display_name
     if form.note is not None:

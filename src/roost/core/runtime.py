@@ -12,12 +12,14 @@ import logging
 
 from redis.asyncio import Redis
 
+from roost.accounts.cache import AccountCache
 from roost.core.db import Database
 from roost.core.ids import SnowflakeGenerator, install_generator
 from roost.core.nodes import holder_name, lease_node, release_node, renew_node
 from roost.core.ratelimit import RateLimiter
 from roost.core.settings import Settings, use_settings
 from roost.jobs.runner import build_runner
+from roost.statuses.cache import StatusCache
 from roost.streaming.bus import Bus, make_bus
 from roost.timelines.redis_store import RedisTimelineStore
 from roost.timelines.store import DatabaseTimelineStore, TimelineStore
@@ -42,6 +44,8 @@ class Runtime:
             if self.redis is not None
             else DatabaseTimelineStore(self.db)
         )
+        self.statuses = StatusCache(self.redis, prefix=settings.redis_prefix)
+        self.accounts = AccountCache(self.redis, prefix=settings.redis_prefix)
         self.limiter = RateLimiter(
             enabled=settings.rate_limits, redis=self.redis, prefix=settings.redis_prefix
         )

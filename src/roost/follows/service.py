@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, case, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
+from roost.accounts.cache import forget_accounts
 from roost.accounts.models import Account
 from roost.core.db import commit
 from roost.core.errors import Forbidden, NotFound
@@ -210,6 +211,7 @@ async def _bump(
     value: ColumnElement[int] = (
         column + delta if delta > 0 else case((column + delta < 0, 0), else_=column + delta)
     )
+    forget_accounts(session, [account_id])
     await session.execute(
         update(Account)
         .where(Account.id == account_id)

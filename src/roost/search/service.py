@@ -159,7 +159,7 @@ async def search_statuses(
         query = query.where(Status.account_id == author_id)
     query = query.order_by(Status.id.desc()).offset(offset).limit(limit)
     statuses = list((await session.scalars(query)).all())
-    return await render_statuses(session, statuses, viewer_id, originals={})
+    return await render_statuses(session, statuses, viewer_id)
 
 
 async def search_hashtags(

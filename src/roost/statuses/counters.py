@@ -10,6 +10,7 @@ from sqlalchemy import case, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
+from roost.accounts.cache import forget_accounts
 from roost.accounts.models import Account
 from roost.core.db import utcnow
 from roost.statuses.models import Status
@@ -27,6 +28,7 @@ async def add_to_accounts(
     """Change ``statuses_count``; ``touch`` also sets ``last_status_at`` to now."""
     if not account_ids:
         return
+    forget_accounts(session, account_ids)
     values: dict[str, object] = {"statuses_count": _step(Account.statuses_count, statuses)}
     if touch:
         values["last_status_at"] = utcnow()

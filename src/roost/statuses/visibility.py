@@ -10,8 +10,9 @@ A boost is visible only if both the boost and the boosted post are.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol, TypeVar
 
 from sqlalchemy import ColumnElement, and_, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -100,7 +101,23 @@ async def mentioned_in(
     return set(rows.all())
 
 
-def may_see(status: Status, audience: Audience, *, mentioned: bool) -> bool:
+class Post(Protocol):
+    """What the policy needs of a status: a row, or a cached ``Core``."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def account_id(self) -> int: ...
+    @property
+    def visibility(self) -> str: ...
+    @property
+    def reblog_of_id(self) -> int | None: ...
+
+
+P = TypeVar("P", bound=Post)
+
+
+def may_see(status: Post, audience: Audience, *, mentioned: bool) -> bool:
     """The same rule as ``visible_to``, for one loaded row."""
     if status.visibility in LISTED_VISIBILITIES or status.account_id == audience.viewer_id:
         return True
@@ -114,20 +131,23 @@ def may_see(status: Status, audience: Audience, *, mentioned: bool) -> bool:
 async def filter_visible(
     session: AsyncSession,
     audience: Audience,
-    statuses: Sequence[Status],
-    originals: dict[int, Status],
+    statuses: Sequence[P],
+    originals: Mapping[int, Post],
     *,
     hide_muted: bool = True,
-) -> list[Status]:
-    """Keep the statuses this audience may read; ``originals`` maps boosted ids to rows."""
-    candidates = [*statuses, *originals.values()]
-    mentioned = (
-        await mentioned_in(session, audience.viewer_id, (s.id for s in candidates))
-        if audience.viewer_id is not None
-        else set()
-    )
+    mentioned: set[int] | None = None,
+) -> list[P]:
+    """Keep the statuses this audience may read; ``originals`` maps boosted ids to rows.
+    ``mentioned`` (the ids that mention the viewer), when known, saves a query."""
+    candidates: list[Post] = [*statuses, *originals.values()]
+    if mentioned is None:
+        mentioned = (
+            await mentioned_in(session, audience.viewer_id, (s.id for s in candidates))
+            if audience.viewer_id is not None
+            else set()
+        )
 
-    def ok(status: Status) -> bool:
+    def ok(status: Post) -> bool:
         return not audience.hides(status.account_id, hide_muted=hide_muted) and may_see(
             status, audience, mentioned=status.id in mentioned
         )

@@ -54,7 +54,7 @@ class Renderer:
             visible = await filter_visible(session, audience, [status], originals)
             if not visible:
                 return None
-            rendered = await render_statuses(session, visible, self.viewer_id, originals)
+            rendered = await render_statuses(session, visible, self.viewer_id)
         return _json(rendered[0])
 
     async def notification(self, notification_id: int) -> str | None:

@@ -8,17 +8,17 @@ same order as any delivery and the exactly-once property holds for them too.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from roost.accounts.models import Account
 from roost.core.ids import id_to_unix_ms, lowest_id_at
 from roost.follows.models import Follow
 from roost.statuses.models import Mention, Status
 from roost.statuses.visibility import visible_to
-from roost.timelines.store import Delivery, Fill, seq_at_status
+from roost.timelines.store import Delivery, Fill, MergeMark, seq_at_status
 
 if TYPE_CHECKING:
     from roost.core.runtime import Runtime
@@ -84,24 +84,21 @@ async def _home_from_sql(runtime: Runtime, owner_id: int) -> list[Fill]:
     return fills
 
 
-async def merge_big_accounts(runtime: Runtime, session: AsyncSession, owner_id: int) -> None:
-    """Bring in what followed big accounts posted since the last read."""
-    big = (
-        await session.execute(
-            select(Follow.target_account_id, Follow.show_reblogs)
-            .join(Account, Account.id == Follow.target_account_id)
-            .where(
-                Follow.account_id == owner_id,
-                Account.followers_count > runtime.settings.fanout_limit,
-            )
-        )
-    ).all()
+async def merge_big_accounts(
+    runtime: Runtime, session: AsyncSession, owner_id: int, big: Sequence[tuple[int, bool]]
+) -> None:
+    """Bring in what followed big accounts (``(account id, show boosts)``) posted since
+    the last read. An account whose posting token has not changed since the last merge
+    has committed nothing since: it costs no query."""
     if not big:
         return
     store = runtime.timelines
-    marks = await store.merge_marks(owner_id, [author for author, _ in big])
+    state = await store.merge_state(owner_id, [author for author, _ in big])
     followees = select(Follow.target_account_id).where(Follow.account_id == owner_id)
     for author, show_reblogs in big:
+        mark, token = state[author]
+        if mark is not None and token is not None and mark.token == token:
+            continue
         query = select(Status.id, Status.reblog_of_id).where(
             Status.account_id == author,
             Status.visibility.in_(("public", "unlisted", "private")),
@@ -114,14 +111,13 @@ async def merge_big_accounts(runtime: Runtime, session: AsyncSession, owner_id: 
         )
         if not show_reblogs:
             query = query.where(Status.reblog_of_id.is_(None))
-        mark = marks.get(author)
-        if mark is None:
+        if mark is None or not mark.newest:
             rows = list(
                 (await session.execute(query.order_by(Status.id.desc()).limit(MERGE_FIRST))).all()
             )
             rows.reverse()
         else:
-            floor = lowest_id_at(id_to_unix_ms(mark) - MERGE_WINDOW_MS)
+            floor = lowest_id_at(id_to_unix_ms(mark.newest) - MERGE_WINDOW_MS)
             rows = list(
                 (await session.execute(query.where(Status.id > floor).order_by(Status.id))).all()
             )
@@ -136,8 +132,8 @@ async def merge_big_accounts(runtime: Runtime, session: AsyncSession, owner_id: 
                     reblog_of_author_id=originals.get(reblog_of_id) if reblog_of_id else None,
                 ),
             )
-        if rows:
-            await store.set_merge_mark(owner_id, author, max(r[0] for r in rows))
+        newest = max([r[0] for r in rows] + ([mark.newest] if mark else []), default=0)
+        await store.set_merge_mark(owner_id, author, MergeMark(newest, token))
 
 
 async def _authors_of(session: AsyncSession, status_ids: list[int]) -> dict[int, int]:

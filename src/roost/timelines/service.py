@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import BindParameter, Select, bindparam, case, literal, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from roost.accounts.models import Account
 from roost.core.errors import NotFound
 from roost.core.http import PageParams
+from roost.follows.models import Block, Follow, Mute
+from roost.statuses.cache import Core, load_cores
 from roost.statuses.models import Favourite, Status, StatusTag, Tag
-from roost.statuses.render import load_originals, load_statuses, render_statuses
+from roost.statuses.render import load_originals, load_statuses, render_cores, render_statuses
 from roost.statuses.visibility import (
     Audience,
     filter_visible,
@@ -47,16 +49,16 @@ async def read_home(
     """
     store = runtime.timelines
     owner = viewer.id
-    await ensure_home(runtime, owner)
-    await merge_big_accounts(runtime, session, owner)
+    await ensure_home(runtime, owner)  # before this session holds a connection
+    audience, big = await _home_audience(session, owner, runtime.settings.fanout_limit)
+    await merge_big_accounts(runtime, session, owner, big)
     max_seq = await cursor_for(store, owner, page.max_id)
     since_seq = await cursor_for(store, owner, page.since_id)
     min_seq = await cursor_for(store, owner, page.min_id)
     limit = page.clamped_limit()
-    audience = await load_audience(session, owner)
 
-    kept: list[tuple[Entry, Status]] = []
-    originals: dict[int, Status] = {}
+    kept: list[tuple[Entry, Core]] = []
+    cores: dict[int, Core] = {}
     scanned: list[int] = []
     for _ in range(REFILL_ROUNDS):
         entries = await store.page(
@@ -65,11 +67,15 @@ async def read_home(
         if not entries:
             break
         scanned += [e.seq for e in entries]
-        rows = await load_statuses(session, (e.status_id for e in entries))
-        originals |= await load_originals(session, rows.values())
-        ordered = [rows[e.status_id] for e in entries if e.status_id in rows]
-        visible = {s.id for s in await filter_visible(session, audience, ordered, originals)}
-        kept += [(e, rows[e.status_id]) for e in entries if e.status_id in visible]
+        cores |= await load_cores(session, (e.status_id for e in entries))
+        listed = [cores[e.status_id] for e in entries if e.status_id in cores]
+        audience = await _with_private_authors(session, audience, listed, cores)
+        mentioned = {c.id for c in cores.values() if owner in c.mention_ids}
+        visible = {
+            c.id
+            for c in await filter_visible(session, audience, listed, cores, mentioned=mentioned)
+        }
+        kept += [(e, cores[e.status_id]) for e in entries if e.status_id in visible]
         if len(kept) >= limit or len(entries) < limit:
             break
         if min_seq is not None:
@@ -81,12 +87,68 @@ async def read_home(
         # Going up from min_id, keep the entries just after it; otherwise the newest.
         kept = kept[-limit:] if page.min_id is not None else kept[:limit]
 
-    statuses = [status for _, status in kept]
-    items = await render_statuses(session, statuses, owner, originals)
+    items = await render_cores(session, [core for _, core in kept], owner, cores)
     seqs = [entry.seq for entry, _ in kept] or scanned
     if not seqs:
         return Page(items=[], next_max=None, prev_min=None)
     return Page(items=items, next_max=min(seqs), prev_min=max(seqs))
+
+
+BLOCKED, MUTED, BIG_SHOWING_BOOSTS, BIG_HIDING_BOOSTS = range(4)
+_owner: BindParameter[int] = bindparam("owner")
+# Built once: a home read runs it every time, and building it costs more than running it.
+HOME_RELATIONS = union_all(
+    select(Block.target_account_id, literal(BLOCKED)).where(Block.account_id == _owner),
+    select(Block.account_id, literal(BLOCKED)).where(Block.target_account_id == _owner),
+    select(Mute.target_account_id, literal(MUTED)).where(Mute.account_id == _owner),
+    select(
+        Follow.target_account_id,
+        case((Follow.show_reblogs, literal(BIG_SHOWING_BOOSTS)), else_=literal(BIG_HIDING_BOOSTS)),
+    )
+    .join(Account, Account.id == Follow.target_account_id)
+    .where(Follow.account_id == _owner, Account.followers_count > bindparam("fanout_limit")),
+)
+
+
+async def _home_audience(
+    session: AsyncSession, owner: int, fanout_limit: int
+) -> tuple[Audience, list[tuple[int, bool]]]:
+    """In one query: whom the owner blocks or is blocked by, mutes, and the followed
+    accounts too big to fan out (with whether their boosts are shown)."""
+    rows = await session.execute(HOME_RELATIONS, {"owner": owner, "fanout_limit": fanout_limit})
+    relations: dict[int, set[int]] = {kind: set() for kind in range(4)}
+    for account_id, kind in rows:
+        relations[kind].add(account_id)
+    big = [(a, True) for a in relations[BIG_SHOWING_BOOSTS]]
+    big += [(a, False) for a in relations[BIG_HIDING_BOOSTS]]
+    audience = Audience(
+        viewer_id=owner,
+        following=frozenset(relations[BIG_SHOWING_BOOSTS] | relations[BIG_HIDING_BOOSTS]),
+        blocked=frozenset(relations[BLOCKED]),
+        muted=frozenset(relations[MUTED]),
+    )
+    return audience, big
+
+
+async def _with_private_authors(
+    session: AsyncSession, audience: Audience, listed: list[Core], cores: dict[int, Core]
+) -> Audience:
+    """Add whether the viewer follows the authors of the followers-only posts listed,
+    the one relation the policy needs that the home audience does not load."""
+    originals = [cores[c.reblog_of_id] for c in listed if c.reblog_of_id in cores]
+    authors = (
+        {c.account_id for c in [*listed, *originals] if c.visibility == "private"}
+        - audience.following
+        - {audience.viewer_id}
+    )
+    if not authors:
+        return audience
+    following = await session.scalars(
+        select(Follow.target_account_id).where(
+            Follow.account_id == audience.viewer_id, Follow.target_account_id.in_(authors)
+        )
+    )
+    return replace(audience, following=audience.following | frozenset(following.all()))
 
 
 async def read_public(
@@ -163,7 +225,7 @@ async def read_favourites(*, session: AsyncSession, viewer_id: int, page: PagePa
     audience = await load_audience(session, viewer_id)
     originals = await load_originals(session, ordered)
     visible = await filter_visible(session, audience, ordered, originals, hide_muted=False)
-    items = await render_statuses(session, visible, viewer_id, originals)
+    items = await render_statuses(session, visible, viewer_id)
     if not rows:
         return Page(items=[], next_max=None, prev_min=None)
     return Page(items=items, next_max=rows[-1][0], prev_min=rows[0][0])
@@ -186,7 +248,7 @@ async def _page_of_statuses(
         return Page(items=[], next_max=None, prev_min=None)
     originals = await load_originals(session, rows)
     visible = await filter_visible(session, audience, rows, originals, hide_muted=hide_muted)
-    items = await render_statuses(session, visible, viewer_id, originals)
+    items = await render_statuses(session, visible, viewer_id)
     return Page(items=items, next_max=rows[-1].id, prev_min=rows[0].id)
 
 

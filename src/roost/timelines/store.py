@@ -66,6 +66,15 @@ class Fill:
     reblog_of_id: int | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class MergeMark:
+    """What a reader last merged from one big account: the newest status id, and the
+    account's posting token (``TimelineStore.note_posted``) read before that merge."""
+
+    newest: int
+    token: str | None = None
+
+
 def now_seq() -> int:
     return time.time_ns() // 1000 - ROOST_EPOCH_MS * 1000
 
@@ -114,11 +123,18 @@ class TimelineStore(Protocol):
         """Materialize a timeline from SQL, never overwriting entries delivered meanwhile."""
         ...
 
-    async def merge_marks(self, owner_id: int, author_ids: Sequence[int]) -> dict[int, int]:
-        """The newest status id merged at read time from each of these authors."""
+    async def note_posted(self, author_ids: Sequence[int]) -> None:
+        """These accounts have just committed a post: change their posting tokens."""
         ...
 
-    async def set_merge_mark(self, owner_id: int, author_id: int, status_id: int) -> None: ...
+    async def merge_state(
+        self, owner_id: int, author_ids: Sequence[int]
+    ) -> dict[int, tuple[MergeMark | None, str | None]]:
+        """For each author: the owner's merge mark, and the author's posting token now
+        (None where the store keeps no tokens: then every read merges)."""
+        ...
+
+    async def set_merge_mark(self, owner_id: int, author_id: int, mark: MergeMark) -> None: ...
 
 
 async def cursor_for(store: TimelineStore, owner_id: int, value: int | None) -> int | None:
@@ -253,7 +269,12 @@ class DatabaseTimelineStore:
     async def fill(self, owner_id: int, entries: Sequence[Fill]) -> None:
         raise NotImplementedError("SQL timelines are never rebuilt")
 
-    async def merge_marks(self, owner_id: int, author_ids: Sequence[int]) -> dict[int, int]:
+    async def note_posted(self, author_ids: Sequence[int]) -> None:
+        return None  # no tokens: readers query SQL for big accounts on every read
+
+    async def merge_state(
+        self, owner_id: int, author_ids: Sequence[int]
+    ) -> dict[int, tuple[MergeMark | None, str | None]]:
         if not author_ids:
             return {}
         async with self.db.read() as session:
@@ -262,9 +283,13 @@ class DatabaseTimelineStore:
                 .where(HomeEntry.owner_id == owner_id, HomeEntry.author_id.in_(author_ids))
                 .group_by(HomeEntry.author_id)
             )
-            return {author: newest for author, newest in rows.all()}
+            newest: dict[int, int] = {author: status_id for author, status_id in rows}
+        return {
+            author: (MergeMark(newest[author]) if author in newest else None, None)
+            for author in author_ids
+        }
 
-    async def set_merge_mark(self, owner_id: int, author_id: int, status_id: int) -> None:
+    async def set_merge_mark(self, owner_id: int, author_id: int, mark: MergeMark) -> None:
         return None  # derived from the entries themselves
 
 

@@ -1,0 +1,119 @@
+"""The account cache: rendered Mastodon Account entities, shared through Redis, for
+the authors on timeline pages.
+
+Accounts change (counts on every post and follow, profile edits), so every change
+invalidates, after its commit, through ``forget_accounts``. Invalidation is by
+version: each account has a version key, and a cached rendering is tagged with the
+version it was read under. A writer deletes the version after commit; a reader
+that finds none starts a new one *before* it reads SQL. So a reader that read the
+row before a commit can only store it under a version that the commit's
+invalidation has already deleted, and no later reader takes it: a cached account
+is never older than the last commit that invalidated it.
+
+Without Redis (the embedded mode) nothing is cached: rows are read from SQL.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from typing import Any
+
+import orjson
+from redis.asyncio import Redis
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from roost.accounts.models import Account
+from roost.accounts.render import render_account
+from roost.core.db import after_commit
+
+TTL_SECONDS = 24 * 3600
+
+
+class AccountCache:
+    def __init__(self, redis: Redis | None, *, prefix: str = "roost:") -> None:
+        self.redis = redis
+        self.prefix = prefix
+
+    def _keys(self, account_id: int) -> tuple[str, str]:
+        key = f"{self.prefix}acct:{{{account_id}}}"
+        return key, f"{key}:v"
+
+    async def rendered(
+        self, session: AsyncSession, ids: Iterable[int]
+    ) -> dict[int, dict[str, Any]]:
+        """Rendered accounts by id (missing ones are absent)."""
+        wanted = list(set(ids))
+        if self.redis is None or not wanted:
+            return await _from_sql(session, wanted)
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for account_id in wanted:
+                pipe.mget(self._keys(account_id))
+            pairs = await pipe.execute()
+        found: dict[int, dict[str, Any]] = {}
+        stale: list[int] = []
+        versions: dict[int, bytes] = {}
+        for account_id, (cached, version) in zip(wanted, pairs, strict=True):
+            if cached is not None and version is not None:
+                tag, rendered = orjson.loads(cached)
+                if tag == version.decode():
+                    found[account_id] = rendered
+                    continue
+            stale.append(account_id)
+            if version is not None:
+                versions[account_id] = version
+        if not stale:
+            return found
+        unversioned = [a for a in stale if a not in versions]
+        if unversioned:  # start versions before reading SQL (see the module docstring)
+            async with self.redis.pipeline(transaction=False) as pipe:
+                for account_id in unversioned:
+                    version_key = self._keys(account_id)[1]
+                    pipe.set(version_key, secrets.token_hex(8), nx=True, ex=TTL_SECONDS)
+                    pipe.get(version_key)
+                results = await pipe.execute()
+            versions |= dict(zip(unversioned, results[1::2], strict=True))
+        fresh = await _from_sql(session, stale)
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for account_id, rendered in fresh.items():
+                version = versions.get(account_id)
+                if version is not None:
+                    value = orjson.dumps([version.decode(), rendered])
+                    pipe.set(self._keys(account_id)[0], value, ex=TTL_SECONDS)
+            await pipe.execute()
+        return found | fresh
+
+    async def forget(self, ids: Iterable[int]) -> None:
+        if self.redis is not None:
+            await self.redis.delete(*(self._keys(account_id)[1] for account_id in ids))
+
+
+async def _from_sql(session: AsyncSession, ids: list[int]) -> dict[int, dict[str, Any]]:
+    if not ids:
+        return {}
+    rows = await session.scalars(select(Account).where(Account.id.in_(ids)))
+    return {account.id: render_account(account) for account in rows}
+
+
+def account_cache(session: AsyncSession) -> AccountCache:
+    runtime = session.info.get("runtime")
+    if runtime is None:  # a bare Database (migrations, scripts): nothing cached
+        return AccountCache(None)
+    cache: AccountCache = runtime.accounts
+    return cache
+
+
+def forget_accounts(session: AsyncSession, ids: Iterable[int]) -> None:
+    """These accounts' rows change in this transaction: drop their cached renderings
+    once it commits."""
+    pending: set[int] | None = session.info.get("forget_accounts")
+    if pending is None:
+        pending = session.info["forget_accounts"] = set()
+        cache = account_cache(session)
+
+        async def forget() -> None:
+            await cache.forget(session.info.pop("forget_accounts", set()))
+
+        after_commit(session, forget)
+    pending.update(ids)

@@ -1,0 +1,216 @@
+"""The status cache: what a post says, rendered once and kept.
+
+A status never changes after it is posted (Roost has no edits): its text, HTML,
+visibility, mentions, tags, application and reply target are fixed. That part is
+cached as a ``Core``, already rendered for the Mastodon Status entity, so reading
+a page renders each post once, not once per reader. What does change (the counts,
+whether the post still exists, the author's profile, the viewer's favourite and
+boost) is never cached here: ``render.py`` reads it fresh on every request, so
+this cache needs no invalidation and cannot serve a stale count or a deleted post.
+
+Two levels: a small in-process LRU (free to read, safe because the data never
+changes) in front of Redis (shared by every process; ROOST_REDIS_URL). Lost,
+flushed or evicted entries are rebuilt from SQL on the next read.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from redis.asyncio import Redis
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from roost.accounts.models import Account
+from roost.core.http import iso
+from roost.core.settings import get_settings
+from roost.oauth.models import OAuthApp
+from roost.statuses.models import Mention, Status, StatusTag, Tag
+
+LOCAL_ENTRIES = 20_000
+TTL_SECONDS = 24 * 3600
+
+
+@dataclass(frozen=True, slots=True)
+class Core:
+    """The fixed part of one status; ``body`` holds its rendered, viewer-independent
+    fields (no account, counts, reblog or viewer flags)."""
+
+    id: int
+    account_id: int
+    visibility: str
+    reblog_of_id: int | None
+    in_reply_to_account_id: int | None
+    mention_ids: frozenset[int]
+    body: dict[str, Any]
+
+    def dump(self) -> bytes:
+        return orjson.dumps(
+            [
+                self.account_id,
+                self.visibility,
+                self.reblog_of_id,
+                self.in_reply_to_account_id,
+                sorted(self.mention_ids),
+                self.body,
+            ]
+        )
+
+    @classmethod
+    def load(cls, status_id: int, raw: bytes) -> Core:
+        account_id, visibility, reblog_of_id, reply_to, mentions, body = orjson.loads(raw)
+        return cls(
+            status_id, account_id, visibility, reblog_of_id, reply_to, frozenset(mentions), body
+        )
+
+
+class StatusCache:
+    def __init__(self, redis: Redis | None = None, *, prefix: str = "roost:") -> None:
+        self.redis = redis
+        self.prefix = prefix
+        self._local: OrderedDict[int, Core] = OrderedDict()
+
+    def _key(self, status_id: int) -> str:
+        return f"{self.prefix}st:{status_id}"
+
+    async def get_many(self, ids: Iterable[int]) -> dict[int, Core]:
+        found: dict[int, Core] = {}
+        remote: list[int] = []
+        for status_id in ids:
+            core = self._local.get(status_id)
+            if core is None:
+                remote.append(status_id)
+            else:
+                self._local.move_to_end(status_id)
+                found[status_id] = core
+        if remote and self.redis is not None:
+            values = await self.redis.mget([self._key(i) for i in remote])
+            for status_id, raw in zip(remote, values, strict=True):
+                if isinstance(raw, bytes):
+                    found[status_id] = self._remember(Core.load(status_id, raw))
+        return found
+
+    async def put_many(self, cores: Iterable[Core]) -> None:
+        cores = [self._remember(core) for core in cores]
+        if cores and self.redis is not None:
+            async with self.redis.pipeline(transaction=False) as pipe:
+                for core in cores:
+                    pipe.set(self._key(core.id), core.dump(), ex=TTL_SECONDS)
+                await pipe.execute()
+
+    def _remember(self, core: Core) -> Core:
+        self._local[core.id] = core
+        if len(self._local) > LOCAL_ENTRIES:
+            self._local.popitem(last=False)
+        return core
+
+
+def status_cache(session: AsyncSession) -> StatusCache:
+    runtime = session.info.get("runtime")
+    if runtime is None:  # a bare Database (migrations, scripts): no cache to share
+        return StatusCache()
+    cache: StatusCache = runtime.statuses
+    return cache
+
+
+async def load_cores(session: AsyncSession, ids: Iterable[int]) -> dict[int, Core]:
+    """Cores of these statuses and of the posts the boosts among them boost; a
+    status that was never posted (or whose rows are gone) is simply absent."""
+    cache = status_cache(session)
+    wanted = set(ids)
+    cores = await cache.get_many(wanted)
+    missing = wanted - cores.keys()
+    if missing:
+        built = await _build(session, missing)
+        await cache.put_many(built.values())
+        cores |= built
+    originals = {c.reblog_of_id for c in cores.values() if c.reblog_of_id} - cores.keys()
+    if originals:
+        cores |= await load_cores(session, originals)
+    return cores
+
+
+async def _build(session: AsyncSession, ids: set[int]) -> dict[int, Core]:
+    rows = list(
+        (
+            await session.execute(
+                select(Status, Account.username)
+                .join(Account, Account.id == Status.account_id)
+                .where(Status.id.in_(ids))
+            )
+        ).all()
+    )
+    if not rows:
+        return {}
+    found = [status.id for status, _ in rows]
+    mentions: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for status_id, account_id, username in await session.execute(
+        select(Mention.status_id, Account.id, Account.username)
+        .join(Account, Account.id == Mention.account_id)
+        .where(Mention.status_id.in_(found))
+    ):
+        mentions[status_id].append((account_id, username))
+    tags: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for status_id, name, display_name in await session.execute(
+        select(StatusTag.status_id, Tag.name, Tag.display_name)
+        .join(Tag, Tag.id == StatusTag.tag_id)
+        .where(StatusTag.status_id.in_(found))
+    ):
+        tags[status_id].append((name, display_name))
+    app_ids = {s.application_id for s, _ in rows if s.application_id is not None}
+    apps: dict[int, dict[str, Any]] = {}
+    if app_ids:
+        for app_id, name, website in await session.execute(
+            select(OAuthApp.id, OAuthApp.name, OAuthApp.website).where(OAuthApp.id.in_(app_ids))
+        ):
+            apps[app_id] = {"name": name, "website": website}
+
+    base = get_settings().base_url
+    cores: dict[int, Core] = {}
+    for status, username in rows:
+        mentioned = mentions.get(status.id, [])
+        body = {
+            "id": str(status.id),
+            "uri": f"{base}/users/{username}/statuses/{status.id}",
+            "url": f"{base}/@{username}/{status.id}",
+            "created_at": iso(status.created_at),
+            "edited_at": None,
+            "content": status.content,
+            "text": status.text,
+            "visibility": status.visibility,
+            "sensitive": status.sensitive,
+            "spoiler_text": status.spoiler_text,
+            "language": status.language,
+            "in_reply_to_id": str(status.in_reply_to_id) if status.in_reply_to_id else None,
+            "in_reply_to_account_id": (
+                str(status.in_reply_to_account_id) if status.in_reply_to_account_id else None
+            ),
+            "application": apps.get(status.application_id) if status.application_id else None,
+            "media_attachments": [],
+            "mentions": [
+                {"id": str(i), "username": u, "acct": u, "url": f"{base}/@{u}"}
+                for i, u in mentioned
+            ],
+            "tags": [{"name": d, "url": f"{base}/tags/{n}"} for n, d in tags.get(status.id, [])],
+            "emojis": [],
+            "muted": False,
+            "bookmarked": False,
+            "pinned": False,
+            "poll": None,
+            "card": None,
+            "filtered": [],
+        }
+        cores[status.id] = Core(
+            id=status.id,
+            account_id=status.account_id,
+            visibility=status.visibility,
+            reblog_of_id=status.reblog_of_id,
+            in_reply_to_account_id=status.in_reply_to_account_id,
+            mention_ids=frozenset(i for i, _ in mentioned),
+            body=body,
+        )
+    return cores
