@@ -50,6 +50,23 @@ async def test_every_subscriber_of_a_channel_gets_each_message_and_leaving_stops
             await second.get(wait=0.1)
 
 
+async def test_one_message_on_many_channels_reaches_the_subscribers_of_each(
+    bus: Bus, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """How a fan-out tells the streams of everyone a post was new to: most channels
+    have nobody listening; those that do, across batches, each get the message once."""
+    monkeypatch.setattr(bus_module, "PUBLISH_BATCH", 7)
+    channels = [f"user:{n}" for n in range(30)]
+    message = {"event": "update", "id": "5"}
+    async with bus.subscribe(["user:3"]) as one, bus.subscribe(["user:3", "user:29"]) as two:
+        await bus.publish_each(channels, message)
+        assert await one.get(wait=5) == ("user:3", message)
+        got = [await two.get(wait=5), await two.get(wait=5)]
+        assert got == [("user:3", message), ("user:29", message)]
+        await nothing_more(one)
+        await nothing_more(two)
+
+
 async def test_channels_can_be_added_and_removed_while_open(bus: Bus) -> None:
     async with bus.subscribe([]) as subscription:
         await subscription.add("hashtag:cats")
@@ -107,6 +124,24 @@ async def test_redis_carries_messages_between_processes(redis: Redis, prefix: st
             assert await apart.get(wait=0.3) is None  # another prefix: another deployment
     finally:
         for made in (here, there, stranger):
+            await made.close()
+        await other.aclose()
+
+
+async def test_redis_publishes_to_many_channels_of_another_process(
+    redis: Redis, prefix: str
+) -> None:
+    other = Redis.from_url(REDIS_URL)
+    here, there = RedisBus(redis, prefix), RedisBus(other, prefix)
+    try:
+        async with there.subscribe(["user:2"]) as far:
+            await here.publish_each(["user:1", "user:2", "user:3"], {"id": "8"})
+            assert await far.get(wait=5) == ("user:2", {"id": "8"})
+            with pytest.raises(ValueError):
+                await here.publish_each(["user:1\nuser:2"], {"id": "9"})
+            assert await far.get(wait=0.3) is None
+    finally:
+        for made in (here, there):
             await made.close()
         await other.aclose()
 

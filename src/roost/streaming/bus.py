@@ -12,6 +12,34 @@ Two implementations, chosen by the runtime:
   of its streams: it subscribes to a channel while at least one of its streams
   wants it, and hands each message to those streams in memory.
 
+A fan-out tells every person a post was new to (up to ``fanout_batch`` at a time)
+with ``publish_each``: one message, many channels. On Redis that is ONE script call
+that asks Redis which of those channels have a subscriber (``PUBSUB NUMSUB``) and
+PUBLISHes only to those. Who has a stream open is thus never kept anywhere but in
+Redis's own table of subscriptions: a stream held open on any API process counts
+the moment Redis confirms its SUBSCRIBE (``subscribe`` returns only then), so the
+check and the PUBLISH, atomic in one script, miss no event a plain PUBLISH would
+have delivered. After Redis is lost, nothing needs rebuilding: redis-py
+re-subscribes each process's channels when it reconnects, and the script is loaded
+again on NOSCRIPT. (Pattern subscriptions are not counted by NUMSUB; Roost makes
+none. On Redis Cluster, NUMSUB sees one node's subscribers: not built, Roost runs
+one Redis.)
+
+Measured for 1,000 channels of which 10 have a subscriber (one process, hiredis;
+the fan-out's deliver script takes ~7.5 ms for the same 1,000 owners):
+
+- one PUBLISH per channel, pipelined (before): ~17-20 ms, nearly all of it
+  redis-py packing and parsing 1,000 commands;
+- one script PUBLISHing to every channel: ~1.6-3 ms, ~1 us of Redis time per
+  channel, and every PUBLISH is also propagated to replicas;
+- one script PUBLISHing only where NUMSUB counts a subscriber (chosen): ~0.8-1 ms,
+  the names sent as one newline-joined argument; Redis time ~0.3 us per channel,
+  nothing propagated for the channels nobody listens to.
+
+The alternative of a registry of open streams (a Redis set kept by the API
+processes) was not built: it would have to be cleaned after a process dies and
+rebuilt after Redis is lost, which the subscription table does by itself.
+
 A subscriber that falls too far behind (``MAX_PENDING`` unread events) is cut
 off: its iterator ends, the client reconnects, and nothing grows without bound.
 """
@@ -37,6 +65,28 @@ Event = tuple[str, Message]
 
 MAX_PENDING = 1000
 SUBSCRIBE_TIMEOUT = 5.0
+# Channels per script call of ``publish_each``: keeps Redis busy well under a millisecond.
+PUBLISH_BATCH = 1000
+
+PUBLISH_LISTENED = r"""
+-- ARGV: channel prefix, message, channel names joined by newlines. PUBLISHes the
+-- message on each channel that has a subscriber now; returns how many it did.
+local prefix, message = ARGV[1], ARGV[2]
+local names = {}
+for name in string.gmatch(ARGV[3], '[^\n]+') do names[#names + 1] = prefix .. name end
+local sent = 0
+for first = 1, #names, 500 do
+  local counts = redis.call('PUBSUB', 'NUMSUB',
+    unpack(names, first, math.min(first + 499, #names)))
+  for i = 2, #counts, 2 do
+    if counts[i] > 0 then
+      redis.call('PUBLISH', counts[i - 1], message)
+      sent = sent + 1
+    end
+  end
+end
+return sent
+"""
 
 
 class Subscription:
@@ -119,6 +169,10 @@ class Bus:
     async def publish_many(self, events: Sequence[Event]) -> None:
         raise NotImplementedError
 
+    async def publish_each(self, channels: Sequence[str], message: Message) -> None:
+        """``message`` on each of ``channels``; only those someone listens to cost much."""
+        await self.publish_many([(channel, message) for channel in channels])
+
     @asynccontextmanager
     async def subscribe(self, channels: Iterable[str]) -> AsyncIterator[Subscription]:
         """Listen to ``channels`` until the block exits; events published after
@@ -163,6 +217,11 @@ class LocalBus(Bus):
         for channel, message in events:
             self._deliver(channel, message)
 
+    async def publish_each(self, channels: Sequence[str], message: Message) -> None:
+        for channel in channels:
+            if channel in self._listeners:
+                self._deliver(channel, message)
+
 
 class RedisBus(Bus):
     """Redis pub/sub on channels named ``<prefix>stream:<channel>``.
@@ -183,6 +242,7 @@ class RedisBus(Bus):
         self._confirmations = asyncio.Condition()
         self._tasks: list[asyncio.Task[None]] = []
         self._closed = False
+        self._publish_listened = redis.register_script(PUBLISH_LISTENED)
 
     def _key(self, channel: str) -> str:
         return self.prefix + channel
@@ -194,6 +254,14 @@ class RedisBus(Bus):
             for channel, message in events:
                 pipe.publish(self._key(channel), json.dumps(message, separators=(",", ":")))
             await pipe.execute()
+
+    async def publish_each(self, channels: Sequence[str], message: Message) -> None:
+        if any("\n" in channel for channel in channels):
+            raise ValueError("a channel name has a newline")
+        data = json.dumps(message, separators=(",", ":"))
+        for start in range(0, len(channels), PUBLISH_BATCH):
+            names = "\n".join(channels[start : start + PUBLISH_BATCH])
+            await self._publish_listened(args=[self.prefix, data, names])
 
     async def _attach(self, subscription: Subscription, channels: Sequence[str]) -> None:
         await super()._attach(subscription, channels)

@@ -41,9 +41,19 @@ async def _send(runtime: Runtime, events: Sequence[Event]) -> None:
 
 
 async def publish_home_update(runtime: Runtime, owner_ids: Iterable[int], status_id: int) -> None:
-    """``status_id`` entered the home timelines of ``owner_ids`` (their ``user`` streams)."""
-    message = {"event": "update", "id": str(status_id)}
-    await _send(runtime, [(user_channel(owner), message) for owner in dict.fromkeys(owner_ids)])
+    """``status_id`` entered the home timelines of ``owner_ids`` (their ``user`` streams).
+
+    A fan-out calls this for each batch of up to ``fanout_batch`` owners, most of whom
+    have no stream open: the bus sends it with one call that publishes only to the
+    streams that are open (``Bus.publish_each``).
+    """
+    channels = [user_channel(owner) for owner in dict.fromkeys(owner_ids)]
+    if not channels:
+        return
+    try:
+        await runtime.bus.publish_each(channels, {"event": "update", "id": str(status_id)})
+    except Exception:
+        log.exception("publishing a home update to %s streams failed", len(channels))
 
 
 async def publish_public(
