@@ -19,12 +19,14 @@ import random
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import httpx
 from redis.asyncio import Redis
 
 from bench.measure import HOME, Latencies, client, headers, post, post_text
+from roost.core.db import Database
+from roost.timelines.redis_store import RedisTimelineStore
 
 REDIS_POLL_S = 0.002
 
@@ -159,6 +161,22 @@ async def live_owners(redis: Redis, prefix: str, owners: Sequence[int]) -> list[
             pipe.exists(f"{timeline_key(prefix, owner)}:head")
         flags = await pipe.execute()
     return [owner for owner, flag in zip(owners, flags, strict=True) if flag]
+
+
+async def make_live(redis: Redis, prefix: str, owners: Sequence[int], *, cap: int) -> int:
+    """Make the home timelines of these owners live, empty, straight through Roost's
+    store (``fill(owner, [])``, the first step of a rebuild); returns how many were
+    not live yet. They stand for people who read recently: Roost delivers only to
+    live timelines, and making 10,000 live with first reads over HTTP (each a
+    rebuild from SQL) would take minutes. Empty, they are the cheap case for a
+    delivery (a small listpack, nothing to trim at the cap), as in
+    bench/fanout_script.py."""
+    store = RedisTimelineStore(redis, cast(Database, None), prefix=prefix, cap=cap)
+    live = set(await live_owners(redis, prefix, owners))
+    idle = [owner for owner in owners if owner not in live]
+    for start in range(0, len(idle), 100):  # a hundred script calls in flight at a time
+        await asyncio.gather(*(store.fill(owner, []) for owner in idle[start : start + 100]))
+    return len(idle)
 
 
 async def _holding(redis: Redis, prefix: str, owners: Sequence[int], status_id: int) -> int:

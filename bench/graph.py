@@ -9,9 +9,12 @@ Who is in it:
   popularity rank (P(rank r) ~ 1/r), so the follower counts are skewed: the top
   ranks are followed by most actives, the tail by few.
 - ``readers``, a random sample of the actives, are the people who read during the
-  load: only their timelines are live (made live by a first read).
-- ``mid`` accounts are followed by every reader (and post like actives): below the
-  fan-out limit, each of their posts is delivered to that many live timelines.
+  load: their timelines are made live by a first read, and they are the only live
+  ones until the fan-out phase.
+- ``mid`` accounts are followed by every active account (and post like actives):
+  ``Shape.mid_followers`` followers each, which must not exceed the fan-out limit
+  (bench/run.py checks), so each of their posts is fanned out, to every follower
+  whose timeline is live. The fan-out phase makes all of those live first.
 - ``big`` accounts each have ``big_followers`` followers: every active plus as many
   ``lurkers`` (accounts that follow the big ones and never post) as it takes.
 - one ``quiet`` account with no followers at all, the 0-follower poster.
@@ -63,6 +66,11 @@ class Shape:
     pareto_alpha: float = 1.2
     zipf_s: float = 1.0
     seed: int = 42
+
+    @property
+    def mid_followers(self) -> int:
+        """Followers of each mid account: every active account follows them."""
+        return self.actives
 
 
 @dataclass
@@ -170,7 +178,7 @@ def _follow_graph(rng: random.Random, pop: Population) -> None:
                 break
         pop.follows += [(follower, pop.actives[rank]) for rank in sorted(chosen)]
     for mid in pop.mid:
-        pop.follows += [(reader, mid) for reader in pop.readers]
+        pop.follows += [(active, mid) for active in pop.actives]
     fans = [*pop.actives, *pop.lurkers][: shape.big_followers]
     for big in pop.big:
         pop.follows += [(fan, big) for fan in fans]

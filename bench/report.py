@@ -70,7 +70,7 @@ def render(r: dict[str, Any]) -> str:
         "",
         f"Population: {s['accounts']:,} accounts ({s['actives']:,} active posters, of which "
         f"{s['readers']:,} read (live timelines); {s['mid']} accounts followed by every "
-        "reader (the fan-out posters), "
+        f"active account, {s['mid_followers']:,} followers each (the fan-out posters), "
         f"{s['big']} big accounts with {s['big_followers']:,} followers each, "
         f"{s['lurkers']:,} lurkers, one 0-follower account), {s['follows']:,} follows "
         f"(followers of active accounts: median {s['followers_median']}, p99 "
@@ -113,12 +113,14 @@ def render(r: dict[str, Any]) -> str:
         f"{_lat(pv['fan-out']['arrived'])}, {pv['fan-out']['arrived']['failures']} missed |",
         f"| Post to visible over HTTP, big-account posts (merged at read) | "
         f"{_lat(pv['merged']['visible'])}, {pv['merged']['visible']['failures']} missed |",
-        f"| Fan-out | {fo['deliveries_per_s_median']:,.0f} deliveries/s median "
+        f"| Fan-out throughput | {fo['deliveries_per_s_median']:,.0f} deliveries/s median "
         f"({', '.join(f'{x:,.0f}' for x in fo['per_round'])}) timed from the first POST "
-        f"sent; {_from_answer(fo)} timed from the last POST answered; "
-        f"{fo['deliveries_per_round']:,} deliveries (counted in Redis) of "
-        f"{fo['expected_per_round']:,} live followers per round of {fo['posters']} "
-        "simultaneous posts |",
+        f"sent to the last delivery; {_from_answer(fo)} timed from the last POST answered; "
+        f"per round, {fo['posters']} simultaneous posts, each to all "
+        f"{s['mid_followers']:,} followers: {fo['deliveries_per_round']:,} deliveries "
+        f"(counted in Redis) of {fo['expected_per_round']:,} expected; every follower's "
+        f"timeline live ({fo['made_live']:,} of the {fo['live_followers']:,} made live "
+        "directly in Redis, empty, standing for people who read recently) |",
         f"| Redis per timeline entry, as stored | {mem['as_stored']['bytes_per_entry']:.1f} B "
         f"({mem['as_stored']['encoding']}, {mem['as_stored']['entries']} entries, "
         f"zset-max-listpack-entries={mem['setting_default']}) |",

@@ -6,7 +6,8 @@
 1. creates its own PostgreSQL database and Redis key prefix, runs ``roost migrate``,
    bulk-loads a skewed population (bench/graph.py, bench/seed.py);
 2. starts ``roost serve --workers N`` and ``roost worker``s on free ports (scaled
-   mode: PostgreSQL + Redis), and reads every reader's home once to make it live;
+   mode: PostgreSQL + Redis), and reads every reader's home once to make it live
+   (the fan-out phase later makes every follower of the fan-out posters live too);
 3. measures home reads under a mixed load (wrk, plus posts from Python), the
    ceiling (bench/ceiling.py, same stack, same body size), post latency of a
    0-follower and a big account, post-to-visible, fan-out deliveries/s, Redis bytes
@@ -54,13 +55,16 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         "--accounts",
         type=int,
         default=10_000,
-        help="active accounts (they post, follow, hold tokens)",
+        help="active accounts (they post, follow, hold tokens; at most --fanout-limit)",
     )
     p.add_argument(
         "--readers", type=int, default=1000, help="actives who read (their timelines are live)"
     )
     p.add_argument(
-        "--fanout-posters", type=int, default=8, help="accounts followed by every reader"
+        "--fanout-posters",
+        type=int,
+        default=8,
+        help="accounts followed by every active account (at most --fanout-limit of them)",
     )
     p.add_argument("--big", type=int, default=3, help="accounts with --big-followers followers")
     p.add_argument("--big-followers", type=int, default=100_000)
@@ -87,7 +91,29 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--write-docs", action="store_true", help=f"write the results into {DOCS}")
     p.add_argument("--json", type=Path, help="also write the raw results here")
     p.add_argument("--keep-logs", action="store_true", help="keep the run folder (server logs)")
-    return p.parse_args(argv)
+    args = p.parse_args(argv)
+    followers = shape_of(args).mid_followers
+    if args.fanout_posters and followers > args.fanout_limit:
+        # Roost merges the posts of an account with more followers than the limit at
+        # read time instead of fanning them out: the fan-out posters would measure nothing.
+        p.error(
+            f"each of the --fanout-posters accounts is followed by every active account "
+            f"({followers:,}), more than --fanout-limit ({args.fanout_limit:,}), so their "
+            "posts would be merged at read time, not fanned out: lower --accounts or "
+            "raise --fanout-limit"
+        )
+    return args
+
+
+def shape_of(args: argparse.Namespace) -> Shape:
+    return Shape(
+        actives=args.accounts,
+        readers=args.readers,
+        mid=args.fanout_posters,
+        big=args.big,
+        big_followers=args.big_followers,
+        seed=args.seed,
+    )
 
 
 def _version(argv: list[str]) -> str:
@@ -139,6 +165,7 @@ def population_summary(pop: Population) -> dict[str, Any]:
         "actives": len(pop.actives),
         "readers": len(pop.readers),
         "mid": len(pop.mid),
+        "mid_followers": pop.shape.mid_followers,
         "big": len(pop.big),
         "big_followers": pop.shape.big_followers,
         "lurkers": len(pop.lurkers),
@@ -176,16 +203,8 @@ async def run(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
     }
     try:
         results["machine"] = await machine(redis, args.postgres)
-        shape = Shape(
-            actives=args.accounts,
-            readers=args.readers,
-            mid=args.fanout_posters,
-            big=args.big,
-            big_followers=args.big_followers,
-            seed=args.seed,
-        )
         log("building the population")
-        pop = build(shape)
+        pop = build(shape_of(args))
         setup = population_summary(pop)
         log(f"seeding {setup['accounts']:,} accounts, {setup['follows']:,} follows")
         seeding = await seed(args.postgres, database, folder, pop)

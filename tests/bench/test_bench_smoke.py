@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from bench.report import END, START, write_docs
+from bench.run import parse
 
 ROOT = Path(__file__).resolve().parents[2]
 POSTGRES = os.environ.get("ROOST_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
@@ -43,7 +44,7 @@ def test_benchmark_runs_end_to_end_at_tiny_scale(tmp_path: Path) -> None:
     out = tmp_path / "results.json"
     argv = [
         sys.executable, "-m", "bench.run",
-        "--accounts", "50", "--readers", "20", "--fanout-posters", "2",
+        "--accounts", "40", "--readers", "20", "--fanout-posters", "2",
         "--big", "1", "--big-followers", "60", "--fanout-limit", "40",
         "--duration", "1", "--connections", "4", "--post-rate", "2",
         "--post-rounds", "3", "--visible-posts", "2", "--visible-sample", "3",
@@ -55,7 +56,7 @@ def test_benchmark_runs_end_to_end_at_tiny_scale(tmp_path: Path) -> None:
     assert "| Home reads vs ceiling |" in done.stdout
     r = json.loads(out.read_text())
 
-    assert r["setup"]["accounts"] == 50 + 2 + 1 + 10 + 1  # lurkers fill the big account's 60
+    assert r["setup"]["accounts"] == 40 + 2 + 1 + 20 + 1  # lurkers fill the big account's 60
     assert r["warm"]["reads"] == 20 and r["warm"]["failures"] == r["warm"]["unread"] == 0
     assert r["home"]["reads_per_s"] > 0 and r["home"]["errors"] == 0
     assert r["home"]["posts"]["failures"] == 0 and r["home"]["posts"]["n"] > 0
@@ -68,8 +69,11 @@ def test_benchmark_runs_end_to_end_at_tiny_scale(tmp_path: Path) -> None:
     assert seen["fan-out"]["visible"]["n"] == seen["fan-out"]["arrived"]["n"] == 2 * 3
     assert seen["merged"]["visible"]["n"] == 3
     assert seen["all"]["n"] == 2 * 3 + 3 and seen["all"]["failures"] == 0
+    # The fan-out posters are followed by all 40 actives (= the limit: still fanned
+    # out), every one live: 20 readers warmed over HTTP, the other 20 made live in Redis.
+    assert r["fan_out"]["live_followers"] == 40 and r["fan_out"]["made_live"] == 40 - 20
     fan_out = r["fan_out"]["rounds"][0]
-    assert fan_out["deliveries"] == fan_out["expected"] == 2 * 20
+    assert fan_out["deliveries"] == fan_out["expected"] == 2 * 40
     assert r["fan_out"]["deliveries_per_s_median"] > 0
     memory = r["redis_memory"]
     assert memory["copy_with_listpack"]["encoding"] == "listpack"
@@ -97,6 +101,20 @@ def test_benchmark_runs_end_to_end_at_tiny_scale(tmp_path: Path) -> None:
         check=True,
     ).stdout.split()
     assert r["database"] not in databases
+
+
+def test_fan_out_posters_above_the_fanout_limit_are_refused(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Every active account follows the fan-out posters: 41 followers > limit 40 would
+    # make them big accounts, merged at read time, so the run refuses to start.
+    with pytest.raises(SystemExit) as refused:
+        parse(["--accounts", "41", "--fanout-limit", "40"])
+    assert refused.value.code == 2
+    assert "more than --fanout-limit" in capsys.readouterr().err
+    assert parse(["--accounts", "40", "--fanout-limit", "40"]).accounts == 40
+    no_posters = parse(["--accounts", "41", "--fanout-limit", "40", "--fanout-posters", "0"])
+    assert no_posters.fanout_posters == 0
 
 
 def test_results_replace_the_block_in_the_docs(tmp_path: Path) -> None:
