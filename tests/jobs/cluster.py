@@ -4,6 +4,7 @@ process to seed data and look at timelines and the outbox."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -22,6 +23,7 @@ from roost.core.security import new_token, token_digest
 from roost.core.settings import Settings
 from roost.follows.models import Follow
 from roost.jobs.models import OutboxJob
+from roost.jobs.queue import group_name, stream_key
 from roost.oauth.models import AccessToken
 from roost.timelines.redis_store import RedisTimelineStore
 from tests.conftest import free_port
@@ -32,6 +34,8 @@ class Process:
     def __init__(self, name: str, args: list[str], env: dict[str, str], log: Path) -> None:
         self.name = name
         self.log = log
+        self.url = ""  # an API process's base URL
+        self.paused = False
         self._out = log.open("w")
         self.popen = subprocess.Popen(
             [sys.executable, "-m", "roost.cli", *args],
@@ -45,7 +49,19 @@ class Process:
         self.popen.send_signal(signal.SIGKILL)
         self.popen.wait(timeout=10)
 
+    def pause(self) -> None:
+        """SIGSTOP: the process freezes mid-whatever, its connections left open, as in
+        a long GC pause or a stalled VM; ``resume`` (SIGCONT) lets it go on."""
+        self.popen.send_signal(signal.SIGSTOP)
+        self.paused = True
+
+    def resume(self) -> None:
+        self.popen.send_signal(signal.SIGCONT)
+        self.paused = False
+
     def stop(self) -> None:
+        if self.paused and self.popen.poll() is None:
+            self.resume()  # a stopped process would not act on SIGTERM
         if self.popen.poll() is None:
             self.popen.terminate()
             try:
@@ -82,7 +98,7 @@ class Cluster:
         port = free_port()
         env = {**self.env, "ROOST_DOMAIN": f"127.0.0.1:{port}"}
         process = self._start("serve", ["serve", "--no-migrate", "--port", str(port), *args], env)
-        self.base_url = f"http://127.0.0.1:{port}"
+        self.base_url = process.url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
@@ -177,3 +193,45 @@ async def newest_entries(runtime: Runtime, owner: int) -> list[int]:
 async def outbox_size(runtime: Runtime) -> int:
     async with runtime.db.read() as session:
         return int(await session.scalar(select(func.count()).select_from(OutboxJob)) or 0)
+
+
+async def consumers(runtime: Runtime) -> list[str]:
+    """The names of the processes reading the job stream (one per worker)."""
+    assert runtime.redis is not None
+    prefix = runtime.settings.redis_prefix
+    found = await runtime.redis.xinfo_consumers(stream_key(prefix), group_name(prefix))
+    return sorted(str(c["name"], "utf-8") for c in found)
+
+
+async def held_jobs(runtime: Runtime, consumer: str) -> list[int]:
+    """Outbox job ids of the messages ``consumer`` has read and not acknowledged: the
+    jobs it is running or is about to run."""
+    assert runtime.redis is not None
+    prefix = runtime.settings.redis_prefix
+    stream = stream_key(prefix)
+    pending = await runtime.redis.xpending_range(
+        stream, group_name(prefix), min="-", max="+", count=1000, consumername=consumer
+    )
+    jobs = []
+    for entry in pending:
+        found = await runtime.redis.xrange(stream, min=entry["message_id"], max=entry["message_id"])
+        for _, fields in found or []:
+            assert fields is not None
+            jobs.append(int(json.loads(fields[b"data"])["args"][0]))
+    return jobs
+
+
+async def outbox_ids(runtime: Runtime) -> set[int]:
+    async with runtime.db.read() as session:
+        return set(await session.scalars(select(OutboxJob.id)))
+
+
+async def missing_from_home(runtime: Runtime, owner: int, status_ids: Sequence[int]) -> list[int]:
+    """Which of ``status_ids`` are not (yet) in the owner's home timeline."""
+    store = runtime.timelines
+    assert isinstance(store, RedisTimelineStore)
+    async with store.redis.pipeline(transaction=False) as pipe:
+        for status_id in status_ids:
+            pipe.zscore(store.keys(owner)[0], status_id)
+        scores = await pipe.execute()
+    return [s for s, score in zip(status_ids, scores, strict=True) if score is None]
