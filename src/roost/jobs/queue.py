@@ -28,7 +28,7 @@ import logging
 from collections import deque
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -65,8 +65,18 @@ def group_name(prefix: str) -> str:
 
 
 class RoostStreamBroker(RedisStreamBroker):
-    """taskiq-redis's stream broker, made to survive a flushed Redis and to keep the
-    stream short: an acknowledged message is also deleted."""
+    """taskiq-redis's stream broker, made to survive a flushed Redis, to keep the
+    stream short (an acknowledged message is also deleted) and to stop when told.
+
+    ``listen`` is our own loop rather than the library's: taskiq's receiver stops its
+    reader by cancelling the pending read, and that cancellation was sometimes lost
+    in redis-py 8 (the reader then blocked again, forever, and so did stopping). This
+    loop also looks at ``stopping`` after every read, so a stop takes at most one
+    blocking read (``xread_block``, 2 s). It re-claims messages left unacknowledged
+    by a dead consumer with XAUTOCLAIM, which is atomic: no lock is needed around it.
+    """
+
+    stopping = False
 
     def _ack_generator(self, id: str, queue_name: str) -> Callable[[], Awaitable[None]]:
         async def ack() -> None:
@@ -80,22 +90,44 @@ class RoostStreamBroker(RedisStreamBroker):
 
         return ack
 
+    def _message(self, message_id: Any, fields: dict[bytes, bytes]) -> AckableMessage:
+        return AckableMessage(
+            data=fields[b"data"], ack=self._ack_generator(id=message_id, queue_name=self.queue_name)
+        )
+
     async def listen(self) -> AsyncGenerator[AckableMessage, None]:
-        while True:
-            try:
-                async with contextlib.aclosing(super().listen()) as messages:
-                    async for message in messages:
-                        yield message
-            except ResponseError as exc:
-                # NOGROUP (the stream or its group was flushed) and friends: the
-                # outbox sweep re-queues whatever was lost; declare the group again.
-                log.warning("job stream unusable (%s); declaring it again", exc)
-                await asyncio.sleep(0.1)
-                with contextlib.suppress(RedisConnectionError, RedisTimeoutError):
-                    await self._declare_consumer_group()
-            except (RedisConnectionError, RedisTimeoutError) as exc:
-                log.warning("lost Redis while reading jobs (%s); retrying", exc)
-                await asyncio.sleep(1)
+        group, me = self.consumer_group_name, self.consumer_name
+        async with Redis(connection_pool=self.connection_pool) as redis:
+            while not self.stopping:
+                try:
+                    fresh: Any = await redis.xreadgroup(
+                        group, me, {self.queue_name: ">"}, count=self.count, block=self.block
+                    )
+                    for _, messages in fresh or []:
+                        for message_id, fields in messages:
+                            yield self._message(message_id, fields)
+                    if self.stopping:
+                        return
+                    claimed: Any = await redis.xautoclaim(
+                        self.queue_name,
+                        group,
+                        me,
+                        min_idle_time=self.idle_timeout,
+                        count=self.unacknowledged_batch_size,
+                    )
+                    for message_id, fields in claimed[1]:
+                        if fields is not None:  # None: deleted while it was pending
+                            yield self._message(message_id, fields)
+                except ResponseError as exc:
+                    # NOGROUP (the stream or its group was flushed) and friends: the
+                    # outbox sweep re-queues whatever was lost; declare the group again.
+                    log.warning("job stream unusable (%s); declaring it again", exc)
+                    await asyncio.sleep(0.1)
+                    with contextlib.suppress(RedisConnectionError, RedisTimeoutError):
+                        await self._declare_consumer_group()
+                except (RedisConnectionError, RedisTimeoutError) as exc:
+                    log.warning("lost Redis while reading jobs (%s); retrying", exc)
+                    await asyncio.sleep(1)
 
     async def forget_consumer(self) -> None:
         """Remove this consumer from the group; its unacknowledged messages, if any,
@@ -274,6 +306,7 @@ class QueueJobRunner(JobRunner):
     async def stop(self) -> None:
         await self._stop_sweeping()
         if self._consumer is not None and self._finish is not None:
+            self.broker.stopping = True
             self._finish.set()
             await asyncio.gather(self._consumer, return_exceptions=True)
             with contextlib.suppress(RedisConnectionError, RedisTimeoutError, ResponseError):
