@@ -1,24 +1,30 @@
 """Shared fixtures: a migrated database per test, the app in-process, a live server.
 
-The suite runs on SQLite by default; with ROOST_TEST_DATABASE=postgresql every test
-gets its own PostgreSQL database (cloned from a migrated template) on
-ROOST_TEST_POSTGRES (default postgresql://postgres@127.0.0.1:5432). With
-ROOST_TEST_REDIS set to a Redis URL, every test also gets the scaled roles in Redis
-under a key prefix of its own, deleted afterwards.
+The suite runs on SQLite by default, every test on its own copy of a migrated file. With
+ROOST_TEST_DATABASE=postgresql it runs on PostgreSQL at ROOST_TEST_POSTGRES (default
+postgresql://postgres@127.0.0.1:5432): the session migrates one database and every test
+starts on it emptied. With ROOST_TEST_REDIS set to a Redis URL, every test also gets the
+scaled roles in Redis under a key prefix of its own, deleted afterwards. ``scripts/test``
+always runs both passes. In CI (CI=true) nothing may skip: a skip there (say, for want
+of PostgreSQL or Redis) is reported as a failure.
 """
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import os
 import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Coroutine, Iterator
 from pathlib import Path
+from typing import Any, TypeVar
 
+import asyncpg
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
@@ -33,6 +39,16 @@ BACKEND = os.environ.get("ROOST_TEST_DATABASE", "sqlite")
 REDIS = os.environ.get("ROOST_TEST_REDIS", "")
 POSTGRES = os.environ.get("ROOST_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
 _numbers = itertools.count()
+T = TypeVar("T")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    if os.environ.get("CI") == "true" and report.skipped and not hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        report.longrepr = f"skipped in CI, where every test must run: {report.longrepr}"
+    return report
 
 
 def psql(sql: str) -> None:
@@ -47,32 +63,106 @@ def asyncpg_url(database: str) -> str:
     return POSTGRES.replace("postgresql://", "postgresql+asyncpg://", 1) + f"/{database}"
 
 
+class Server:
+    """The fixtures' own statements to PostgreSQL: one driver connection per database,
+    kept for the session (a psql process per statement costs more than the statement).
+    They run on an event loop of their own in a thread of their own, since fixtures are
+    synchronous and may be set up while a test's loop (or Playwright's) is running."""
+
+    def __init__(self) -> None:
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self._thread.start()
+        self._connections: dict[str, asyncpg.Connection] = {}
+
+    def _run(self, work: Coroutine[Any, Any, T]) -> T:
+        return asyncio.run_coroutine_threadsafe(work, self._loop).result()
+
+    def _connection(self, database: str) -> asyncpg.Connection:
+        if database not in self._connections:
+            self._connections[database] = self._run(asyncpg.connect(f"{POSTGRES}/{database}"))
+        return self._connections[database]
+
+    def execute(self, sql: str, *, database: str = "postgres") -> None:
+        self._run(self._connection(database).execute(sql))
+
+    def column(self, sql: str, *, database: str) -> list[Any]:
+        rows = self._run(self._connection(database).fetch(sql))
+        return [row[0] for row in rows]
+
+    def disconnect(self, database: str) -> None:
+        connection = self._connections.pop(database, None)
+        if connection is not None:
+            self._run(connection.close())
+
+    def close(self) -> None:
+        for database in list(self._connections):
+            self.disconnect(database)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join()
+        self._loop.close()
+
+
 @pytest.fixture(scope="session")
-def template_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Migrate once; every test gets a copy (a file on SQLite, a clone on PostgreSQL)."""
+def pg_server() -> Iterator[Server]:
+    pg = Server()
+    yield pg
+    pg.close()
+
+
+@pytest.fixture(scope="session")
+def template_db(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """Migrate once: on SQLite every test gets a copy of this file; on PostgreSQL the
+    session's database and each live server's are made from this template."""
     if BACKEND == "postgresql":
+        server: Server = request.getfixturevalue("pg_server")
         name = f"roost_test_template_{os.getpid()}"
-        psql(f"DROP DATABASE IF EXISTS {name}")
-        psql(f"CREATE DATABASE {name}")
+        server.execute(f"DROP DATABASE IF EXISTS {name}")
+        server.execute(f"CREATE DATABASE {name}")
         migrate(Settings(database_url=asyncpg_url(name)))
         yield name
-        psql(f"DROP DATABASE IF EXISTS {name}")
+        server.execute(f"DROP DATABASE IF EXISTS {name}")
         return
     folder = tmp_path_factory.mktemp("template")
     migrate(Settings(data_dir=folder))
     yield str(folder / "roost.sqlite3")
 
 
+@pytest.fixture(scope="session")
+def session_db(pg_server: Server, template_db: str) -> Iterator[tuple[str, str]]:
+    """PostgreSQL only: the database the tests take turns on, and the statement that
+    empties it. It ends other sessions on the database first (what DROP DATABASE ...
+    WITH (FORCE) did), so nothing a previous test left open can block it, then truncates
+    every table the migrations made but ``alembic_version`` (they seed no other rows and
+    make no sequences; RESTART IDENTITY covers any that come)."""
+    name = f"roost_test_{os.getpid()}"
+    pg_server.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    pg_server.execute(f"CREATE DATABASE {name} TEMPLATE {template_db}")
+    tables = pg_server.column(
+        "SELECT quote_ident(tablename) FROM pg_tables"
+        " WHERE schemaname = 'public' AND tablename <> 'alembic_version'",
+        database=name,
+    )
+    empty = (
+        "SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity"
+        " WHERE datname = current_database() AND pid <> pg_backend_pid();"
+        f" TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"
+    )
+    yield name, empty
+    pg_server.disconnect(name)
+    pg_server.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
 @pytest.fixture
-def database_url(tmp_path: Path, template_db: str) -> Iterator[str]:
+def database_url(request: pytest.FixtureRequest, tmp_path: Path, template_db: str) -> str:
     if BACKEND == "postgresql":
-        name = f"roost_test_{os.getpid()}_{next(_numbers)}"
-        psql(f"CREATE DATABASE {name} TEMPLATE {template_db}")
-        yield asyncpg_url(name)
-        psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        return
+        name, empty = request.getfixturevalue("session_db")
+        request.getfixturevalue("pg_server").execute(empty, database=name)
+        return asyncpg_url(name)
     shutil.copy(template_db, tmp_path / "roost.sqlite3")
-    yield ""
+    return ""
 
 
 @pytest.fixture
@@ -144,7 +234,9 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def live_server(tmp_path_factory: pytest.TempPathFactory, template_db: str) -> Iterator[str]:
+def live_server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, template_db: str
+) -> Iterator[str]:
     """A real ``roost serve`` process on a free port, on this run's backend (its own
     PostgreSQL database and Redis prefix when the run uses them); yields its base URL."""
     data = tmp_path_factory.mktemp("live")
@@ -161,8 +253,10 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, template_db: str) -> I
         "ROOST_SERVE_RUNS_JOBS": "true",
     }
     database = f"roost_test_{os.getpid()}_live{port}"
+    server: Server | None = None
     if BACKEND == "postgresql":
-        psql(f"CREATE DATABASE {database} TEMPLATE {template_db}")
+        server = request.getfixturevalue("pg_server")
+        server.execute(f"CREATE DATABASE {database} TEMPLATE {template_db}")
         env["ROOST_DATABASE_URL"] = asyncpg_url(database)
     log = (data / "server.log").open("w")
     process = subprocess.Popen(
@@ -186,6 +280,6 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, template_db: str) -> I
     process.terminate()
     process.wait(timeout=15)
     log.close()
-    if BACKEND == "postgresql":
-        psql(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+    if server is not None:
+        server.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
     delete_redis_keys(env["ROOST_REDIS_PREFIX"])

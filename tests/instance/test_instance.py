@@ -6,14 +6,23 @@ import re
 from datetime import timedelta
 
 import httpx
+import pytest
 
 from roost import __version__
 from roost.core.db import utcnow
 from roost.core.runtime import Runtime
+from roost.instance import service
 from tests.factories import Factory
 from tests.search.posts import post
 
 VERSION = re.compile(r"^\d+\.\d+\.\d+$")
+
+
+@pytest.fixture(autouse=True)
+def fresh_counts() -> None:
+    """The counts are cached per database URL for a minute; on PostgreSQL every test
+    runs on the same (emptied) database."""
+    service._stats_cache.clear()
 
 
 async def test_instance_v1(client: httpx.AsyncClient, factory: Factory, runtime: Runtime) -> None:

@@ -24,6 +24,19 @@ async def post(client: httpx.AsyncClient, user: User, text: str, **fields: Any) 
     return body
 
 
+async def home(client: httpx.AsyncClient, user: User) -> list[dict[str, Any]]:
+    """The newest page of ``user``'s home timeline, as the API shows it (on any store)."""
+    response = await client.get("/api/v1/timelines/home", headers=user.headers)
+    assert response.status_code == 200, response.text
+    page: list[dict[str, Any]] = response.json()
+    return page
+
+
+def shows(page: list[dict[str, Any]], status_id: str) -> bool:
+    """Whether ``page`` has the status, itself or boosted."""
+    return any(s["id"] == status_id or (s["reblog"] or {}).get("id") == status_id for s in page)
+
+
 async def follow(runtime: Runtime, follower: User, target: User) -> None:
     async with runtime.db.write() as session:
         session.add(

@@ -8,9 +8,8 @@ from roost.core.runtime import Runtime
 from roost.core.settings import get_settings
 from roost.notifications.models import Notification
 from roost.statuses.models import IdempotencyKey, Mention, Status, StatusTag, Tag
-from roost.timelines.models import HomeEntry
 from tests.factories import Factory
-from tests.statuses.helpers import account_row, block, count, post
+from tests.statuses.helpers import account_row, block, count, home, post
 
 
 def base() -> str:
@@ -56,7 +55,7 @@ async def test_post_with_a_json_body(
     assert status["language"] == "en"
     await runtime.jobs.drain()
     # The author's own home timeline has it.
-    assert await count(runtime, HomeEntry, owner_id=alice.account.id) == 1
+    assert [s["id"] for s in await home(client, alice)] == [status["id"]]
 
 
 async def test_counters_follow_posts(

@@ -30,7 +30,10 @@ def statements(runtime: Runtime) -> Iterator[list[str]]:
         if statement != "BEGIN":
             seen.append(statement)
 
-    engines = {runtime.db.read_engine.sync_engine, runtime.db.write_engine.sync_engine}
+    read, write = runtime.db.read_engine.sync_engine, runtime.db.write_engine.sync_engine
+    # On PostgreSQL the read engine is the write engine with other options: it shares
+    # its pool and its listeners.
+    engines = [write] if read.pool is write.pool else [read, write]
     for engine in engines:
         event.listen(engine, "before_cursor_execute", record)
     try:
