@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
 
 from mastodon import StreamListener
@@ -46,7 +47,12 @@ def test_user_stream_delivers_updates_notifications_and_deletes(sign_up: SignUp)
     listener = Recorder()
     handle = pia.api.stream_user(listener, run_async=True, reconnect_async=False)
     try:
-        assert handle.is_alive()
+        # run_async connects in the background: post once the stream is connected,
+        # which Roost answers only when it listens (streaming/sse.py).
+        deadline = time.monotonic() + 10
+        while not handle.is_receiving():
+            assert handle.is_alive() and time.monotonic() < deadline, "never connected"
+            time.sleep(0.02)
         own = pia.api.status_post("Streaming my own words")
         assert listener.wait_for(lambda: own.id in listener.updates), listener.updates
         theirs = rob.api.status_post("Rob streams too")

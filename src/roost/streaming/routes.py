@@ -23,7 +23,7 @@ from roost.core.runtime import Runtime
 from roost.deps import ANONYMOUS, RuntimeDep, Viewer, bearer_token, get_db, load_viewer
 from roost.streaming.schemas import StreamParams
 from roost.streaming.service import start_stream
-from roost.streaming.sse import event_stream
+from roost.streaming.sse import EventStreamResponse, event_stream
 from roost.streaming.websocket import serve_websocket
 
 router = APIRouter()
@@ -78,7 +78,7 @@ async def _sse(
     runtime: Runtime, viewer: Viewer, name: str | None, tag: str | None
 ) -> StreamingResponse:
     state = await start_stream(runtime=runtime, viewer=viewer, name=name, tag=tag)
-    return StreamingResponse(
+    return EventStreamResponse(
         event_stream(runtime.bus, state),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},

@@ -15,12 +15,40 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncGenerator
 
+from starlette.responses import StreamingResponse
+from starlette.types import Message, Send
+
 from roost.streaming.bus import Bus
 from roost.streaming.render import StreamState
 
 log = logging.getLogger(__name__)
 
 HEARTBEAT_SECONDS = 15.0
+
+
+class EventStreamResponse(StreamingResponse):
+    """A streaming response whose headers leave with its first chunk.
+
+    ``event_stream`` yields its first chunk once the bus has confirmed the
+    subscription. Clients such as Mastodon.py treat the headers as "connected" and
+    may post at once; sent earlier, the headers would let that post's event be
+    published before the stream listens (with Redis, a round trip away).
+    """
+
+    async def stream_response(self, send: Send) -> None:
+        start: Message | None = None
+
+        async def send_start_with_first_chunk(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                start = message
+                return
+            if start is not None:
+                await send(start)
+                start = None
+            await send(message)
+
+        await super().stream_response(send_start_with_first_chunk)
 
 
 def frame(event: str, payload: str) -> str:
