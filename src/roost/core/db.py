@@ -58,7 +58,9 @@ class Database:
             self.read_engine = _sqlite_engine(url, immediate=False, pool_size=8)
         else:
             self.write_engine = create_async_engine(url, pool_size=10, max_overflow=10)
-            self.read_engine = self.write_engine
+            # Reads run without BEGIN/ROLLBACK (a round trip each): under READ COMMITTED
+            # every statement takes its own snapshot anyway, inside a transaction or not.
+            self.read_engine = self.write_engine.execution_options(isolation_level="AUTOCOMMIT")
         # ``info`` is copied into every session (the runtime puts itself there).
         self._write = async_sessionmaker(self.write_engine, expire_on_commit=False, info=info)
         self._read = async_sessionmaker(self.read_engine, expire_on_commit=False, info=info)
