@@ -116,6 +116,37 @@ async def test_a_boost_is_skipped_where_its_original_already_is(
     assert await timeline(store, original_author) == {}  # never their own post's boost
 
 
+async def test_many_statuses_go_into_one_timeline_in_order_by_the_same_rules(
+    store: RedisTimelineStore,
+) -> None:
+    """A read-time merge: one call, cursors in the order given, after every earlier one."""
+    owner, idle, me = 251, 252, 253
+    await make_live(store, owner)
+    await store.deliver([owner], Delivery(status_id=800, author_id=7))
+    [(_, earlier)] = (await timeline(store, owner)).items()
+
+    await store.deliver_each(
+        owner,
+        [
+            Delivery(status_id=801, author_id=8),
+            Delivery(status_id=800, author_id=7),  # already there: keeps its place
+            Delivery(802, author_id=8, reblog_of_id=800, reblog_of_author_id=7),  # original in
+            Delivery(803, author_id=8, reblog_of_id=799, reblog_of_author_id=owner),  # own post
+            Delivery(status_id=804, author_id=8),
+        ],
+    )
+    await store.deliver_each(idle, [Delivery(status_id=805, author_id=8)])
+
+    got = await timeline(store, owner)
+    assert sorted(got, key=got.__getitem__) == [800, 801, 804]  # cap 3, in order
+    assert got[800] == earlier < got[801] < got[804] == await head(store, owner)
+    assert await store.redis.exists(*store.keys(idle)) == 0  # not live: nothing written
+    # The cap trims here as in a fan-out: one more, and the oldest goes.
+    await store.deliver_each(owner, [Delivery(status_id=806, author_id=8)])
+    assert sorted(await timeline(store, owner)) == [801, 804, 806]
+    await store.deliver_each(me, [])  # nothing to merge: no call
+
+
 async def test_the_cap_trims_each_timeline_and_its_boosts(store: RedisTimelineStore) -> None:
     owners = [301, 302]
     await make_live(store, *owners)

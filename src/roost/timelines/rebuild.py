@@ -122,16 +122,18 @@ async def merge_big_accounts(
                 (await session.execute(query.where(Status.id > floor).order_by(Status.id))).all()
             )
         originals = await _authors_of(session, [r[1] for r in rows if r[1] is not None])
-        for status_id, reblog_of_id in rows:
-            await store.deliver(
-                [owner_id],
+        await store.deliver_each(
+            owner_id,
+            [
                 Delivery(
                     status_id=status_id,
                     author_id=author,
                     reblog_of_id=reblog_of_id,
                     reblog_of_author_id=originals.get(reblog_of_id) if reblog_of_id else None,
-                ),
-            )
+                )
+                for status_id, reblog_of_id in rows
+            ],
+        )
         newest = max([r[0] for r in rows] + ([mark.newest] if mark else []), default=0)
         await store.set_merge_mark(owner_id, author, MergeMark(newest, token))
 

@@ -80,6 +80,42 @@ end
 return added
 """
 
+DELIVER_EACH = """
+-- Many statuses into ONE timeline, in order, by the rules of DELIVER (a read-time merge
+-- of a big account's posts). KEYS: timeline, boosts, head. ARGV: now seq, cap, ttl,
+-- then pairs (status id, original id or ''). Returns how many were new.
+local timeline, boosts, head = KEYS[1], KEYS[2], KEYS[3]
+local now, cap, ttl = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
+local last = redis.call('GET', head)
+if not last then return 0 end
+last = tonumber(last)
+local added = 0
+for i = 4, #ARGV, 2 do
+  local status, original = ARGV[i], ARGV[i + 1]
+  if not (original ~= '' and (redis.call('ZSCORE', timeline, original)
+      or redis.call('ZSCORE', boosts, original))) then
+    local seq = string.format('%d', math.max(last + 1, now))
+    if redis.call('ZADD', timeline, 'NX', seq, status) == 1 then
+      last = tonumber(seq)
+      added = added + 1
+      if original ~= '' then redis.call('ZADD', boosts, seq, original) end
+    end
+  end
+end
+if added > 0 then
+  redis.call('SET', head, string.format('%d', last), 'EX', ttl)
+  local excess = redis.call('ZCARD', timeline) - cap
+  if excess > 0 then
+    redis.call('ZREMRANGEBYRANK', timeline, 0, excess - 1)
+    local oldest = redis.call('ZRANGE', timeline, 0, 0, 'WITHSCORES')
+    redis.call('ZREMRANGEBYSCORE', boosts, '-inf', '(' .. oldest[2])
+  end
+  redis.call('EXPIRE', timeline, ttl)
+  redis.call('EXPIRE', boosts, ttl)
+end
+return added
+"""
+
 FILL = """
 -- KEYS: timeline, boosts, head. ARGV: now seq, cap, ttl, then triples
 -- (status id, seq or '' for a fresh one, original id or ''). Members already present
@@ -143,6 +179,7 @@ class RedisTimelineStore:
         self._prefix = prefix.encode()
         self._deliver = Script(DELIVER)
         self._fill = Script(FILL)
+        self._deliver_each = Script(DELIVER_EACH)
 
     def keys(self, owner_id: int) -> tuple[str, str, str]:
         timeline = f"{self.prefix}tl:{{{owner_id}}}"
@@ -162,6 +199,14 @@ class RedisTimelineStore:
         args = (delivery.status_id, now_seq(), self.cap, original, self.ttl)
         added = await self._deliver.run(self.redis, keys, args)
         return [owners[number - 1] for number in added]
+
+    async def deliver_each(self, owner_id: int, deliveries: Sequence[Delivery]) -> None:
+        args: list[str | int] = [now_seq(), self.cap, self.ttl]
+        for delivery in deliveries:
+            if delivery.reblog_of_author_id != owner_id:
+                args += [delivery.status_id, delivery.reblog_of_id or ""]
+        if len(args) > 3:
+            await self._deliver_each.run(self.redis, self.keys(owner_id), args)
 
     async def page(
         self,

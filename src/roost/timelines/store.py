@@ -89,6 +89,11 @@ class TimelineStore(Protocol):
         """Put a status into each owner's timeline once; returns the owners it was new to."""
         ...
 
+    async def deliver_each(self, owner_id: int, deliveries: Sequence[Delivery]) -> None:
+        """Put several statuses into one timeline, in order, by the rules of ``deliver``
+        (a read-time merge: one round trip, not one per status)."""
+        ...
+
     async def page(
         self,
         owner_id: int,
@@ -206,6 +211,10 @@ class DatabaseTimelineStore:
             index_elements=["owner_id"],
             set_={"last_seq": greatest(HomeFeed.last_seq + 1, insert.excluded.last_seq)},
         ).returning(HomeFeed.owner_id, HomeFeed.last_seq)
+
+    async def deliver_each(self, owner_id: int, deliveries: Sequence[Delivery]) -> None:
+        for delivery in deliveries:
+            await self.deliver([owner_id], delivery)
 
     async def page(
         self,
