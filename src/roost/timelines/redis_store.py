@@ -19,11 +19,13 @@ Only live timelines receive deliveries (an idle or lost timeline costs nothing);
 timeline that is not live is rebuilt from SQL on its next read (rebuild.py).
 
 A fan-out delivers one status to a batch of owners (``fanout_batch``) with ONE script
-call: one round trip and one script run instead of one per owner, ~4x the deliveries
+call: one round trip and one script run instead of one per owner, ~3x the deliveries
 per second (bench/fanout_script.py); a call of 1,000 owners keeps Redis busy ~4-5 ms.
-The call names the three keys of every owner in KEYS, as Redis requires of scripts.
-On Redis Cluster the keys of one call must share a slot, so a cluster client would
-group a batch by slot first (not built: Roost runs one Redis).
+The call sends the owners' ids as one argument and the script builds their keys:
+naming 3,000 keys in KEYS cost the worker more CPU (redis-py packs every argument in
+Python) than the script cost Redis. Redis allows undeclared keys on one server; on
+Redis Cluster a batch would have to be grouped by slot and its keys declared (not
+built: Roost runs one Redis).
 Scripts run by EVALSHA; Redis is sent the script text only when it answers NOSCRIPT
 (first use, restart, SCRIPT FLUSH).
 """
@@ -46,15 +48,18 @@ from roost.statuses.models import Status
 from roost.timelines.store import Delivery, Entry, Fill, MergeMark, now_seq
 
 DELIVER = """
--- One status into many timelines. KEYS: timeline, boosts, head of each owner, in turn.
--- ARGV: status id, now seq, cap, original id or '', ttl. Returns the (1-based) numbers
--- of the owners it was new to: live ones (head present) whose timeline had neither the
+-- One status into many timelines. ARGV: key prefix, status id, now seq, cap, original
+-- id or '', ttl, then the owners' ids joined by ','. Returns the (1-based) numbers of
+-- the owners it was new to: live ones (head present) whose timeline had neither the
 -- status nor, for a boost, its original or another boost of it.
-local status, now, cap, original, ttl =
-  ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4], ARGV[5]
+local prefix, status, now, cap, original, ttl =
+  ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5], ARGV[6]
 local added = {}
-for i = 1, #KEYS, 3 do
-  local timeline, boosts, head = KEYS[i], KEYS[i + 1], KEYS[i + 2]
+local number = 0
+for owner in string.gmatch(ARGV[7], '[^,]+') do
+  number = number + 1
+  local timeline = prefix .. 'tl:{' .. owner .. '}'
+  local boosts, head = timeline .. ':boosts', timeline .. ':head'
   local last = redis.call('GET', head)
   local seq
   if last and not (original ~= '' and (redis.call('ZSCORE', timeline, original)
@@ -74,7 +79,7 @@ for i = 1, #KEYS, 3 do
     end
     redis.call('EXPIRE', timeline, ttl)
     redis.call('EXPIRE', boosts, ttl)
-    added[#added + 1] = (i + 2) / 3
+    added[#added + 1] = number
   end
 end
 return added
@@ -176,7 +181,6 @@ class RedisTimelineStore:
         self.prefix = prefix
         self.cap = cap
         self.ttl = ttl_days * 86400
-        self._prefix = prefix.encode()
         self._deliver = Script(DELIVER)
         self._fill = Script(FILL)
         self._deliver_each = Script(DELIVER_EACH)
@@ -189,15 +193,9 @@ class RedisTimelineStore:
         owners = sorted(set(owner_ids) - {delivery.reblog_of_author_id})
         if not owners:
             return []
-        # The keys of ``keys()``, as bytes: redis-py packs bytes twice as fast as str,
-        # and a batch is 3 keys per owner.
-        keys: list[bytes] = []
-        for owner in owners:
-            timeline = b"%btl:{%d}" % (self._prefix, owner)
-            keys += (timeline, timeline + b":boosts", timeline + b":head")
         original = delivery.reblog_of_id or ""
-        args = (delivery.status_id, now_seq(), self.cap, original, self.ttl)
-        added = await self._deliver.run(self.redis, keys, args)
+        args = (self.prefix, delivery.status_id, now_seq(), self.cap, original, self.ttl)
+        added = await self._deliver.run(self.redis, [], (*args, ",".join(map(str, owners))))
         return [owners[number - 1] for number in added]
 
     async def deliver_each(self, owner_id: int, deliveries: Sequence[Delivery]) -> None:
