@@ -25,9 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import os
 import random
-import subprocess
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from functools import partial
@@ -43,7 +41,6 @@ from roost.core.settings import Settings
 from roost.jobs.models import OutboxJob
 from roost.jobs.queue import group_name, stream_key
 from roost.statuses.models import Status
-from tests.conftest import POSTGRES, psql
 from tests.factories import Factory, User
 from tests.jobs.cluster import (
     Cluster,
@@ -56,7 +53,7 @@ from tests.jobs.cluster import (
     seed_followers,
     token_for,
 )
-from tests.jobs.conftest import REDIS_URL, delete_keys
+from tests.jobs.conftest import delete_keys
 from tests.timelines.helpers import follow, link_cursor
 
 pytestmark = pytest.mark.timeout(240)
@@ -69,24 +66,6 @@ POSTS_WHILE_FROZEN = 6  # by each writer, after the freeze
 POSTS_AFTER_THAW = 4
 POSTS_EACH = 15  # at least, by each writer, while Redis is flushed twice
 DEADLINE = 90.0
-
-
-@pytest.fixture(autouse=True)
-def services() -> None:
-    """A developer without PostgreSQL or Redis may skip; CI (CI=true) must not."""
-    try:
-        redis.Redis.from_url(REDIS_URL).ping()
-        psql("SELECT 1")
-    except (redis.RedisError, subprocess.CalledProcessError, FileNotFoundError) as exc:
-        message = f"these tests need PostgreSQL at {POSTGRES} and Redis at {REDIS_URL}: {exc}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-
-
-@pytest.fixture
-def redis_url(services: None) -> str:
-    return REDIS_URL
 
 
 @pytest.fixture
