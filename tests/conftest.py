@@ -20,7 +20,8 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import AsyncIterator, Coroutine, Iterator
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -220,6 +221,35 @@ async def client(settings: Settings, runtime: Runtime) -> AsyncIterator[httpx.As
         ) as http,
     ):
         yield http
+
+
+AppClient = Callable[..., AbstractAsyncContextManager[tuple[httpx.AsyncClient, Runtime]]]
+
+
+@pytest.fixture
+def app_client(settings: Settings) -> AppClient:
+    """A client on an app with other settings (rate limits on, a public domain, ...)."""
+
+    @asynccontextmanager
+    async def make(
+        base_url: str = "http://localhost", **changes: Any
+    ) -> AsyncIterator[tuple[httpx.AsyncClient, Runtime]]:
+        custom = settings.model_copy(update=changes)
+        runtime = Runtime(custom)
+        await runtime.start(sweep=False)
+        app = create_app(custom, runtime)
+        try:
+            async with (
+                LifespanManager(app),
+                httpx.AsyncClient(
+                    transport=httpx.ASGITransport(app=app), base_url=base_url
+                ) as http,
+            ):
+                yield http, runtime
+        finally:
+            await runtime.stop()
+
+    return make
 
 
 @pytest.fixture

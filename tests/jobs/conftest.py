@@ -7,6 +7,7 @@ import itertools
 import os
 import subprocess
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import pytest
 import redis
@@ -15,6 +16,7 @@ from roost.core.runtime import Runtime
 from roost.core.settings import Settings
 from roost.migrate import migrate
 from tests.conftest import POSTGRES, asyncpg_url, psql
+from tests.jobs.cluster import Cluster
 
 REDIS_URL = os.environ.get("ROOST_TEST_REDIS") or "redis://127.0.0.1:6379/0"
 _numbers = itertools.count()
@@ -84,3 +86,37 @@ def queue_settings(settings: Settings, redis_url: str, queue_prefix: str) -> Set
             "sweep_after_seconds": 1.0,
         }
     )
+
+
+@pytest.fixture
+def cluster_settings(
+    tmp_path: Path, postgres_url: str, redis_url: str, queue_prefix: str
+) -> Settings:
+    return Settings(
+        data_dir=tmp_path,
+        database_url=postgres_url,
+        redis_url=redis_url,
+        redis_prefix=queue_prefix,
+        domain="localhost",
+        secret_key="test-secret",
+        rate_limits=False,
+        sweep_after_seconds=1.0,
+    )
+
+
+@pytest.fixture
+async def observer(cluster_settings: Settings) -> AsyncIterator[Runtime]:
+    """This test's own view of the database and Redis (it runs no jobs, sweeps nothing)."""
+    runtime = Runtime(cluster_settings)
+    await runtime.start(sweep=False)
+    yield runtime
+    await runtime.stop()
+
+
+@pytest.fixture
+def cluster(tmp_path: Path, cluster_settings: Settings) -> Iterator[Cluster]:
+    folder = tmp_path / "cluster"
+    folder.mkdir()
+    running = Cluster(folder, cluster_settings)
+    yield running
+    running.stop()

@@ -27,9 +27,8 @@ import asyncio
 import itertools
 import random
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from functools import partial
-from pathlib import Path
 
 import httpx
 import pytest
@@ -69,39 +68,9 @@ DEADLINE = 90.0
 
 
 @pytest.fixture
-def cluster_settings(
-    tmp_path: Path, postgres_url: str, redis_url: str, queue_prefix: str
-) -> Settings:
-    return Settings(
-        data_dir=tmp_path,
-        database_url=postgres_url,
-        redis_url=redis_url,
-        redis_prefix=queue_prefix,
-        domain="localhost",
-        secret_key="test-secret",
-        rate_limits=False,
-        sweep_after_seconds=1.0,
-        # One follower per round trip: a fan-out lasts long enough to be frozen in.
-        fanout_batch=1,
-    )
-
-
-@pytest.fixture
-async def observer(cluster_settings: Settings) -> AsyncIterator[Runtime]:
-    """This test's own view of the database and Redis (it runs no jobs, sweeps nothing)."""
-    runtime = Runtime(cluster_settings)
-    await runtime.start(sweep=False)
-    yield runtime
-    await runtime.stop()
-
-
-@pytest.fixture
-def cluster(tmp_path: Path, cluster_settings: Settings) -> Iterator[Cluster]:
-    folder = tmp_path / "cluster"
-    folder.mkdir()
-    running = Cluster(folder, cluster_settings)
-    yield running
-    running.stop()
+def cluster_settings(cluster_settings: Settings) -> Settings:
+    # One follower per round trip: a fan-out lasts long enough to be frozen in.
+    return cluster_settings.model_copy(update={"fanout_batch": 1})
 
 
 class Cast:

@@ -10,7 +10,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import httpx
@@ -35,40 +35,6 @@ from tests.jobs.cluster import (
 from tests.jobs.conftest import delete_keys
 
 pytestmark = pytest.mark.timeout(240)
-
-
-@pytest.fixture
-def cluster_settings(
-    tmp_path: Path, postgres_url: str, redis_url: str, queue_prefix: str
-) -> Settings:
-    return Settings(
-        data_dir=tmp_path,
-        database_url=postgres_url,
-        redis_url=redis_url,
-        redis_prefix=queue_prefix,
-        domain="localhost",
-        secret_key="test-secret",
-        rate_limits=False,
-        sweep_after_seconds=1.0,
-    )
-
-
-@pytest.fixture
-async def observer(cluster_settings: Settings) -> AsyncIterator[Runtime]:
-    """This test's own view of the database and Redis (it runs no jobs)."""
-    runtime = Runtime(cluster_settings)
-    await runtime.start(sweep=False)
-    yield runtime
-    await runtime.stop()
-
-
-@pytest.fixture
-def cluster(tmp_path: Path, cluster_settings: Settings) -> Iterator[Cluster]:
-    folder = tmp_path / "cluster"
-    folder.mkdir()
-    running = Cluster(folder, cluster_settings)
-    yield running
-    running.stop()
 
 
 async def post(http: httpx.AsyncClient, author: User, text: str) -> int:

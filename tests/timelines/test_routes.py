@@ -9,17 +9,7 @@ from roost.core.ids import new_id
 from roost.core.runtime import Runtime
 from roost.follows.models import Block, Mute
 from tests.factories import Factory
-from tests.timelines.helpers import follow, link_cursor, post
-
-HOME = "/api/v1/timelines/home"
-
-
-async def home_ids(
-    client: httpx.AsyncClient, headers: dict[str, str], **params: str | int | None
-) -> list[str]:
-    response = await client.get(HOME, params=params, headers=headers)
-    assert response.status_code == 200, response.text
-    return [status["id"] for status in response.json()]
+from tests.timelines.helpers import HOME, follow, ids, link_cursor, post
 
 
 async def test_home_needs_a_token_with_read_scope(
@@ -40,7 +30,7 @@ async def test_own_post_is_home_at_once(client: httpx.AsyncClient, factory: Fact
     bob = await factory.user("bob")
     status_id = await post(client, bob, "mine")
     # No waiting for jobs: read-your-writes.
-    assert await home_ids(client, bob.headers) == [status_id]
+    assert await ids(client, bob.headers) == [status_id]
 
 
 async def test_fan_out_respects_visibility(
@@ -55,9 +45,9 @@ async def test_fan_out_respects_visibility(
     await runtime.jobs.drain()
 
     for follower in (alice, dave):
-        assert await home_ids(client, follower.headers) == [private, public]
-    assert await home_ids(client, carol.headers) == [direct]
-    assert await home_ids(client, bob.headers) == [direct, private, public]
+        assert await ids(client, follower.headers) == [private, public]
+    assert await ids(client, carol.headers) == [direct]
+    assert await ids(client, bob.headers) == [direct, private, public]
 
 
 async def test_replies_reach_only_those_who_follow_both(
@@ -69,8 +59,8 @@ async def test_replies_reach_only_those_who_follow_both(
     parent = await post(client, eve, "a question")
     reply = await post(client, bob, "@eve an answer", in_reply_to_id=parent)
     await runtime.jobs.drain()
-    assert reply not in await home_ids(client, alice.headers)
-    assert reply in await home_ids(client, frank.headers)
+    assert reply not in await ids(client, alice.headers)
+    assert reply in await ids(client, frank.headers)
 
 
 async def test_blocked_and_muted_authors_leave_home(
@@ -81,7 +71,7 @@ async def test_blocked_and_muted_authors_leave_home(
     from_bob = await post(client, bob, "bob speaking")
     from_carl = await post(client, carl, "carl speaking")
     await runtime.jobs.drain()
-    assert set(await home_ids(client, alice.headers)) == {from_bob, from_carl}
+    assert set(await ids(client, alice.headers)) == {from_bob, from_carl}
     async with runtime.db.write() as session:
         session.add(
             Mute(id=new_id(), account_id=alice.account.id, target_account_id=bob.account.id)
@@ -90,7 +80,7 @@ async def test_blocked_and_muted_authors_leave_home(
             Block(id=new_id(), account_id=carl.account.id, target_account_id=alice.account.id)
         )
         await session.commit()
-    assert await home_ids(client, alice.headers) == []
+    assert await ids(client, alice.headers) == []
 
 
 async def test_home_paging_with_links_and_with_status_ids(
@@ -109,17 +99,13 @@ async def test_home_paging_with_links_and_with_status_ids(
     assert link.index('rel="next"') < link.index('rel="prev"')
     assert "limit=4" in link
 
-    second = await home_ids(client, alice.headers, limit=4, max_id=link_cursor(first, "next"))
+    second = await ids(client, alice.headers, limit=4, max_id=link_cursor(first, "next"))
     assert second == newest_first[4:8]
     # A client that sends the last status id it saw pages on from that post.
-    assert await home_ids(client, alice.headers, limit=4, max_id=newest_first[3]) == second
+    assert await ids(client, alice.headers, limit=4, max_id=newest_first[3]) == second
     # min_id takes the posts just after it, still newest first; since_id the newest.
-    assert (
-        await home_ids(client, alice.headers, limit=2, min_id=newest_first[5]) == newest_first[3:5]
-    )
-    assert (
-        await home_ids(client, alice.headers, limit=2, since_id=newest_first[5]) == newest_first[:2]
-    )
+    assert await ids(client, alice.headers, limit=2, min_id=newest_first[5]) == newest_first[3:5]
+    assert await ids(client, alice.headers, limit=2, since_id=newest_first[5]) == newest_first[:2]
     empty = await client.get(HOME, params={"min_id": newest_first[0]}, headers=alice.headers)
     assert empty.json() == [] and "link" not in empty.headers
 
@@ -141,8 +127,8 @@ async def test_limit_is_clamped(client: httpx.AsyncClient, factory: Factory) -> 
     alice = await factory.user("alice")
     for n in range(3):
         await post(client, alice, f"{n}")
-    assert len(await home_ids(client, alice.headers, limit=0)) == 1
-    assert len(await home_ids(client, alice.headers, limit=1000)) == 3
+    assert len(await ids(client, alice.headers, limit=0)) == 1
+    assert len(await ids(client, alice.headers, limit=1000)) == 3
 
 
 async def test_public_timeline_shows_public_posts_to_anyone(
@@ -159,12 +145,12 @@ async def test_public_timeline_shows_public_posts_to_anyone(
     other_thread = await post(client, alice, "@bob hi", in_reply_to_id=public)
 
     response = await client.get("/api/v1/timelines/public")
-    ids = [s["id"] for s in response.json()]
-    assert ids == [own_thread, public]
-    assert other_thread not in ids
+    shown = [s["id"] for s in response.json()]
+    assert shown == [own_thread, public]
+    assert other_thread not in shown
     assert (await client.get("/api/v1/timelines/public", params={"remote": "true"})).json() == []
     local = await client.get("/api/v1/timelines/public", params={"local": "True"})
-    assert [s["id"] for s in local.json()] == ids
+    assert [s["id"] for s in local.json()] == shown
 
 
 async def test_public_timeline_hides_blocked_people(

@@ -13,8 +13,8 @@ from roost.core.runtime import Runtime
 from roost.oauth.models import AccessToken
 from roost.statuses.models import Status
 from roost.web.models import WebSession
+from tests.conftest import AppClient
 from tests.factories import PASSWORD, Factory
-from tests.web.conftest import AppClient
 from tests.web.helpers import login, token_for
 
 _ERROR = re.compile(r'<div class="form-error" role="alert">(.*?)</div>', re.S)

@@ -47,13 +47,11 @@ class AccountCache:
         wanted = list(set(ids))
         if self.redis is None or not wanted:
             return await _from_sql(session, wanted)
-        async with self.redis.pipeline(transaction=False) as pipe:
-            for account_id in wanted:
-                pipe.mget(self._keys(account_id))
-            pairs = await pipe.execute()
+        values: list[Any] = await self.redis.mget([k for a in wanted for k in self._keys(a)])
         found: dict[int, dict[str, Any]] = {}
         stale: list[int] = []
         versions: dict[int, bytes] = {}
+        pairs = zip(values[::2], values[1::2], strict=True)
         for account_id, (cached, version) in zip(wanted, pairs, strict=True):
             if cached is not None and version is not None:
                 tag, rendered = orjson.loads(cached)

@@ -47,68 +47,23 @@ from roost.core.db import Database
 from roost.statuses.models import Status
 from roost.timelines.store import Delivery, Entry, Fill, MergeMark, now_seq
 
-DELIVER = """
--- One status into many timelines. ARGV: key prefix, status id, now seq, cap, original
--- id or '', ttl, then the owners' ids joined by ','. Returns the (1-based) numbers of
--- the owners it was new to: live ones (head present) whose timeline had neither the
--- status nor, for a boost, its original or another boost of it.
-local prefix, status, now, cap, original, ttl =
-  ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5], ARGV[6]
-local added = {}
-local number = 0
-for owner in string.gmatch(ARGV[7], '[^,]+') do
-  number = number + 1
-  local timeline = prefix .. 'tl:{' .. owner .. '}'
-  local boosts, head = timeline .. ':boosts', timeline .. ':head'
-  local last = redis.call('GET', head)
-  local seq
-  if last and not (original ~= '' and (redis.call('ZSCORE', timeline, original)
-      or redis.call('ZSCORE', boosts, original))) then
-    seq = string.format('%d', math.max(tonumber(last) + 1, now))
-    -- NX: a status already present keeps its place, and nothing below runs.
-    if redis.call('ZADD', timeline, 'NX', seq, status) == 0 then seq = nil end
-  end
-  if seq then
-    redis.call('SET', head, seq, 'EX', ttl)
-    if original ~= '' then redis.call('ZADD', boosts, seq, original) end
-    local excess = redis.call('ZCARD', timeline) - cap
-    if excess > 0 then
-      redis.call('ZREMRANGEBYRANK', timeline, 0, excess - 1)
-      local oldest = redis.call('ZRANGE', timeline, 0, 0, 'WITHSCORES')
-      redis.call('ZREMRANGEBYSCORE', boosts, '-inf', '(' .. oldest[2])
-    end
-    redis.call('EXPIRE', timeline, ttl)
-    redis.call('EXPIRE', boosts, ttl)
-    added[#added + 1] = number
-  end
+# Shared by DELIVER and DELIVER_EACH: the rules of one delivery into one live timeline.
+_DELIVERY_RULES = """
+-- Put ``status`` into a live timeline whose head is ``last``; returns its cursor, or nil
+-- if it was there already (NX: it keeps its place) or, for a boost, the original or
+-- another boost of it is.
+local function insert(timeline, boosts, last, status, original, now)
+  if original ~= '' and (redis.call('ZSCORE', timeline, original)
+      or redis.call('ZSCORE', boosts, original)) then return nil end
+  local seq = string.format('%d', math.max(last + 1, now))
+  if redis.call('ZADD', timeline, 'NX', seq, status) == 0 then return nil end
+  if original ~= '' then redis.call('ZADD', boosts, seq, original) end
+  return seq
 end
-return added
-"""
-
-DELIVER_EACH = """
--- Many statuses into ONE timeline, in order, by the rules of DELIVER (a read-time merge
--- of a big account's posts). KEYS: timeline, boosts, head. ARGV: now seq, cap, ttl,
--- then pairs (status id, original id or ''). Returns how many were new.
-local timeline, boosts, head = KEYS[1], KEYS[2], KEYS[3]
-local now, cap, ttl = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
-local last = redis.call('GET', head)
-if not last then return 0 end
-last = tonumber(last)
-local added = 0
-for i = 4, #ARGV, 2 do
-  local status, original = ARGV[i], ARGV[i + 1]
-  if not (original ~= '' and (redis.call('ZSCORE', timeline, original)
-      or redis.call('ZSCORE', boosts, original))) then
-    local seq = string.format('%d', math.max(last + 1, now))
-    if redis.call('ZADD', timeline, 'NX', seq, status) == 1 then
-      last = tonumber(seq)
-      added = added + 1
-      if original ~= '' then redis.call('ZADD', boosts, seq, original) end
-    end
-  end
-end
-if added > 0 then
-  redis.call('SET', head, string.format('%d', last), 'EX', ttl)
+-- After inserting up to cursor ``seq``: move the head, trim to the cap (the boosts of
+-- trimmed entries with them), keep the timeline as long as its head.
+local function settle(timeline, boosts, head, seq, cap, ttl)
+  redis.call('SET', head, seq, 'EX', ttl)
   local excess = redis.call('ZCARD', timeline) - cap
   if excess > 0 then
     redis.call('ZREMRANGEBYRANK', timeline, 0, excess - 1)
@@ -118,8 +73,56 @@ if added > 0 then
   redis.call('EXPIRE', timeline, ttl)
   redis.call('EXPIRE', boosts, ttl)
 end
+"""
+
+DELIVER = (
+    _DELIVERY_RULES
+    + """
+-- One status into many timelines. ARGV: key prefix, status id, now seq, cap, original
+-- id or '', ttl, then the owners' ids joined by ','. Returns the (1-based) numbers of
+-- the owners it was new to: the live ones (head present) where ``insert`` put it.
+local prefix, status, now, cap, original, ttl =
+  ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5], ARGV[6]
+local added = {}
+local number = 0
+for owner in string.gmatch(ARGV[7], '[^,]+') do
+  number = number + 1
+  local timeline = prefix .. 'tl:{' .. owner .. '}'
+  local boosts, head = timeline .. ':boosts', timeline .. ':head'
+  local last = redis.call('GET', head)
+  local seq = last and insert(timeline, boosts, tonumber(last), status, original, now)
+  if seq then
+    settle(timeline, boosts, head, seq, cap, ttl)
+    added[#added + 1] = number
+  end
+end
 return added
 """
+)
+
+DELIVER_EACH = (
+    _DELIVERY_RULES
+    + """
+-- Many statuses into ONE live timeline, in order (a read-time merge of a big account's
+-- posts). KEYS: timeline, boosts, head. ARGV: now seq, cap, ttl, then pairs (status id,
+-- original id or ''). Returns how many were new.
+local timeline, boosts, head = KEYS[1], KEYS[2], KEYS[3]
+local now, cap, ttl = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
+local last = redis.call('GET', head)
+if not last then return 0 end
+local seq
+local added = 0
+for i = 4, #ARGV, 2 do
+  local new = insert(timeline, boosts, tonumber(seq or last), ARGV[i], ARGV[i + 1], now)
+  if new then
+    seq = new
+    added = added + 1
+  end
+end
+if seq then settle(timeline, boosts, head, seq, cap, ttl) end
+return added
+"""
+)
 
 FILL = """
 -- KEYS: timeline, boosts, head. ARGV: now seq, cap, ttl, then triples
