@@ -14,7 +14,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 
-from sqlalchemy import ColumnElement, and_, exists, or_, select
+from sqlalchemy import ColumnElement, and_, exists, literal, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from roost.follows.models import Block, Follow, Mute
@@ -40,28 +40,30 @@ class Audience:
 async def load_audience(
     session: AsyncSession, viewer_id: int | None, among: Collection[int] | None = None
 ) -> Audience:
-    """The viewer's relations; with ``among``, only those with these authors (one thread)."""
+    """The viewer's relations, in one query; with ``among``, only those with these
+    authors (one thread)."""
     if viewer_id is None:
         return Audience(viewer_id=None)
-    following_q = select(Follow.target_account_id).where(Follow.account_id == viewer_id)
-    blocking_q = select(Block.target_account_id).where(Block.account_id == viewer_id)
-    blocked_by_q = select(Block.account_id).where(Block.target_account_id == viewer_id)
-    muted_q = select(Mute.target_account_id).where(Mute.account_id == viewer_id)
-    if among is not None:
-        authors = list(among)
-        following_q = following_q.where(Follow.target_account_id.in_(authors))
-        blocking_q = blocking_q.where(Block.target_account_id.in_(authors))
-        blocked_by_q = blocked_by_q.where(Block.account_id.in_(authors))
-        muted_q = muted_q.where(Mute.target_account_id.in_(authors))
-    following = await session.scalars(following_q)
-    blocking = await session.scalars(blocking_q)
-    blocked_by = await session.scalars(blocked_by_q)
-    muted = await session.scalars(muted_q)
+    following, blocked, muted = range(3)
+    kinds = (  # (the other account, the viewer's side, what it makes them)
+        (Follow.target_account_id, Follow.account_id, following),
+        (Block.target_account_id, Block.account_id, blocked),
+        (Block.account_id, Block.target_account_id, blocked),
+        (Mute.target_account_id, Mute.account_id, muted),
+    )
+    authors = None if among is None else list(among)
+    parts = []
+    for other, viewer_side, kind in kinds:
+        part = select(other, literal(kind)).where(viewer_side == viewer_id)
+        parts.append(part if authors is None else part.where(other.in_(authors)))
+    relations: dict[int, set[int]] = {kind: set() for kind in range(3)}
+    for account_id, kind in await session.execute(union_all(*parts)):
+        relations[kind].add(account_id)
     return Audience(
         viewer_id=viewer_id,
-        following=frozenset(following.all()),
-        blocked=frozenset(blocking.all()) | frozenset(blocked_by.all()),
-        muted=frozenset(muted.all()),
+        following=frozenset(relations[following]),
+        blocked=frozenset(relations[blocked]),
+        muted=frozenset(relations[muted]),
     )
 
 
