@@ -9,8 +9,8 @@ from roost.core.runtime import Runtime
 from roost.core.security import token_digest
 from roost.oauth.models import AccessToken
 from roost.web.models import WebSession
+from tests.conftest import AppClient
 from tests.factories import PASSWORD, Factory
-from tests.web.conftest import AppClient
 from tests.web.helpers import csrf_of, login, signed_in, token_for
 
 
