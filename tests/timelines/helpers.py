@@ -14,8 +14,10 @@ from redis.asyncio import Redis
 from sqlalchemy import select, update
 
 from roost.accounts.models import Account
+from roost.core.db import commit
 from roost.core.ids import new_id
 from roost.core.runtime import Runtime
+from roost.core.versions import forget_versions
 from roost.follows.models import Follow
 from roost.statuses.models import Status
 from roost.timelines.store import Delivery
@@ -32,7 +34,8 @@ async def follow(runtime: Runtime, follower: User, *targets: User) -> None:
                     id=new_id(), account_id=follower.account.id, target_account_id=target.account.id
                 )
             )
-        await session.commit()
+        forget_versions(session, "home", [follower.account.id])  # as the follow verb does
+        await commit(session)
 
 
 async def post(client: httpx.AsyncClient, author: User, text: str, **fields: object) -> str:

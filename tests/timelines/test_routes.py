@@ -5,8 +5,10 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from roost.core.db import commit
 from roost.core.ids import new_id
 from roost.core.runtime import Runtime
+from roost.core.versions import forget_versions
 from roost.follows.models import Block, Mute
 from tests.factories import Factory
 from tests.timelines.helpers import HOME, follow, ids, link_cursor, post
@@ -79,7 +81,9 @@ async def test_blocked_and_muted_authors_leave_home(
         session.add(
             Block(id=new_id(), account_id=carl.account.id, target_account_id=alice.account.id)
         )
-        await session.commit()
+        # As the follow verbs do: her kept pages no longer hold.
+        forget_versions(session, "home", [alice.account.id])
+        await commit(session)
     assert await ids(client, alice.headers) == []
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from redis.asyncio import Redis
@@ -27,6 +27,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from roost.accounts.models import Account
 from roost.accounts.render import render_account
 from roost.core.db import after_commit
+
+if TYPE_CHECKING:
+    from roost.timelines.pages import Watch
 
 TTL_SECONDS = 24 * 3600
 
@@ -41,9 +44,10 @@ class AccountCache:
         return key, f"{key}:v"
 
     async def rendered(
-        self, session: AsyncSession, ids: Iterable[int]
+        self, session: AsyncSession, ids: Iterable[int], *, watch: Watch | None = None
     ) -> dict[int, dict[str, Any]]:
-        """Rendered accounts by id (missing ones are absent)."""
+        """Rendered accounts by id (missing ones are absent); ``watch`` is given the
+        version each was read under (timelines/pages.py)."""
         wanted = list(set(ids))
         if self.redis is None or not wanted:
             return await _from_sql(session, wanted)
@@ -57,6 +61,8 @@ class AccountCache:
                 tag, rendered = orjson.loads(cached)
                 if tag == version.decode():
                     found[account_id] = rendered
+                    if watch:
+                        watch.hold(self._keys(account_id)[1], version)
                     continue
             stale.append(account_id)
             if version is not None:
@@ -72,6 +78,9 @@ class AccountCache:
                     pipe.get(version_key)
                 results = await pipe.execute()
             versions |= dict(zip(unversioned, results[1::2], strict=True))
+        if watch:
+            for account_id in stale:
+                watch.hold(self._keys(account_id)[1], versions.get(account_id))
         fresh = await _from_sql(session, stale)
         async with self.redis.pipeline(transaction=False) as pipe:
             for account_id, rendered in fresh.items():

@@ -18,9 +18,11 @@ from roost.core.ids import SnowflakeGenerator, install_generator
 from roost.core.nodes import holder_name, lease_node, release_node, renew_node
 from roost.core.ratelimit import RateLimiter
 from roost.core.settings import Settings, use_settings
+from roost.core.versions import Versions
 from roost.jobs.runner import build_runner
 from roost.statuses.cache import StatusCache
 from roost.streaming.bus import Bus, make_bus
+from roost.timelines.pages import HomePages
 from roost.timelines.redis_store import RedisTimelineStore
 from roost.timelines.store import DatabaseTimelineStore, TimelineStore
 
@@ -37,13 +39,18 @@ class Runtime:
         )
         self.jobs = build_runner(self)
         self.bus: Bus = make_bus(self.redis, settings.redis_prefix)
-        self.timelines: TimelineStore = (
-            RedisTimelineStore(
-                self.redis, self.db, prefix=settings.redis_prefix, cap=settings.timeline_cap
+        self.timelines: TimelineStore
+        self.home_pages: HomePages | None = None
+        if self.redis is None:
+            self.timelines = DatabaseTimelineStore(self.db)
+        else:
+            prefix = settings.redis_prefix
+            timelines = RedisTimelineStore(
+                self.redis, self.db, prefix=prefix, cap=settings.timeline_cap
             )
-            if self.redis is not None
-            else DatabaseTimelineStore(self.db)
-        )
+            versions = Versions(self.redis, prefix=prefix)
+            self.timelines = timelines
+            self.home_pages = HomePages(self.redis, versions, timelines, prefix=prefix)
         self.statuses = StatusCache(self.redis, prefix=settings.redis_prefix)
         self.accounts = AccountCache(self.redis, prefix=settings.redis_prefix)
         self.limiter = RateLimiter(

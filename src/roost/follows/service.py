@@ -23,6 +23,7 @@ from roost.core.db import commit
 from roost.core.errors import Forbidden, NotFound
 from roost.core.ids import new_id
 from roost.core.runtime import Runtime
+from roost.core.versions import forget_versions
 from roost.follows.models import Block, Follow, Mute
 from roost.follows.relationships import relationships
 from roost.notifications.service import notify as send_notification
@@ -221,7 +222,9 @@ async def _bump(
 
 
 async def _finish(session: AsyncSession, actor_id: int, target_id: int) -> dict[str, Any]:
-    """Read the relationship inside the transaction, then commit."""
+    """Read the relationship inside the transaction, then commit. Either one's home
+    pages may show what this changed (a follow, a block, a mute; either way)."""
+    forget_versions(session, "home", [actor_id, target_id])
     [relationship] = await relationships(session, viewer_id=actor_id, target_ids=[target_id])
     await commit(session)
     return relationship

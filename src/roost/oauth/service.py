@@ -16,6 +16,7 @@ from roost.core.errors import RoostError, Unprocessable
 from roost.core.ids import new_id
 from roost.core.runtime import Runtime
 from roost.core.security import new_token, same_digest, token_digest
+from roost.core.versions import forget_versions
 from roost.oauth import pkce
 from roost.oauth.models import AccessToken, AuthorizationCode, OAuthApp
 from roost.oauth.schemas import AppForm, RevokeForm, TokenForm
@@ -292,4 +293,5 @@ async def revoke_token(*, session: AsyncSession, form: RevokeForm) -> None:
             "unauthorized_client", "You are not authorized to revoke this token", status_code=403
         )
     row.revoked_at = utcnow()
+    forget_versions(session, "token", [row.token_hash])
     await commit(session)

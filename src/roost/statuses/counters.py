@@ -13,6 +13,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from roost.accounts.cache import forget_accounts
 from roost.accounts.models import Account
 from roost.core.db import utcnow
+from roost.core.versions import forget_versions
 from roost.statuses.models import Status
 
 
@@ -56,6 +57,7 @@ async def add_to_status(
     if favourites:
         values["favourites_count"] = _step(Status.favourites_count, favourites)
     if values:
+        forget_versions(session, "status", [status_id])
         await session.execute(
             update(Status)
             .where(Status.id == status_id)

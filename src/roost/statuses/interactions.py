@@ -12,6 +12,7 @@ from roost.core.db import commit, utcnow
 from roost.core.errors import Forbidden
 from roost.core.ids import new_id
 from roost.core.runtime import Runtime
+from roost.core.versions import forget_versions
 from roost.follows.models import Block
 from roost.notifications.service import notify, withdraw
 from roost.statuses import counters
@@ -128,6 +129,7 @@ async def unreblog(
     boost = await _boost_of(session, viewer.id, original.id)
     if boost is not None:
         await session.execute(delete(Status).where(Status.id == boost.id))
+        forget_versions(session, "status", [boost.id])
         await counters.add_to_status(session, original.id, reblogs=-1)
         await counters.add_to_accounts(session, [viewer.id], statuses=-1)
         await withdraw(

@@ -8,7 +8,7 @@ the authors' accounts, and whether the viewer favourited or boosted each post.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import ColumnElement, Select, bindparam, exists, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,6 +17,9 @@ from sqlalchemy.orm import aliased
 from roost.accounts.cache import account_cache
 from roost.statuses.cache import Core, load_cores
 from roost.statuses.models import Favourite, Status
+
+if TYPE_CHECKING:
+    from roost.timelines.pages import Watch
 
 
 class HasId(Protocol):
@@ -59,8 +62,11 @@ async def render_cores(
     statuses: Sequence[Core],
     viewer_id: int | None,
     cores: dict[int, Core],
+    *,
+    watch: Watch | None = None,
 ) -> list[dict[str, Any]]:
-    """Render ``statuses``; ``cores`` must hold the originals of the boosts among them."""
+    """Render ``statuses``; ``cores`` must hold the originals of the boosts among them.
+    ``watch`` collects the versions of the authors' accounts (timelines/pages.py)."""
     if not statuses:
         return []
     every = {c.id: c for c in statuses}
@@ -69,7 +75,7 @@ async def render_cores(
     rows = await session.execute(query, {"viewer": viewer_id, "ids": list(every)})
     live = {row[0]: row[1:] for row in rows}
     accounts = await account_cache(session).rendered(
-        session, (c.account_id for c in every.values())
+        session, (c.account_id for c in every.values()), watch=watch
     )
 
     def one(core: Core) -> dict[str, Any] | None:

@@ -19,6 +19,7 @@ from roost.core.db import commit, utcnow
 from roost.core.errors import Forbidden, Unprocessable
 from roost.core.ids import new_id
 from roost.core.runtime import Runtime
+from roost.core.versions import forget_versions
 from roost.follows.models import Block
 from roost.notifications.service import notify, withdraw
 from roost.statuses import counters
@@ -227,6 +228,7 @@ async def delete_status(
     # The database cascades: boosts of it, mentions, tags, favourites, notifications,
     # timeline entries.
     await session.execute(delete(Status).where(Status.id == status.id))
+    forget_versions(session, "status", [status.id])
     schedule_remove_status(session, runtime, status_id=status.id, author_id=viewer.id)
     await commit(session)
     return rendered

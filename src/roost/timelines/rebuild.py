@@ -86,12 +86,12 @@ async def _home_from_sql(runtime: Runtime, owner_id: int) -> list[Fill]:
 
 async def merge_big_accounts(
     runtime: Runtime, session: AsyncSession, owner_id: int, big: Sequence[tuple[int, bool]]
-) -> None:
+) -> dict[int, str | None]:
     """Bring in what followed big accounts (``(account id, show boosts)``) posted since
     the last read. An account whose posting token has not changed since the last merge
-    has committed nothing since: it costs no query."""
+    has committed nothing since: it costs no query. Returns the tokens merged up to."""
     if not big:
-        return
+        return {}
     store = runtime.timelines
     state = await store.merge_state(owner_id, [author for author, _ in big])
     followees = select(Follow.target_account_id).where(Follow.account_id == owner_id)
@@ -136,6 +136,7 @@ async def merge_big_accounts(
         )
         newest = max([r[0] for r in rows] + ([mark.newest] if mark else []), default=0)
         await store.set_merge_mark(owner_id, author, MergeMark(newest, token))
+    return {author: token for author, (_, token) in state.items()}
 
 
 async def _authors_of(session: AsyncSession, status_ids: list[int]) -> dict[int, int]:

@@ -34,16 +34,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import secrets
 from collections.abc import AsyncIterator, Sequence
-from typing import Any
 
 from redis.asyncio import Redis
-from redis.exceptions import NoScriptError
 from sqlalchemy import select
 
 from roost.core.db import Database
+from roost.core.scripts import Script
+from roost.core.versions import version_key
 from roost.statuses.models import Status
 from roost.timelines.store import Delivery, Entry, Fill, MergeMark, now_seq
 
@@ -152,23 +151,6 @@ return 1
 """
 
 
-class Script:
-    """A Lua script run by EVALSHA; its text is loaded only when Redis lacks it."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.sha = hashlib.sha1(text.encode()).hexdigest()
-
-    async def run(
-        self, redis: Redis, keys: Sequence[str | bytes], args: Sequence[str | int]
-    ) -> Any:
-        try:
-            return await redis.evalsha(self.sha, len(keys), *keys, *args)
-        except NoScriptError:  # first use, or Redis restarted or flushed its scripts
-            await redis.script_load(self.text)
-            return await redis.evalsha(self.sha, len(keys), *keys, *args)
-
-
 class RedisTimelineStore:
     def __init__(
         self,
@@ -256,6 +238,8 @@ class RedisTimelineStore:
             )
         if ids:
             await self.redis.zrem(self.keys(owner_id)[0], *ids)
+            # A removal does not move the head: tell the page cache (pages.py) itself.
+            await self.redis.delete(version_key(self.prefix, "home", owner_id))
 
     async def remove_status(self, status_id: int, owner_ids: Sequence[int]) -> None:
         async with self.redis.pipeline(transaction=False) as pipe:
@@ -296,13 +280,13 @@ class RedisTimelineStore:
             args += [entry.status_id, seq, entry.reblog_of_id or ""]
         await self._fill.run(self.redis, self.keys(owner_id), args)
 
-    def _posted_key(self, author_id: int) -> str:
+    def posted_key(self, author_id: int) -> str:
         return f"{self.prefix}posted:{{{author_id}}}"
 
     async def note_posted(self, author_ids: Sequence[int]) -> None:
         async with self.redis.pipeline(transaction=False) as pipe:
             for author in author_ids:
-                pipe.set(self._posted_key(author), secrets.token_hex(8), ex=self.ttl)
+                pipe.set(self.posted_key(author), secrets.token_hex(8), ex=self.ttl)
             await pipe.execute()
 
     async def merge_state(
@@ -313,7 +297,7 @@ class RedisTimelineStore:
         async with self.redis.pipeline(transaction=False) as pipe:
             pipe.hmget(f"{self.keys(owner_id)[0]}:merged", list(author_ids))
             for author in author_ids:
-                pipe.get(self._posted_key(author))
+                pipe.get(self.posted_key(author))
             marks, *tokens = await pipe.execute()
         missing = [a for a, t in zip(author_ids, tokens, strict=True) if t is None]
         if missing:
@@ -321,8 +305,8 @@ class RedisTimelineStore:
             # post committed after that read changes it.
             async with self.redis.pipeline(transaction=False) as pipe:
                 for author in missing:
-                    pipe.set(self._posted_key(author), secrets.token_hex(8), nx=True, ex=self.ttl)
-                    pipe.get(self._posted_key(author))
+                    pipe.set(self.posted_key(author), secrets.token_hex(8), nx=True, ex=self.ttl)
+                    pipe.get(self.posted_key(author))
                 started = dict(zip(missing, (await pipe.execute())[1::2], strict=True))
             tokens = [started.get(a, t) for a, t in zip(author_ids, tokens, strict=True)]
         state: dict[int, tuple[MergeMark | None, str | None]] = {}

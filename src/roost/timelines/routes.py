@@ -1,6 +1,7 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
 from pydantic import BaseModel
 
 from roost.core.http import (
@@ -12,8 +13,11 @@ from roost.core.http import (
     params,
     parse_id,
 )
-from roost.deps import ReadSession, RuntimeDep, Viewer, optional, require
+from roost.core.runtime import Runtime
+from roost.core.security import token_digest
+from roost.deps import ReadSession, RuntimeDep, Viewer, bearer_token, optional, require
 from roost.timelines import service
+from roost.timelines.pages import Watch
 from roost.timelines.service import Page
 
 router = APIRouter(tags=["timelines"])
@@ -40,17 +44,32 @@ def _respond(request: Request, page: Page) -> JSON:
 
 
 @router.get("/api/v1/timelines/home")
-async def home(
-    request: Request,
-    session: ReadSession,
-    runtime: RuntimeDep,
-    viewer: Annotated[Viewer, Depends(require("read:statuses"))],
-    paging: Paging,
+async def home(request: Request, runtime: RuntimeDep, paging: Paging) -> Response:
+    """Served from the page cache (timelines/pages.py) when the same token asked the
+    same and nothing shown has changed since; the token is only read on a miss."""
+    pages, token = runtime.home_pages, bearer_token(request)
+    if pages is None or token is None or paging.max_id is not None:
+        return await _render_home(request, runtime, paging)
+    digest, query = token_digest(token), request.url.query
+    kept = await pages.cached(digest, query)
+    if kept is not None:
+        body, link = kept
+        return JSON(body, headers={"Link": link} if link else None)
+    watch = await pages.watch(digest)
+    response = await _render_home(request, runtime, paging, watch)
+    await pages.keep(digest, query, watch, bytes(response.body), response.headers.get("link"))
+    return response
+
+
+async def _render_home(
+    request: Request, runtime: Runtime, paging: PageParams, watch: Watch | None = None
 ) -> JSON:
+    viewer = await require("read:statuses")(request)
     assert viewer.account is not None
-    page = await service.read_home(
-        session=session, runtime=runtime, viewer=viewer.account, page=paging
-    )
+    async with runtime.db.read() as session:
+        page = await service.read_home(
+            session=session, runtime=runtime, viewer=viewer.account, page=paging, watch=watch
+        )
     return _respond(request, page)
 
 

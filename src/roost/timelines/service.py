@@ -27,6 +27,7 @@ from roost.timelines.store import Entry, cursor_for
 
 if TYPE_CHECKING:
     from roost.core.runtime import Runtime
+    from roost.timelines.pages import Watch
 
 # A page whose entries are all hidden (muted, blocked) is refilled this many times.
 REFILL_ROUNDS = 5
@@ -40,18 +41,29 @@ class Page:
 
 
 async def read_home(
-    *, session: AsyncSession, runtime: Runtime, viewer: Account, page: PageParams
+    *,
+    session: AsyncSession,
+    runtime: Runtime,
+    viewer: Account,
+    page: PageParams,
+    watch: Watch | None = None,
 ) -> Page:
     """The viewer's home timeline, newest delivery first, paged by timeline cursor.
 
     Ids the client sends may be cursors from our Link header or status ids from the
     posts it saw; ``cursor_for`` turns either into a cursor of this timeline.
+    ``watch`` collects the versions of what the page shows, for the page cache.
     """
     store = runtime.timelines
     owner = viewer.id
     await ensure_home(runtime, owner)  # before this session holds a connection
+    if watch:
+        await watch.start("home", [owner])
     audience, big = await _home_audience(session, owner, runtime.settings.fanout_limit)
-    await merge_big_accounts(runtime, session, owner, big)
+    merged = await merge_big_accounts(runtime, session, owner, big)
+    if watch:
+        watch.hold_posted(merged)
+        await watch.hold_head(owner)
     max_seq = await cursor_for(store, owner, page.max_id)
     since_seq = await cursor_for(store, owner, page.since_id)
     min_seq = await cursor_for(store, owner, page.min_id)
@@ -87,7 +99,11 @@ async def read_home(
         # Going up from min_id, keep the entries just after it; otherwise the newest.
         kept = kept[-limit:] if page.min_id is not None else kept[:limit]
 
-    items = await render_cores(session, [core for _, core in kept], owner, cores)
+    shown = [core for _, core in kept]
+    if watch:
+        every = {c.id for c in shown} | {c.reblog_of_id for c in shown if c.reblog_of_id}
+        await watch.start("status", sorted(every))
+    items = await render_cores(session, shown, owner, cores, watch=watch)
     seqs = [entry.seq for entry, _ in kept] or scanned
     if not seqs:
         return Page(items=[], next_max=None, prev_min=None)

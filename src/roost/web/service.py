@@ -20,6 +20,7 @@ from roost.core.errors import Forbidden, NotFound, Unauthorized, Unprocessable
 from roost.core.ids import new_id
 from roost.core.runtime import Runtime
 from roost.core.security import new_token, token_digest, verify_password
+from roost.core.versions import forget_versions
 from roost.oauth.models import AccessToken, AuthorizationCode, OAuthApp
 from roost.web.models import WebSession
 
@@ -222,11 +223,12 @@ async def revoke_app(*, session: AsyncSession, account_id: int, app_id: int) -> 
             AccessToken.revoked_at.is_(None),
         )
         .values(revoked_at=utcnow())
-        .returning(AccessToken.id)
+        .returning(AccessToken.token_hash)
     )
-    count = len(revoked.all())
-    if not count:
+    digests = list(revoked.scalars())
+    if not digests:
         raise NotFound()
+    forget_versions(session, "token", digests)
     await session.execute(
         delete(AuthorizationCode).where(
             AuthorizationCode.account_id == account_id,
@@ -235,4 +237,4 @@ async def revoke_app(*, session: AsyncSession, account_id: int, app_id: int) -> 
         )
     )
     await commit(session)
-    return count
+    return len(digests)

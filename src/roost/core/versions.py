@@ -1,0 +1,80 @@
+"""Version keys: how a cache tells that what it rendered is still true.
+
+Each thing a cached rendering depends on (a token, a status's counts, the viewer's
+relations) has a version key in Redis. A writer deletes the key after its commit
+(``forget_versions``); a reader starts a version (``Versions.start``: set it if
+absent, read it) *before* it reads SQL and stores its rendering with the versions
+it started. A rendering is served only while every version it holds is unchanged.
+
+So a commit that lands while a reader reads SQL deletes a version that reader
+already holds: its rendering is never served. A commit before the start is in
+what the reader reads. A lost version (flush, eviction, expiry) only costs a
+render. The account cache's version keys (accounts/cache.py) work the same way.
+
+Without Redis (the embedded mode) nothing is cached and forgetting does nothing.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Sequence
+
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from roost.core.db import after_commit
+from roost.core.scripts import Script
+
+TTL_SECONDS = 24 * 3600
+
+# KEYS: version keys. ARGV: a fresh version, ttl. Returns every key's version.
+START = """
+local versions = {}
+for i, key in ipairs(KEYS) do
+  redis.call('SET', key, ARGV[1], 'NX', 'EX', ARGV[2])
+  versions[i] = redis.call('GET', key)
+end
+return versions
+"""
+
+
+def version_key(prefix: str, kind: str, ident: int | str) -> str:
+    """``kind`` is what the key stands for: 'status' (counts and existence), 'home'
+    (the owner's relations), 'token' (an access token, by digest)."""
+    return f"{prefix}v:{kind}:{{{ident}}}"
+
+
+class Versions:
+    def __init__(self, redis: Redis, *, prefix: str = "roost:") -> None:
+        self.redis = redis
+        self.prefix = prefix
+        self._start = Script(START)
+
+    def key(self, kind: str, ident: int | str) -> str:
+        return version_key(self.prefix, kind, ident)
+
+    async def start(self, keys: Sequence[str]) -> list[str]:
+        if not keys:
+            return []
+        found = await self._start.run(self.redis, keys, (secrets.token_hex(8), TTL_SECONDS))
+        return [v.decode() for v in found]
+
+
+def forget_versions(session: AsyncSession, kind: str, idents: Iterable[int | str]) -> None:
+    """What these versions stand for changes in this transaction: delete them once it
+    commits."""
+    runtime = session.info.get("runtime")
+    if runtime is None or runtime.redis is None:
+        return
+    pending: set[str] | None = session.info.get("forget_versions")
+    if pending is None:
+        pending = session.info["forget_versions"] = set()
+        redis: Redis = runtime.redis
+
+        async def forget() -> None:
+            keys = session.info.pop("forget_versions", set())
+            if keys:
+                await redis.delete(*keys)
+
+        after_commit(session, forget)
+    pending.update(version_key(runtime.settings.redis_prefix, kind, i) for i in idents)

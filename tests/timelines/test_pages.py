@@ -1,0 +1,130 @@
+"""The home page cache (timelines/pages.py): a page asked again with nothing changed
+costs no SQL, and a kept page is never served once anything it shows has changed."""
+
+from __future__ import annotations
+
+import httpx
+
+from roost.web.service import revoke_app
+from tests.factories import User
+from tests.timelines.conftest import Scaled
+from tests.timelines.helpers import HOME, follow, forget_everything, make_big, post
+from tests.timelines.test_read_path import statements
+
+
+async def home(client: httpx.AsyncClient, user: User, **params: str) -> list[dict[str, object]]:
+    response = await client.get(HOME, params=params, headers=user.headers)
+    assert response.status_code == 200, response.text
+    page: list[dict[str, object]] = response.json()
+    return page
+
+
+async def test_the_same_page_asked_again_costs_no_sql(scaled: Scaled) -> None:
+    runtime, client, factory = scaled
+    reader, friend = await factory.user("reader"), await factory.user("friend")
+    await follow(runtime, reader, friend)
+    await home(client, reader)
+    posted = [await post(client, friend, f"post {n}") for n in range(3)]
+    await runtime.jobs.drain()
+
+    first = await client.get(HOME, params={"limit": 2}, headers=reader.headers)
+    with statements(runtime) as seen:
+        again = await client.get(HOME, params={"limit": 2}, headers=reader.headers)
+    assert seen == []
+    assert again.content == first.content
+    assert again.headers["link"] == first.headers["link"]
+    assert [s["id"] for s in again.json()] == posted[:0:-1]
+    # Another query is another page.
+    assert [s["id"] for s in await home(client, reader, limit="3")] == posted[::-1]
+
+
+async def test_a_kept_page_is_not_served_once_what_it_shows_changed(scaled: Scaled) -> None:
+    runtime, client, factory = scaled
+    reader, friend, fan, star = [await factory.user(n) for n in ("reader", "friend", "fan", "star")]
+    await follow(runtime, reader, friend, star)
+    await make_big(runtime, star.account.id)
+    await home(client, reader)
+    first = await post(client, friend, "first")
+    await runtime.jobs.drain()
+    assert [s["id"] for s in await home(client, reader)] == [first]
+
+    # A new delivery.
+    second = await post(client, friend, "second")
+    await runtime.jobs.drain()
+    assert [s["id"] for s in await home(client, reader)] == [second, first]
+
+    # Someone else's favourite changes a count; the reader's own sets a mark.
+    await client.post(f"/api/v1/statuses/{first}/favourite", headers=fan.headers)
+    assert (await home(client, reader))[1]["favourites_count"] == 1
+    await client.post(f"/api/v1/statuses/{first}/favourite", headers=reader.headers)
+    shown = (await home(client, reader))[1]
+    assert shown["favourites_count"] == 2 and shown["favourited"] is True
+
+    # The author renames themselves.
+    await client.patch(
+        "/api/v1/accounts/update_credentials",
+        json={"display_name": "Friend Renamed"},
+        headers=friend.headers,
+    )
+    account = (await home(client, reader))[0]["account"]
+    assert isinstance(account, dict) and account["display_name"] == "Friend Renamed"
+
+    # A deletion shows at once, before any job has taken it out of the timeline.
+    await client.delete(f"/api/v1/statuses/{second}", headers=friend.headers)
+    assert [s["id"] for s in await home(client, reader)] == [first]
+
+    # A big account's post, merged at read time.
+    from_star = await post(client, star, "from the star")
+    assert [s["id"] for s in await home(client, reader)] == [from_star, first]
+
+    # A mute hides their posts at once (and changes no count that would tell).
+    await client.post(f"/api/v1/accounts/{friend.id}/mute", headers=reader.headers)
+    assert [s["id"] for s in await home(client, reader)] == [from_star]
+
+
+async def test_a_kept_page_follows_the_removal_of_an_author(scaled: Scaled) -> None:
+    """What the removal job of an unfollow, block or mute does to the timeline."""
+    runtime, client, factory = scaled
+    reader, friend, other = [await factory.user(n) for n in ("reader", "friend", "other")]
+    await follow(runtime, reader, friend, other)
+    await home(client, reader)
+    kept = await post(client, other, "stays")
+    await post(client, friend, "goes")
+    await runtime.jobs.drain()
+    assert len(await home(client, reader)) == 2
+
+    await runtime.timelines.remove_author(reader.account.id, friend.account.id)
+    assert [s["id"] for s in await home(client, reader)] == [kept]
+
+
+async def test_a_kept_page_is_only_for_the_token_that_asked(scaled: Scaled) -> None:
+    runtime, client, factory = scaled
+    reader, friend = await factory.user("reader"), await factory.user("friend")
+    await follow(runtime, reader, friend)
+    await post(client, friend, "hello")
+    assert len(await home(client, reader)) == 1
+
+    narrow = await factory.token(reader, "write")
+    answer = await client.get(HOME, headers={"Authorization": f"Bearer {narrow}"})
+    assert answer.status_code == 403
+
+    async with runtime.db.write() as session:
+        await revoke_app(session=session, account_id=reader.account.id, app_id=await factory.app())
+    answer = await client.get(HOME, headers=reader.headers)
+    assert answer.status_code == 401
+    assert answer.json() == {"error": "The access token is invalid"}
+
+
+async def test_kept_pages_lost_with_the_cache_cost_only_a_render(scaled: Scaled) -> None:
+    runtime, client, factory = scaled
+    reader, friend = await factory.user("reader"), await factory.user("friend")
+    await follow(runtime, reader, friend)
+    await home(client, reader)
+    posted = await post(client, friend, "hello")
+    await runtime.jobs.drain()
+    assert [s["id"] for s in await home(client, reader)] == [posted]
+    await forget_everything(runtime)
+    assert [s["id"] for s in await home(client, reader)] == [posted]
+    later = await post(client, friend, "again")
+    await runtime.jobs.drain()
+    assert [s["id"] for s in await home(client, reader)] == [later, posted]
