@@ -57,6 +57,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.state.settings = settings
 
     for router in (
+        # First: Starlette tries routes in order, and home reads are most of the traffic.
+        timelines_router,
         instance_router,
         oauth_router,
         # Before accounts: /accounts/relationships and /accounts/search must not be
@@ -65,7 +67,6 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         search_router,
         accounts_router,
         statuses_router,
-        timelines_router,
         notifications_router,
         streaming_router,
         web_router,  # the web page: after every API route
