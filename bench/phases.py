@@ -85,10 +85,12 @@ async def measure_all(ctx: Context) -> dict[str, Any]:
     sample = random.Random(a.seed).sample(readers, min(200, len(readers)))
 
     results["anatomy"] = await anatomy.home_read_anatomy(ctx.settings, sample)
+    results["anatomy_kept"] = await anatomy.home_read_anatomy(ctx.settings, sample, kept=True)
     with anatomy.without_big_merge():
         results["anatomy_without_merge"] = await anatomy.home_read_anatomy(ctx.settings, sample)
     log(
         f"one read in-process: {results['anatomy']['ms_per_read']:.2f} ms, "
+        f"{results['anatomy_kept']['ms_per_read']:.2f} ms kept, "
         f"{results['anatomy_without_merge']['ms_per_read']:.2f} ms without the big merge"
     )
 

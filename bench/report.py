@@ -130,7 +130,8 @@ def render(r: dict[str, Any]) -> str:
         f"| First reads (rebuild from SQL, make live) | {warm['reads']:,} in "
         f"{warm['seconds']:.1f} s = {warm['per_second']:,.0f}/s, {warm['failures']} failed, "
         f"{warm['unread']} not reached in time |",
-        f"| One home read in-process (no HTTP), steady state | {_anatomy(an)} |",
+        f"| One home read in-process (no HTTP), rendered (page cache off), steady state | "
+        f"{_anatomy(an)} |",
     ]
     what_if = r.get("anatomy_without_merge")
     if what_if:
@@ -143,6 +144,12 @@ def render(r: dict[str, Any]) -> str:
         lines.append(
             f"| The same, for followers of a big account that just posted "
             f"{pl['big_account']['n'] + 1} times in a row | {_anatomy(burst)} |"
+        )
+    kept = r.get("anatomy_kept")
+    if kept:
+        lines.append(
+            "| One home read in-process, the same page asked again (a kept page) | "
+            f"{_anatomy(kept)} |"
         )
     profile = r.get("profile")
     if profile and profile.get("samples"):

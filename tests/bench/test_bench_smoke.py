@@ -79,6 +79,7 @@ def test_benchmark_runs_end_to_end_at_tiny_scale(tmp_path: Path) -> None:
     assert memory["copy_with_listpack"]["encoding"] == "listpack"
     assert 0 < memory["copy_with_listpack"]["bytes_per_entry"] < 100
     assert r["anatomy"]["sql_per_read"] >= 1
+    assert r["anatomy_kept"]["sql_per_read"] == 0
     # The readers follow the (merged) big account, which has not posted since their
     # timelines were warmed: its unchanged posting token spares the merge's statement.
     assert r["anatomy_without_merge"]["sql_per_read"] == r["anatomy"]["sql_per_read"]
