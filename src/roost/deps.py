@@ -44,8 +44,18 @@ async def _write_session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-DB = Annotated[Database, Depends(get_db)]
-RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+# Dependencies are ``async def``: FastAPI runs a plain ``def`` one in a thread pool, a
+# thread handoff on every request.
+async def _db(request: Request) -> Database:
+    return get_db(request)
+
+
+async def _runtime(request: Request) -> Runtime:
+    return get_runtime(request)
+
+
+DB = Annotated[Database, Depends(_db)]
+RuntimeDep = Annotated[Runtime, Depends(_runtime)]
 ReadSession = Annotated[AsyncSession, Depends(_read_session)]
 WriteSession = Annotated[AsyncSession, Depends(_write_session)]
 

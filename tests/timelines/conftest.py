@@ -14,9 +14,10 @@ from tests.factories import Factory
 from tests.timelines.helpers import REDIS_URL
 
 Scaled = tuple[Runtime, httpx.AsyncClient, Factory]
+SCALED = {"redis_url": REDIS_URL, "timeline_cap": 6, "fanout_limit": 2}
 
 
 @pytest.fixture
 async def scaled(app_client: AppClient) -> AsyncIterator[Scaled]:
-    async with app_client(redis_url=REDIS_URL, timeline_cap=6, fanout_limit=2) as (client, runtime):
+    async with app_client(**SCALED) as (client, runtime):
         yield runtime, client, Factory(runtime)

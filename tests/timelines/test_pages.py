@@ -6,8 +6,9 @@ from __future__ import annotations
 import httpx
 
 from roost.web.service import revoke_app
+from tests.conftest import AppClient
 from tests.factories import User
-from tests.timelines.conftest import Scaled
+from tests.timelines.conftest import SCALED, Scaled
 from tests.timelines.helpers import HOME, follow, forget_everything, make_big, post
 from tests.timelines.test_read_path import statements
 
@@ -128,3 +129,24 @@ async def test_kept_pages_lost_with_the_cache_cost_only_a_render(scaled: Scaled)
     later = await post(client, friend, "again")
     await runtime.jobs.drain()
     assert [s["id"] for s in await home(client, reader)] == [later, posted]
+
+
+async def test_a_page_kept_by_one_process_is_served_by_another(
+    scaled: Scaled, app_client: AppClient
+) -> None:
+    runtime, client, factory = scaled
+    reader, friend = await factory.user("reader"), await factory.user("friend")
+    await follow(runtime, reader, friend)
+    await home(client, reader)
+    posted = await post(client, friend, "hello")
+    await runtime.jobs.drain()
+    first = await client.get(HOME, headers=reader.headers)
+
+    async with app_client(**SCALED) as (other_client, other):
+        with statements(other) as seen:
+            again = await other_client.get(HOME, headers=reader.headers)
+        assert seen == [] and again.content == first.content
+        # Each process keeps its own copy; a change is seen by both.
+        await client.post(f"/api/v1/statuses/{posted}/favourite", headers=friend.headers)
+        assert (await home(other_client, reader))[0]["favourites_count"] == 1
+        assert (await home(client, reader))[0]["favourites_count"] == 1

@@ -30,6 +30,8 @@ Redis, not Redis Cluster.
 from __future__ import annotations
 
 import hashlib
+import secrets
+from collections import OrderedDict
 from collections.abc import Mapping
 
 from redis.asyncio import Redis
@@ -40,15 +42,20 @@ from roost.timelines.redis_store import RedisTimelineStore
 
 PAGE_TTL_SECONDS = 60
 
-# KEYS: the page. Returns what follows the versions' line if every one still holds.
+# Pages this process keeps in memory too: a hit then moves no page through Redis.
+LOCAL_PAGES = 1024
+
+# KEYS: the page (a hash: id, versions, body). ARGV: the id of the copy this process
+# holds, or ''. If every version still holds: {id}, or {id, body} when the caller's
+# copy is not that one; else nothing.
 GET = """
-local page = redis.call('GET', KEYS[1])
-if not page then return false end
-local split = string.find(page, '\\n', 1, true)
-for key, version in string.gmatch(string.sub(page, 1, split - 1), '(%S+) (%S+)') do
+local page = redis.call('HMGET', KEYS[1], 'id', 'v')
+if not page[1] then return false end
+for key, version in string.gmatch(page[2], '(%S+) (%S+)') do
   if redis.call('GET', key) ~= version then return false end
 end
-return string.sub(page, split + 1)
+if page[1] == ARGV[1] then return {page[1]} end
+return {page[1], redis.call('HGET', KEYS[1], 'b')}
 """
 
 
@@ -88,6 +95,7 @@ class HomePages:
         self.timelines = timelines
         self.prefix = prefix
         self._get = Script(GET)
+        self._local: OrderedDict[str, tuple[str, bytes]] = OrderedDict()
 
     def _key(self, digest: str, query: str) -> str:
         query_hash = hashlib.blake2b(query.encode(), digest_size=8).hexdigest()
@@ -96,10 +104,18 @@ class HomePages:
     async def cached(self, digest: str, query: str) -> tuple[bytes, str | None] | None:
         """The kept page (body, Link header) for this token and query string, if it
         still holds."""
-        found: bytes | None = await self._get.run(self.redis, [self._key(digest, query)], ())
+        key = self._key(digest, query)
+        local = self._local.get(key)
+        found = await self._get.run(self.redis, [key], (local[0] if local else "",))
         if found is None:
             return None
-        link, _, body = found.partition(b"\n")
+        if len(found) == 1 and local is not None:
+            self._local.move_to_end(key)
+            page = local[1]
+        else:
+            page = found[1]
+            self._remember(key, found[0].decode(), page)
+        link, _, body = page.partition(b"\n")
         return body, link.decode() or None
 
     async def watch(self, digest: str) -> Watch:
@@ -114,6 +130,17 @@ class HomePages:
     ) -> None:
         if watch.spoiled:
             return
+        key, page_id = self._key(digest, query), secrets.token_hex(8)
         versions = " ".join(f"{key} {version}" for key, version in watch.held.items())
-        page = b"%s\n%s\n%s" % (versions.encode(), (link or "").encode(), body)
-        await self.redis.set(self._key(digest, query), page, ex=PAGE_TTL_SECONDS)
+        page = b"%s\n%s" % ((link or "").encode(), body)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.hset(key, mapping={"id": page_id, "v": versions, "b": page})
+            pipe.expire(key, PAGE_TTL_SECONDS)
+            await pipe.execute()
+        self._remember(key, page_id, page)
+
+    def _remember(self, key: str, page_id: str, page: bytes) -> None:
+        self._local[key] = (page_id, page)
+        self._local.move_to_end(key)
+        if len(self._local) > LOCAL_PAGES:
+            self._local.popitem(last=False)
