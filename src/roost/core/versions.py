@@ -53,11 +53,13 @@ class Versions:
     def key(self, kind: str, ident: int | str) -> str:
         return version_key(self.prefix, kind, ident)
 
-    async def start(self, keys: Sequence[str]) -> list[str]:
+    async def start(self, keys: Sequence[str]) -> list[bytes | None]:
         if not keys:
             return []
-        found = await self._start.run(self.redis, keys, (secrets.token_hex(8), TTL_SECONDS))
-        return [v.decode() for v in found]
+        found: list[bytes | None] = await self._start.run(
+            self.redis, keys, (secrets.token_hex(8), TTL_SECONDS)
+        )
+        return found
 
 
 def forget_versions(session: AsyncSession, kind: str, idents: Iterable[int | str]) -> None:

@@ -1,8 +1,8 @@
 """The home page cache: a rendered page of a home timeline, kept in Redis for the
 token that asked for it, and served again while nothing it shows has changed.
 
-Most home reads find nothing new: a client polls, or several open the same page.
-Rendering one costs ~10 ms of CPU in Python; serving a kept one costs one script
+Most home reads find nothing new: a client polls, or opens the same page again.
+Rendering one costs a few ms of CPU in Python; serving a kept one costs one script
 call. A page is kept with the versions of everything it was rendered from, each
 read *before* what it stands for (core/versions.py):
 
@@ -16,9 +16,12 @@ read *before* what it stands for (core/versions.py):
                          is deleted (boosts shown hold their original's too)
     each author shown    the account cache's version: deleted on any change
 
-One script compares them all and returns the page or nothing. So a kept page is
-never older than the last committed change to what it shows: counts, deletions,
-blocks and the viewer's own favourites and boosts are as fresh as without it.
+One script compares them all and answers the page's id if they hold, and the page
+too when the asking process has no copy of it: each process keeps the pages it served
+last in memory (``LOCAL_PAGES``), so a kept read moves no page through Redis. A kept
+page is never older than the last committed change to what it shows: counts,
+deletions, blocks and the viewer's own favourites and boosts are as fresh as without
+it.
 A lost version or page (flush, eviction) only costs a render.
 
 Only first pages and polls are kept (no ``max_id``: paging back is rarely asked
@@ -75,7 +78,8 @@ class Watch:
 
     async def start(self, kind: str, idents: list[int] | list[str]) -> None:
         keys = [self._pages.versions.key(kind, ident) for ident in idents]
-        self.held.update(zip(keys, await self._pages.versions.start(keys), strict=True))
+        for key, version in zip(keys, await self._pages.versions.start(keys), strict=True):
+            self.hold(key, version)
 
     async def hold_head(self, owner_id: int) -> None:
         key = self._pages.timelines.keys(owner_id)[2]
@@ -131,7 +135,7 @@ class HomePages:
         if watch.spoiled:
             return
         key, page_id = self._key(digest, query), secrets.token_hex(8)
-        versions = " ".join(f"{key} {version}" for key, version in watch.held.items())
+        versions = " ".join(f"{name} {version}" for name, version in watch.held.items())
         page = b"%s\n%s" % ((link or "").encode(), body)
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.hset(key, mapping={"id": page_id, "v": versions, "b": page})
