@@ -32,33 +32,52 @@ Redis, not Redis Cluster.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import secrets
 from collections import OrderedDict
 from collections.abc import Mapping
+from typing import Any
 
+import orjson
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from roost.core.scripts import Script
+from roost.core.security import token_digest
 from roost.core.versions import Versions
 from roost.timelines.redis_store import RedisTimelineStore
 
+HOME_PATH = "/api/v1/timelines/home"
 PAGE_TTL_SECONDS = 60
 
 # Pages this process keeps in memory too: a hit then moves no page through Redis.
 LOCAL_PAGES = 1024
 
-# KEYS: the page (a hash: id, versions, body). ARGV: the id of the copy this process
-# holds, or ''. If every version still holds: {id}, or {id, body} when the caller's
-# copy is not that one; else nothing.
-GET = """
-local page = redis.call('HMGET', KEYS[1], 'id', 'v')
-if not page[1] then return false end
-for key, version in string.gmatch(page[2], '(%S+) (%S+)') do
-  if redis.call('GET', key) ~= version then return false end
+# KEYS: pages (hashes: id, versions as JSON [[keys], [versions]], body). ARGV: for
+# each, the id of the copy this process holds, or ''. Answers for each: false if it is
+# gone or a version changed, else {id}, or {id, body} if the caller's copy is another.
+CHECK = """
+local answers = {}
+for n, key in ipairs(KEYS) do
+  local answer = false
+  local page = redis.call('HMGET', key, 'id', 'v')
+  if page[1] then
+    local held = cjson.decode(page[2])
+    local found = redis.call('MGET', unpack(held[1]))
+    answer = {page[1]}
+    for i, version in ipairs(held[2]) do
+      if found[i] ~= version then
+        answer = false
+        break
+      end
+    end
+    if answer and page[1] ~= ARGV[n] then answer[2] = redis.call('HGET', key, 'b') end
+  end
+  answers[n] = answer
 end
-if page[1] == ARGV[1] then return {page[1]} end
-return {page[1], redis.call('HGET', KEYS[1], 'b')}
+return answers
 """
 
 
@@ -98,8 +117,10 @@ class HomePages:
         self.versions = versions
         self.timelines = timelines
         self.prefix = prefix
-        self._get = Script(GET)
+        self._check = Script(CHECK)
         self._local: OrderedDict[str, tuple[str, bytes]] = OrderedDict()
+        self._waiting: list[tuple[str, str, asyncio.Future[Any]]] = []
+        self._sending: set[asyncio.Task[None]] = set()
 
     def _key(self, digest: str, query: str) -> str:
         query_hash = hashlib.blake2b(query.encode(), digest_size=8).hexdigest()
@@ -110,7 +131,7 @@ class HomePages:
         still holds."""
         key = self._key(digest, query)
         local = self._local.get(key)
-        found = await self._get.run(self.redis, [key], (local[0] if local else "",))
+        found = await self._checked(key, local[0] if local else "")
         if found is None:
             return None
         if len(found) == 1 and local is not None:
@@ -121,6 +142,37 @@ class HomePages:
             self._remember(key, found[0].decode(), page)
         link, _, body = page.partition(b"\n")
         return body, link.decode() or None
+
+    async def _checked(self, key: str, held_id: str) -> Any:
+        """The script's answer for one page. The pages asked for in one turn of the
+        event loop (the requests that arrived together) are checked by one call: under
+        load, one round trip for several reads, in Redis and in this process."""
+        loop = asyncio.get_running_loop()
+        answer: asyncio.Future[Any] = loop.create_future()
+        self._waiting.append((key, held_id, answer))
+        if len(self._waiting) == 1:
+            loop.call_soon(self._send_checks)
+        return await answer
+
+    def _send_checks(self) -> None:
+        batch, self._waiting = self._waiting, []
+        task = asyncio.ensure_future(self._check_all(batch))
+        self._sending.add(task)
+        task.add_done_callback(self._sending.discard)
+
+    async def _check_all(self, batch: list[tuple[str, str, asyncio.Future[Any]]]) -> None:
+        try:
+            answers = await self._check.run(
+                self.redis, [key for key, _, _ in batch], [held for _, held, _ in batch]
+            )
+        except Exception as exc:  # each reader gets the error, as from its own call
+            for *_, answer in batch:
+                if not answer.done():
+                    answer.set_exception(exc)
+            return
+        for (*_, answer), found in zip(batch, answers, strict=True):
+            if not answer.done():  # the reader may have gone
+                answer.set_result(found)
 
     async def watch(self, digest: str) -> Watch:
         """Start watching a render for this token: its version first, before the
@@ -135,7 +187,7 @@ class HomePages:
         if watch.spoiled:
             return
         key, page_id = self._key(digest, query), secrets.token_hex(8)
-        versions = " ".join(f"{name} {version}" for name, version in watch.held.items())
+        versions = orjson.dumps([list(watch.held), list(watch.held.values())])
         page = b"%s\n%s" % ((link or "").encode(), body)
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.hset(key, mapping={"id": page_id, "v": versions, "b": page})
@@ -148,3 +200,56 @@ class HomePages:
         self._local.move_to_end(key)
         if len(self._local) > LOCAL_PAGES:
             self._local.popitem(last=False)
+
+
+def keeps(query: str) -> bool:
+    """Whether a home read with this query string is kept: first pages and polls,
+    with the token in the Authorization header."""
+    return "max_id" not in query and "access_token" not in query
+
+
+class KeptPages:
+    """Answers a home read from a kept page before the app routes it, as a caching
+    proxy would; anything else, and every miss, goes on to the app (whose route
+    renders the page and keeps it). A kept page needs nothing the app would compute:
+    the token and query it was kept for, and its versions."""
+
+    def __init__(self, app: ASGIApp, pages: HomePages) -> None:
+        self.app = app
+        self.pages = pages
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] == HOME_PATH and scope["method"] == "GET":
+            query = scope["query_string"].decode("latin-1")
+            token = _bearer(scope["headers"])
+            if token is not None and keeps(query):
+                try:
+                    kept = await self.pages.cached(token_digest(token), query)
+                except RedisError:
+                    kept = None  # the app answers, or reports the failure
+                if kept is not None:
+                    await _send_page(send, *kept)
+                    return
+        await self.app(scope, receive, send)
+
+
+def _bearer(headers: list[tuple[bytes, bytes]]) -> str | None:
+    """The bearer token of the Authorization header, read as ``deps.bearer_token``."""
+    for name, value in headers:
+        if name == b"authorization":
+            scheme, _, token = value.decode("latin-1").partition(" ")
+            if scheme.lower() != "bearer":
+                return None
+            return token.strip() or None
+    return None
+
+
+async def _send_page(send: Send, body: bytes, link: str | None) -> None:
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+    ]
+    if link:
+        headers.append((b"link", link.encode("latin-1")))
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

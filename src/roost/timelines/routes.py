@@ -1,7 +1,6 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import Response
 from pydantic import BaseModel
 
 from roost.core.http import (
@@ -15,9 +14,9 @@ from roost.core.http import (
 )
 from roost.core.runtime import Runtime
 from roost.core.security import token_digest
-from roost.deps import ReadSession, Viewer, bearer_token, get_runtime, optional, require
+from roost.deps import ReadSession, RuntimeDep, Viewer, bearer_token, optional, require
 from roost.timelines import service
-from roost.timelines.pages import Watch
+from roost.timelines.pages import HOME_PATH, Watch, keeps
 from roost.timelines.service import Page
 
 router = APIRouter(tags=["timelines"])
@@ -43,22 +42,16 @@ def _respond(request: Request, page: Page) -> JSON:
     return json_response(page.items, link=link)
 
 
-@router.get("/api/v1/timelines/home")
-async def home(request: Request) -> Response:
-    """Served from the page cache (timelines/pages.py) when the same token asked the
-    same and nothing shown has changed since: the token, the query (valid, or it
-    would not have been kept) and the runtime are all a kept page needs."""
-    runtime = get_runtime(request)
-    pages, token = runtime.home_pages, bearer_token(request)
-    if pages is None or token is None or request.query_params.get("max_id"):
-        return await _render_home(request, runtime, await page_params(request))
-    digest, query = token_digest(token), request.url.query
-    kept = await pages.cached(digest, query)
-    if kept is not None:
-        body, link = kept
-        return JSON(body, headers={"Link": link} if link else None)
-    watch = await pages.watch(digest)
-    response = await _render_home(request, runtime, await page_params(request), watch)
+@router.get(HOME_PATH)
+async def home(request: Request, runtime: RuntimeDep, paging: Paging) -> JSON:
+    """Renders the page and keeps it; a kept page still true is answered before
+    routing (``pages.KeptPages``)."""
+    pages, token, query = runtime.home_pages, bearer_token(request), request.url.query
+    if pages is None or token is None or not keeps(query):
+        return await _render_home(request, runtime, paging)
+    digest = token_digest(token)
+    watch = await pages.watch(digest)  # the token's version, before the token is read
+    response = await _render_home(request, runtime, paging, watch)
     await pages.keep(digest, query, watch, bytes(response.body), response.headers.get("link"))
     return response
 
