@@ -14,6 +14,7 @@ from roost.streaming.streams import PUBLIC, hashtag_channel
 from tests.factories import Factory, User
 from tests.streaming.helpers import open_sse
 from tests.streaming.test_sse import post
+from tests.timelines.helpers import make_big
 
 
 async def act(client: httpx.AsyncClient, user: User, path: str) -> None:
@@ -134,3 +135,35 @@ async def test_a_stream_ignores_notifications_of_someone_else(
         marker = await post(client, alice, "marker")
         await publish_home_update(runtime, [alice.account.id], marker)
         assert (await alice_home.next_update())["id"] == str(marker)
+
+
+async def test_a_big_accounts_posts_stream_to_its_followers_by_the_home_rules(
+    server: str, client: httpx.AsyncClient, runtime: Runtime, factory: Factory
+) -> None:
+    """An account too big to fan out to publishes once, on its own channel; each
+    follower's user stream shows what its home timeline will merge, and nothing else."""
+    star, friend = await factory.user("star"), await factory.user("friend")
+    fan, muter, stranger = [await factory.user(n) for n in ("fan", "muter", "stranger")]
+    for person in (fan, muter):
+        await act(client, person, f"/api/v1/accounts/{star.id}/follow")
+        await act(client, person, f"/api/v1/accounts/{friend.id}/follow")
+    await act(client, muter, f"/api/v1/accounts/{star.id}/mute")
+    await make_big(runtime, star.account.id)
+    async with (
+        open_sse(server, "/api/v1/streaming/user", fan) as fan_home,
+        open_sse(server, "/api/v1/streaming/user", muter) as muter_home,
+        open_sse(server, "/api/v1/streaming/user", stranger) as stranger_home,
+    ):
+        hello = await post(client, star, "hello everyone")
+        assert (await fan_home.next_update())["id"] == str(hello)
+        # A reply to someone the fan does not follow stays out, as in the timeline.
+        question = await post(client, stranger, "a question")
+        await post(client, star, "@stranger an answer", in_reply_to_id=str(question))
+        marker = await post(client, friend, "marker")
+        assert (await fan_home.next_update())["id"] == str(marker)
+        assert (await muter_home.next_update())["id"] == str(marker)
+        # Not a follower: the first the stranger hears is their own post.
+        assert (await stranger_home.next_update())["id"] == str(question)
+    # And the fan's timeline holds the same (merged when read: the order may differ).
+    home = await client.get("/api/v1/timelines/home", headers=fan.headers)
+    assert sorted(s["id"] for s in home.json()) == sorted([str(marker), str(hello)])

@@ -20,6 +20,7 @@ from roost.streaming.streams import (
     DELETE,
     PUBLIC,
     PUBLIC_LOCAL,
+    author_channel,
     hashtag_channel,
     normalize_tag,
     user_channel,
@@ -54,6 +55,12 @@ async def publish_home_update(runtime: Runtime, owner_ids: Iterable[int], status
         await runtime.bus.publish_each(channels, {"event": "update", "id": str(status_id)})
     except Exception:
         log.exception("publishing a home update to %s streams failed", len(channels))
+
+
+async def publish_author_update(runtime: Runtime, author_id: int, status_id: int) -> None:
+    """A post of an account too big to fan out to: one message for the ``user`` streams
+    of all its followers."""
+    await _send(runtime, [(author_channel(author_id), {"event": "update", "id": str(status_id)})])
 
 
 async def publish_public(

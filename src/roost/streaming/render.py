@@ -23,6 +23,7 @@ from roost.statuses.render import load_originals, render_statuses
 from roost.statuses.visibility import filter_visible, load_audience
 from roost.streaming.bus import Message
 from roost.streaming.streams import Stream
+from roost.timelines.rebuild import merges_into_home
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,17 @@ class Renderer:
                 return None
             rendered = await render_statuses(session, visible, self.viewer_id)
         return _json(rendered[0])
+
+    async def followed_status(self, status_id: int) -> str | None:
+        """A big account's post (author channel): rendered if it belongs in the
+        subscriber's home timeline, as the read-time merge would bring it in."""
+        if self.viewer_id is None:
+            return None
+        async with self.db.read() as session:
+            status = await session.get(Status, status_id)
+            if status is None or not await merges_into_home(session, self.viewer_id, status):
+                return None
+        return await self.status(status_id, public_only=False)
 
     async def notification(self, notification_id: int) -> str | None:
         if self.viewer_id is None:
@@ -109,6 +121,8 @@ class StreamState:
             payload = str(item_id)
         elif event == "notification":
             payload = await self.renderer.notification(item_id)
+        elif event == "update" and channel.startswith("author:"):
+            payload = await self.renderer.followed_status(item_id)
         elif event == "update":
             payload = await self.renderer.status(item_id, public_only=self.stream.is_public)
         if payload is None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from roost.streaming.render import Renderer, StreamState
 from roost.streaming.streams import open_stream
 from roost.timelines.rebuild import ensure_home
+from roost.timelines.service import followed_big_accounts
 
 if TYPE_CHECKING:
     from roost.core.runtime import Runtime
@@ -20,9 +22,16 @@ async def start_stream(
 
     A ``user`` stream shows deliveries into the home timeline, and only a live
     timeline receives deliveries (with Redis, an idle one is dropped), so opening
-    the stream makes the timeline live, as reading it would.
+    the stream makes the timeline live, as reading it would. It also listens to the
+    followed accounts too big to fan out to (a follow made later is heard by the next
+    stream opened).
     """
     stream = open_stream(name, viewer=viewer, tag=tag)
     if stream.name == "user" and stream.account_id is not None:
         await ensure_home(runtime, stream.account_id)
+        async with runtime.db.read() as session:
+            big = await followed_big_accounts(
+                session, stream.account_id, runtime.settings.fanout_limit
+            )
+        stream = replace(stream, big_followees=frozenset(big))
     return StreamState(stream, Renderer(runtime.db, viewer.account_id))

@@ -3,6 +3,9 @@
 Channels (what ``publish.py`` writes to):
 
 - ``user:<account id>``: home-timeline updates and notifications of one person;
+- ``author:<account id>``: the posts of an account too big to fan out to (hybrid
+  fan-out: its followers' timelines merge them when read), heard by the ``user``
+  streams of its followers, each of which checks the post belongs in its home;
 - ``public``, ``public:local``: public posts that belong on the public timeline;
 - ``hashtag:<tag>``, ``hashtag:<tag>:local``: public posts with that tag;
 - ``delete``: every deleted status id; every stream passes it on.
@@ -48,6 +51,10 @@ def user_channel(account_id: int) -> str:
     return f"user:{account_id}"
 
 
+def author_channel(account_id: int) -> str:
+    return f"author:{account_id}"
+
+
 def hashtag_channel(tag: str, *, local: bool) -> str:
     return f"hashtag:{tag}:local" if local else f"hashtag:{tag}"
 
@@ -63,6 +70,8 @@ class Stream:
     name: str
     account_id: int | None = None
     tag: str | None = None
+    # A user stream: the followed accounts too big to fan out to, when it opened.
+    big_followees: frozenset[int] = frozenset()
 
     @property
     def label(self) -> list[str]:
@@ -83,6 +92,8 @@ class Stream:
         if self.name in {"user", "user:notification"}:
             assert self.account_id is not None
             found = {user_channel(self.account_id)}
+            if self.name == "user":
+                found |= {author_channel(a) for a in self.big_followees}
         elif self.name == "public":
             found = {PUBLIC}
         elif self.name == "public:local":

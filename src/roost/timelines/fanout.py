@@ -29,7 +29,12 @@ from roost.follows.models import Block, Follow, Mute
 from roost.jobs.outbox import schedule_job
 from roost.jobs.runner import job
 from roost.statuses.models import Mention, Status
-from roost.streaming.publish import publish_delete, publish_home_update, publish_public
+from roost.streaming.publish import (
+    publish_author_update,
+    publish_delete,
+    publish_home_update,
+    publish_public,
+)
 from roost.timelines.store import Delivery
 
 if TYPE_CHECKING:
@@ -94,6 +99,8 @@ async def fan_out(runtime: Runtime, *, status_id: int) -> None:
         await deliver(runtime, recipients[start : start + batch], delivery)
     if big:  # again here, in case the process died between commit and the first one
         await runtime.timelines.note_posted([status.account_id])
+        if status.visibility != "direct":
+            await publish_author_update(runtime, status.account_id, status.id)
     if status.visibility == "public" and status.reblog_of_id is None:
         await publish_public(runtime, status.id)
 

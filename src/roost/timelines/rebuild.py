@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import Select, and_, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from roost.core.ids import id_to_unix_ms, lowest_id_at
@@ -94,23 +94,11 @@ async def merge_big_accounts(
         return {}
     store = runtime.timelines
     state = await store.merge_state(owner_id, [author for author, _ in big])
-    followees = select(Follow.target_account_id).where(Follow.account_id == owner_id)
     for author, show_reblogs in big:
         mark, token = state[author]
         if mark is not None and token is not None and mark.token == token:
             continue
-        query = select(Status.id, Status.reblog_of_id).where(
-            Status.account_id == author,
-            Status.visibility.in_(("public", "unlisted", "private")),
-            or_(
-                Status.in_reply_to_account_id.is_(None),
-                Status.in_reply_to_account_id == author,
-                Status.in_reply_to_account_id == owner_id,
-                Status.in_reply_to_account_id.in_(followees),
-            ),
-        )
-        if not show_reblogs:
-            query = query.where(Status.reblog_of_id.is_(None))
+        query = _merged(owner_id, author, show_reblogs)
         if mark is None or not mark.newest:
             rows = list(
                 (await session.execute(query.order_by(Status.id.desc()).limit(MERGE_FIRST))).all()
@@ -137,6 +125,37 @@ async def merge_big_accounts(
         newest = max([r[0] for r in rows] + ([mark.newest] if mark else []), default=0)
         await store.set_merge_mark(owner_id, author, MergeMark(newest, token))
     return {author: token for author, (_, token) in state.items()}
+
+
+def _merged(owner_id: int, author_id: int, show_reblogs: bool) -> Select[int, int | None]:
+    """The author's posts the read-time merge brings into the owner's home timeline:
+    what a fan-out would have delivered (fanout.py), the owner following the author."""
+    followees = select(Follow.target_account_id).where(Follow.account_id == owner_id)
+    query = select(Status.id, Status.reblog_of_id).where(
+        Status.account_id == author_id,
+        Status.visibility.in_(("public", "unlisted", "private")),
+        or_(
+            Status.in_reply_to_account_id.is_(None),
+            Status.in_reply_to_account_id == author_id,
+            Status.in_reply_to_account_id == owner_id,
+            Status.in_reply_to_account_id.in_(followees),
+        ),
+    )
+    return query if show_reblogs else query.where(Status.reblog_of_id.is_(None))
+
+
+async def merges_into_home(session: AsyncSession, owner_id: int, status: Status) -> bool:
+    """Whether a post of a big account belongs in the owner's home timeline, by the
+    rules of the read-time merge (for the owner's ``user`` stream)."""
+    show_reblogs = await session.scalar(
+        select(Follow.show_reblogs).where(
+            Follow.account_id == owner_id, Follow.target_account_id == status.account_id
+        )
+    )
+    if show_reblogs is None:  # not (or no longer) following
+        return False
+    query = _merged(owner_id, status.account_id, show_reblogs).where(Status.id == status.id)
+    return (await session.execute(query)).first() is not None
 
 
 async def _authors_of(session: AsyncSession, status_ids: list[int]) -> dict[int, int]:

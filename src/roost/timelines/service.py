@@ -146,6 +146,12 @@ async def _home_audience(
     return audience, big
 
 
+async def followed_big_accounts(session: AsyncSession, owner: int, fanout_limit: int) -> list[int]:
+    """The accounts the owner follows whose posts are merged at read time, not delivered."""
+    _, big = await _home_audience(session, owner, fanout_limit)
+    return [account_id for account_id, _ in big]
+
+
 async def _with_private_authors(
     session: AsyncSession, audience: Audience, listed: list[Core], cores: dict[int, Core]
 ) -> Audience:
