@@ -12,8 +12,9 @@ import pytest
 from roost.core.runtime import Runtime
 from roost.timelines import rebuild
 from roost.timelines.redis_store import RedisTimelineStore
+from tests.conftest import AppClient
 from tests.factories import Factory, User
-from tests.timelines.conftest import Scaled
+from tests.timelines.conftest import SCALED, Scaled
 from tests.timelines.helpers import (
     HOME,
     follow,
@@ -133,3 +134,20 @@ async def test_big_accounts_are_merged_in_the_sql_store_too(
     posted = await post(client, star, "hello everyone")
     await runtime.jobs.drain()
     assert await ids(client, reader.headers) == [posted]
+
+
+async def test_a_redis_that_would_store_full_timelines_as_skiplists_is_reported(
+    scaled: Scaled, app_client: AppClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    runtime, _, _ = scaled
+    assert runtime.redis is not None
+    setting = await runtime.redis.config_get("zset-max-listpack-entries")
+    entries = int(setting["zset-max-listpack-entries"])
+    assert isinstance(runtime.timelines, RedisTimelineStore)
+    fits = RedisTimelineStore(runtime.redis, runtime.db, cap=entries)
+    assert await fits.listpack_advice() is None
+
+    with caplog.at_level("WARNING"):
+        async with app_client(**{**SCALED, "timeline_cap": entries + 1}):
+            pass
+    assert f"zset-max-listpack-entries {entries}, below the timeline cap" in caplog.text

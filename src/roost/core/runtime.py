@@ -66,6 +66,10 @@ class Runtime:
         self.node = await lease_node(self.db, self._holder)
         install_generator(SnowflakeGenerator(self.node))
         self._renewer = asyncio.get_running_loop().create_task(self._renew_forever())
+        if isinstance(self.timelines, RedisTimelineStore):
+            advice = await self.timelines.listpack_advice()
+            if advice:
+                log.warning(advice)
         await self.jobs.start()
         if sweep:
             self.jobs.start_sweeping()

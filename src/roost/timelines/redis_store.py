@@ -38,6 +38,7 @@ import secrets
 from collections.abc import AsyncIterator, Sequence
 
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 from sqlalchemy import select
 
 from roost.core.db import Database
@@ -324,6 +325,21 @@ class RedisTimelineStore:
             pipe.hset(key, str(author_id), f"{mark.newest}:{mark.token or ''}")
             pipe.expire(key, self.ttl)
             await pipe.execute()
+
+    async def listpack_advice(self) -> str | None:
+        """What to change if Redis would store full timelines as skiplists (~120 bytes
+        an entry) rather than listpacks (~21): docs/performance.md, "Redis memory"."""
+        try:
+            setting = await self.redis.config_get("zset-max-listpack-entries")
+        except RedisError:  # managed Redis may refuse CONFIG: nothing to say then
+            return None
+        entries = int(setting.get("zset-max-listpack-entries") or 0)
+        if entries >= self.cap:
+            return None
+        return (
+            f"Redis has zset-max-listpack-entries {entries}, below the timeline cap "
+            f"({self.cap}): full timelines take ~6x the memory. Set it to {self.cap} or more."
+        )
 
     async def bytes_per_entry(self, owner_id: int) -> float:
         """Memory of one timeline's sorted set per entry (for the benchmark)."""
