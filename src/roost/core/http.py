@@ -26,7 +26,7 @@ class JSON(Response):
     media_type = "application/json"
 
     def render(self, content: Any) -> bytes:
-        return content if isinstance(content, bytes) else orjson.dumps(content)
+        return orjson.dumps(content)
 
 
 def json_response(content: Any, *, status_code: int = 200, link: str | None = None) -> JSON:
