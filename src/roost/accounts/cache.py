@@ -3,10 +3,10 @@ the authors on timeline pages.
 
 Accounts change (counts on every post and follow, profile edits), so every change
 invalidates, after its commit, through ``forget_accounts``. Invalidation is by
-version: each account has a version key, and a cached rendering is tagged with the
-version it was read under. A writer deletes the version after commit; a reader
-that finds none starts a new one *before* it reads SQL. So a reader that read the
-row before a commit can only store it under a version that the commit's
+version (core/versions.py): each account has a version key, and a cached rendering is
+tagged with the version it was read under. A writer deletes the version after commit;
+a reader that finds none starts a new one *before* it reads SQL. So a reader that read
+the row before a commit can only store it under a version that the commit's
 invalidation has already deleted, and no later reader takes it: a cached account
 is never older than the last commit that invalidated it.
 
@@ -15,7 +15,6 @@ Without Redis (the embedded mode) nothing is cached: rows are read from SQL.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from roost.accounts.models import Account
 from roost.accounts.render import render_account
-from roost.core.db import after_commit
+from roost.core.versions import Versions, forget_versions
 
 if TYPE_CHECKING:
     from roost.timelines.pages import Watch
@@ -35,13 +34,15 @@ TTL_SECONDS = 24 * 3600
 
 
 class AccountCache:
-    def __init__(self, redis: Redis | None, *, prefix: str = "roost:") -> None:
+    def __init__(self, redis: Redis | None, versions: Versions | None = None) -> None:
         self.redis = redis
-        self.prefix = prefix
+        self.versions = versions
 
     def _keys(self, account_id: int) -> tuple[str, str]:
-        key = f"{self.prefix}acct:{{{account_id}}}"
-        return key, f"{key}:v"
+        """The rendering's key and the account's version key."""
+        assert self.versions is not None
+        rendering = f"{self.versions.prefix}acct:{{{account_id}}}"
+        return rendering, self.versions.key("account", account_id)
 
     async def rendered(
         self, session: AsyncSession, ids: Iterable[int], *, watch: Watch | None = None
@@ -49,7 +50,7 @@ class AccountCache:
         """Rendered accounts by id (missing ones are absent); ``watch`` is given the
         version each was read under (timelines/pages.py)."""
         wanted = list(set(ids))
-        if self.redis is None or not wanted:
+        if self.redis is None or self.versions is None or not wanted:
             return await _from_sql(session, wanted)
         values: list[Any] = await self.redis.mget([k for a in wanted for k in self._keys(a)])
         found: dict[int, dict[str, Any]] = {}
@@ -71,13 +72,8 @@ class AccountCache:
             return found
         unversioned = [a for a in stale if a not in versions]
         if unversioned:  # start versions before reading SQL (see the module docstring)
-            async with self.redis.pipeline(transaction=False) as pipe:
-                for account_id in unversioned:
-                    version_key = self._keys(account_id)[1]
-                    pipe.set(version_key, secrets.token_hex(8), nx=True, ex=TTL_SECONDS)
-                    pipe.get(version_key)
-                results = await pipe.execute()
-            versions |= dict(zip(unversioned, results[1::2], strict=True))
+            started = await self.versions.start([self._keys(a)[1] for a in unversioned])
+            versions |= {a: v for a, v in zip(unversioned, started, strict=True) if v}
         if watch:
             for account_id in stale:
                 watch.hold(self._keys(account_id)[1], versions.get(account_id))
@@ -90,10 +86,6 @@ class AccountCache:
                     pipe.set(self._keys(account_id)[0], value, ex=TTL_SECONDS)
             await pipe.execute()
         return found | fresh
-
-    async def forget(self, ids: Iterable[int]) -> None:
-        if self.redis is not None:
-            await self.redis.delete(*(self._keys(account_id)[1] for account_id in ids))
 
 
 async def _from_sql(session: AsyncSession, ids: list[int]) -> dict[int, dict[str, Any]]:
@@ -114,13 +106,4 @@ def account_cache(session: AsyncSession) -> AccountCache:
 def forget_accounts(session: AsyncSession, ids: Iterable[int]) -> None:
     """These accounts' rows change in this transaction: drop their cached renderings
     once it commits."""
-    pending: set[int] | None = session.info.get("forget_accounts")
-    if pending is None:
-        pending = session.info["forget_accounts"] = set()
-        cache = account_cache(session)
-
-        async def forget() -> None:
-            await cache.forget(session.info.pop("forget_accounts", set()))
-
-        after_commit(session, forget)
-    pending.update(ids)
+    forget_versions(session, "account", ids)

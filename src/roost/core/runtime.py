@@ -41,6 +41,7 @@ class Runtime:
         self.bus: Bus = make_bus(self.redis, settings.redis_prefix)
         self.timelines: TimelineStore
         self.home_pages: HomePages | None = None
+        self.versions: Versions | None = None
         if self.redis is None:
             self.timelines = DatabaseTimelineStore(self.db)
         else:
@@ -48,11 +49,11 @@ class Runtime:
             timelines = RedisTimelineStore(
                 self.redis, self.db, prefix=prefix, cap=settings.timeline_cap
             )
-            versions = Versions(self.redis, prefix=prefix)
+            self.versions = Versions(self.redis, prefix=prefix)
             self.timelines = timelines
-            self.home_pages = HomePages(self.redis, versions, timelines, prefix=prefix)
+            self.home_pages = HomePages(self.redis, self.versions, timelines, prefix=prefix)
         self.statuses = StatusCache(self.redis, prefix=settings.redis_prefix)
-        self.accounts = AccountCache(self.redis, prefix=settings.redis_prefix)
+        self.accounts = AccountCache(self.redis, self.versions)
         self.limiter = RateLimiter(
             enabled=settings.rate_limits, redis=self.redis, prefix=settings.redis_prefix
         )

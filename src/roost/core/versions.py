@@ -9,7 +9,7 @@ it started. A rendering is served only while every version it holds is unchanged
 So a commit that lands while a reader reads SQL deletes a version that reader
 already holds: its rendering is never served. A commit before the start is in
 what the reader reads. A lost version (flush, eviction, expiry) only costs a
-render. The account cache's version keys (accounts/cache.py) work the same way.
+render. The account cache (accounts/cache.py) keeps its versions here too.
 
 Without Redis (the embedded mode) nothing is cached and forgetting does nothing.
 """
@@ -40,7 +40,7 @@ return versions
 
 def version_key(prefix: str, kind: str, ident: int | str) -> str:
     """``kind`` is what the key stands for: 'status' (counts and existence), 'home'
-    (the owner's relations), 'token' (an access token, by digest)."""
+    (the owner's relations), 'token' (an access token, by digest), 'account' (its row)."""
     return f"{prefix}v:{kind}:{{{ident}}}"
 
 
