@@ -175,15 +175,20 @@ async def token_for(runtime: Runtime, factory: Factory, account_id: int) -> dict
     return {"Authorization": f"Bearer {token}"}
 
 
-async def delivered(runtime: Runtime, owners: Sequence[int], status_id: int) -> int:
-    """How many of ``owners`` have the status in their home timeline (one round trip)."""
+async def _in_home(runtime: Runtime, pairs: Sequence[tuple[int, int]]) -> list[bool]:
+    """For each (owner, status id): is it in the owner's home timeline (one round trip)."""
     store = runtime.timelines
     assert isinstance(store, RedisTimelineStore)
     async with store.redis.pipeline(transaction=False) as pipe:
-        for owner in owners:
+        for owner, status_id in pairs:
             pipe.zscore(store.keys(owner)[0], status_id)
         scores = await pipe.execute()
-    return sum(score is not None for score in scores)
+    return [score is not None for score in scores]
+
+
+async def delivered(runtime: Runtime, owners: Sequence[int], status_id: int) -> int:
+    """How many of ``owners`` have the status in their home timeline."""
+    return sum(await _in_home(runtime, [(owner, status_id) for owner in owners]))
 
 
 async def newest_entries(runtime: Runtime, owner: int) -> list[int]:
@@ -228,10 +233,5 @@ async def outbox_ids(runtime: Runtime) -> set[int]:
 
 async def missing_from_home(runtime: Runtime, owner: int, status_ids: Sequence[int]) -> list[int]:
     """Which of ``status_ids`` are not (yet) in the owner's home timeline."""
-    store = runtime.timelines
-    assert isinstance(store, RedisTimelineStore)
-    async with store.redis.pipeline(transaction=False) as pipe:
-        for status_id in status_ids:
-            pipe.zscore(store.keys(owner)[0], status_id)
-        scores = await pipe.execute()
-    return [s for s, score in zip(status_ids, scores, strict=True) if score is None]
+    found = await _in_home(runtime, [(owner, status_id) for status_id in status_ids])
+    return [s for s, present in zip(status_ids, found, strict=True) if not present]
