@@ -22,8 +22,8 @@ from sqlalchemy import event
 import roost.timelines.service
 from bench.measure import HOME, headers
 from roost.app import create_app
-from roost.core.runtime import Runtime
 from roost.core.settings import Settings
+from roost.runtime import Runtime
 
 
 class Tally:

@@ -28,7 +28,7 @@ from redis.asyncio import Redis
 from redis.utils import HIREDIS_AVAILABLE
 
 from roost.core.db import Database
-from roost.core.runtime import Runtime
+from roost.runtime import Runtime
 from roost.streaming.bus import RedisBus
 from roost.timelines import fanout
 from roost.timelines.redis_store import RedisTimelineStore

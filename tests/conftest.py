@@ -31,9 +31,9 @@ import pytest
 from asgi_lifespan import LifespanManager
 
 from roost.app import create_app
-from roost.core.runtime import Runtime
 from roost.core.settings import Settings
 from roost.migrate import migrate
+from roost.runtime import Runtime
 from tests.factories import Factory
 
 BACKEND = os.environ.get("ROOST_TEST_DATABASE", "sqlite")

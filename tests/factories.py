@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from roost.accounts.models import Account
 from roost.core.ids import new_id
-from roost.core.runtime import Runtime
 from roost.core.security import hash_password, new_token, token_digest
 from roost.oauth.models import AccessToken, OAuthApp
+from roost.runtime import Runtime
 
 PASSWORD = "correct horse battery staple"
 _PASSWORD_HASH = hash_password(PASSWORD)

@@ -16,12 +16,12 @@ from roost import __version__
 from roost.accounts.routes import router as accounts_router
 from roost.core.errors import RoostError
 from roost.core.http import JSON
-from roost.core.runtime import Runtime
 from roost.core.settings import Settings, get_settings
 from roost.follows.routes import router as follows_router
 from roost.instance.routes import router as instance_router
 from roost.notifications.routes import router as notifications_router
 from roost.oauth.routes import router as oauth_router
+from roost.runtime import Runtime
 from roost.search.routes import router as search_router
 from roost.statuses.routes import router as statuses_router
 from roost.streaming.routes import router as streaming_router

@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
                 file=sys.stderr,
             )
             return 2
-        from roost.jobs.worker import run_worker
+        from roost.worker import run_worker
 
         return asyncio.run(run_worker(settings, concurrency=args.concurrency))
 

@@ -18,10 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from roost.accounts.models import Account
 from roost.core.db import Database
 from roost.core.errors import Forbidden, Unauthorized, Unprocessable
-from roost.core.runtime import Runtime
 from roost.core.security import token_digest
 from roost.oauth.models import AccessToken
 from roost.oauth.scopes import covers
+from roost.runtime import Runtime
 
 
 def get_db(request: Request) -> Database:

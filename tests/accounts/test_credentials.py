@@ -3,7 +3,7 @@ import pytest
 from sqlalchemy import select
 
 from roost.accounts.models import Account
-from roost.core.runtime import Runtime
+from roost.runtime import Runtime
 from tests.factories import Factory
 from tests.oauth.support import App, app_token, bearer
 

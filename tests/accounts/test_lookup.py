@@ -4,7 +4,7 @@ from fastapi.routing import APIRoute
 from starlette.routing import Match
 
 from roost.accounts.routes import router
-from roost.core.runtime import Runtime
+from roost.runtime import Runtime
 from tests.factories import Factory
 
 

@@ -3,9 +3,9 @@ import pytest
 from sqlalchemy import select
 
 from roost.accounts.models import Account
-from roost.core.runtime import Runtime
 from roost.core.security import verify_password
 from roost.oauth.models import AccessToken
+from roost.runtime import Runtime
 from tests.factories import Factory
 from tests.oauth.support import App, app_token, bearer, count, password_token
 

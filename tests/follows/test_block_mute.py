@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import httpx
 
-from roost.core.runtime import Runtime
 from roost.follows.models import Block, Follow, Mute
 from roost.notifications.models import Notification
+from roost.runtime import Runtime
 from tests.factories import Factory
 from tests.follows.test_follow import count_rows, counts
 from tests.search.posts import post

@@ -8,9 +8,9 @@ import httpx
 from sqlalchemy import func, select
 
 from roost.accounts.models import Account
-from roost.core.runtime import Runtime
 from roost.follows.models import Follow
 from roost.notifications.models import Notification
+from roost.runtime import Runtime
 from tests.factories import Factory, User
 from tests.search.posts import post
 

@@ -10,8 +10,8 @@ import pytest
 
 from roost import __version__
 from roost.core.db import utcnow
-from roost.core.runtime import Runtime
 from roost.instance import service
+from roost.runtime import Runtime
 from tests.factories import Factory
 from tests.search.posts import post
 

@@ -18,13 +18,13 @@ from sqlalchemy import func, insert, select
 
 from roost.accounts.models import Account
 from roost.core.ids import new_id
-from roost.core.runtime import Runtime
 from roost.core.security import new_token, token_digest
 from roost.core.settings import Settings
 from roost.follows.models import Follow
 from roost.jobs.models import OutboxJob
 from roost.jobs.queue import group_name, stream_key
 from roost.oauth.models import AccessToken
+from roost.runtime import Runtime
 from roost.timelines.redis_store import RedisTimelineStore
 from tests.conftest import free_port
 from tests.factories import Factory, User

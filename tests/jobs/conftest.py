@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 import redis
 
-from roost.core.runtime import Runtime
 from roost.core.settings import Settings
 from roost.migrate import migrate
+from roost.runtime import Runtime
 from tests.conftest import POSTGRES, asyncpg_url, psql
 from tests.jobs.cluster import Cluster
 

@@ -35,10 +35,10 @@ import pytest
 import redis
 from sqlalchemy import select
 
-from roost.core.runtime import Runtime
 from roost.core.settings import Settings
 from roost.jobs.models import OutboxJob
 from roost.jobs.queue import group_name, stream_key
+from roost.runtime import Runtime
 from roost.statuses.models import Status
 from tests.factories import Factory, User
 from tests.jobs.cluster import (

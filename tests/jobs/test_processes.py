@@ -19,9 +19,9 @@ from sqlalchemy import select
 
 from roost.core.db import utcnow
 from roost.core.nodes import NodeLease
-from roost.core.runtime import Runtime
 from roost.core.settings import Settings
 from roost.jobs.queue import stream_key
+from roost.runtime import Runtime
 from roost.statuses.service import post_status
 from tests.factories import Factory, User
 from tests.jobs.cluster import (

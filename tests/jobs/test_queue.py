@@ -14,12 +14,12 @@ from sqlalchemy import select, update
 
 from roost.core.db import as_utc, commit, utcnow
 from roost.core.ids import new_id
-from roost.core.runtime import Runtime
 from roost.core.settings import Settings
 from roost.jobs.models import OutboxJob
 from roost.jobs.outbox import schedule_job
 from roost.jobs.queue import QueueJobRunner, stream_key
 from roost.jobs.runner import job
+from roost.runtime import Runtime
 from tests.jobs.conftest import delete_keys
 
 RUNS: dict[str, int] = defaultdict(int)

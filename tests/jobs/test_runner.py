@@ -11,10 +11,10 @@ from sqlalchemy import select, update
 
 from roost.core.db import as_utc, commit, utcnow
 from roost.core.ids import new_id
-from roost.core.runtime import Runtime
 from roost.jobs.models import OutboxJob
 from roost.jobs.outbox import schedule_job
 from roost.jobs.runner import MAX_ATTEMPTS, MAX_BACKOFF_SECONDS, backoff, job
+from roost.runtime import Runtime
 
 RUNS: dict[str, int] = defaultdict(int)
 FAILURES_LEFT: dict[str, int] = defaultdict(int)

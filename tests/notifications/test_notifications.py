@@ -3,10 +3,10 @@ from typing import Any
 import httpx
 import pytest
 
-from roost.core.runtime import Runtime
 from roost.core.settings import get_settings
 from roost.notifications.models import Notification
 from roost.notifications.service import notify
+from roost.runtime import Runtime
 from tests.factories import Factory, User
 from tests.statuses.helpers import block, count, follow, mute, post
 

@@ -11,8 +11,8 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from roost.core.runtime import Runtime
 from roost.core.settings import Settings
+from roost.runtime import Runtime
 from tests.factories import PASSWORD
 
 OOB = "urn:ietf:wg:oauth:2.0:oob"

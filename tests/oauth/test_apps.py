@@ -4,8 +4,8 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from roost.core.runtime import Runtime
 from roost.oauth.models import OAuthApp
+from roost.runtime import Runtime
 from tests.factories import Factory
 from tests.oauth.support import CALLBACK, OOB, App, app_token, bearer, count, register_app
 

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import select, update
 
 from roost.core.db import utcnow
-from roost.core.runtime import Runtime
 from roost.oauth.models import AccessToken, AuthorizationCode
+from roost.runtime import Runtime
 from tests.factories import Factory
 from tests.oauth.support import (
     CALLBACK,

@@ -3,9 +3,9 @@
 import httpx
 import pytest
 
-from roost.core.runtime import Runtime
 from roost.oauth import csrf
 from roost.oauth.models import AuthorizationCode
+from roost.runtime import Runtime
 from tests.factories import Factory
 from tests.oauth.support import App, count, open_form, register_app, submit
 

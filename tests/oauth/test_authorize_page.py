@@ -5,8 +5,8 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 
-from roost.core.runtime import Runtime
 from roost.oauth.models import OAuthApp
+from roost.runtime import Runtime
 from tests.oauth.support import CALLBACK, OOB, App, count, read_form, register_app
 
 

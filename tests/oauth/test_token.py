@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import select, update
 
 from roost.accounts.models import Account
-from roost.core.runtime import Runtime
 from roost.oauth.models import AccessToken
+from roost.runtime import Runtime
 from tests.factories import PASSWORD, Factory
 from tests.oauth.support import App, bearer, count, password_token, register_app
 

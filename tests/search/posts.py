@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from roost.core.db import utcnow
 from roost.core.ids import new_id
-from roost.core.runtime import Runtime
+from roost.runtime import Runtime
 from roost.statuses.models import Mention, Status, StatusTag, Tag
 from tests.factories import User
 

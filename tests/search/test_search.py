@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql
 
 from roost.accounts.render import profile_url
-from roost.core.runtime import Runtime
+from roost.runtime import Runtime
 from roost.search.fulltext import fts5_expression, matches, search_terms
 from roost.statuses.models import Status
 from tests.factories import Factory, User

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from roost.accounts.models import Account
 from roost.core.ids import new_id
-from roost.core.runtime import Runtime
 from roost.follows.models import Block, Follow, Mute
+from roost.runtime import Runtime
 from tests.factories import User
 
 

@@ -1,7 +1,7 @@
 import httpx
 
-from roost.core.runtime import Runtime
 from roost.notifications.models import Notification
+from roost.runtime import Runtime
 from roost.statuses.models import Favourite, Mention, Status, StatusTag
 from tests.factories import Factory
 from tests.statuses.helpers import account_row, count, follow, home, post, shows

@@ -1,8 +1,8 @@
 import httpx
 import pytest
 
-from roost.core.runtime import Runtime
 from roost.notifications.models import Notification
+from roost.runtime import Runtime
 from roost.statuses.models import Favourite, Status
 from tests.factories import Factory
 from tests.statuses.helpers import account_row, count, follow, home, post

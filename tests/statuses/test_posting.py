@@ -4,9 +4,9 @@ from typing import Any
 import httpx
 import pytest
 
-from roost.core.runtime import Runtime
 from roost.core.settings import get_settings
 from roost.notifications.models import Notification
+from roost.runtime import Runtime
 from roost.statuses.models import IdempotencyKey, Mention, Status, StatusTag, Tag
 from tests.factories import Factory
 from tests.statuses.helpers import account_row, block, count, home, post

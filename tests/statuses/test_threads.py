@@ -1,6 +1,6 @@
 import httpx
 
-from roost.core.runtime import Runtime
+from roost.runtime import Runtime
 from roost.statuses.models import Status
 from tests.factories import Factory
 from tests.statuses.helpers import block, count, follow, mute, post

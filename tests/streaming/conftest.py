@@ -13,8 +13,8 @@ import uvicorn
 from redis.asyncio import Redis
 
 from roost.app import create_app
-from roost.core.runtime import Runtime
 from roost.core.settings import Settings
+from roost.runtime import Runtime
 from roost.streaming.bus import Bus, LocalBus, RedisBus
 from tests.conftest import free_port
 

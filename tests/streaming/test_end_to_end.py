@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import httpx
 
-from roost.core.runtime import Runtime
+from roost.runtime import Runtime
 from tests.factories import Factory
 from tests.streaming.helpers import open_sse
 from tests.streaming.test_privacy import act

@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 from mastodon import Mastodon, StreamListener
 
-from roost.core.runtime import Runtime
+from roost.runtime import Runtime
 from roost.streaming.publish import (
     publish_delete,
     publish_home_update,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import httpx
 
-from roost.core.runtime import Runtime
+from roost.runtime import Runtime
 from roost.streaming.publish import publish_home_update, publish_public
 from roost.streaming.streams import PUBLIC, hashtag_channel
 from tests.factories import Factory, User

@@ -6,9 +6,9 @@ import httpx
 import pytest
 
 from roost.core.ids import new_id
-from roost.core.runtime import Runtime
 from roost.core.security import new_token, token_digest
 from roost.oauth.models import AccessToken
+from roost.runtime import Runtime
 from roost.streaming.publish import (
     publish_delete,
     publish_home_update,

@@ -10,7 +10,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 from websockets.typing import Subprotocol
 
-from roost.core.runtime import Runtime
+from roost.runtime import Runtime
 from roost.streaming.publish import (
     publish_delete,
     publish_home_update,

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from roost.core.runtime import Runtime
+from roost.runtime import Runtime
 from tests.conftest import AppClient
 from tests.factories import Factory
 from tests.timelines.helpers import REDIS_URL

@@ -16,9 +16,9 @@ from sqlalchemy import select, update
 from roost.accounts.models import Account
 from roost.core.db import commit
 from roost.core.ids import new_id
-from roost.core.runtime import Runtime
 from roost.core.versions import forget_versions
 from roost.follows.models import Follow
+from roost.runtime import Runtime
 from roost.statuses.models import Status
 from roost.timelines.store import Delivery
 from tests.factories import User

@@ -10,7 +10,7 @@ import random
 import httpx
 import pytest
 
-from roost.core.runtime import Runtime
+from roost.runtime import Runtime
 from tests.factories import Factory, User
 from tests.timelines.helpers import HOLD, HeldDeliveries, follow, link_cursor, post
 

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import event, update
 
 from roost.accounts import cache as account_cache_module
-from roost.core.runtime import Runtime
+from roost.runtime import Runtime
 from roost.statuses.models import Status
 from roost.statuses.render import render_statuses
 from tests.factories import User

@@ -15,7 +15,7 @@ from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from roost.core.db import Database
-from roost.core.runtime import Runtime
+from roost.runtime import Runtime
 from roost.timelines.redis_store import FILL, RedisTimelineStore, Script
 from roost.timelines.store import Delivery, Fill, now_seq
 from tests.conftest import free_port

@@ -7,9 +7,9 @@ import pytest
 
 from roost.core.db import commit
 from roost.core.ids import new_id
-from roost.core.runtime import Runtime
 from roost.core.versions import forget_versions
 from roost.follows.models import Block, Mute
+from roost.runtime import Runtime
 from tests.factories import Factory
 from tests.timelines.helpers import HOME, follow, ids, link_cursor, post
 

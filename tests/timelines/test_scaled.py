@@ -9,7 +9,7 @@ import asyncio
 import httpx
 import pytest
 
-from roost.core.runtime import Runtime
+from roost.runtime import Runtime
 from roost.timelines import rebuild
 from roost.timelines.redis_store import RedisTimelineStore
 from tests.conftest import AppClient

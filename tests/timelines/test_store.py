@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from roost.core.ids import new_id
-from roost.core.runtime import Runtime
+from roost.runtime import Runtime
 from roost.statuses.models import Status
 from roost.timelines.rebuild import ensure_home
 from roost.timelines.store import STATUS_ID_FLOOR, Delivery, cursor_for, now_seq

@@ -7,8 +7,8 @@ import re
 import httpx
 from sqlalchemy import func, select
 
-from roost.core.runtime import Runtime
 from roost.follows.models import Follow
+from roost.runtime import Runtime
 from roost.statuses.models import Favourite, Status
 from tests.factories import Factory, User
 from tests.web.helpers import fetch_headers, post_ids, signed_in

@@ -9,8 +9,8 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import httpx
 from sqlalchemy import select
 
-from roost.core.runtime import Runtime
 from roost.oauth.models import AuthorizationCode
+from roost.runtime import Runtime
 from tests.factories import PASSWORD, Factory
 from tests.oauth.support import OOB, App, count, read_form, register_app
 from tests.web.helpers import signed_in

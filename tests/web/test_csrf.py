@@ -6,8 +6,8 @@ from __future__ import annotations
 import httpx
 from sqlalchemy import func, select
 
-from roost.core.runtime import Runtime
 from roost.follows.models import Follow
+from roost.runtime import Runtime
 from roost.statuses.models import Favourite, Status
 from roost.web.models import WebSession
 from tests.factories import PASSWORD, Factory

@@ -9,8 +9,8 @@ import httpx
 from sqlalchemy import func, select
 
 from roost.accounts.models import Account
-from roost.core.runtime import Runtime
 from roost.oauth.models import AccessToken
+from roost.runtime import Runtime
 from roost.statuses.models import Status
 from roost.web.models import WebSession
 from tests.conftest import AppClient

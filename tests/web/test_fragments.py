@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import httpx
 
-from roost.core.runtime import Runtime
+from roost.runtime import Runtime
 from tests.factories import Factory, User
 from tests.web.helpers import JSON_ACCEPT, post_ids, signed_in, timeline_cursors
 

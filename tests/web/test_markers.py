@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 from sqlalchemy import func, select
 
-from roost.core.runtime import Runtime
+from roost.runtime import Runtime
 from roost.web.models import Marker
 from tests.factories import Factory, User
 from tests.web.helpers import JSON_ACCEPT, fetch_headers, signed_in, timeline_cursors

@@ -6,7 +6,7 @@ import re
 
 import httpx
 
-from roost.core.runtime import Runtime
+from roost.runtime import Runtime
 from tests.factories import Factory
 from tests.web.helpers import post_ids, signed_in
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import httpx
 from sqlalchemy import func, select
 
-from roost.core.runtime import Runtime
 from roost.core.security import token_digest
 from roost.oauth.models import AccessToken
+from roost.runtime import Runtime
 from roost.web.models import WebSession
 from tests.conftest import AppClient
 from tests.factories import PASSWORD, Factory

@@ -3,7 +3,7 @@ profile, find an account by id or name."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -17,10 +17,12 @@ from roost.accounts.schemas import CredentialsForm, RegistrationForm
 from roost.core.db import commit, utcnow
 from roost.core.errors import Forbidden, NotFound
 from roost.core.ids import new_id
-from roost.core.runtime import Runtime
 from roost.oauth.models import AccessToken
 from roost.oauth.tokens import grant_token, render_token
 from roost.statuses.formatting import extract, to_html
+
+if TYPE_CHECKING:
+    from roost.runtime import Runtime
 
 
 async def create_account(

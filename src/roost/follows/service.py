@@ -11,7 +11,7 @@ Each verb returns the Relationship as it stands once its transaction commits.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, case, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,13 +22,15 @@ from roost.accounts.models import Account
 from roost.core.db import commit
 from roost.core.errors import Forbidden, NotFound
 from roost.core.ids import new_id
-from roost.core.runtime import Runtime
 from roost.core.versions import forget_versions
 from roost.follows.models import Block, Follow, Mute
 from roost.follows.relationships import relationships
 from roost.notifications.service import notify as send_notification
 from roost.notifications.service import withdraw
 from roost.timelines.fanout import schedule_merge_author, schedule_remove_author
+
+if TYPE_CHECKING:
+    from roost.runtime import Runtime
 
 
 async def follow(

@@ -12,7 +12,7 @@ from roost.core.ids import new_id
 from roost.jobs.models import OutboxJob
 
 if TYPE_CHECKING:
-    from roost.core.runtime import Runtime
+    from roost.runtime import Runtime
 
 
 def schedule_job(session: AsyncSession, runtime: Runtime, kind: str, **payload: Any) -> None:

@@ -45,7 +45,7 @@ from roost.jobs.models import OutboxJob
 from roost.jobs.runner import MAX_ATTEMPTS, SWEEP_BATCH, JobRunner
 
 if TYPE_CHECKING:
-    from roost.core.runtime import Runtime
+    from roost.runtime import Runtime
 
 log = logging.getLogger(__name__)
 

@@ -27,7 +27,7 @@ from roost.core.db import utcnow
 from roost.jobs.models import OutboxJob
 
 if TYPE_CHECKING:
-    from roost.core.runtime import Runtime
+    from roost.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -51,15 +51,6 @@ def job(kind: str) -> Callable[[Handler], Handler]:
 def backoff(attempts: int) -> timedelta:
     """How long to wait before retrying a job that has now failed ``attempts`` times."""
     return timedelta(seconds=min(2**attempts, MAX_BACKOFF_SECONDS))
-
-
-def build_runner(runtime: Runtime) -> JobRunner:
-    """The queue runner when Redis is configured, else the in-process one."""
-    if runtime.settings.redis_url:
-        from roost.jobs.queue import QueueJobRunner
-
-        return QueueJobRunner(runtime)
-    return JobRunner(runtime)
 
 
 class JobRunner:

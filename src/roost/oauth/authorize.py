@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from sqlalchemy import select
@@ -15,13 +16,15 @@ from roost.accounts.models import Account
 from roost.core.db import commit, utcnow
 from roost.core.errors import BadRequest, Forbidden, Unauthorized
 from roost.core.ids import new_id
-from roost.core.runtime import Runtime
 from roost.core.security import new_token, token_digest
 from roost.oauth import pkce
 from roost.oauth.models import AuthorizationCode, OAuthApp
 from roost.oauth.schemas import AuthorizeParams
 from roost.oauth.scopes import parse_scopes, unknown_scopes, within
 from roost.oauth.service import OOB
+
+if TYPE_CHECKING:
+    from roost.runtime import Runtime
 
 CODE_LIFETIME = timedelta(minutes=10)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import select, update
@@ -14,7 +14,6 @@ from roost.accounts.models import Account
 from roost.core.db import as_utc, commit, utcnow
 from roost.core.errors import RoostError, Unprocessable
 from roost.core.ids import new_id
-from roost.core.runtime import Runtime
 from roost.core.security import new_token, same_digest, token_digest
 from roost.core.versions import forget_versions
 from roost.oauth import pkce
@@ -22,6 +21,9 @@ from roost.oauth.models import AccessToken, AuthorizationCode, OAuthApp
 from roost.oauth.schemas import AppForm, RevokeForm, TokenForm
 from roost.oauth.scopes import parse_scopes, unknown_scopes, within
 from roost.oauth.tokens import grant_token, render_token
+
+if TYPE_CHECKING:
+    from roost.runtime import Runtime
 
 OOB = "urn:ietf:wg:oauth:2.0:oob"
 MAX_REDIRECT_URIS = 10

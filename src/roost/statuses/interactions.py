@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import CompoundSelect, Select, delete, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,7 +13,6 @@ from roost.accounts.models import Account
 from roost.core.db import commit, utcnow
 from roost.core.errors import Forbidden
 from roost.core.ids import new_id
-from roost.core.runtime import Runtime
 from roost.core.versions import forget_versions
 from roost.follows.models import Block
 from roost.notifications.service import notify, withdraw
@@ -20,6 +21,9 @@ from roost.statuses.lookup import get_visible_original
 from roost.statuses.models import Favourite, Status
 from roost.statuses.visibility import LISTED_VISIBILITIES
 from roost.timelines.fanout import schedule_fan_out, schedule_remove_status
+
+if TYPE_CHECKING:
+    from roost.runtime import Runtime
 
 
 async def favourite(*, session: AsyncSession, viewer: Account, status_id: int) -> Status:

@@ -7,7 +7,7 @@ mentions, tags, counters, notifications and fan-out job commit in one transactio
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -18,7 +18,6 @@ from roost.accounts.models import Account
 from roost.core.db import commit, utcnow
 from roost.core.errors import Forbidden, Unprocessable
 from roost.core.ids import new_id
-from roost.core.runtime import Runtime
 from roost.core.versions import forget_versions
 from roost.follows.models import Block
 from roost.notifications.service import notify, withdraw
@@ -29,6 +28,9 @@ from roost.statuses.models import IdempotencyKey, Mention, Status, StatusTag, Ta
 from roost.statuses.render import render_statuses
 from roost.statuses.visibility import LISTED_VISIBILITIES
 from roost.timelines.fanout import schedule_fan_out, schedule_remove_status
+
+if TYPE_CHECKING:
+    from roost.runtime import Runtime
 
 MAX_CHARACTERS = 500
 MAX_KEY_LENGTH = 200

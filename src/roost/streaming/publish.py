@@ -27,7 +27,7 @@ from roost.streaming.streams import (
 )
 
 if TYPE_CHECKING:
-    from roost.core.runtime import Runtime
+    from roost.runtime import Runtime
 
 log = logging.getLogger(__name__)
 

@@ -12,19 +12,21 @@ streams need one; public and hashtag streams are open to anyone.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import APIRouter, Depends, Request, WebSocket
 from fastapi.responses import PlainTextResponse, StreamingResponse
 
 from roost.core.errors import NotFound, RoostError
 from roost.core.http import JSON, params
-from roost.core.runtime import Runtime
 from roost.deps import ANONYMOUS, RuntimeDep, Viewer, bearer_token, get_db, load_viewer
 from roost.streaming.schemas import StreamParams
 from roost.streaming.service import start_stream
 from roost.streaming.sse import EventStreamResponse, event_stream
 from roost.streaming.websocket import serve_websocket
+
+if TYPE_CHECKING:
+    from roost.runtime import Runtime
 
 router = APIRouter()
 

@@ -11,8 +11,8 @@ from roost.timelines.rebuild import ensure_home
 from roost.timelines.service import followed_big_accounts
 
 if TYPE_CHECKING:
-    from roost.core.runtime import Runtime
     from roost.deps import Viewer
+    from roost.runtime import Runtime
 
 
 async def start_stream(

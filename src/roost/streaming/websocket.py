@@ -16,18 +16,20 @@ import asyncio
 import contextlib
 import json
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from roost.core.errors import RoostError
-from roost.core.runtime import Runtime
 from roost.deps import Viewer
 from roost.streaming.bus import Subscription
 from roost.streaming.render import StreamState
 from roost.streaming.service import start_stream
 from roost.streaming.streams import Stream, open_stream
+
+if TYPE_CHECKING:
+    from roost.runtime import Runtime
 
 log = logging.getLogger(__name__)
 

@@ -38,7 +38,7 @@ from roost.streaming.publish import (
 from roost.timelines.store import Delivery
 
 if TYPE_CHECKING:
-    from roost.core.runtime import Runtime
+    from roost.runtime import Runtime
 
 MERGE_ON_FOLLOW = 40
 

@@ -21,7 +21,7 @@ from roost.statuses.visibility import visible_to
 from roost.timelines.store import Delivery, Fill, MergeMark, seq_at_status
 
 if TYPE_CHECKING:
-    from roost.core.runtime import Runtime
+    from roost.runtime import Runtime
 
 # Posts younger than this get fresh cursors when a timeline is rebuilt: a post whose
 # delivery was still queued when the cache was lost must not fall behind a client's

@@ -1,4 +1,6 @@
-from typing import Annotated
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel
@@ -12,12 +14,14 @@ from roost.core.http import (
     params,
     parse_id,
 )
-from roost.core.runtime import Runtime
 from roost.core.security import token_digest
 from roost.deps import ReadSession, RuntimeDep, Viewer, bearer_token, optional, require
 from roost.timelines import service
 from roost.timelines.pages import HOME_PATH, Watch, keeps
 from roost.timelines.service import Page
+
+if TYPE_CHECKING:
+    from roost.runtime import Runtime
 
 router = APIRouter(tags=["timelines"])
 Paging = Annotated[PageParams, Depends(page_params)]

@@ -26,7 +26,7 @@ from roost.timelines.rebuild import ensure_home, merge_big_accounts
 from roost.timelines.store import Entry, cursor_for
 
 if TYPE_CHECKING:
-    from roost.core.runtime import Runtime
+    from roost.runtime import Runtime
     from roost.timelines.pages import Watch
 
 # A page whose entries are all hidden (muted, blocked) is refilled this many times.

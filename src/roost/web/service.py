@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,11 +19,13 @@ from roost.accounts.schemas import RegistrationForm
 from roost.core.db import as_utc, commit, utcnow
 from roost.core.errors import Forbidden, NotFound, Unauthorized, Unprocessable
 from roost.core.ids import new_id
-from roost.core.runtime import Runtime
 from roost.core.security import new_token, token_digest, verify_password
 from roost.core.versions import forget_versions
 from roost.oauth.models import AccessToken, AuthorizationCode, OAuthApp
 from roost.web.models import WebSession
+
+if TYPE_CHECKING:
+    from roost.runtime import Runtime
 
 SESSION_LIFETIME = timedelta(days=30)
 # last_seen_at is written at most this often (a page view is otherwise read-only).

@@ -4,7 +4,7 @@ follow / unfollow / block / mute."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
@@ -15,7 +15,6 @@ from roost.accounts import service as accounts
 from roost.accounts.models import Account
 from roost.core.errors import NotFound
 from roost.core.http import JSON, PageParams, json_response, page_params, params, parse_id
-from roost.core.runtime import Runtime
 from roost.deps import ReadSession, RuntimeDep, WriteSession
 from roost.follows import lists
 from roost.follows import service as follows
@@ -33,6 +32,9 @@ from roost.web.feeds import (
 from roost.web.forms import NextForm
 from roost.web.pages import WebRoute, redirect, render_page, safe_next, wants_json
 from roost.web.visitor import CheckedMember, VisitorDep
+
+if TYPE_CHECKING:
+    from roost.runtime import Runtime
 
 router = APIRouter(route_class=WebRoute)
 Paging = Annotated[PageParams, Depends(page_params)]
@@ -184,7 +186,7 @@ async def following(
     return await _people_page(request, "following", username, visitor, session, runtime, paging)
 
 
-Verb = Callable[[AsyncSession, Runtime, Account, int], Awaitable[dict[str, Any]]]
+Verb = Callable[[AsyncSession, "Runtime", Account, int], Awaitable[dict[str, Any]]]
 
 
 async def _follow(

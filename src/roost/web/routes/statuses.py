@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,7 +12,6 @@ from starlette.responses import Response
 from roost.accounts.models import Account
 from roost.core.errors import NotFound, RoostError, Unprocessable
 from roost.core.http import json_response, params, parse_id
-from roost.core.runtime import Runtime
 from roost.deps import ReadSession, RuntimeDep, WriteSession
 from roost.statuses import interactions
 from roost.statuses import service as statuses
@@ -24,6 +23,9 @@ from roost.web.feeds import posts_html
 from roost.web.forms import ComposeForm, NextForm
 from roost.web.pages import WebRoute, redirect, render_page, safe_next, wants_json
 from roost.web.visitor import CheckedMember, VisitorDep
+
+if TYPE_CHECKING:
+    from roost.runtime import Runtime
 
 router = APIRouter(route_class=WebRoute)
 
@@ -80,7 +82,7 @@ async def compose(
     return redirect(safe_next(form.next, "/home"))
 
 
-Action = Callable[[AsyncSession, Runtime, Account, int], Awaitable[Status]]
+Action = Callable[[AsyncSession, "Runtime", Account, int], Awaitable[Status]]
 
 
 async def _favourite(session: AsyncSession, _: Runtime, me: Account, status_id: int) -> Status:

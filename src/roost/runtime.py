@@ -12,6 +12,7 @@ import logging
 
 from redis.asyncio import Redis
 
+import roost.timelines.fanout  # noqa: F401  (registers its job kinds)
 from roost.accounts.cache import AccountCache
 from roost.core.db import Database
 from roost.core.ids import SnowflakeGenerator, install_generator
@@ -19,7 +20,8 @@ from roost.core.nodes import holder_name, lease_node, release_node, renew_node
 from roost.core.ratelimit import RateLimiter
 from roost.core.settings import Settings, use_settings
 from roost.core.versions import Versions
-from roost.jobs.runner import build_runner
+from roost.jobs.queue import QueueJobRunner
+from roost.jobs.runner import JobRunner
 from roost.statuses.cache import StatusCache
 from roost.streaming.bus import Bus, make_bus
 from roost.timelines.pages import HomePages
@@ -37,7 +39,8 @@ class Runtime:
         self.redis: Redis | None = (
             Redis.from_url(settings.redis_url) if settings.redis_url else None
         )
-        self.jobs = build_runner(self)
+        # The queue runner when Redis is configured, else every job runs in this process.
+        self.jobs: JobRunner = QueueJobRunner(self) if settings.redis_url else JobRunner(self)
         self.bus: Bus = make_bus(self.redis, settings.redis_prefix)
         self.timelines: TimelineStore
         self.home_pages: HomePages | None = None
@@ -62,8 +65,6 @@ class Runtime:
         self._renewer: asyncio.Task[None] | None = None
 
     async def start(self, *, sweep: bool = True) -> None:
-        import roost.jobs.handlers  # noqa: F401  (registers every job kind)
-
         self.node = await lease_node(self.db, self._holder)
         install_generator(SnowflakeGenerator(self.node))
         self._renewer = asyncio.get_running_loop().create_task(self._renew_forever())

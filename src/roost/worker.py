@@ -11,9 +11,9 @@ import asyncio
 import logging
 import signal
 
-from roost.core.runtime import Runtime
 from roost.core.settings import Settings
 from roost.jobs.queue import QueueJobRunner
+from roost.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
