@@ -23,7 +23,7 @@ from roost.statuses.render import load_originals, render_statuses
 from roost.statuses.visibility import filter_visible, load_audience
 from roost.streaming.bus import Message
 from roost.streaming.streams import Stream
-from roost.timelines.rebuild import merges_into_home
+from roost.timelines.recipients import admits
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +65,7 @@ class Renderer:
             return None
         async with self.db.read() as session:
             status = await session.get(Status, status_id)
-            if status is None or not await merges_into_home(session, self.viewer_id, status):
+            if status is None or not await admits(session, self.viewer_id, status.id):
                 return None
         return await self.status(status_id, public_only=False)
 

@@ -2,18 +2,11 @@
 should see it. Services call the ``schedule_*`` functions inside their
 transaction; the work runs as outbox jobs after commit (see jobs/outbox.py).
 
-Who receives a status in their home timeline:
-- the author, at once after commit (read-your-writes), and again by the job;
-- ``public``/``unlisted``/``private``: followers (boosts only to followers who
-  show that person's boosts); a reply to someone else reaches only followers who
-  also follow the person replied to, as on Mastodon;
-- ``private`` and ``direct``: people mentioned (``direct`` reaches only them);
-- never someone who blocks or is blocked by the author (or, for a boost, the
-  boosted author), nor someone who mutes them.
-
-Accounts with more than ``fanout_limit`` followers are not fanned out to their
-followers at all: readers merge their posts in at read time (rebuild.py), so a
-post costs the same whatever the following.
+Who receives a status is recipients.py's rule, the one every path asks. The author
+gets it at once after commit (read-your-writes), and again by the job. Accounts with
+more than ``fanout_limit`` followers are not fanned out to their followers at all:
+readers merge their posts in at read time (rebuild.py), so a post costs the same
+whatever the following.
 """
 
 from __future__ import annotations
@@ -25,16 +18,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from roost.accounts.models import Account
 from roost.core.db import after_commit
-from roost.follows.models import Block, Follow, Mute
+from roost.follows.models import Follow
 from roost.jobs.outbox import schedule_job
 from roost.jobs.runner import job
-from roost.statuses.models import Mention, Status
+from roost.statuses.models import Status
 from roost.streaming.publish import (
     publish_author_update,
     publish_delete,
     publish_home_update,
     publish_public,
 )
+from roost.timelines.recipients import deliveries_of, home_statuses, recipients_query
 from roost.timelines.store import Delivery
 
 if TYPE_CHECKING:
@@ -87,7 +81,7 @@ async def fan_out(runtime: Runtime, *, status_id: int) -> None:
         original = await session.get(Status, status.reblog_of_id) if status.reblog_of_id else None
         author = await session.get(Account, status.account_id)
         big = author is not None and author.followers_count > runtime.settings.fanout_limit
-        recipients = await _recipients(session, status, original, followers=not big)
+        recipients = sorted(await _ids(session, recipients_query(status, followers=not big)))
     delivery = Delivery(
         status_id=status.id,
         author_id=status.account_id,
@@ -112,41 +106,6 @@ async def deliver(runtime: Runtime, owner_ids: list[int], delivery: Delivery) ->
         await publish_home_update(runtime, added, delivery.status_id)
 
 
-async def _recipients(
-    session: AsyncSession, status: Status, original: Status | None, *, followers: bool = True
-) -> list[int]:
-    author = status.account_id
-    people: set[int] = {author}
-    mentioned = set(
-        await session.scalars(select(Mention.account_id).where(Mention.status_id == status.id))
-    )
-    if status.visibility == "direct" or not followers:
-        people |= mentioned
-    else:
-        readers = select(Follow.account_id).where(Follow.target_account_id == author)
-        if original is not None:
-            readers = readers.where(Follow.show_reblogs.is_(True))
-        elif status.in_reply_to_account_id not in (None, author):
-            also_following = select(Follow.account_id).where(
-                Follow.target_account_id == status.in_reply_to_account_id
-            )
-            readers = readers.where(Follow.account_id.in_(also_following))
-        people.update(await _ids(session, readers))
-        if status.visibility == "private":
-            people |= mentioned
-    authors = {author} | ({original.account_id} if original else set())
-    excluded = await _shut_out(session, authors)
-    return sorted(people - (excluded - {author}))
-
-
-async def _shut_out(session: AsyncSession, authors: set[int]) -> set[int]:
-    """People who must not get these authors' posts: blocks either way, and mutes."""
-    blocking = select(Block.account_id).where(Block.target_account_id.in_(authors))
-    blocked = select(Block.target_account_id).where(Block.account_id.in_(authors))
-    muting = select(Mute.account_id).where(Mute.target_account_id.in_(authors))
-    return set(await _ids(session, blocking.union(blocked, muting)))
-
-
 async def _ids(session: AsyncSession, query: Select[int] | CompoundSelect[int]) -> list[int]:
     """The ids ``query`` selects, fetched as ONE value: an array on PostgreSQL, a
     comma-separated string on SQLite (the two databases Roost runs on).
@@ -167,46 +126,16 @@ async def _ids(session: AsyncSession, query: Select[int] | CompoundSelect[int]) 
 
 @job("merge_author")
 async def merge_author(runtime: Runtime, *, owner_id: int, author_id: int) -> None:
+    """After a follow: the author's recent posts that the rule admits, oldest first so
+    the newest gets the newest cursor."""
     async with runtime.db.read() as session:
-        following = await session.scalar(
-            select(Follow).where(
-                Follow.account_id == owner_id, Follow.target_account_id == author_id
-            )
-        )
-        if following is None:  # unfollowed again before this ran
-            return
-        query = (
-            select(Status)
-            .where(Status.account_id == author_id, Status.visibility != "direct")
-            .order_by(Status.id.desc())
-            .limit(MERGE_ON_FOLLOW)
-        )
-        if not following.show_reblogs:
-            query = query.where(Status.reblog_of_id.is_(None))
-        recent = list((await session.scalars(query)).all())
-        originals = {
-            s.id: s
-            for s in await session.scalars(
-                select(Status).where(
-                    Status.id.in_([r.reblog_of_id for r in recent if r.reblog_of_id])
-                )
-            )
-        }
-        shut_out = await _shut_out(session, {o.account_id for o in originals.values()})
-    for status in reversed(recent):  # oldest first, so the newest gets the newest cursor
-        original = originals.get(status.reblog_of_id) if status.reblog_of_id else None
-        if status.reblog_of_id and (original is None or owner_id in shut_out):
-            continue
-        await deliver(
-            runtime,
-            [owner_id],
-            Delivery(
-                status_id=status.id,
-                author_id=status.account_id,
-                reblog_of_id=status.reblog_of_id,
-                reblog_of_author_id=original.account_id if original else None,
-            ),
-        )
+        query = home_statuses(owner_id, author_id=author_id)
+        rows = (
+            await session.execute(query.order_by(Status.id.desc()).limit(MERGE_ON_FOLLOW))
+        ).all()
+        deliveries = await deliveries_of(session, author_id, reversed(rows))
+    for delivery in deliveries:
+        await deliver(runtime, [owner_id], delivery)
 
 
 @job("remove_author")

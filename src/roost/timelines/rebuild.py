@@ -11,14 +11,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Select, and_, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from roost.core.ids import id_to_unix_ms, lowest_id_at
-from roost.follows.models import Follow
-from roost.statuses.models import Mention, Status
-from roost.statuses.visibility import visible_to
-from roost.timelines.store import Delivery, Fill, MergeMark, seq_at_status
+from roost.statuses.models import Status
+from roost.timelines.recipients import deliveries_of, home_statuses
+from roost.timelines.store import Fill, MergeMark, seq_at_status
 
 if TYPE_CHECKING:
     from roost.runtime import Runtime
@@ -46,30 +44,7 @@ async def ensure_home(runtime: Runtime, owner_id: int) -> None:
 
 
 async def _home_from_sql(runtime: Runtime, owner_id: int) -> list[Fill]:
-    followees = select(Follow.target_account_id).where(Follow.account_id == owner_id)
-    hidden_boosts = followees.where(Follow.show_reblogs.is_(False))
-    mentioned = exists().where(Mention.status_id == Status.id, Mention.account_id == owner_id)
-    query = (
-        select(Status.id, Status.reblog_of_id)
-        .where(
-            or_(
-                and_(
-                    or_(Status.account_id == owner_id, Status.account_id.in_(followees)),
-                    visible_to(owner_id),
-                    or_(
-                        Status.in_reply_to_account_id.is_(None),
-                        Status.in_reply_to_account_id == Status.account_id,
-                        Status.in_reply_to_account_id == owner_id,
-                        Status.in_reply_to_account_id.in_(followees),
-                    ),
-                    or_(Status.reblog_of_id.is_(None), Status.account_id.not_in(hidden_boosts)),
-                ),
-                and_(Status.visibility == "direct", mentioned),
-            )
-        )
-        .order_by(Status.id.desc())
-        .limit(runtime.settings.timeline_cap)
-    )
+    query = home_statuses(owner_id).order_by(Status.id.desc()).limit(runtime.settings.timeline_cap)
     async with runtime.db.read() as session:
         rows = list((await session.execute(query)).all())
     recent_floor = lowest_id_at(id_to_unix_ms(max((r[0] for r in rows), default=0)) - RECENT_MS)
@@ -85,20 +60,20 @@ async def _home_from_sql(runtime: Runtime, owner_id: int) -> list[Fill]:
 
 
 async def merge_big_accounts(
-    runtime: Runtime, session: AsyncSession, owner_id: int, big: Sequence[tuple[int, bool]]
+    runtime: Runtime, session: AsyncSession, owner_id: int, big: Sequence[int]
 ) -> dict[int, str | None]:
-    """Bring in what followed big accounts (``(account id, show boosts)``) posted since
+    """Bring in what followed big accounts posted since
     the last read. An account whose posting token has not changed since the last merge
     has committed nothing since: it costs no query. Returns the tokens merged up to."""
     if not big:
         return {}
     store = runtime.timelines
-    state = await store.merge_state(owner_id, [author for author, _ in big])
-    for author, show_reblogs in big:
+    state = await store.merge_state(owner_id, list(big))
+    for author in big:
         mark, token = state[author]
         if mark is not None and token is not None and mark.token == token:
             continue
-        query = _merged(owner_id, author, show_reblogs)
+        query = home_statuses(owner_id, author_id=author)
         if mark is None or not mark.newest:
             rows = list(
                 (await session.execute(query.order_by(Status.id.desc()).limit(MERGE_FIRST))).all()
@@ -109,59 +84,7 @@ async def merge_big_accounts(
             rows = list(
                 (await session.execute(query.where(Status.id > floor).order_by(Status.id))).all()
             )
-        originals = await _authors_of(session, [r[1] for r in rows if r[1] is not None])
-        await store.deliver_each(
-            owner_id,
-            [
-                Delivery(
-                    status_id=status_id,
-                    author_id=author,
-                    reblog_of_id=reblog_of_id,
-                    reblog_of_author_id=originals.get(reblog_of_id) if reblog_of_id else None,
-                )
-                for status_id, reblog_of_id in rows
-            ],
-        )
+        await store.deliver_each(owner_id, await deliveries_of(session, author, rows))
         newest = max([r[0] for r in rows] + ([mark.newest] if mark else []), default=0)
         await store.set_merge_mark(owner_id, author, MergeMark(newest, token))
     return {author: token for author, (_, token) in state.items()}
-
-
-def _merged(owner_id: int, author_id: int, show_reblogs: bool) -> Select[int, int | None]:
-    """The author's posts the read-time merge brings into the owner's home timeline:
-    what a fan-out would have delivered (fanout.py), the owner following the author."""
-    followees = select(Follow.target_account_id).where(Follow.account_id == owner_id)
-    query = select(Status.id, Status.reblog_of_id).where(
-        Status.account_id == author_id,
-        Status.visibility.in_(("public", "unlisted", "private")),
-        or_(
-            Status.in_reply_to_account_id.is_(None),
-            Status.in_reply_to_account_id == author_id,
-            Status.in_reply_to_account_id == owner_id,
-            Status.in_reply_to_account_id.in_(followees),
-        ),
-    )
-    return query if show_reblogs else query.where(Status.reblog_of_id.is_(None))
-
-
-async def merges_into_home(session: AsyncSession, owner_id: int, status: Status) -> bool:
-    """Whether a post of a big account belongs in the owner's home timeline, by the
-    rules of the read-time merge (for the owner's ``user`` stream)."""
-    show_reblogs = await session.scalar(
-        select(Follow.show_reblogs).where(
-            Follow.account_id == owner_id, Follow.target_account_id == status.account_id
-        )
-    )
-    if show_reblogs is None:  # not (or no longer) following
-        return False
-    query = _merged(owner_id, status.account_id, show_reblogs).where(Status.id == status.id)
-    return (await session.execute(query)).first() is not None
-
-
-async def _authors_of(session: AsyncSession, status_ids: list[int]) -> dict[int, int]:
-    if not status_ids:
-        return {}
-    rows = await session.execute(
-        select(Status.id, Status.account_id).where(Status.id.in_(status_ids))
-    )
-    return {status_id: author for status_id, author in rows.all()}

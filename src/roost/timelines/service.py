@@ -60,7 +60,7 @@ async def read_home(
     if watch:
         await watch.start("home", [owner])
     audience, big = await _home_audience(session, owner, runtime.settings.fanout_limit)
-    merged = await merge_big_accounts(runtime, session, owner, big)
+    merged = await merge_big_accounts(runtime, session, owner, [author for author, _ in big])
     if watch:
         watch.hold_posted(merged)
         await watch.hold_head(owner)
