@@ -40,10 +40,10 @@ async def ensure_home(runtime: Runtime, owner_id: int) -> None:
             return  # another reader rebuilt it while we waited
         # Live first, so deliveries land while we read SQL; fill never overwrites them.
         await store.fill(owner_id, [])
-        await store.fill(owner_id, await _home_from_sql(runtime, owner_id))
+        await store.fill(owner_id, await home_from_sql(runtime, owner_id))
 
 
-async def _home_from_sql(runtime: Runtime, owner_id: int) -> list[Fill]:
+async def home_from_sql(runtime: Runtime, owner_id: int) -> list[Fill]:
     query = home_statuses(owner_id).order_by(Status.id.desc()).limit(runtime.settings.timeline_cap)
     async with runtime.db.read() as session:
         rows = list((await session.execute(query)).all())

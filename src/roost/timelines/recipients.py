@@ -69,7 +69,10 @@ def home_admits(owner: Owner, *, followed: bool = True) -> ColumnElement[bool]:
     ``followed=False`` leaves out what comes from following the author (a big
     account's fan-out, whose followers merge its posts at read time)."""
     boosted_author = (
-        select(_original.account_id).where(_original.id == Status.reblog_of_id).scalar_subquery()
+        select(_original.account_id)
+        .where(_original.id == Status.reblog_of_id)
+        .correlate(Status)
+        .scalar_subquery()
     )
     mentioned = and_(
         Status.visibility.in_(("private", "direct")),
