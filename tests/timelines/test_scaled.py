@@ -64,7 +64,7 @@ async def test_rebuild_is_single_flight(scaled: Scaled, monkeypatch: pytest.Monk
     first = await post(client, bob, "hello")
     await forget_everything(runtime)
     rebuilds = 0
-    real = rebuild._home_from_sql
+    real = rebuild.home_from_sql
 
     async def counted(runtime: Runtime, owner_id: int) -> list[rebuild.Fill]:
         nonlocal rebuilds
@@ -72,7 +72,7 @@ async def test_rebuild_is_single_flight(scaled: Scaled, monkeypatch: pytest.Monk
         await asyncio.sleep(0.1)  # a slow query, so the other readers pile up behind it
         return await real(runtime, owner_id)
 
-    monkeypatch.setattr(rebuild, "_home_from_sql", counted)
+    monkeypatch.setattr(rebuild, "home_from_sql", counted)
     pages = await asyncio.gather(*(ids(client, alice.headers) for _ in range(10)))
     assert rebuilds == 1
     assert all(page == [first] for page in pages)
