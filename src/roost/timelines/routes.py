@@ -12,12 +12,12 @@ from roost.core.http import (
     params,
     parse_id,
 )
+from roost.core.paging import Page
 from roost.core.runtime import Runtime
 from roost.core.security import token_digest
 from roost.deps import ReadSession, RuntimeDep, Viewer, bearer_token, optional, require
 from roost.timelines import service
 from roost.timelines.pages import HOME_PATH, Watch, keeps
-from roost.timelines.service import Page
 
 router = APIRouter(tags=["timelines"])
 Paging = Annotated[PageParams, Depends(page_params)]
