@@ -111,3 +111,28 @@ async def test_remove_author_and_status(runtime: Runtime, factory: Factory) -> N
     assert [e.status_id for e in await store.page(reader.account.id)] == [from_b.id]
     await store.remove_status(from_b.id, [reader.account.id])
     assert await store.page(reader.account.id) == []
+
+
+async def test_both_stores_page_by_the_one_paginators_rules(
+    runtime: Runtime, factory: Factory
+) -> None:
+    """The SQL and the Redis store (whichever this run has) take their bounds from
+    ``core.paging.Window``: exclusive cursors, min_seq upwards and newest first, and
+    since_seq with min_seq together both bounding."""
+    reader = await reader_of(runtime, factory)
+    writer = await factory.user("writer")
+    store, owner = runtime.timelines, reader.account.id
+    for _ in range(6):
+        status = await make_status(runtime, writer.account.id)
+        await store.deliver([owner], Delivery(status.id, writer.account.id))
+    every = await store.page(owner, limit=40)
+    seqs = [e.seq for e in every]  # newest first
+    assert len(seqs) == 6 and seqs == sorted(seqs, reverse=True)
+
+    assert [e.seq for e in await store.page(owner, max_seq=seqs[1], limit=2)] == seqs[2:4]
+    assert [e.seq for e in await store.page(owner, since_seq=seqs[4], limit=2)] == seqs[0:2]
+    assert [e.seq for e in await store.page(owner, min_seq=seqs[4], limit=2)] == seqs[2:4]
+    for since, low in ((seqs[3], seqs[5]), (seqs[5], seqs[3])):
+        both = await store.page(owner, since_seq=since, min_seq=low, limit=2)
+        assert [e.seq for e in both] == seqs[1:3]
+    assert await store.page(owner, min_seq=seqs[0]) == []

@@ -1,15 +1,15 @@
 """Paged lists of the follow graph: followers, following, blocks, mutes.
 
 Pages are ordered by the id of the relation row (newest relation first), so the
-Link header's ``max_id`` / ``min_id`` are relation ids, as on Mastodon.
+Link header's ``max_id`` / ``min_id`` are relation ids, as on Mastodon. Items are
+rendered Account entities.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, exists, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -17,14 +17,12 @@ from roost.accounts.models import Account
 from roost.accounts.render import render_account
 from roost.core.errors import NotFound
 from roost.core.http import PageParams
+from roost.core.paging import Page, paginate
 from roost.follows.models import Block, Follow, Mute
+from roost.follows.relations import blocks as blocks_one_way
+from roost.follows.relations import not_blocked_either_way
 
-
-@dataclass(frozen=True)
-class AccountPage:
-    accounts: list[dict[str, Any]]
-    newest: int | None  # relation ids, for the Link header
-    oldest: int | None
+AccountPage = Page[dict[str, Any]]
 
 
 async def followers(
@@ -55,21 +53,21 @@ async def following(
 
 async def blocks(*, session: AsyncSession, viewer_id: int, page: PageParams) -> AccountPage:
     query = (
-        select(Block.id, Account)
-        .join(Account, Account.id == Block.target_account_id)
+        select(Account)
+        .join(Block, Block.target_account_id == Account.id)
         .where(Block.account_id == viewer_id)
     )
-    return await _run(session, query, Block.id, page)
+    return await _rendered(session, query, Block.id, page)
 
 
 async def mutes(*, session: AsyncSession, viewer_id: int, page: PageParams) -> AccountPage:
     query = (
-        select(Mute.id, Account)
-        .join(Account, Account.id == Mute.target_account_id)
+        select(Account)
+        .join(Mute, Mute.target_account_id == Account.id)
         .where(Mute.account_id == viewer_id)
     )
-    result = await _run(session, query, Mute.id, page)
-    for account in result.accounts:
+    result = await _rendered(session, query, Mute.id, page)
+    for account in result.items:
         account["mute_expires_at"] = None
     return result
 
@@ -86,50 +84,23 @@ async def _graph_page(
     subject = await session.get(Account, account_id)
     if subject is None or not subject.approved:
         raise NotFound()
-    if viewer_id is not None and await _blocks(session, account_id, viewer_id):
-        return AccountPage(accounts=[], newest=None, oldest=None)
+    if viewer_id is not None and await blocks_one_way(
+        session, blocker=account_id, blocked=viewer_id
+    ):
+        return Page(items=[])
     query = (
-        select(Follow.id, Account)
-        .join(Account, Account.id == listed)
+        select(Account)
+        .join(Follow, Account.id == listed)
         .where(owner == account_id, Account.approved.is_(True))
     )
     if viewer_id is not None:
-        query = query.where(
-            ~exists().where(Block.account_id == viewer_id, Block.target_account_id == Account.id),
-            ~exists().where(Block.account_id == Account.id, Block.target_account_id == viewer_id),
-        )
-    return await _run(session, query, Follow.id, page)
+        query = query.where(not_blocked_either_way(viewer_id, Account.id))
+    return await _rendered(session, query, Follow.id, page)
 
 
-async def _blocks(session: AsyncSession, blocker: int, blocked: int) -> bool:
-    row = await session.scalar(
-        select(Block.id).where(Block.account_id == blocker, Block.target_account_id == blocked)
-    )
-    return row is not None
-
-
-async def _run(
-    session: AsyncSession,
-    query: Select[int, Account],
-    key: InstrumentedAttribute[int],
-    page: PageParams,
+async def _rendered(
+    session: AsyncSession, query: Any, key: InstrumentedAttribute[int], page: PageParams
 ) -> AccountPage:
-    """Apply Mastodon paging to ``query`` (rows of relation id, Account), newest first."""
-    if page.max_id is not None:
-        query = query.where(key < page.max_id)
-    if page.min_id is not None:
-        query = query.where(key > page.min_id).order_by(key.asc())
-    else:
-        if page.since_id is not None:
-            query = query.where(key > page.since_id)
-        query = query.order_by(key.desc())
-    rows = list(await session.execute(query.limit(page.clamped_limit())))
-    if page.min_id is not None:
-        rows.reverse()
-    if not rows:
-        return AccountPage(accounts=[], newest=None, oldest=None)
-    return AccountPage(
-        accounts=[render_account(account) for _, account in rows],
-        newest=rows[0][0],
-        oldest=rows[-1][0],
-    )
+    """One page of ``query`` (of Accounts) paged by relation id, rendered."""
+    found = await paginate(session, query, key=key, page=page)
+    return found.with_items([render_account(account) for account in found.items])

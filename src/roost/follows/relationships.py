@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from roost.accounts.models import Account
-from roost.follows.models import Block, Follow, Mute
+from roost.follows.relations import load_graph
 
 
 async def relationships(
@@ -23,55 +23,15 @@ async def relationships(
     ids = [target for target in wanted if target in existing]
     if not ids:
         return []
-    following = {
-        target: (reblogs, notify)
-        for target, reblogs, notify in (
-            await session.execute(
-                select(Follow.target_account_id, Follow.show_reblogs, Follow.notify).where(
-                    Follow.account_id == viewer_id, Follow.target_account_id.in_(ids)
-                )
-            )
-        )
-    }
-    followed_by = set(
-        await session.scalars(
-            select(Follow.account_id).where(
-                Follow.target_account_id == viewer_id, Follow.account_id.in_(ids)
-            )
-        )
-    )
-    blocking = set(
-        await session.scalars(
-            select(Block.target_account_id).where(
-                Block.account_id == viewer_id, Block.target_account_id.in_(ids)
-            )
-        )
-    )
-    blocked_by = set(
-        await session.scalars(
-            select(Block.account_id).where(
-                Block.target_account_id == viewer_id, Block.account_id.in_(ids)
-            )
-        )
-    )
-    muting = {
-        target: hide
-        for target, hide in (
-            await session.execute(
-                select(Mute.target_account_id, Mute.hide_notifications).where(
-                    Mute.account_id == viewer_id, Mute.target_account_id.in_(ids)
-                )
-            )
-        )
-    }
+    graph = await load_graph(session, viewer_id=viewer_id, ids=ids)
     return [
         render_relationship(
             target,
-            following=following.get(target),
-            followed_by=target in followed_by,
-            blocking=target in blocking,
-            blocked_by=target in blocked_by,
-            muting=muting.get(target),
+            following=graph.following.get(target),
+            followed_by=target in graph.followed_by,
+            blocking=target in graph.blocking,
+            blocked_by=target in graph.blocked_by,
+            muting=graph.muting.get(target),
         )
         for target in ids
     ]

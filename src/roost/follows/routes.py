@@ -25,8 +25,7 @@ def _me(viewer: Viewer) -> Account:
 
 def _page_response(request: Request, page: AccountPage) -> JSON:
     return json_response(
-        page.accounts,
-        link=link_header(request, next_max=page.oldest, prev_min=page.newest),
+        page.items, link=link_header(request, next_max=page.next_max, prev_min=page.prev_min)
     )
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, case, delete, or_, select, update
+from sqlalchemy import ColumnElement, case, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -24,6 +24,7 @@ from roost.core.errors import Forbidden, NotFound
 from roost.core.ids import new_id
 from roost.core.versions import forget_versions
 from roost.follows.models import Block, Follow, Mute
+from roost.follows.relations import blocked_either_way
 from roost.follows.relationships import relationships
 from roost.notifications.service import notify as send_notification
 from roost.notifications.service import withdraw
@@ -46,7 +47,7 @@ async def follow(
     await _lock_pair(session, actor.id, target_id)
     if target_id == actor.id:
         raise Forbidden("You cannot follow yourself")
-    if await _blocked_either_way(session, actor.id, target_id):
+    if await blocked_either_way(session, one=actor.id, other=target_id):
         raise Forbidden("You cannot follow this account")
     existing = await _follow_row(session, actor.id, target_id)
     if existing is not None:
@@ -167,20 +168,6 @@ async def _lock_pair(session: AsyncSession, actor_id: int, target_id: int) -> No
     found = dict(rows.all())
     if not found.get(target_id, False):
         raise NotFound()
-
-
-async def _blocked_either_way(session: AsyncSession, one: int, other: int) -> bool:
-    row = await session.scalar(
-        select(Block.id)
-        .where(
-            or_(
-                (Block.account_id == one) & (Block.target_account_id == other),
-                (Block.account_id == other) & (Block.target_account_id == one),
-            )
-        )
-        .limit(1)
-    )
-    return row is not None
 
 
 async def _follow_row(session: AsyncSession, follower_id: int, target_id: int) -> Follow | None:

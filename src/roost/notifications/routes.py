@@ -40,7 +40,7 @@ async def list_notifications(
     session: ReadSession,
 ) -> JSON:
     viewer_id = _viewer_id(viewer)
-    rows = await service.list_notifications(
+    page_read = await service.list_notifications(
         session=session,
         viewer_id=viewer_id,
         types=filters.types,
@@ -51,8 +51,9 @@ async def list_notifications(
         min_id=page.min_id,
         limit=page.clamped_limit(),
     )
-    link = link_header(request, next_max=rows[-1].id, prev_min=rows[0].id) if rows else None
-    return json_response(await render_notifications(session, rows, viewer_id), link=link)
+    link = link_header(request, next_max=page_read.next_max, prev_min=page_read.prev_min)
+    items = await render_notifications(session, page_read.items, viewer_id)
+    return json_response(items, link=link)
 
 
 @router.post("/api/v1/notifications/clear")

@@ -14,7 +14,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from roost.core.db import after_commit, commit
 from roost.core.errors import NotFound
 from roost.core.ids import new_id
-from roost.follows.models import Block, Mute
+from roost.core.paging import Page, Window, paginate
+from roost.follows.relations import (
+    blocked_either_way,
+    blocked_either_way_of,
+    mutes_notifications,
+    muting_notifications_of,
+)
 from roost.notifications.models import TYPES, Notification
 from roost.statuses.models import Status
 from roost.statuses.visibility import visible_to
@@ -34,28 +40,9 @@ async def notify(
         raise ValueError(f"unknown notification type {type!r}")
     if recipient_id == actor_id:
         return None
-    blocked = await session.scalar(
-        select(
-            exists().where(
-                or_(
-                    and_(Block.account_id == recipient_id, Block.target_account_id == actor_id),
-                    and_(Block.account_id == actor_id, Block.target_account_id == recipient_id),
-                )
-            )
-        )
-    )
-    if blocked:
+    if await blocked_either_way(session, one=recipient_id, other=actor_id):
         return None
-    muted = await session.scalar(
-        select(
-            exists().where(
-                Mute.account_id == recipient_id,
-                Mute.target_account_id == actor_id,
-                Mute.hide_notifications.is_(True),
-            )
-        )
-    )
-    if muted:
+    if await mutes_notifications(session, muter=recipient_id, muted=actor_id):
         return None
     same = (
         Notification.status_id.is_(None)
@@ -114,13 +101,8 @@ async def withdraw(
 async def _still_shown(session: AsyncSession, viewer_id: int) -> ColumnElement[bool]:
     """SQL condition on ``Notification`` (outer-joined to ``Status``): the actor is not
     blocked either way nor muted with notifications, and the viewer can still see the post."""
-    blocking = select(Block.target_account_id).where(Block.account_id == viewer_id)
-    blocked_by = select(Block.account_id).where(Block.target_account_id == viewer_id)
-    silenced = select(Mute.target_account_id).where(
-        Mute.account_id == viewer_id, Mute.hide_notifications.is_(True)
-    )
-    blocked = set((await session.scalars(blocking.union(blocked_by))).all())
-    hidden_actors = blocked | set((await session.scalars(silenced)).all())
+    blocked = await blocked_either_way_of(session, viewer_id)
+    hidden_actors = blocked | await muting_notifications_of(session, viewer_id)
     actor_ok = (
         Notification.from_account_id.not_in(hidden_actors)
         if hidden_actors
@@ -142,8 +124,8 @@ async def list_notifications(
     since_id: int | None = None,
     min_id: int | None = None,
     limit: int = 20,
-) -> list[Notification]:
-    """One page of the viewer's notifications, newest first."""
+) -> Page[Notification]:
+    """One page of the viewer's notifications, newest first, paged by their ids."""
     query = (
         select(Notification)
         .outerjoin(Status, Status.id == Notification.status_id)
@@ -156,18 +138,9 @@ async def list_notifications(
         query = query.where(Notification.type.not_in(list(exclude_types)))
     if account_id is not None:
         query = query.where(Notification.from_account_id == account_id)
-    if max_id is not None:
-        query = query.where(Notification.id < max_id)
-    if since_id is not None:
-        query = query.where(Notification.id > since_id)
-    if min_id is not None:
-        query = query.where(Notification.id > min_id).order_by(Notification.id.asc())
-    else:
-        query = query.order_by(Notification.id.desc())
-    rows = list((await session.scalars(query.limit(limit))).all())
-    if min_id is not None:
-        rows.reverse()
-    return rows
+    return await paginate(
+        session, query, key=Notification.id, page=Window(max_id, since_id, min_id, limit)
+    )
 
 
 async def get_notification(

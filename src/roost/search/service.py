@@ -10,14 +10,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, exists, func, or_, select
+from sqlalchemy import ColumnElement, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from roost.accounts.models import Account
 from roost.accounts.render import render_account
 from roost.core.errors import BadRequest, NotFound
 from roost.core.settings import get_settings
-from roost.follows.models import Block, Follow
+from roost.follows.relations import follows, not_blocked_either_way
 from roost.search.fulltext import matches, search_terms
 from roost.search.schemas import SearchParams
 from roost.statuses.models import Status, StatusTag, Tag
@@ -98,16 +98,9 @@ async def search_accounts(
     )
     query = select(Account).where(condition, Account.approved.is_(True))
     if viewer_id is not None:
-        query = query.where(
-            ~exists().where(Block.account_id == viewer_id, Block.target_account_id == Account.id),
-            ~exists().where(Block.account_id == Account.id, Block.target_account_id == viewer_id),
-        )
+        query = query.where(not_blocked_either_way(viewer_id, Account.id))
         if following:
-            query = query.where(
-                exists().where(
-                    Follow.account_id == viewer_id, Follow.target_account_id == Account.id
-                )
-            )
+            query = query.where(follows(viewer_id, Account.id))
     rank = case(
         (is_exact, 0), (Account.username_lower.startswith(term, autoescape=True), 1), else_=2
     )

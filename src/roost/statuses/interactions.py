@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CompoundSelect, Select, delete, or_, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
 
 from roost.accounts.models import Account
 from roost.core.db import commit, utcnow
 from roost.core.errors import Forbidden
 from roost.core.ids import new_id
+from roost.core.paging import Page, Window, paginate
 from roost.core.versions import forget_versions
-from roost.follows.models import Block
+from roost.follows.relations import not_blocked_either_way
 from roost.notifications.service import notify, withdraw
 from roost.statuses import counters
 from roost.statuses.lookup import get_visible_original
@@ -186,17 +186,18 @@ async def favourited_by(
     since_id: int | None = None,
     min_id: int | None = None,
     limit: int = 40,
-) -> list[tuple[int, Account]]:
-    """(favourite id, account) pairs, newest first; the id is the paging cursor."""
+) -> Page[Account]:
+    """The accounts that favourited a post, newest favourite first, paged by its id."""
     status = await get_visible_original(session, viewer_id, status_id)
     query = (
-        select(Favourite.id, Account)
-        .join(Account, Account.id == Favourite.account_id)
+        select(Account)
+        .join(Favourite, Favourite.account_id == Account.id)
         .where(Favourite.status_id == status.id)
     )
     if viewer_id is not None:
-        query = query.where(Favourite.account_id.not_in(_blocked_either_way(viewer_id)))
-    return await _page(session, query, Favourite.id, max_id, since_id, min_id, limit)
+        query = query.where(not_blocked_either_way(viewer_id, Favourite.account_id))
+    window = Window(max_id, since_id, min_id, limit)
+    return await paginate(session, query, key=Favourite.id, page=window)
 
 
 async def reblogged_by(
@@ -208,48 +209,18 @@ async def reblogged_by(
     since_id: int | None = None,
     min_id: int | None = None,
     limit: int = 40,
-) -> list[tuple[int, Account]]:
-    """(boost id, account) pairs, newest first; followers-only boosts are not listed."""
+) -> Page[Account]:
+    """The accounts that boosted a post, newest boost first, paged by the boost's id;
+    followers-only boosts are not listed."""
     status = await get_visible_original(session, viewer_id, status_id)
     listed = Status.visibility.in_(LISTED_VISIBILITIES)
     query = (
-        select(Status.id, Account)
-        .join(Account, Account.id == Status.account_id)
+        select(Account)
+        .join(Status, Status.account_id == Account.id)
         .where(Status.reblog_of_id == status.id)
         .where(or_(listed, Status.account_id == viewer_id) if viewer_id is not None else listed)
     )
     if viewer_id is not None:
-        query = query.where(Status.account_id.not_in(_blocked_either_way(viewer_id)))
-    return await _page(session, query, Status.id, max_id, since_id, min_id, limit)
-
-
-def _blocked_either_way(viewer_id: int) -> CompoundSelect:
-    blocking = select(Block.target_account_id).where(Block.account_id == viewer_id)
-    blocked_by = select(Block.account_id).where(Block.target_account_id == viewer_id)
-    return blocking.union(blocked_by)
-
-
-async def _page(
-    session: AsyncSession,
-    query: Select[int, Account],
-    cursor: InstrumentedAttribute[int],
-    max_id: int | None,
-    since_id: int | None,
-    min_id: int | None,
-    limit: int,
-) -> list[tuple[int, Account]]:
-    if max_id is not None:
-        query = query.where(cursor < max_id)
-    if since_id is not None:
-        query = query.where(cursor > since_id)
-    if min_id is not None:
-        query = query.where(cursor > min_id).order_by(cursor.asc())
-    else:
-        query = query.order_by(cursor.desc())
-    rows = [
-        (cursor_id, account)
-        for cursor_id, account in (await session.execute(query.limit(limit))).all()
-    ]
-    if min_id is not None:
-        rows.reverse()
-    return rows
+        query = query.where(not_blocked_either_way(viewer_id, Status.account_id))
+    window = Window(max_id, since_id, min_id, limit)
+    return await paginate(session, query, key=Status.id, page=window)

@@ -19,6 +19,7 @@ from roost.core.http import (
     params,
     parse_id,
 )
+from roost.core.paging import Page
 from roost.deps import ReadSession, RuntimeDep, Viewer, WriteSession, optional, require
 from roost.statuses import interactions, service
 from roost.statuses.lookup import get_many_visible, get_visible
@@ -177,7 +178,7 @@ async def favourited_by(
     page: Annotated[PageParams, Depends(page_params)],
     session: ReadSession,
 ) -> JSON:
-    rows = await interactions.favourited_by(
+    found = await interactions.favourited_by(
         session=session,
         viewer_id=viewer.account_id,
         status_id=parse_id(status_id),
@@ -186,7 +187,7 @@ async def favourited_by(
         min_id=page.min_id,
         limit=page.clamped_limit(),
     )
-    return _accounts_page(request, rows)
+    return _accounts_page(request, found)
 
 
 @router.get("/api/v1/statuses/{status_id}/reblogged_by")
@@ -197,7 +198,7 @@ async def reblogged_by(
     page: Annotated[PageParams, Depends(page_params)],
     session: ReadSession,
 ) -> JSON:
-    rows = await interactions.reblogged_by(
+    found = await interactions.reblogged_by(
         session=session,
         viewer_id=viewer.account_id,
         status_id=parse_id(status_id),
@@ -206,9 +207,9 @@ async def reblogged_by(
         min_id=page.min_id,
         limit=page.clamped_limit(),
     )
-    return _accounts_page(request, rows)
+    return _accounts_page(request, found)
 
 
-def _accounts_page(request: Request, rows: list[tuple[int, Account]]) -> JSON:
-    link = link_header(request, next_max=rows[-1][0], prev_min=rows[0][0]) if rows else None
-    return json_response([render_account(account) for _, account in rows], link=link)
+def _accounts_page(request: Request, page: Page[Account]) -> JSON:
+    link = link_header(request, next_max=page.next_max, prev_min=page.prev_min)
+    return json_response([render_account(account) for account in page.items], link=link)

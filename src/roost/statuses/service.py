@@ -19,7 +19,7 @@ from roost.core.db import commit, utcnow
 from roost.core.errors import Forbidden, Unprocessable
 from roost.core.ids import new_id
 from roost.core.versions import forget_versions
-from roost.follows.models import Block
+from roost.follows.relations import blockers_of
 from roost.notifications.service import notify, withdraw
 from roost.statuses import counters
 from roost.statuses.formatting import extract, status_length, to_html
@@ -162,16 +162,7 @@ async def _mentionable(
         return []
     rows = await session.scalars(select(Account).where(Account.username_lower.in_(usernames)))
     by_name = {a.username_lower: a for a in rows.all()}
-    blockers = set(
-        (
-            await session.scalars(
-                select(Block.account_id).where(
-                    Block.target_account_id == author_id,
-                    Block.account_id.in_([a.id for a in by_name.values()]),
-                )
-            )
-        ).all()
-    )
+    blockers = await blockers_of(session, target=author_id, among=[a.id for a in by_name.values()])
     return [by_name[n] for n in usernames if n in by_name and by_name[n].id not in blockers]
 
 

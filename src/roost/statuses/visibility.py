@@ -14,10 +14,10 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 
-from sqlalchemy import ColumnElement, and_, exists, literal, or_, select, union_all
+from sqlalchemy import ColumnElement, and_, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from roost.follows.models import Block, Follow, Mute
+from roost.follows.relations import Relations, follows, load_relations
 from roost.statuses.models import Mention, Status
 
 PUBLIC_TIMELINE_VISIBILITIES = ("public",)
@@ -26,12 +26,22 @@ LISTED_VISIBILITIES = ("public", "unlisted")
 
 @dataclass(frozen=True)
 class Audience:
-    """What one viewer's relations are, loaded once per request."""
+    """What one viewer's relations are, loaded once per request (by
+    ``follows.relations``, the one reader of the follow graph)."""
 
     viewer_id: int | None
     following: frozenset[int] = field(default_factory=frozenset)
     blocked: frozenset[int] = field(default_factory=frozenset)  # either direction
     muted: frozenset[int] = field(default_factory=frozenset)
+
+    @classmethod
+    def of(cls, viewer_id: int, relations: Relations) -> Audience:
+        return cls(
+            viewer_id=viewer_id,
+            following=relations.following,
+            blocked=relations.blocked,
+            muted=relations.muted,
+        )
 
     def hides(self, author_id: int, *, hide_muted: bool = True) -> bool:
         return author_id in self.blocked or (hide_muted and author_id in self.muted)
@@ -44,27 +54,7 @@ async def load_audience(
     authors (one thread)."""
     if viewer_id is None:
         return Audience(viewer_id=None)
-    following, blocked, muted = range(3)
-    kinds = (  # (the other account, the viewer's side, what it makes them)
-        (Follow.target_account_id, Follow.account_id, following),
-        (Block.target_account_id, Block.account_id, blocked),
-        (Block.account_id, Block.target_account_id, blocked),
-        (Mute.target_account_id, Mute.account_id, muted),
-    )
-    authors = None if among is None else list(among)
-    parts = []
-    for other, viewer_side, kind in kinds:
-        part = select(other, literal(kind)).where(viewer_side == viewer_id)
-        parts.append(part if authors is None else part.where(other.in_(authors)))
-    relations: dict[int, set[int]] = {kind: set() for kind in range(3)}
-    for account_id, kind in await session.execute(union_all(*parts)):
-        relations[kind].add(account_id)
-    return Audience(
-        viewer_id=viewer_id,
-        following=frozenset(relations[following]),
-        blocked=frozenset(relations[blocked]),
-        muted=frozenset(relations[muted]),
-    )
+    return Audience.of(viewer_id, await load_relations(session, viewer_id, among))
 
 
 def visible_to(viewer_id: int | None) -> ColumnElement[bool]:
@@ -74,9 +64,7 @@ def visible_to(viewer_id: int | None) -> ColumnElement[bool]:
     if viewer_id is None:
         return listed
     mentioned = exists().where(Mention.status_id == Status.id, Mention.account_id == viewer_id)
-    follows_author = exists().where(
-        Follow.account_id == viewer_id, Follow.target_account_id == Status.account_id
-    )
+    follows_author = follows(viewer_id, Status.account_id)
     return or_(
         listed,
         Status.account_id == viewer_id,

@@ -42,6 +42,7 @@ from redis.exceptions import RedisError
 from sqlalchemy import select
 
 from roost.core.db import Database
+from roost.core.paging import Window
 from roost.core.scripts import Script
 from roost.core.versions import version_key
 from roost.statuses.models import Status
@@ -201,20 +202,19 @@ class RedisTimelineStore:
         min_seq: int | None = None,
         limit: int = 20,
     ) -> list[Entry]:
+        window = Window(max_seq, since_seq, min_seq, limit)
         timeline = self.keys(owner_id)[0]
-        high = f"({max_seq}" if max_seq is not None else "+inf"
-        low_bound = min_seq if min_seq is not None else since_seq
-        low = f"({low_bound}" if low_bound is not None else "-inf"
-        if min_seq is not None:
+        high = f"({window.below}" if window.below is not None else "+inf"
+        low = f"({window.above}" if window.above is not None else "-inf"
+        if window.upwards:
             rows = await self.redis.zrangebyscore(
-                timeline, low, high, start=0, num=limit, withscores=True
+                timeline, low, high, start=0, num=window.limit, withscores=True
             )
-            rows.reverse()
         else:
             rows = await self.redis.zrevrangebyscore(
-                timeline, high, low, start=0, num=limit, withscores=True
+                timeline, high, low, start=0, num=window.limit, withscores=True
             )
-        pairs: list[tuple[bytes, float]] = rows  # type: ignore[assignment]
+        pairs: list[tuple[bytes, float]] = window.newest_first(rows)  # type: ignore[arg-type]
         return [Entry(seq=int(score), status_id=int(member)) for member, score in pairs]
 
     async def seq_of(self, owner_id: int, status_id: int) -> int | None:

@@ -14,11 +14,11 @@ from roost.core.http import (
     params,
     parse_id,
 )
+from roost.core.paging import Page
 from roost.core.security import token_digest
 from roost.deps import ReadSession, RuntimeDep, Viewer, bearer_token, optional, require
 from roost.timelines import service
 from roost.timelines.pages import HOME_PATH, Watch, keeps
-from roost.timelines.service import Page
 
 if TYPE_CHECKING:
     from roost.runtime import Runtime

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import BindParameter, Select, bindparam, case, literal, or_, select, union_all
+from sqlalchemy import Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from roost.accounts.models import Account
 from roost.core.errors import NotFound
 from roost.core.http import PageParams
-from roost.follows.models import Block, Follow, Mute
+from roost.core.paging import Page, Window, paginate
+from roost.follows.relations import followed_among, load_home_relations
 from roost.statuses.cache import Core, load_cores
 from roost.statuses.models import Favourite, Status, StatusTag, Tag
 from roost.statuses.render import load_originals, load_statuses, render_cores, render_statuses
@@ -31,13 +32,6 @@ if TYPE_CHECKING:
 
 # A page whose entries are all hidden (muted, blocked) is refilled this many times.
 REFILL_ROUNDS = 5
-
-
-@dataclass
-class Page:
-    items: list[dict[str, Any]]
-    next_max: int | None  # Link rel="next": ?max_id=
-    prev_min: int | None  # Link rel="prev": ?min_id=
 
 
 async def read_home(
@@ -64,17 +58,25 @@ async def read_home(
     if watch:
         watch.hold_posted(merged)
         await watch.hold_head(owner)
-    max_seq = await cursor_for(store, owner, page.max_id)
-    since_seq = await cursor_for(store, owner, page.since_id)
-    min_seq = await cursor_for(store, owner, page.min_id)
-    limit = page.clamped_limit()
+    # The client's cursors as this timeline's, paged by the one paginator's rules.
+    window = Window(
+        max_id=await cursor_for(store, owner, page.max_id),
+        since_id=await cursor_for(store, owner, page.since_id),
+        min_id=await cursor_for(store, owner, page.min_id),
+        limit=page.clamped_limit(),
+    )
+    limit = window.limit
 
     kept: list[tuple[Entry, Core]] = []
     cores: dict[int, Core] = {}
     scanned: list[int] = []
     for _ in range(REFILL_ROUNDS):
         entries = await store.page(
-            owner, max_seq=max_seq, since_seq=since_seq, min_seq=min_seq, limit=limit
+            owner,
+            max_seq=window.max_id,
+            since_seq=window.since_id,
+            min_seq=window.min_id,
+            limit=limit,
         )
         if not entries:
             break
@@ -90,40 +92,17 @@ async def read_home(
         kept += [(e, cores[e.status_id]) for e in entries if e.status_id in visible]
         if len(kept) >= limit or len(entries) < limit:
             break
-        if min_seq is not None:
-            min_seq = entries[0].seq  # entries are newest first: go on upwards
-        else:
-            max_seq = entries[-1].seq
+        window = window.past(newest=entries[0].seq, oldest=entries[-1].seq)
     kept.sort(key=lambda pair: pair[0].seq, reverse=True)
-    if len(kept) > limit:
-        # Going up from min_id, keep the entries just after it; otherwise the newest.
-        kept = kept[-limit:] if page.min_id is not None else kept[:limit]
+    kept = window.trim(kept)
 
     shown = [core for _, core in kept]
     if watch:
         every = {c.id for c in shown} | {c.reblog_of_id for c in shown if c.reblog_of_id}
         await watch.start("status", sorted(every))
     items = await render_cores(session, shown, owner, cores, watch=watch)
-    seqs = [entry.seq for entry, _ in kept] or scanned
-    if not seqs:
-        return Page(items=[], next_max=None, prev_min=None)
-    return Page(items=items, next_max=min(seqs), prev_min=max(seqs))
-
-
-BLOCKED, MUTED, BIG_SHOWING_BOOSTS, BIG_HIDING_BOOSTS = range(4)
-_owner: BindParameter[int] = bindparam("owner")
-# Built once: a home read runs it every time, and building it costs more than running it.
-HOME_RELATIONS = union_all(
-    select(Block.target_account_id, literal(BLOCKED)).where(Block.account_id == _owner),
-    select(Block.account_id, literal(BLOCKED)).where(Block.target_account_id == _owner),
-    select(Mute.target_account_id, literal(MUTED)).where(Mute.account_id == _owner),
-    select(
-        Follow.target_account_id,
-        case((Follow.show_reblogs, literal(BIG_SHOWING_BOOSTS)), else_=literal(BIG_HIDING_BOOSTS)),
-    )
-    .join(Account, Account.id == Follow.target_account_id)
-    .where(Follow.account_id == _owner, Account.followers_count > bindparam("fanout_limit")),
-)
+    # All hidden: the cursors of what was read, so the client pages on past it.
+    return Page.of(items, [entry.seq for entry, _ in kept] or scanned)
 
 
 async def _home_audience(
@@ -131,19 +110,8 @@ async def _home_audience(
 ) -> tuple[Audience, list[tuple[int, bool]]]:
     """In one query: whom the owner blocks or is blocked by, mutes, and the followed
     accounts too big to fan out (with whether their boosts are shown)."""
-    rows = await session.execute(HOME_RELATIONS, {"owner": owner, "fanout_limit": fanout_limit})
-    relations: dict[int, set[int]] = {kind: set() for kind in range(4)}
-    for account_id, kind in rows:
-        relations[kind].add(account_id)
-    big = [(a, True) for a in relations[BIG_SHOWING_BOOSTS]]
-    big += [(a, False) for a in relations[BIG_HIDING_BOOSTS]]
-    audience = Audience(
-        viewer_id=owner,
-        following=frozenset(relations[BIG_SHOWING_BOOSTS] | relations[BIG_HIDING_BOOSTS]),
-        blocked=frozenset(relations[BLOCKED]),
-        muted=frozenset(relations[MUTED]),
-    )
-    return audience, big
+    relations, big = await load_home_relations(session, owner, fanout_limit)
+    return Audience.of(owner, relations), big
 
 
 async def followed_big_accounts(session: AsyncSession, owner: int, fanout_limit: int) -> list[int]:
@@ -163,14 +131,10 @@ async def _with_private_authors(
         - audience.following
         - {audience.viewer_id}
     )
-    if not authors:
+    if not authors or audience.viewer_id is None:
         return audience
-    following = await session.scalars(
-        select(Follow.target_account_id).where(
-            Follow.account_id == audience.viewer_id, Follow.target_account_id.in_(authors)
-        )
-    )
-    return replace(audience, following=audience.following | frozenset(following.all()))
+    following = await followed_among(session, viewer_id=audience.viewer_id, among=authors)
+    return replace(audience, following=audience.following | frozenset(following))
 
 
 async def read_public(
@@ -178,7 +142,7 @@ async def read_public(
 ) -> Page:
     """Public posts of this server, newest first; no boosts, no replies to others."""
     if remote:  # Roost does not federate (yet): there are no remote posts
-        return Page(items=[], next_max=None, prev_min=None)
+        return Page(items=[])
     query = select(Status).where(
         Status.visibility == "public",
         Status.reblog_of_id.is_(None),
@@ -216,7 +180,7 @@ async def read_account_statuses(
 ) -> Page:
     if await session.get(Account, account_id) is None:
         raise NotFound()
-    empty = Page(items=[], next_max=None, prev_min=None)
+    empty: Page[dict[str, Any]] = Page(items=[])
     if only_media or pinned:  # Roost has no media attachments and no pins yet
         return empty
     query = select(Status).where(Status.account_id == account_id, visible_to(viewer_id))
@@ -238,19 +202,14 @@ async def read_account_statuses(
 
 async def read_favourites(*, session: AsyncSession, viewer_id: int, page: PageParams) -> Page:
     """What the viewer favourited, most recent favourite first, paged by favourite id."""
-    query = select(Favourite.id, Favourite.status_id).where(Favourite.account_id == viewer_id)
-    rows = (await session.execute(_paged(query, Favourite.id, page))).all()
-    if page.min_id is not None:
-        rows = list(reversed(rows))
-    statuses = await load_statuses(session, (status_id for _, status_id in rows))
-    ordered = [statuses[sid] for _, sid in rows if sid in statuses]
+    query = select(Favourite.status_id).where(Favourite.account_id == viewer_id)
+    favourited = await paginate(session, query, key=Favourite.id, page=page)
+    statuses = await load_statuses(session, favourited.items)
+    ordered = [statuses[sid] for sid in favourited.items if sid in statuses]
     audience = await load_audience(session, viewer_id)
     originals = await load_originals(session, ordered)
     visible = await filter_visible(session, audience, ordered, originals, hide_muted=False)
-    items = await render_statuses(session, visible, viewer_id)
-    if not rows:
-        return Page(items=[], next_max=None, prev_min=None)
-    return Page(items=items, next_max=rows[-1][0], prev_min=rows[0][0])
+    return favourited.with_items(await render_statuses(session, visible, viewer_id))
 
 
 async def _page_of_statuses(
@@ -263,25 +222,9 @@ async def _page_of_statuses(
 ) -> Page:
     audience: Audience = await load_audience(session, viewer_id)
     query = query.where(not_hidden_by(audience, hide_muted=hide_muted))
-    rows = list((await session.scalars(_paged(query, Status.id, page))).all())
-    if page.min_id is not None:
-        rows.reverse()
-    if not rows:
-        return Page(items=[], next_max=None, prev_min=None)
-    originals = await load_originals(session, rows)
-    visible = await filter_visible(session, audience, rows, originals, hide_muted=hide_muted)
-    items = await render_statuses(session, visible, viewer_id)
-    return Page(items=items, next_max=rows[-1].id, prev_min=rows[0].id)
-
-
-def _paged(query: Any, key: Any, page: PageParams) -> Any:
-    """Mastodon paging on a time-sortable id column: newest first, min_id goes upwards."""
-    if page.max_id is not None:
-        query = query.where(key < page.max_id)
-    if page.since_id is not None:
-        query = query.where(key > page.since_id)
-    if page.min_id is not None:
-        query = query.where(key > page.min_id).order_by(key.asc())
-    else:
-        query = query.order_by(key.desc())
-    return query.limit(page.clamped_limit())
+    read = await paginate(session, query, key=Status.id, page=page)
+    if not read.items:
+        return read
+    originals = await load_originals(session, read.items)
+    visible = await filter_visible(session, audience, read.items, originals, hide_muted=hide_muted)
+    return read.with_items(await render_statuses(session, visible, viewer_id))

@@ -36,6 +36,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from roost.core.db import Database
 from roost.core.ids import ROOST_EPOCH_MS, id_to_unix_ms
+from roost.core.paging import Window
 from roost.timelines.models import HomeEntry, HomeFeed
 
 STATUS_ID_FLOOR = 1 << 53
@@ -103,7 +104,8 @@ class TimelineStore(Protocol):
         min_seq: int | None = None,
         limit: int = 20,
     ) -> list[Entry]:
-        """Newest first; ``min_seq`` takes the entries just after it, ``since_seq`` the newest."""
+        """Newest first, by the cursor rules of ``core.paging.Window`` on ``seq``:
+        ``min_seq`` takes the entries just after it, ``since_seq`` the newest."""
         ...
 
     async def seq_of(self, owner_id: int, status_id: int) -> int | None: ...
@@ -225,21 +227,11 @@ class DatabaseTimelineStore:
         min_seq: int | None = None,
         limit: int = 20,
     ) -> list[Entry]:
+        window = Window(max_seq, since_seq, min_seq, limit)
         query = select(HomeEntry.seq, HomeEntry.status_id).where(HomeEntry.owner_id == owner_id)
-        if max_seq is not None:
-            query = query.where(HomeEntry.seq < max_seq)
-        if since_seq is not None:
-            query = query.where(HomeEntry.seq > since_seq)
-        if min_seq is not None:
-            query = query.where(HomeEntry.seq > min_seq).order_by(HomeEntry.seq.asc())
-        else:
-            query = query.order_by(HomeEntry.seq.desc())
         async with self.db.read() as session:
-            rows = (await session.execute(query.limit(limit))).all()
-        entries = [Entry(*row) for row in rows]
-        if min_seq is not None:
-            entries.reverse()
-        return entries
+            rows = (await session.execute(window.bound(query, HomeEntry.seq))).all()
+        return window.newest_first([Entry(seq, status_id) for seq, status_id in rows])
 
     async def seq_of(self, owner_id: int, status_id: int) -> int | None:
         async with self.db.read() as session:

@@ -16,7 +16,7 @@ from typing import Any
 from roost.accounts.models import Account
 from roost.core.errors import BadRequest
 from roost.core.http import JSON, PageParams, json_response
-from roost.timelines.service import Page
+from roost.core.paging import Page
 from roost.web.pages import render_fragment
 
 PAGE_SIZE = 20

@@ -123,7 +123,7 @@ async def advance_home_marker(
 async def unread_notifications(*, session: AsyncSession, account_id: int) -> int:
     """Notifications newer than the marker that the person may still see (capped)."""
     since = await last_read(session=session, account_id=account_id, timeline="notifications")
-    rows = await list_notifications(
+    page = await list_notifications(
         session=session, viewer_id=account_id, since_id=since, limit=UNREAD_CAP
     )
-    return len(rows)
+    return len(page.items)

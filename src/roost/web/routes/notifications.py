@@ -29,9 +29,11 @@ async def notifications_page(
 ) -> Response:
     me = member.account.id
     read_up_to = await markers.last_read(session=session, account_id=me, timeline="notifications")
-    rows = await notifications.list_notifications(
-        session=session, viewer_id=me, max_id=paging.max_id, limit=PAGE_SIZE
-    )
+    rows = (
+        await notifications.list_notifications(
+            session=session, viewer_id=me, max_id=paging.max_id, limit=PAGE_SIZE
+        )
+    ).items
     items = await render_notifications(session, rows, me)
     first_page = paging.max_id is None
     if first_page and rows and rows[0].id > read_up_to:

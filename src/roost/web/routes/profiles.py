@@ -138,7 +138,7 @@ async def _people_page(
         account_id=account.id,
         page=PageParams(max_id=paging.max_id, limit=LIST_SIZE),
     )
-    ids = [int(a["id"]) for a in found.accounts]
+    ids = [int(a["id"]) for a in found.items]
     related = (
         {
             r["id"]: r
@@ -156,9 +156,9 @@ async def _people_page(
         heading=title,
         which=which,
         account=account,
-        people=found.accounts,
+        people=found.items,
         related=related,
-        older=found.oldest if len(found.accounts) == LIST_SIZE else None,
+        older=found.next_max if len(found.items) == LIST_SIZE else None,
     )
 
 

@@ -44,8 +44,8 @@ async def _settings_page(
         status_code=status_code,
         title="Settings",
         apps=await service.authorized_apps(session=session, account_id=me),
-        blocks=(await lists.blocks(session=session, viewer_id=me, page=everyone)).accounts,
-        mutes=(await lists.mutes(session=session, viewer_id=me, page=everyone)).accounts,
+        blocks=(await lists.blocks(session=session, viewer_id=me, page=everyone)).items,
+        mutes=(await lists.mutes(session=session, viewer_id=me, page=everyone)).items,
         **context,
     )
 
