@@ -4,8 +4,8 @@ Every question another feature asks of follows, blocks and mutes is answered her
 (Takahē's ``BlockQuerySet.active``), so a rule such as "a block works both ways" has
 one home. The verbs that change the graph (and read the rows they are about to
 change) are ``follows/service.py``; the paged lists of it are ``follows/lists.py``.
-Who receives a post (``timelines/fanout.py``, ``timelines/rebuild.py``) still asks
-the tables itself for now.
+Who receives a post (``timelines/recipients.py``) builds its rule from the SQL
+conditions here.
 
 Answers come in two shapes: SQL conditions, to put in the caller's one query
 (``not_blocked_either_way``, ``follows``), and loaded sets, for a policy applied in
@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import (
     BindParameter,
     ColumnElement,
+    Select,
     and_,
     bindparam,
     case,
@@ -36,7 +37,14 @@ from sqlalchemy.orm import InstrumentedAttribute
 from roost.accounts.models import Account
 from roost.follows.models import Block, Follow, Mute
 
-AccountColumn = ColumnElement[int] | InstrumentedAttribute[int]
+AccountColumn = (
+    ColumnElement[int]
+    | ColumnElement[int | None]
+    | InstrumentedAttribute[int]
+    | InstrumentedAttribute[int | None]
+)
+# Whose relations: an account id, or a column (each candidate owner of a fan-out).
+Someone = int | AccountColumn
 
 
 @dataclass(frozen=True)
@@ -49,7 +57,7 @@ class Relations:
     muted: frozenset[int] = field(default_factory=frozenset)
 
 
-def not_blocked_either_way(viewer_id: int, account: AccountColumn) -> ColumnElement[bool]:
+def not_blocked_either_way(viewer_id: Someone, account: AccountColumn) -> ColumnElement[bool]:
     """SQL condition: neither the viewer nor ``account`` blocks the other."""
     return and_(
         ~exists().where(Block.account_id == viewer_id, Block.target_account_id == account),
@@ -57,9 +65,30 @@ def not_blocked_either_way(viewer_id: int, account: AccountColumn) -> ColumnElem
     )
 
 
-def follows(viewer_id: int, account: AccountColumn) -> ColumnElement[bool]:
-    """SQL condition: the viewer follows ``account``."""
-    return exists().where(Follow.account_id == viewer_id, Follow.target_account_id == account)
+def follows(
+    viewer_id: Someone, account: AccountColumn, *, boosts_shown: bool = False
+) -> ColumnElement[bool]:
+    """SQL condition: the viewer follows ``account`` (with ``boosts_shown``: and shows
+    that account's boosts)."""
+    condition = exists().where(Follow.account_id == viewer_id, Follow.target_account_id == account)
+    if boosts_shown:
+        condition = condition.where(Follow.show_reblogs.is_(True))
+    return condition
+
+
+def mutes(viewer_id: Someone, account: AccountColumn) -> ColumnElement[bool]:
+    """SQL condition: the viewer mutes ``account``."""
+    return exists().where(Mute.account_id == viewer_id, Mute.target_account_id == account)
+
+
+def followers_of(account_id: int) -> Select[int]:
+    """The ids of the account's followers, to put in a query."""
+    return select(Follow.account_id).where(Follow.target_account_id == account_id)
+
+
+def followed_by(account_id: int) -> Select[int]:
+    """The ids of the accounts this one follows, to put in a query."""
+    return select(Follow.target_account_id).where(Follow.account_id == account_id)
 
 
 async def blocks(session: AsyncSession, *, blocker: int, blocked: int) -> bool:

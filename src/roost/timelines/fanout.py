@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from roost.accounts.models import Account
 from roost.core.db import after_commit
-from roost.follows.models import Follow
+from roost.follows.relations import followers_of
 from roost.jobs.outbox import schedule_job
 from roost.jobs.runner import job
 from roost.statuses.models import Status
@@ -150,9 +150,7 @@ async def remove_status(runtime: Runtime, *, status_id: int, author_id: int | No
         async with runtime.db.read() as session:
             owners = [
                 author_id,
-                *await session.scalars(
-                    select(Follow.account_id).where(Follow.target_account_id == author_id)
-                ),
+                *await session.scalars(followers_of(author_id)),
             ]
     await runtime.timelines.remove_status(status_id, owners)
     await publish_delete(runtime, status_id)

@@ -27,7 +27,6 @@ from collections.abc import Iterable
 
 from sqlalchemy import (
     ColumnElement,
-    ColumnExpressionArgument,
     CompoundSelect,
     Row,
     Select,
@@ -42,7 +41,14 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from roost.follows.models import Block, Follow, Mute
+from roost.follows.relations import (
+    AccountColumn,
+    followed_by,
+    followers_of,
+    follows,
+    mutes,
+    not_blocked_either_way,
+)
 from roost.statuses.models import Mention, Status
 from roost.timelines.store import Delivery
 
@@ -51,17 +57,9 @@ Owner = ColumnElement[int]
 _original = aliased(Status)
 
 
-def _follows(owner: Owner, target: ColumnExpressionArgument[int | None]) -> ColumnElement[bool]:
-    return exists().where(Follow.account_id == owner, Follow.target_account_id == target)
-
-
-def _shut_out(owner: Owner, author: ColumnExpressionArgument[int]) -> ColumnElement[bool]:
+def _shut_out(owner: Owner, author: AccountColumn) -> ColumnElement[bool]:
     """The owner and ``author`` block each other (either way), or the owner mutes them."""
-    return or_(
-        exists().where(Block.account_id == owner, Block.target_account_id == author),
-        exists().where(Block.account_id == author, Block.target_account_id == owner),
-        exists().where(Mute.account_id == owner, Mute.target_account_id == author),
-    )
+    return or_(~not_blocked_either_way(owner, author), mutes(owner, author))
 
 
 def home_admits(owner: Owner, *, followed: bool = True) -> ColumnElement[bool]:
@@ -80,16 +78,18 @@ def home_admits(owner: Owner, *, followed: bool = True) -> ColumnElement[bool]:
     )
     following = and_(
         Status.visibility.in_(("public", "unlisted", "private")),
-        exists().where(
-            Follow.account_id == owner,
-            Follow.target_account_id == Status.account_id,
-            or_(Status.reblog_of_id.is_(None), Follow.show_reblogs.is_(True)),
+        or_(
+            and_(Status.reblog_of_id.is_(None), follows(owner, Status.account_id)),
+            and_(
+                Status.reblog_of_id.is_not(None),
+                follows(owner, Status.account_id, boosts_shown=True),
+            ),
         ),
         or_(
             Status.in_reply_to_account_id.is_(None),
             Status.in_reply_to_account_id == Status.account_id,
             Status.in_reply_to_account_id == owner,
-            _follows(owner, Status.in_reply_to_account_id),
+            follows(owner, Status.in_reply_to_account_id),
         ),
     )
     # Nobody needs a boost of their own post in their own timeline.
@@ -115,7 +115,7 @@ def home_statuses(owner_id: int, *, author_id: int | None = None) -> Select[int,
     if author_id is not None:
         query = query.where(Status.account_id == author_id)
     else:  # an index-friendly superset first: own, followed, or mentioning the owner
-        followees = select(Follow.target_account_id).where(Follow.account_id == owner_id)
+        followees = followed_by(owner_id)
         mentions = select(Mention.status_id).where(Mention.account_id == owner_id)
         query = query.where(
             or_(
@@ -135,7 +135,7 @@ def recipient_candidates(status: Status, *, followers: bool) -> CompoundSelect[i
         select(Mention.account_id).where(Mention.status_id == status.id),
     ]
     if followers:
-        parts.append(select(Follow.account_id).where(Follow.target_account_id == status.account_id))
+        parts.append(followers_of(status.account_id))
     return union(*parts)
 
 
