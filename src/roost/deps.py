@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy import bindparam, select
@@ -21,7 +21,9 @@ from roost.core.errors import Forbidden, Unauthorized, Unprocessable
 from roost.core.security import token_digest
 from roost.oauth.models import AccessToken
 from roost.oauth.scopes import covers
-from roost.runtime import Runtime
+
+if TYPE_CHECKING:
+    from roost.runtime import Runtime
 
 
 def get_db(request: Request) -> Database:
@@ -55,7 +57,7 @@ async def _runtime(request: Request) -> Runtime:
 
 
 DB = Annotated[Database, Depends(_db)]
-RuntimeDep = Annotated[Runtime, Depends(_runtime)]
+RuntimeDep = Annotated["Runtime", Depends(_runtime)]
 ReadSession = Annotated[AsyncSession, Depends(_read_session)]
 WriteSession = Annotated[AsyncSession, Depends(_write_session)]
 

@@ -8,12 +8,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from roost.runtime import Runtime
 from sqlalchemy import select
 from starlette.requests import Request
 
 from roost.core.http import MAX_LIMIT, PageParams, link_header
 from roost.core.paging import Page, Window, paginate
+from roost.runtime import Runtime
 from roost.statuses.models import Status
 from tests.factories import Factory
 
