@@ -100,7 +100,7 @@ async def home_read_anatomy(
     runtime = Runtime(settings)
     await runtime.start(sweep=False)
     if not kept:
-        runtime.home_pages = None
+        runtime.page_cache = None
     tally = Tally()
     started_at: list[float] = []
 

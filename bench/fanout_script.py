@@ -31,8 +31,9 @@ from roost.core.db import Database
 from roost.runtime import Runtime
 from roost.streaming.bus import RedisBus
 from roost.timelines import fanout
+from roost.timelines.cursors import now_seq
 from roost.timelines.redis_store import RedisTimelineStore
-from roost.timelines.store import Delivery, now_seq
+from roost.timelines.store import Delivery
 
 # The per-recipient script ``RedisTimelineStore.deliver`` ran before, for comparison.
 PER_RECIPIENT = """

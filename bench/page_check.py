@@ -6,9 +6,9 @@
 - ``page through the script``: the first version: the script checked the versions and
   returned the page (the page crosses into and out of Lua);
 - ``check, page by GET``: the script only checks, a plain ``HGET`` fetches the page;
-- ``check, one page a call``: ``HomePages``'s script, one page per call (the page is in
+- ``check, one page a call``: ``PageCache``'s script, one page per call (the page is in
   the process's memory: the script answers its id);
-- ``check, 4 pages a call``: the same script for 4 pages at once, as ``HomePages``
+- ``check, 4 pages a call``: the same script for 4 pages at once, as ``PageCache``
   sends the pages asked for in one turn of the event loop (per read);
 - ``plain GET of the page``: no check at all, for scale.
 
@@ -28,7 +28,7 @@ import orjson
 from redis.asyncio import Redis
 
 from roost.core.scripts import Script
-from roost.timelines.pages import CHECK
+from roost.timelines.page_cache import CHECK
 
 # The first version's script, for comparison: versions as 'key version ...' text.
 PAGE_THROUGH_SCRIPT = """

@@ -25,7 +25,7 @@ from roost.runtime import Runtime
 from roost.search.routes import router as search_router
 from roost.statuses.routes import router as statuses_router
 from roost.streaming.routes import router as streaming_router
-from roost.timelines.pages import KeptPages
+from roost.timelines.page_cache_middleware import KeptPages
 from roost.timelines.routes import router as timelines_router
 from roost.web.pages import STATIC
 from roost.web.routes import router as web_router
@@ -80,8 +80,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         return JSON({"status": "ok"})
 
     _map_errors(app)
-    if runtime.home_pages is not None:
-        app.add_middleware(KeptPages, pages=runtime.home_pages)
+    if runtime.page_cache is not None:
+        app.add_middleware(KeptPages, pages=runtime.page_cache)
     app.add_middleware(StripTrailingSlash)
     return app
 

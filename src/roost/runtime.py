@@ -24,9 +24,10 @@ from roost.jobs.queue import QueueJobRunner
 from roost.jobs.runner import JobRunner
 from roost.statuses.cache import StatusCache
 from roost.streaming.bus import Bus, make_bus
-from roost.timelines.pages import HomePages
+from roost.timelines.page_cache import PageCache
 from roost.timelines.redis_store import RedisTimelineStore
-from roost.timelines.store import DatabaseTimelineStore, TimelineStore
+from roost.timelines.sql_store import DatabaseTimelineStore
+from roost.timelines.store import TimelineStore
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,7 @@ class Runtime:
         self.jobs: JobRunner = QueueJobRunner(self) if settings.redis_url else JobRunner(self)
         self.bus: Bus = make_bus(self.redis, settings.redis_prefix)
         self.timelines: TimelineStore
-        self.home_pages: HomePages | None = None
+        self.page_cache: PageCache | None = None
         self.versions: Versions | None = None
         if self.redis is None:
             self.timelines = DatabaseTimelineStore(self.db)
@@ -54,7 +55,7 @@ class Runtime:
             )
             self.versions = Versions(self.redis, prefix=prefix)
             self.timelines = timelines
-            self.home_pages = HomePages(self.redis, self.versions, timelines, prefix=prefix)
+            self.page_cache = PageCache(self.redis, self.versions, timelines, prefix=prefix)
         self.statuses = StatusCache(self.redis, prefix=settings.redis_prefix)
         self.accounts = AccountCache(self.redis, self.versions)
         self.limiter = RateLimiter(

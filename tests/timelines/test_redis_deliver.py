@@ -16,8 +16,9 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 
 from roost.core.db import Database
 from roost.runtime import Runtime
+from roost.timelines.cursors import now_seq
 from roost.timelines.redis_store import FILL, RedisTimelineStore, Script
-from roost.timelines.store import Delivery, Fill, now_seq
+from roost.timelines.store import Delivery, Fill
 from tests.conftest import free_port
 from tests.timelines.helpers import REDIS_URL
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from roost.core.ids import new_id
 from roost.runtime import Runtime
 from roost.statuses.models import Status
+from roost.timelines.cursors import STATUS_ID_FLOOR, cursor_for, now_seq
 from roost.timelines.rebuild import ensure_home
-from roost.timelines.store import STATUS_ID_FLOOR, Delivery, cursor_for, now_seq
+from roost.timelines.store import Delivery
 from tests.factories import Factory, User
 
 

@@ -28,7 +28,7 @@ from roost.accounts.render import render_account
 from roost.core.versions import Versions, forget_versions
 
 if TYPE_CHECKING:
-    from roost.timelines.pages import Watch
+    from roost.core.versions import Watch
 
 TTL_SECONDS = 24 * 3600
 
@@ -48,7 +48,7 @@ class AccountCache:
         self, session: AsyncSession, ids: Iterable[int], *, watch: Watch | None = None
     ) -> dict[int, dict[str, Any]]:
         """Rendered accounts by id (missing ones are absent); ``watch`` is given the
-        version each was read under (timelines/pages.py)."""
+        version each was read under (timelines/page_cache.py)."""
         wanted = list(set(ids))
         if self.redis is None or self.versions is None or not wanted:
             return await _from_sql(session, wanted)

@@ -80,3 +80,24 @@ def forget_versions(session: AsyncSession, kind: str, idents: Iterable[int | str
 
         after_commit(session, forget)
     pending.update(version_key(runtime.settings.redis_prefix, kind, i) for i in idents)
+
+
+class Watch:
+    """The versions a rendering depends on, each read before its data: a cache keeps
+    the rendering with them and serves it only while they hold."""
+
+    def __init__(self, versions: Versions) -> None:
+        self.versions = versions
+        self.held: dict[str, str] = {}
+        self.spoiled = False  # a version could not be read: do not keep the rendering
+
+    def hold(self, key: str, version: str | bytes | None) -> None:
+        if version is None:
+            self.spoiled = True
+        else:
+            self.held[key] = version.decode() if isinstance(version, bytes) else version
+
+    async def start(self, kind: str, idents: list[int] | list[str]) -> None:
+        keys = [self.versions.key(kind, ident) for ident in idents]
+        for key, version in zip(keys, await self.versions.start(keys), strict=True):
+            self.hold(key, version)

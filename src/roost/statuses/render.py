@@ -19,7 +19,7 @@ from roost.statuses.cache import Core, load_cores
 from roost.statuses.models import Favourite, Status
 
 if TYPE_CHECKING:
-    from roost.timelines.pages import Watch
+    from roost.core.versions import Watch
 
 
 class HasId(Protocol):
@@ -66,7 +66,7 @@ async def render_cores(
     watch: Watch | None = None,
 ) -> list[dict[str, Any]]:
     """Render ``statuses``; ``cores`` must hold the originals of the boosts among them.
-    ``watch`` collects the versions of the authors' accounts (timelines/pages.py)."""
+    ``watch`` collects the versions of the authors' accounts (timelines/page_cache.py)."""
     if not statuses:
         return []
     every = {c.id: c for c in statuses}

@@ -5,7 +5,7 @@ transaction; the work runs as outbox jobs after commit (see jobs/outbox.py).
 Who receives a status is recipients.py's rule, the one every path asks. The author
 gets it at once after commit (read-your-writes), and again by the job. Accounts with
 more than ``fanout_limit`` followers are not fanned out to their followers at all:
-readers merge their posts in at read time (rebuild.py), so a post costs the same
+readers merge their posts in at read time (merge.py), so a post costs the same
 whatever the following.
 """
 

@@ -22,7 +22,7 @@ class HomeEntry(Base):
 
     ``seq`` is the timeline cursor: it orders entries by when they became
     visible in this timeline, not by when the post was created (see
-    timelines/store.py for why).
+    timelines/cursors.py for why).
     """
 
     __tablename__ = "home_entries"

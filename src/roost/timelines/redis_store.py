@@ -46,7 +46,8 @@ from roost.core.paging import Window
 from roost.core.scripts import Script
 from roost.core.versions import version_key
 from roost.statuses.models import Status
-from roost.timelines.store import Delivery, Entry, Fill, MergeMark, now_seq
+from roost.timelines.cursors import now_seq
+from roost.timelines.store import Delivery, Entry, Fill, MergeMark
 
 # Shared by DELIVER and DELIVER_EACH: the rules of one delivery into one live timeline.
 _DELIVERY_RULES = """

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel
@@ -15,13 +15,9 @@ from roost.core.http import (
     parse_id,
 )
 from roost.core.paging import Page
-from roost.core.security import token_digest
 from roost.deps import ReadSession, RuntimeDep, Viewer, bearer_token, optional, require
 from roost.timelines import service
-from roost.timelines.pages import HOME_PATH, Watch, keeps
-
-if TYPE_CHECKING:
-    from roost.runtime import Runtime
+from roost.timelines.page_cache import HOME_PATH, HomeWatch
 
 router = APIRouter(tags=["timelines"])
 Paging = Annotated[PageParams, Depends(page_params)]
@@ -48,28 +44,23 @@ def _respond(request: Request, page: Page) -> JSON:
 
 @router.get(HOME_PATH)
 async def home(request: Request, runtime: RuntimeDep, paging: Paging) -> JSON:
-    """Renders the page and keeps it; a kept page still true is answered before
-    routing (``pages.KeptPages``)."""
-    pages, token, query = runtime.home_pages, bearer_token(request), request.url.query
-    if pages is None or token is None or not keeps(query):
-        return await _render_home(request, runtime, paging)
-    digest = token_digest(token)
-    watch = await pages.watch(digest)  # the token's version, before the token is read
-    response = await _render_home(request, runtime, paging, watch)
-    await pages.keep(digest, query, watch, bytes(response.body), response.headers.get("link"))
-    return response
+    """Renders the page (a kept page still true was answered before routing, by
+    ``KeptPages``) and keeps it."""
 
+    async def render(watch: HomeWatch | None) -> JSON:
+        viewer = await require("read:statuses")(request)
+        assert viewer.account is not None
+        async with runtime.db.read() as session:
+            page = await service.read_home(
+                session=session, runtime=runtime, viewer=viewer.account, page=paging, watch=watch
+            )
+        return _respond(request, page)
 
-async def _render_home(
-    request: Request, runtime: Runtime, paging: PageParams, watch: Watch | None = None
-) -> JSON:
-    viewer = await require("read:statuses")(request)
-    assert viewer.account is not None
-    async with runtime.db.read() as session:
-        page = await service.read_home(
-            session=session, runtime=runtime, viewer=viewer.account, page=paging, watch=watch
-        )
-    return _respond(request, page)
+    if runtime.page_cache is None:
+        return await render(None)
+    return await runtime.page_cache.render_and_keep(
+        bearer_token(request), request.url.query, render
+    )
 
 
 @router.get("/api/v1/timelines/public")

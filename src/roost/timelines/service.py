@@ -23,12 +23,14 @@ from roost.statuses.visibility import (
     not_hidden_by,
     visible_to,
 )
-from roost.timelines.rebuild import ensure_home, merge_big_accounts
-from roost.timelines.store import Entry, cursor_for
+from roost.timelines.cursors import cursor_for
+from roost.timelines.merge import merge_big_accounts
+from roost.timelines.rebuild import ensure_home
+from roost.timelines.store import Entry
 
 if TYPE_CHECKING:
     from roost.runtime import Runtime
-    from roost.timelines.pages import Watch
+    from roost.timelines.page_cache import HomeWatch
 
 # A page whose entries are all hidden (muted, blocked) is refilled this many times.
 REFILL_ROUNDS = 5
@@ -40,7 +42,7 @@ async def read_home(
     runtime: Runtime,
     viewer: Account,
     page: PageParams,
-    watch: Watch | None = None,
+    watch: HomeWatch | None = None,
 ) -> Page:
     """The viewer's home timeline, newest delivery first, paged by timeline cursor.
 

@@ -17,7 +17,8 @@ from roost.core.db import commit, utcnow
 from roost.core.errors import Unprocessable
 from roost.core.http import iso
 from roost.notifications.service import list_notifications
-from roost.timelines.store import TimelineStore, cursor_for
+from roost.timelines.cursors import cursor_for
+from roost.timelines.store import TimelineStore
 from roost.web.models import MARKER_TIMELINES, Marker
 
 # The badge shows "99+" past this; counting further is work nobody reads.

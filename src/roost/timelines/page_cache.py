@@ -36,17 +36,16 @@ import asyncio
 import hashlib
 import secrets
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import orjson
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
-from starlette.types import ASGIApp, Receive, Scope, Send
 
+from roost.core.http import JSON
 from roost.core.scripts import Script
 from roost.core.security import token_digest
-from roost.core.versions import Versions
+from roost.core.versions import Versions, Watch
 from roost.timelines.redis_store import RedisTimelineStore
 
 HOME_PATH = "/api/v1/timelines/home"
@@ -54,6 +53,9 @@ PAGE_TTL_SECONDS = 60
 
 # Pages this process keeps in memory too: a hit then moves no page through Redis.
 LOCAL_PAGES = 1024
+
+# Renders a home page; given a watch, it holds the versions of what the page shows.
+Render = Callable[["HomeWatch | None"], Awaitable[JSON]]
 
 # KEYS: pages (hashes: id, versions as JSON [[keys], [versions]], body). ARGV: for
 # each, the id of the copy this process holds, or ''. Answers for each: false if it is
@@ -81,35 +83,24 @@ return answers
 """
 
 
-class Watch:
-    """The versions a page being rendered depends on, each read before its data."""
+class HomeWatch(Watch):
+    """A home page's versions: those of ``Watch``, the timeline's head and the posting
+    tokens of the big accounts it merged."""
 
-    def __init__(self, pages: HomePages) -> None:
-        self._pages = pages
-        self.held: dict[str, str] = {}
-        self.spoiled = False  # a version could not be read: do not keep the page
-
-    def hold(self, key: str, version: str | bytes | None) -> None:
-        if version is None:
-            self.spoiled = True
-        else:
-            self.held[key] = version.decode() if isinstance(version, bytes) else version
-
-    async def start(self, kind: str, idents: list[int] | list[str]) -> None:
-        keys = [self._pages.versions.key(kind, ident) for ident in idents]
-        for key, version in zip(keys, await self._pages.versions.start(keys), strict=True):
-            self.hold(key, version)
+    def __init__(self, versions: Versions, timelines: RedisTimelineStore) -> None:
+        super().__init__(versions)
+        self._timelines = timelines
 
     async def hold_head(self, owner_id: int) -> None:
-        key = self._pages.timelines.keys(owner_id)[2]
-        self.hold(key, await self._pages.redis.get(key))
+        key = self._timelines.keys(owner_id)[2]
+        self.hold(key, await self._timelines.redis.get(key))
 
     def hold_posted(self, tokens: Mapping[int, str | None]) -> None:
         for author, token in tokens.items():
-            self.hold(self._pages.timelines.posted_key(author), token)
+            self.hold(self._timelines.posted_key(author), token)
 
 
-class HomePages:
+class PageCache:
     def __init__(
         self, redis: Redis, versions: Versions, timelines: RedisTimelineStore, *, prefix: str
     ) -> None:
@@ -174,14 +165,22 @@ class HomePages:
             if not answer.done():  # the reader may have gone
                 answer.set_result(found)
 
-    async def watch(self, digest: str) -> Watch:
-        """Start watching a render for this token: its version first, before the
-        token is read."""
-        watch = Watch(self)
+    async def render_and_keep(self, token: str | None, query: str, render: Render) -> JSON:
+        """Render a home page that was not kept (or no longer holds) and keep it: the
+        token's version is started first, before the render reads the token."""
+        if token is None or not keeps(query):
+            return await render(None)
+        digest = token_digest(token)
+        watch = HomeWatch(self.versions, self.timelines)
         await watch.start("token", [digest])
-        return watch
+        response = await render(watch)
+        if response.status_code == 200:
+            await self._keep(
+                digest, query, watch, bytes(response.body), response.headers.get("link")
+            )
+        return response
 
-    async def keep(
+    async def _keep(
         self, digest: str, query: str, watch: Watch, body: bytes, link: str | None
     ) -> None:
         if watch.spoiled:
@@ -206,50 +205,3 @@ def keeps(query: str) -> bool:
     """Whether a home read with this query string is kept: first pages and polls,
     with the token in the Authorization header."""
     return "max_id" not in query and "access_token" not in query
-
-
-class KeptPages:
-    """Answers a home read from a kept page before the app routes it, as a caching
-    proxy would; anything else, and every miss, goes on to the app (whose route
-    renders the page and keeps it). A kept page needs nothing the app would compute:
-    the token and query it was kept for, and its versions."""
-
-    def __init__(self, app: ASGIApp, pages: HomePages) -> None:
-        self.app = app
-        self.pages = pages
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"] == HOME_PATH and scope["method"] == "GET":
-            query = scope["query_string"].decode("latin-1")
-            token = _bearer(scope["headers"])
-            if token is not None and keeps(query):
-                try:
-                    kept = await self.pages.cached(token_digest(token), query)
-                except RedisError:
-                    kept = None  # the app answers, or reports the failure
-                if kept is not None:
-                    await _send_page(send, *kept)
-                    return
-        await self.app(scope, receive, send)
-
-
-def _bearer(headers: list[tuple[bytes, bytes]]) -> str | None:
-    """The bearer token of the Authorization header, read as ``deps.bearer_token``."""
-    for name, value in headers:
-        if name == b"authorization":
-            scheme, _, token = value.decode("latin-1").partition(" ")
-            if scheme.lower() != "bearer":
-                return None
-            return token.strip() or None
-    return None
-
-
-async def _send_page(send: Send, body: bytes, link: str | None) -> None:
-    headers = [
-        (b"content-type", b"application/json"),
-        (b"content-length", str(len(body)).encode()),
-    ]
-    if link:
-        headers.append((b"link", link.encode("latin-1")))
-    await send({"type": "http.response.start", "status": 200, "headers": headers})
-    await send({"type": "http.response.body", "body": body})

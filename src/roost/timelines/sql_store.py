@@ -1,0 +1,162 @@
+"""Timelines as rows in SQL: the embedded default store (see store.py for the
+interface and cursors.py for why each entry carries its own cursor)."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+
+from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from roost.core.db import Database
+from roost.core.paging import Window
+from roost.timelines.cursors import now_seq
+from roost.timelines.models import HomeEntry, HomeFeed
+from roost.timelines.store import Delivery, Entry, Fill, MergeMark
+
+
+class DatabaseTimelineStore:
+    """Timelines as rows in SQL: the embedded default, durable, never trimmed."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def deliver(self, owner_ids: Sequence[int], delivery: Delivery) -> list[int]:
+        owners = sorted(set(owner_ids))  # one lock order everywhere: no deadlocks
+        if delivery.reblog_of_author_id is not None:
+            # Nobody needs to see a boost of their own post in their own feed.
+            owners = [o for o in owners if o != delivery.reblog_of_author_id]
+        if not owners:
+            return []
+        async with self.db.write() as session:
+            if delivery.reblog_of_id is not None:
+                # One appearance per post: skip timelines that already show it or a boost of it.
+                shown = await session.scalars(
+                    select(HomeEntry.owner_id).where(
+                        HomeEntry.owner_id.in_(owners),
+                        or_(
+                            HomeEntry.status_id == delivery.reblog_of_id,
+                            HomeEntry.reblog_of_id == delivery.reblog_of_id,
+                        ),
+                    )
+                )
+                already = set(shown.all())
+                owners = [o for o in owners if o not in already]
+                if not owners:
+                    return []
+            heads = await session.execute(self._advance_heads(owners))
+            seqs = dict(heads.all())
+            rows = [
+                {
+                    "owner_id": owner,
+                    "seq": seqs[owner],
+                    "status_id": delivery.status_id,
+                    "author_id": delivery.author_id,
+                    "reblog_of_id": delivery.reblog_of_id,
+                }
+                for owner in owners
+            ]
+            insert = _insert(self.db, HomeEntry).on_conflict_do_nothing(
+                index_elements=["owner_id", "status_id"]
+            )
+            result = await session.execute(insert.returning(HomeEntry.owner_id), rows)
+            added = list(result.scalars())
+            await session.commit()
+            return added
+
+    def _advance_heads(self, owners: list[int]) -> Any:
+        """Take the next seq of each timeline, locking its head row until commit."""
+        now = now_seq()
+        insert = _insert(self.db, HomeFeed).values(
+            [{"owner_id": o, "last_seq": now} for o in owners]
+        )
+        greatest = func.max if self.db.is_sqlite else func.greatest
+        return insert.on_conflict_do_update(
+            index_elements=["owner_id"],
+            set_={"last_seq": greatest(HomeFeed.last_seq + 1, insert.excluded.last_seq)},
+        ).returning(HomeFeed.owner_id, HomeFeed.last_seq)
+
+    async def deliver_each(self, owner_id: int, deliveries: Sequence[Delivery]) -> None:
+        for delivery in deliveries:
+            await self.deliver([owner_id], delivery)
+
+    async def page(
+        self,
+        owner_id: int,
+        *,
+        max_seq: int | None = None,
+        since_seq: int | None = None,
+        min_seq: int | None = None,
+        limit: int = 20,
+    ) -> list[Entry]:
+        window = Window(max_seq, since_seq, min_seq, limit)
+        query = select(HomeEntry.seq, HomeEntry.status_id).where(HomeEntry.owner_id == owner_id)
+        async with self.db.read() as session:
+            rows = (await session.execute(window.bound(query, HomeEntry.seq))).all()
+        return window.newest_first([Entry(seq, status_id) for seq, status_id in rows])
+
+    async def seq_of(self, owner_id: int, status_id: int) -> int | None:
+        async with self.db.read() as session:
+            return await session.scalar(
+                select(HomeEntry.seq).where(
+                    HomeEntry.owner_id == owner_id,
+                    or_(HomeEntry.status_id == status_id, HomeEntry.reblog_of_id == status_id),
+                )
+            )
+
+    async def remove_author(self, owner_id: int, author_id: int) -> None:
+        async with self.db.write() as session:
+            await session.execute(
+                delete(HomeEntry).where(
+                    and_(HomeEntry.owner_id == owner_id, HomeEntry.author_id == author_id)
+                )
+            )
+            await session.commit()
+
+    async def remove_status(self, status_id: int, owner_ids: Sequence[int] = ()) -> None:
+        async with self.db.write() as session:
+            await session.execute(
+                delete(HomeEntry).where(
+                    or_(HomeEntry.status_id == status_id, HomeEntry.reblog_of_id == status_id)
+                )
+            )
+            await session.commit()
+
+    async def is_live(self, owner_id: int) -> bool:
+        return True  # rows in SQL are never lost
+
+    @contextlib.asynccontextmanager
+    async def rebuild_lock(self, owner_id: int) -> AsyncIterator[bool]:
+        yield False
+
+    async def fill(self, owner_id: int, entries: Sequence[Fill]) -> None:
+        raise NotImplementedError("SQL timelines are never rebuilt")
+
+    async def note_posted(self, author_ids: Sequence[int]) -> None:
+        return None  # no tokens: readers query SQL for big accounts on every read
+
+    async def merge_state(
+        self, owner_id: int, author_ids: Sequence[int]
+    ) -> dict[int, tuple[MergeMark | None, str | None]]:
+        if not author_ids:
+            return {}
+        async with self.db.read() as session:
+            rows = await session.execute(
+                select(HomeEntry.author_id, func.max(HomeEntry.status_id))
+                .where(HomeEntry.owner_id == owner_id, HomeEntry.author_id.in_(author_ids))
+                .group_by(HomeEntry.author_id)
+            )
+            newest: dict[int, int] = {author: status_id for author, status_id in rows}
+        return {
+            author: (MergeMark(newest[author]) if author in newest else None, None)
+            for author in author_ids
+        }
+
+    async def set_merge_mark(self, owner_id: int, author_id: int, mark: MergeMark) -> None:
+        return None  # derived from the entries themselves
+
+
+def _insert(db: Database, table: type) -> sqlite.Insert | postgresql.Insert:
+    return sqlite.insert(table) if db.is_sqlite else postgresql.insert(table)
