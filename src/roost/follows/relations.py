@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import (
     BindParameter,
     ColumnElement,
+    CompoundSelect,
     Select,
     and_,
     bindparam,
@@ -29,6 +30,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    union,
     union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -81,14 +83,27 @@ def mutes(viewer_id: Someone, account: AccountColumn) -> ColumnElement[bool]:
     return exists().where(Mute.account_id == viewer_id, Mute.target_account_id == account)
 
 
-def followers_of(account_id: int) -> Select[int]:
-    """The ids of the account's followers, to put in a query."""
-    return select(Follow.account_id).where(Follow.target_account_id == account_id)
+def followers_of(account_id: int, *, boosts_shown: bool = False) -> Select[int]:
+    """The ids of the account's followers (with ``boosts_shown``: those who show its
+    boosts), to put in a query."""
+    query = select(Follow.account_id).where(Follow.target_account_id == account_id)
+    return query.where(Follow.show_reblogs.is_(True)) if boosts_shown else query
 
 
 def followed_by(account_id: int) -> Select[int]:
     """The ids of the accounts this one follows, to put in a query."""
     return select(Follow.target_account_id).where(Follow.account_id == account_id)
+
+
+def shut_out_from(account_ids: Collection[int]) -> CompoundSelect[int]:
+    """The ids of everyone blocking, blocked by or muting any of these accounts, to put
+    in a query: those who must not get their posts."""
+    ids = list(account_ids)
+    return union(
+        select(Block.account_id).where(Block.target_account_id.in_(ids)),
+        select(Block.target_account_id).where(Block.account_id.in_(ids)),
+        select(Mute.account_id).where(Mute.target_account_id.in_(ids)),
+    )
 
 
 async def blocks(session: AsyncSession, *, blocker: int, blocked: int) -> bool:

@@ -81,7 +81,18 @@ async def fan_out(runtime: Runtime, *, status_id: int) -> None:
         original = await session.get(Status, status.reblog_of_id) if status.reblog_of_id else None
         author = await session.get(Account, status.account_id)
         big = author is not None and author.followers_count > runtime.settings.fanout_limit
-        recipients = sorted(await _ids(session, recipients_query(status, followers=not big)))
+        recipients = sorted(
+            set(
+                await _ids(
+                    session,
+                    recipients_query(
+                        status,
+                        boosted_author=original.account_id if original else None,
+                        followers=not big,
+                    ),
+                )
+            )
+        )
     delivery = Delivery(
         status_id=status.id,
         author_id=status.account_id,
