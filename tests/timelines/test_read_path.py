@@ -5,42 +5,17 @@ big accounts asks SQL nothing about them."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import pytest
-from sqlalchemy import event, update
+from sqlalchemy import update
 
 from roost.accounts import cache as account_cache_module
 from roost.core.runtime import Runtime
 from roost.statuses.models import Status
 from roost.statuses.render import render_statuses
 from tests.factories import User
+from tests.sql import statements
 from tests.timelines.conftest import Scaled
 from tests.timelines.helpers import HOME, follow, forget_everything, ids, make_big, post
-
-
-@contextmanager
-def statements(runtime: Runtime) -> Iterator[list[str]]:
-    """The SQL statements the runtime's engines run inside the block (not BEGIN,
-    which SQLite's driver sends on its own)."""
-    seen: list[str] = []
-
-    def record(conn: object, cursor: object, statement: str, *args: object) -> None:
-        if statement != "BEGIN":
-            seen.append(statement)
-
-    read, write = runtime.db.read_engine.sync_engine, runtime.db.write_engine.sync_engine
-    # On PostgreSQL the read engine is the write engine with other options: it shares
-    # its pool and its listeners.
-    engines = [write] if read.pool is write.pool else [read, write]
-    for engine in engines:
-        event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        for engine in engines:
-            event.remove(engine, "before_cursor_execute", record)
 
 
 async def test_a_warm_home_read_costs_a_few_statements_whatever_the_big_accounts(
