@@ -16,7 +16,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 
 from roost.core.db import Database
 from roost.core.runtime import Runtime
-from roost.timelines.redis_store import FILL, RedisTimelineStore, Script
+from roost.timelines.redis_store import RedisTimelineStore
 from roost.timelines.store import Delivery, Fill, now_seq
 from tests.conftest import free_port
 from tests.timelines.helpers import REDIS_URL
@@ -179,15 +179,6 @@ async def test_a_large_batch_returns_exactly_the_live_owners(
             pipe.zscore(store.keys(owner)[0], 800)
         scores = await pipe.execute()
     assert [owner for owner, score in zip(owners, scores, strict=True) if score] == live
-
-
-async def test_a_script_added_since_is_loaded_on_first_use(store: RedisTimelineStore) -> None:
-    # A script text this Redis has never seen: the first EVALSHA answers NOSCRIPT.
-    script = Script(FILL + f"-- {store.prefix}\n")
-    assert await store.redis.script_exists(script.sha) == [False]
-    assert await script.run(store.redis, store.keys(401), [now_seq(), 3, TTL, 900, "", ""])
-    assert await store.redis.script_exists(script.sha) == [True]
-    assert set(await timeline(store, 401)) == {900}
 
 
 @pytest.fixture
