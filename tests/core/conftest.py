@@ -1,30 +1,12 @@
-"""Redis for the core tests that need one whatever the suite's mode (ROOST_TEST_REDIS,
-default the local Redis): rate limits, versions, scripts. In CI a missing Redis fails
-them instead of skipping."""
+"""The key prefix of the core tests that need Redis in every mode (rate limits,
+versions, scripts), through ``redis_url`` (tests/conftest.py)."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
 import redis
-
-REDIS_URL = os.environ.get("ROOST_TEST_REDIS") or "redis://127.0.0.1:6379/0"
-
-
-@pytest.fixture(scope="module")
-def redis_url() -> str:
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except redis.RedisError as exc:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI runs the core Redis tests; no Redis at {REDIS_URL}: {exc}")
-        pytest.skip(f"these tests need Redis at {REDIS_URL}: {exc}")
-    finally:
-        client.close()
-    return REDIS_URL
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 from collections.abc import Sequence
 from typing import Self
@@ -21,6 +20,7 @@ from roost.core.versions import forget_versions
 from roost.follows.models import Follow
 from roost.statuses.models import Status
 from roost.timelines.store import Delivery
+from tests.conftest import REDIS_URL
 from tests.factories import User
 
 HOLD = "[held]"
@@ -89,7 +89,6 @@ class HeldDeliveries:
         self.released.set()
 
 
-REDIS_URL = os.environ.get("ROOST_TEST_REDIS") or "redis://127.0.0.1:6379/0"
 HOME = "/api/v1/timelines/home"
 
 

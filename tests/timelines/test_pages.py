@@ -8,9 +8,8 @@ import asyncio
 import httpx
 
 from roost.web.service import revoke_app
-from tests.conftest import AppClient
+from tests.conftest import SCALED, AppClient, Scaled
 from tests.factories import User
-from tests.timelines.conftest import SCALED, Scaled
 from tests.timelines.helpers import HOME, follow, forget_everything, make_big, post
 from tests.timelines.test_read_path import statements
 

@@ -12,9 +12,9 @@ from roost.accounts import cache as account_cache_module
 from roost.core.runtime import Runtime
 from roost.statuses.models import Status
 from roost.statuses.render import render_statuses
+from tests.conftest import Scaled
 from tests.factories import User
 from tests.sql import statements
-from tests.timelines.conftest import Scaled
 from tests.timelines.helpers import HOME, follow, forget_everything, ids, make_big, post
 
 

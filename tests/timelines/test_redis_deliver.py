@@ -18,8 +18,7 @@ from roost.core.db import Database
 from roost.core.runtime import Runtime
 from roost.timelines.redis_store import RedisTimelineStore
 from roost.timelines.store import Delivery, Fill, now_seq
-from tests.conftest import free_port
-from tests.timelines.helpers import REDIS_URL
+from tests.conftest import REDIS_URL, free_port
 
 TTL = 7 * 86400
 

@@ -12,9 +12,8 @@ import pytest
 from roost.core.runtime import Runtime
 from roost.timelines import rebuild
 from roost.timelines.redis_store import RedisTimelineStore
-from tests.conftest import AppClient
+from tests.conftest import SCALED, AppClient, Scaled
 from tests.factories import Factory, User
-from tests.timelines.conftest import SCALED, Scaled
 from tests.timelines.helpers import (
     HOME,
     follow,
