@@ -55,6 +55,17 @@ def link_cursor(response: httpx.Response, rel: str) -> str | None:
     return match.group(1) if match else None
 
 
+async def post_in_order(
+    client: httpx.AsyncClient, runtime: Runtime, author: User, count: int
+) -> list[str]:
+    """Posts whose deliveries land in posting order (fan-outs may otherwise overtake)."""
+    posted = []
+    for n in range(count):
+        posted.append(await post(client, author, f"post {n}"))
+        await runtime.jobs.drain()
+    return posted
+
+
 class HeldDeliveries:
     """Holds back fan-out of any post whose text contains ``[held]`` to ``owner``
     until ``release()`` (or the end of the ``async with``): a slow or stuck worker,

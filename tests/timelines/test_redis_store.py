@@ -1,6 +1,7 @@
-"""The Redis store's batched delivery: one script call puts a status into a whole
-batch of timelines, with the rules a per-timeline delivery had. Always on a real Redis
-(ROOST_TEST_REDIS, or the local one) under a key prefix of its own."""
+"""The Redis timeline store: one script call delivers a status to a whole batch of
+timelines, with the rules a per-timeline delivery had; only live timelines get
+deliveries, each capped; a Redis that would keep them as skiplists is reported. Always
+on a real Redis (``REDIS_URL``) under a key prefix of its own."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ from roost.core.db import Database
 from roost.core.runtime import Runtime
 from roost.timelines.redis_store import RedisTimelineStore
 from roost.timelines.store import Delivery, Fill, now_seq
-from tests.conftest import REDIS_URL, free_port
+from tests.conftest import REDIS_URL, SCALED, AppClient, Scaled, free_port
+from tests.timelines.helpers import follow, ids, post_in_order
 
 TTL = 7 * 86400
 
@@ -231,3 +233,40 @@ async def test_delivery_and_fill_survive_a_script_flush(runtime: Runtime, own_re
     finally:
         await store.redis.aclose()
         await admin.aclose()
+
+
+async def test_idle_timelines_get_no_deliveries_and_live_ones_are_capped(
+    scaled: Scaled,
+) -> None:
+    runtime, client, factory = scaled
+    reader, idle, bob = [await factory.user(n) for n in ("reader", "idle", "bob")]
+    await follow(runtime, reader, bob)
+    await follow(runtime, idle, bob)
+    assert await ids(client, reader.headers) == []  # reading makes a timeline live
+    posted = await post_in_order(client, runtime, bob, 8)
+
+    store = runtime.timelines
+    assert isinstance(store, RedisTimelineStore)
+    redis = store.redis
+    assert not await redis.exists(*store.keys(idle.account.id))
+    assert await redis.zcard(store.keys(reader.account.id)[0]) == 6
+    assert await ids(client, reader.headers) == list(reversed(posted))[:6]
+    # The idle reader's first read rebuilds from SQL: nothing was lost by skipping it.
+    assert await ids(client, idle.headers) == list(reversed(posted))[:6]
+
+
+async def test_a_redis_that_would_store_full_timelines_as_skiplists_is_reported(
+    scaled: Scaled, app_client: AppClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    runtime, _, _ = scaled
+    assert runtime.redis is not None
+    setting = await runtime.redis.config_get("zset-max-listpack-entries")
+    entries = int(setting["zset-max-listpack-entries"])
+    assert isinstance(runtime.timelines, RedisTimelineStore)
+    fits = RedisTimelineStore(runtime.redis, runtime.db, cap=entries)
+    assert await fits.listpack_advice() is None
+
+    with caplog.at_level("WARNING"):
+        async with app_client(**{**SCALED, "timeline_cap": entries + 1}):
+            pass
+    assert f"zset-max-listpack-entries {entries}, below the timeline cap" in caplog.text
