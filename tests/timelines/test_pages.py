@@ -10,8 +10,8 @@ import httpx
 from roost.web.service import revoke_app
 from tests.conftest import SCALED, AppClient, Scaled
 from tests.factories import User
+from tests.sql import statements
 from tests.timelines.helpers import HOME, follow, forget_everything, make_big, post
-from tests.timelines.test_read_path import statements
 
 
 async def home(client: httpx.AsyncClient, user: User, **params: str) -> list[dict[str, object]]:

@@ -120,11 +120,13 @@ async def test_a_warm_home_read_costs_a_few_statements_whatever_the_big_accounts
     with statements(runtime) as first:
         assert set(await ids(client, reader.headers)) == set(posted)
     assert any("FROM statuses" in s and "account_id =" in s for s in first)  # merged
+    # Another query string, so the page kept by the read above does not answer it and
+    # the read runs: the same page, rendered again.
     with statements(runtime) as steady:
-        assert set(await ids(client, reader.headers)) == set(posted)
-    # The token, the relations, counts, authors, the viewer's marks: nothing per post,
-    # nothing about the big account, which has posted nothing since.
-    assert len(steady) <= 4, steady
+        assert set(await ids(client, reader.headers, limit=40)) == set(posted)
+    # The token; the reader's relations; the counts and the reader's marks: nothing per
+    # post, nothing about the big account, which has posted nothing since.
+    assert len(steady) == 3, steady
 
     later = await post(client, star, "and again")
     page = await ids(client, reader.headers)
