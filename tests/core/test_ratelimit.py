@@ -2,19 +2,16 @@
 
 Each API process builds its own ``RateLimiter`` on its own Redis client: two of them
 on one key prefix stand for two processes of one deployment. These tests run on Redis
-whatever the suite's mode (ROOST_TEST_REDIS, default the local Redis); in CI a missing
-Redis fails them instead of skipping.
+whatever the suite's mode (``redis_url`` in tests/core/conftest.py).
 """
 
 from __future__ import annotations
 
 import logging
-import os
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-import redis
 from redis.asyncio import Redis
 
 from roost.core.errors import RateLimited
@@ -22,34 +19,7 @@ from roost.core.ratelimit import RateLimiter
 from roost.core.settings import Settings
 from tests.conftest import free_port
 
-REDIS_URL = os.environ.get("ROOST_TEST_REDIS") or "redis://127.0.0.1:6379/0"
 OOB = "urn:ietf:wg:oauth:2.0:oob"
-
-
-@pytest.fixture(scope="module")
-def redis_url() -> str:
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except redis.RedisError as exc:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI runs the Redis rate-limit tests; no Redis at {REDIS_URL}: {exc}")
-        pytest.skip(f"these tests need Redis at {REDIS_URL}: {exc}")
-    finally:
-        client.close()
-    return REDIS_URL
-
-
-@pytest.fixture
-def prefix(redis_url: str, redis_prefix: str) -> Iterator[str]:
-    """The test's own key prefix, emptied afterwards even when the suite runs without
-    ROOST_TEST_REDIS (the shared fixture only cleans up then)."""
-    yield redis_prefix
-    client = redis.Redis.from_url(redis_url)
-    keys = list(client.scan_iter(match=f"{redis_prefix}*", count=1000))
-    if keys:
-        client.delete(*keys)
-    client.close()
 
 
 @pytest.fixture

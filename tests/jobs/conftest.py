@@ -18,17 +18,7 @@ from roost.runtime import Runtime
 from tests.conftest import POSTGRES, asyncpg_url, psql
 from tests.jobs.cluster import Cluster
 
-REDIS_URL = os.environ.get("ROOST_TEST_REDIS") or "redis://127.0.0.1:6379/0"
 _numbers = itertools.count()
-
-
-@pytest.fixture(scope="session")
-def redis_url() -> str:
-    try:
-        redis.Redis.from_url(REDIS_URL).ping()
-    except redis.RedisError as exc:
-        pytest.skip(f"these tests need Redis at {REDIS_URL}: {exc}")
-    return REDIS_URL
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ test can publish on the same runtime its streams listen to), and Redis buses."""
 from __future__ import annotations
 
 import asyncio
-import os
 import uuid
 from collections.abc import AsyncIterator
 
@@ -16,9 +15,7 @@ from roost.app import create_app
 from roost.core.settings import Settings
 from roost.runtime import Runtime
 from roost.streaming.bus import Bus, LocalBus, RedisBus
-from tests.conftest import free_port
-
-REDIS_URL = os.environ.get("ROOST_TEST_REDIS") or "redis://127.0.0.1:6379/0"
+from tests.conftest import REDIS_URL, free_port
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 from collections.abc import Sequence
 from typing import Self
@@ -21,6 +20,7 @@ from roost.follows.models import Follow
 from roost.runtime import Runtime
 from roost.statuses.models import Status
 from roost.timelines.store import Delivery
+from tests.conftest import REDIS_URL
 from tests.factories import User
 
 HOLD = "[held]"
@@ -53,6 +53,17 @@ def link_cursor(response: httpx.Response, rel: str) -> str | None:
         response.headers.get("link", ""),
     )
     return match.group(1) if match else None
+
+
+async def post_in_order(
+    client: httpx.AsyncClient, runtime: Runtime, author: User, count: int
+) -> list[str]:
+    """Posts whose deliveries land in posting order (fan-outs may otherwise overtake)."""
+    posted = []
+    for n in range(count):
+        posted.append(await post(client, author, f"post {n}"))
+        await runtime.jobs.drain()
+    return posted
 
 
 class HeldDeliveries:
@@ -89,7 +100,6 @@ class HeldDeliveries:
         self.released.set()
 
 
-REDIS_URL = os.environ.get("ROOST_TEST_REDIS") or "redis://127.0.0.1:6379/0"
 HOME = "/api/v1/timelines/home"
 
 

@@ -1,4 +1,4 @@
-"""The home page cache (timelines/pages.py): a page asked again with nothing changed
+"""The home page cache (timelines/page_cache.py): a page asked again with nothing changed
 costs no SQL, and a kept page is never served once anything it shows has changed."""
 
 from __future__ import annotations
@@ -8,11 +8,10 @@ import asyncio
 import httpx
 
 from roost.web.service import revoke_app
-from tests.conftest import AppClient
+from tests.conftest import SCALED, AppClient, Scaled
 from tests.factories import User
-from tests.timelines.conftest import SCALED, Scaled
+from tests.sql import statements
 from tests.timelines.helpers import HOME, follow, forget_everything, make_big, post
-from tests.timelines.test_read_path import statements
 
 
 async def home(client: httpx.AsyncClient, user: User, **params: str) -> list[dict[str, object]]:

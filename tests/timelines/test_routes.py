@@ -28,43 +28,6 @@ async def test_home_needs_a_token_with_read_scope(
     assert bogus.status_code == 401
 
 
-async def test_own_post_is_home_at_once(client: httpx.AsyncClient, factory: Factory) -> None:
-    bob = await factory.user("bob")
-    status_id = await post(client, bob, "mine")
-    # No waiting for jobs: read-your-writes.
-    assert await ids(client, bob.headers) == [status_id]
-
-
-async def test_fan_out_respects_visibility(
-    client: httpx.AsyncClient, runtime: Runtime, factory: Factory
-) -> None:
-    bob, alice, dave, carol = [await factory.user(n) for n in ("bob", "alice", "dave", "carol")]
-    await follow(runtime, alice, bob)
-    await follow(runtime, dave, bob)
-    public = await post(client, bob, "for everyone")
-    private = await post(client, bob, "followers only", visibility="private")
-    direct = await post(client, bob, "@carol just you", visibility="direct")
-    await runtime.jobs.drain()
-
-    for follower in (alice, dave):
-        assert await ids(client, follower.headers) == [private, public]
-    assert await ids(client, carol.headers) == [direct]
-    assert await ids(client, bob.headers) == [direct, private, public]
-
-
-async def test_replies_reach_only_those_who_follow_both(
-    client: httpx.AsyncClient, runtime: Runtime, factory: Factory
-) -> None:
-    bob, eve, alice, frank = [await factory.user(n) for n in ("bob", "eve", "alice", "frank")]
-    await follow(runtime, alice, bob)
-    await follow(runtime, frank, bob, eve)
-    parent = await post(client, eve, "a question")
-    reply = await post(client, bob, "@eve an answer", in_reply_to_id=parent)
-    await runtime.jobs.drain()
-    assert reply not in await ids(client, alice.headers)
-    assert reply in await ids(client, frank.headers)
-
-
 async def test_blocked_and_muted_authors_leave_home(
     client: httpx.AsyncClient, runtime: Runtime, factory: Factory
 ) -> None:

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session, SessionTransaction
 
 AfterCommit = Callable[[], Awaitable[None]]
 
@@ -105,14 +105,27 @@ def _sqlite_engine(url: str, *, immediate: bool, pool_size: int) -> AsyncEngine:
     return engine
 
 
+def pending(session: AsyncSession) -> dict[str, Any]:
+    """What the session's current transaction will do once it commits (the side effects
+    of ``after_commit``, the versions to forget): dropped when it rolls back."""
+    state: dict[str, Any] = session.info.setdefault("pending", {})
+    return state
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_pending(session: Session, previous_transaction: SessionTransaction) -> None:
+    if previous_transaction.parent is None:  # the outermost transaction, not a savepoint
+        session.info.pop("pending", None)
+
+
 def after_commit(session: AsyncSession, callback: AfterCommit) -> None:
     """Run ``callback`` once this session's transaction has committed."""
-    session.info.setdefault("after_commit", []).append(callback)
+    pending(session).setdefault("after_commit", []).append(callback)
 
 
 async def commit(session: AsyncSession) -> None:
     """Commit, then run the side effects queued with ``after_commit``, in order."""
-    callbacks: list[AfterCommit] = session.info.pop("after_commit", [])
+    callbacks: list[AfterCommit] = session.info.pop("pending", {}).get("after_commit", [])
     await session.commit()
     for callback in callbacks:
         await callback()

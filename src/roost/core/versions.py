@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from roost.core.db import after_commit
+from roost.core.db import after_commit, pending
 from roost.core.scripts import Script
 
 TTL_SECONDS = 24 * 3600
@@ -68,18 +68,19 @@ def forget_versions(session: AsyncSession, kind: str, idents: Iterable[int | str
     runtime = session.info.get("runtime")
     if runtime is None or runtime.redis is None:
         return
-    pending: set[str] | None = session.info.get("forget_versions")
-    if pending is None:
-        pending = session.info["forget_versions"] = set()
+    transaction = pending(session)
+    keys: set[str] | None = transaction.get("forget_versions")
+    if keys is None:
+        keys = transaction["forget_versions"] = set()
         redis: Redis = runtime.redis
+        forgotten = keys
 
         async def forget() -> None:
-            keys = session.info.pop("forget_versions", set())
-            if keys:
-                await redis.delete(*keys)
+            if forgotten:
+                await redis.delete(*forgotten)
 
         after_commit(session, forget)
-    pending.update(version_key(runtime.settings.redis_prefix, kind, i) for i in idents)
+    keys.update(version_key(runtime.settings.redis_prefix, kind, i) for i in idents)
 
 
 class Watch:

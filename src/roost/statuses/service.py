@@ -95,8 +95,7 @@ async def post_status(
         try:
             await session.flush()
         except IntegrityError:  # the same key, posted concurrently, won
-            await session.rollback()
-            session.info.pop("after_commit", None)
+            await session.rollback()  # and with it what it would have done after commit
             earlier = await _status_for_key(session, author.id, idempotency_key)
             if earlier is None:
                 raise

@@ -1,6 +1,7 @@
-"""The scaled timelines: Redis as a cache that can be lost, idle timelines, the cap,
-and hybrid fan-out for accounts too big to fan out to. These tests always use Redis
-(ROOST_TEST_REDIS, or the local one) under a key prefix of their own."""
+"""Filling home timelines outside fan-out: rebuilt from SQL when Redis lost them (once,
+however many readers wait), and the posts of accounts too big to fan out to merged in
+at read time, at no SQL cost when they posted nothing new. Most of these tests always
+use Redis (``scaled``) under a key prefix of their own."""
 
 from __future__ import annotations
 
@@ -11,10 +12,9 @@ import pytest
 
 from roost.runtime import Runtime
 from roost.timelines import rebuild
-from roost.timelines.redis_store import RedisTimelineStore
-from tests.conftest import AppClient
-from tests.factories import Factory, User
-from tests.timelines.conftest import SCALED, Scaled
+from tests.conftest import Scaled
+from tests.factories import Factory
+from tests.sql import statements
 from tests.timelines.helpers import (
     HOME,
     follow,
@@ -23,18 +23,8 @@ from tests.timelines.helpers import (
     link_cursor,
     make_big,
     post,
+    post_in_order,
 )
-
-
-async def post_in_order(
-    client: httpx.AsyncClient, runtime: Runtime, author: User, count: int
-) -> list[str]:
-    """Posts whose deliveries land in posting order (fan-outs may otherwise overtake)."""
-    posted = []
-    for n in range(count):
-        posted.append(await post(client, author, f"post {n}"))
-        await runtime.jobs.drain()
-    return posted
 
 
 async def test_lost_redis_rebuilds_every_timeline_from_sql(
@@ -78,26 +68,6 @@ async def test_rebuild_is_single_flight(scaled: Scaled, monkeypatch: pytest.Monk
     assert all(page == [first] for page in pages)
 
 
-async def test_idle_timelines_get_no_deliveries_and_live_ones_are_capped(
-    scaled: Scaled,
-) -> None:
-    runtime, client, factory = scaled
-    reader, idle, bob = [await factory.user(n) for n in ("reader", "idle", "bob")]
-    await follow(runtime, reader, bob)
-    await follow(runtime, idle, bob)
-    assert await ids(client, reader.headers) == []  # reading makes a timeline live
-    posted = await post_in_order(client, runtime, bob, 8)
-
-    store = runtime.timelines
-    assert isinstance(store, RedisTimelineStore)
-    redis = store.redis
-    assert not await redis.exists(*store.keys(idle.account.id))
-    assert await redis.zcard(store.keys(reader.account.id)[0]) == 6
-    assert await ids(client, reader.headers) == list(reversed(posted))[:6]
-    # The idle reader's first read rebuilds from SQL: nothing was lost by skipping it.
-    assert await ids(client, idle.headers) == list(reversed(posted))[:6]
-
-
 async def test_big_accounts_are_merged_at_read_time_exactly_once(
     scaled: Scaled,
 ) -> None:
@@ -136,18 +106,28 @@ async def test_big_accounts_are_merged_in_the_sql_store_too(
     assert await ids(client, reader.headers) == [posted]
 
 
-async def test_a_redis_that_would_store_full_timelines_as_skiplists_is_reported(
-    scaled: Scaled, app_client: AppClient, caplog: pytest.LogCaptureFixture
+async def test_a_warm_home_read_costs_a_few_statements_whatever_the_big_accounts(
+    scaled: Scaled,
 ) -> None:
-    runtime, _, _ = scaled
-    assert runtime.redis is not None
-    setting = await runtime.redis.config_get("zset-max-listpack-entries")
-    entries = int(setting["zset-max-listpack-entries"])
-    assert isinstance(runtime.timelines, RedisTimelineStore)
-    fits = RedisTimelineStore(runtime.redis, runtime.db, cap=entries)
-    assert await fits.listpack_advice() is None
+    runtime, client, factory = scaled
+    reader, star, friend = [await factory.user(n) for n in ("reader", "star", "friend")]
+    await follow(runtime, reader, star, friend)
+    await make_big(runtime, star.account.id)
+    await ids(client, reader.headers)
+    posted = [await post(client, star, "from the star"), await post(client, friend, "hi")]
+    await runtime.jobs.drain()
 
-    with caplog.at_level("WARNING"):
-        async with app_client(**{**SCALED, "timeline_cap": entries + 1}):
-            pass
-    assert f"zset-max-listpack-entries {entries}, below the timeline cap" in caplog.text
+    with statements(runtime) as first:
+        assert set(await ids(client, reader.headers)) == set(posted)
+    assert any("FROM statuses" in s and "account_id =" in s for s in first)  # merged
+    # Another query string, so the page kept by the read above does not answer it and
+    # the read runs: the same page, rendered again.
+    with statements(runtime) as steady:
+        assert set(await ids(client, reader.headers, limit=40)) == set(posted)
+    # The token; the reader's relations; the counts and the reader's marks: nothing per
+    # post, nothing about the big account, which has posted nothing since.
+    assert len(steady) == 3, steady
+
+    later = await post(client, star, "and again")
+    page = await ids(client, reader.headers)
+    assert page[0] == later and page.count(posted[0]) == 1

@@ -1,6 +1,7 @@
-"""The Redis store's batched delivery: one script call puts a status into a whole
-batch of timelines, with the rules a per-timeline delivery had. Always on a real Redis
-(ROOST_TEST_REDIS, or the local one) under a key prefix of its own."""
+"""The Redis timeline store: one script call delivers a status to a whole batch of
+timelines, with the rules a per-timeline delivery had; only live timelines get
+deliveries, each capped; a Redis that would keep them as skiplists is reported. Always
+on a real Redis (``REDIS_URL``) under a key prefix of its own."""
 
 from __future__ import annotations
 
@@ -17,10 +18,10 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from roost.core.db import Database
 from roost.runtime import Runtime
 from roost.timelines.cursors import now_seq
-from roost.timelines.redis_store import FILL, RedisTimelineStore, Script
+from roost.timelines.redis_store import RedisTimelineStore
 from roost.timelines.store import Delivery, Fill
-from tests.conftest import free_port
-from tests.timelines.helpers import REDIS_URL
+from tests.conftest import REDIS_URL, SCALED, AppClient, Scaled, free_port
+from tests.timelines.helpers import follow, ids, post_in_order
 
 TTL = 7 * 86400
 
@@ -182,15 +183,6 @@ async def test_a_large_batch_returns_exactly_the_live_owners(
     assert [owner for owner, score in zip(owners, scores, strict=True) if score] == live
 
 
-async def test_a_script_added_since_is_loaded_on_first_use(store: RedisTimelineStore) -> None:
-    # A script text this Redis has never seen: the first EVALSHA answers NOSCRIPT.
-    script = Script(FILL + f"-- {store.prefix}\n")
-    assert await store.redis.script_exists(script.sha) == [False]
-    assert await script.run(store.redis, store.keys(401), [now_seq(), 3, TTL, 900, "", ""])
-    assert await store.redis.script_exists(script.sha) == [True]
-    assert set(await timeline(store, 401)) == {900}
-
-
 @pytest.fixture
 def own_redis() -> Iterator[str]:
     """A Redis server of this test's own, whose script cache it may flush."""
@@ -242,3 +234,40 @@ async def test_delivery_and_fill_survive_a_script_flush(runtime: Runtime, own_re
     finally:
         await store.redis.aclose()
         await admin.aclose()
+
+
+async def test_idle_timelines_get_no_deliveries_and_live_ones_are_capped(
+    scaled: Scaled,
+) -> None:
+    runtime, client, factory = scaled
+    reader, idle, bob = [await factory.user(n) for n in ("reader", "idle", "bob")]
+    await follow(runtime, reader, bob)
+    await follow(runtime, idle, bob)
+    assert await ids(client, reader.headers) == []  # reading makes a timeline live
+    posted = await post_in_order(client, runtime, bob, 8)
+
+    store = runtime.timelines
+    assert isinstance(store, RedisTimelineStore)
+    redis = store.redis
+    assert not await redis.exists(*store.keys(idle.account.id))
+    assert await redis.zcard(store.keys(reader.account.id)[0]) == 6
+    assert await ids(client, reader.headers) == list(reversed(posted))[:6]
+    # The idle reader's first read rebuilds from SQL: nothing was lost by skipping it.
+    assert await ids(client, idle.headers) == list(reversed(posted))[:6]
+
+
+async def test_a_redis_that_would_store_full_timelines_as_skiplists_is_reported(
+    scaled: Scaled, app_client: AppClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    runtime, _, _ = scaled
+    assert runtime.redis is not None
+    setting = await runtime.redis.config_get("zset-max-listpack-entries")
+    entries = int(setting["zset-max-listpack-entries"])
+    assert isinstance(runtime.timelines, RedisTimelineStore)
+    fits = RedisTimelineStore(runtime.redis, runtime.db, cap=entries)
+    assert await fits.listpack_advice() is None
+
+    with caplog.at_level("WARNING"):
+        async with app_client(**{**SCALED, "timeline_cap": entries + 1}):
+            pass
+    assert f"zset-max-listpack-entries {entries}, below the timeline cap" in caplog.text
