@@ -92,7 +92,7 @@ def _map_errors(app: FastAPI) -> None:
         body: dict[str, object] = {"error": exc.message}
         if exc.details:
             body["details"] = exc.details
-        return JSON(body, status_code=exc.status_code)
+        return JSON(body, status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, exc: RequestValidationError) -> JSON:
