@@ -14,6 +14,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from roost import __version__
 from roost.accounts.routes import router as accounts_router
+from roost.core.cors import ApiCors
 from roost.core.errors import RoostError
 from roost.core.http import JSON
 from roost.core.runtime import Runtime
@@ -80,8 +81,11 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         return JSON({"status": "ok"})
 
     _map_errors(app)
+    # The last added runs first: StripTrailingSlash, then CORS (so kept home pages,
+    # answered before routing, carry its headers too), then KeptPages.
     if runtime.home_pages is not None:
         app.add_middleware(KeptPages, pages=runtime.home_pages)
+    app.add_middleware(ApiCors)
     app.add_middleware(StripTrailingSlash)
     return app
 
