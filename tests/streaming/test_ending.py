@@ -10,16 +10,21 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import update
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from roost.core.db import commit
+from roost.core.db import commit, utcnow
 from roost.core.runtime import Runtime
+from roost.oauth.models import AccessToken
+from roost.streaming import routes
 from roost.streaming.ending import end_streams
 from roost.streaming.publish import publish_home_update
+from roost.streaming.render import StreamState
 from tests.factories import PASSWORD, Factory, User
 from tests.oauth.support import App, bearer, password_token, register_app
 from tests.streaming.helpers import WAIT, SSEStream, ws_next, ws_send, ws_sync
@@ -163,4 +168,36 @@ async def test_ending_an_accounts_streams_ends_them(
             end_streams(session=session, account_ids=[alice.account.id])
             await commit(session)
         assert await ended(reader)
+        assert await closed_code(ws) == 1000
+
+
+async def test_a_revoke_landing_while_a_stream_opens_is_not_missed(
+    server: str,
+    runtime: Runtime,
+    factory: Factory,
+    bus_kind: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The token is revoked after the stream checked it but before it listens for a
+    kill (no kill is published here): the stream looks again once subscribed."""
+    alice = await factory.user("alice")
+    opening = routes.start_stream
+
+    async def revoked_meanwhile(**arguments: Any) -> StreamState:
+        state = await opening(**arguments)
+        async with runtime.db.write() as session:
+            await session.execute(
+                update(AccessToken)
+                .where(AccessToken.id == arguments["viewer"].token.id)
+                .values(revoked_at=utcnow())
+            )
+            await session.commit()
+        return state
+
+    monkeypatch.setattr(routes, "start_stream", revoked_meanwhile)
+    async with httpx.AsyncClient(base_url=server, timeout=WAIT) as http:
+        response = await http.get("/api/v1/streaming/user", headers=alice.headers)
+        assert response.text == ""  # ended before its first line
+    other = await factory.token(alice, "read")
+    async with connect(ws_url(server, f"stream=user&access_token={other}")) as ws:
         assert await closed_code(ws) == 1000

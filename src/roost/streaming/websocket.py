@@ -108,7 +108,8 @@ class Connection:
         """Pass bus events on, each rendered for every stream it belongs to."""
         async for channel, message in subscription:
             if channel in self.ends_on:
-                await self.websocket.close(code=ENDED)
+                async with self._send_lock:  # not in the middle of a frame
+                    await self.websocket.close(code=ENDED)
                 return
             for state in list(self.streams.values()):
                 try:
