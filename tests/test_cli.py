@@ -161,3 +161,44 @@ def test_no_secret_reaches_the_log(served: Served) -> None:
     assert "WebSocket /api/v1/streaming?stream=user&access_token=[FILTERED]" in output
     leaked = [name for name, secret in secrets.items() if secret in output]
     assert leaked == [], output
+
+
+@pytest.mark.parametrize(
+    ("argv", "environment", "domain"),
+    [
+        (["--port", "8731"], {}, "localhost:8731"),
+        (["--host", "0.0.0.0", "--port", "9000"], {}, "localhost:9000"),
+        (["--host", "10.1.2.3", "--port", "9000"], {}, "10.1.2.3:9000"),
+        (["--port", "8731"], {"ROOST_DOMAIN": "social.example"}, "social.example"),
+    ],
+)
+def test_the_domain_roost_serve_hands_every_process(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    argv: list[str],
+    environment: dict[str, str],
+    domain: str,
+) -> None:
+    """What ``roost serve`` leaves in the environment, which its worker processes read."""
+    import uvicorn
+
+    from roost import cli
+    from roost.core import settings
+
+    monkeypatch.delenv("ROOST_DOMAIN", raising=False)
+    for key, value in {
+        "ROOST_DATA_DIR": str(tmp_path),
+        "ROOST_SECRET_KEY": "x",
+        **environment,
+    }.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setattr(settings, "_current", None)
+    started: list[str] = []
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: started.append(os.environ["ROOST_DOMAIN"]))
+    settings._from_environment.cache_clear()
+    try:
+        assert cli.main(["serve", "--no-migrate", *argv]) == 0
+        assert started == [domain]
+        assert settings.get_settings().domain == domain
+    finally:
+        settings._from_environment.cache_clear()
