@@ -14,6 +14,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from roost import __version__
 from roost.accounts.routes import router as accounts_router
+from roost.core.cors import ApiCors
 from roost.core.errors import RoostError
 from roost.core.http import JSON
 from roost.core.settings import Settings, get_settings
@@ -80,8 +81,11 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         return JSON({"status": "ok"})
 
     _map_errors(app)
+    # The last added runs first: StripTrailingSlash, then CORS (so kept home pages,
+    # answered before routing, carry its headers too), then KeptPages.
     if runtime.page_cache is not None:
         app.add_middleware(KeptPages, pages=runtime.page_cache)
+    app.add_middleware(ApiCors)
     app.add_middleware(StripTrailingSlash)
     return app
 
@@ -92,7 +96,7 @@ def _map_errors(app: FastAPI) -> None:
         body: dict[str, object] = {"error": exc.message}
         if exc.details:
             body["details"] = exc.details
-        return JSON(body, status_code=exc.status_code)
+        return JSON(body, status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, exc: RequestValidationError) -> JSON:

@@ -8,6 +8,7 @@ import logging
 import os
 import sys
 
+from roost.core.logs import FORMAT, RedactSecrets, serve_log_config
 from roost.core.settings import get_settings
 
 
@@ -52,12 +53,16 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("migrate", help="apply database migrations")
 
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    if args.command == "serve" and args.run_jobs:
-        # Through the environment, so that every uvicorn worker process sees it too.
-        os.environ["ROOST_SERVE_RUNS_JOBS"] = "true"
+    logging.basicConfig(level=logging.INFO, format=FORMAT)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RedactSecrets())
+    if args.command == "serve":
+        # Through the environment, so that every uvicorn worker process sees them too.
+        if args.run_jobs:
+            os.environ["ROOST_SERVE_RUNS_JOBS"] = "true"
+        # The URLs Roost writes name the address it serves, unless ROOST_DOMAIN says.
+        if not os.environ.get("ROOST_DOMAIN"):
+            os.environ["ROOST_DOMAIN"] = served_domain(args.host, args.port)
     settings = get_settings()
 
     if args.command == "migrate":
@@ -105,10 +110,21 @@ def main(argv: list[str] | None = None) -> int:
             # Open streams never finish by themselves: give them 5 s, then stop.
             timeout_graceful_shutdown=5,
             log_level="info",
+            log_config=serve_log_config(),  # no secret in any line
             access_log=settings.access_log and not args.no_access_log,
         )
         return 0
     return 1
+
+
+def served_domain(host: str, port: int) -> str:
+    """The default domain for ``roost serve --host H --port P``: ``localhost:P`` when
+    it listens on this machine's loopback or on every address, else ``H:P``."""
+    if host in {"127.0.0.1", "::1", "localhost", "0.0.0.0", "::", ""}:
+        host = "localhost"
+    elif ":" in host:  # an IPv6 address
+        host = f"[{host}]"
+    return f"{host}:{port}"
 
 
 def _positive(value: str) -> int:

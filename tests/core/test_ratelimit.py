@@ -51,22 +51,22 @@ async def test_two_processes_on_one_prefix_share_the_count(
     first = process_limiter(connect, redis_url, prefix)
     second = process_limiter(connect, redis_url, prefix)
     for _ in range(5):  # login allows 10 in 5 minutes
-        await first.hit("login", "203.0.113.7")
-        await second.hit("login", "203.0.113.7")
+        await first.hit("login_account", "203.0.113.7")
+        await second.hit("login_account", "203.0.113.7")
     with pytest.raises(RateLimited):
-        await first.hit("login", "203.0.113.7")
+        await first.hit("login_account", "203.0.113.7")
     with pytest.raises(RateLimited):
-        await second.hit("login", "203.0.113.7")
+        await second.hit("login_account", "203.0.113.7")
 
-    await first.hit("login", "203.0.113.8")  # another key has its own count
+    await first.hit("login_account", "203.0.113.8")  # another key has its own count
     elsewhere = process_limiter(connect, redis_url, f"{prefix}other:")
-    await elsewhere.hit("login", "203.0.113.7")  # another deployment's prefix too
+    await elsewhere.hit("login_account", "203.0.113.7")  # another deployment's prefix too
 
     keys = {key.decode() async for key in connect[0].scan_iter(match=f"{prefix}*")}
     assert keys == {
-        f"{prefix}ratelimit:LIMITER/login/203.0.113.7/10/5/minute",
-        f"{prefix}ratelimit:LIMITER/login/203.0.113.8/10/5/minute",
-        f"{prefix}other:ratelimit:LIMITER/login/203.0.113.7/10/5/minute",
+        f"{prefix}ratelimit:LIMITER/login_account/203.0.113.7/10/5/minute",
+        f"{prefix}ratelimit:LIMITER/login_account/203.0.113.8/10/5/minute",
+        f"{prefix}other:ratelimit:LIMITER/login_account/203.0.113.7/10/5/minute",
     }
 
 
@@ -93,7 +93,7 @@ async def test_an_unreachable_redis_lets_actions_through_and_warns_once(
     limiter = RateLimiter(enabled=True, redis=down, prefix="roost-test-down:")
     with caplog.at_level(logging.WARNING, logger="roost.core.ratelimit"):
         for _ in range(12):  # past the login limit of 10
-            await limiter.hit("login", "203.0.113.7")
+            await limiter.hit("login_account", "203.0.113.7")
     await down.aclose()
     warnings = [r for r in caplog.records if r.name == "roost.core.ratelimit"]
     assert len(warnings) == 1

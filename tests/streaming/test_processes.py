@@ -3,11 +3,13 @@
 - ``live_server``: one process (SQLite, in-process bus): a post made through the API
   reaches a stream the server holds open, and Mastodon's SSE format is on the wire.
 - Two processes against one PostgreSQL database and one Redis (issue 4): a client
-  streams from process A, a post is made through process B, and it arrives.
+  streams from process A, a post is made through process B, and it arrives; a token
+  revoked through B ends its streams held open by A.
 """
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import os
 import subprocess
@@ -21,10 +23,13 @@ from pathlib import Path
 import httpx
 import pytest
 from redis import Redis
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
 
 from tests.conftest import asyncpg_url, free_port, psql
 from tests.streaming.conftest import REDIS_URL
-from tests.streaming.helpers import open_sse
+from tests.streaming.helpers import WAIT, open_sse, ws_sync
+from tests.streaming.test_ending import ended, sse
 
 _serial = itertools.count(1)
 
@@ -237,3 +242,40 @@ async def test_a_post_made_on_one_process_streams_from_another(
         for stream in (home, public):
             event = await stream.next()
             assert (event.event, event.data) == ("delete", public_post["id"])
+
+
+async def test_a_revoke_on_one_process_ends_the_streams_held_by_another(
+    two_servers: tuple[str, str],
+) -> None:
+    a, b = two_servers
+    alice = await sign_up(b, "alice")
+    async with httpx.AsyncClient(base_url=b, timeout=10) as http:
+        app = (
+            await http.post(
+                "/api/v1/apps",
+                data={"client_name": "phone", "redirect_uris": "urn:ietf:wg:oauth:2.0:oob"},
+            )
+        ).json()
+        credentials = {"client_id": app["client_id"], "client_secret": app["client_secret"]}
+        granted = await http.post(
+            "/oauth/token",
+            data={
+                "grant_type": "password",
+                "username": alice.username,
+                "password": "correct horse battery staple 42",
+                "scope": "read",
+                **credentials,
+            },
+        )
+        phone = Person(id=alice.id, username=alice.username, token=granted.json()["access_token"])
+        ws_base = a.replace("http://", "ws://")
+        async with (
+            sse(a, phone.token) as (_, reader),
+            connect(f"{ws_base}/api/v1/streaming?stream=user&access_token={phone.token}") as ws,
+        ):
+            await ws_sync(ws)
+            revoked = await http.post("/oauth/revoke", data={"token": phone.token, **credentials})
+            assert revoked.status_code == 200
+            with pytest.raises(ConnectionClosed):
+                await asyncio.wait_for(ws.recv(), WAIT)
+            assert await ended(reader)

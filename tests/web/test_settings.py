@@ -1,4 +1,4 @@
-"""Settings: profile, authorized apps with revoke, blocks and mutes with undo."""
+"""Settings: profile, password, authorized apps with revoke, blocks and mutes with undo."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import re
 import httpx
 
 from roost.runtime import Runtime
-from tests.factories import Factory
+from tests.factories import PASSWORD, Factory
 from tests.web.helpers import fetch_headers, signed_in
 
 
@@ -73,6 +73,39 @@ async def test_authorized_apps_are_listed_per_app_and_revoked(
     assert other.status_code == 404
     plain = await client.post(f"/settings/apps/{app_id}/revoke", data={"csrf_token": token})
     assert plain.status_code == 404 and "<html" in plain.text
+
+
+async def test_a_password_change_signs_every_app_out_and_says_so(
+    client: httpx.AsyncClient, factory: Factory
+) -> None:
+    alice = await factory.user("alice")
+    second = await factory.token(alice, "read")
+    bob = await factory.user("bob")
+    token = await signed_in(client, "alice")
+    page = await client.get("/settings")
+    assert "signs out every app you authorized" in page.text
+    # The home timeline read once, so that with Redis a kept page would answer it.
+    assert (await client.get("/api/v1/timelines/home", headers=alice.headers)).is_success
+
+    changed = await client.post(
+        "/settings/password",
+        data={
+            "current_password": PASSWORD,
+            "new_password": "a new passphrase",
+            "csrf_token": token,
+        },
+    )
+    assert changed.status_code == 200
+    assert "Your password is changed." in changed.text
+    assert "2 app tokens were revoked: those apps must log in again." in changed.text
+    for headers in (alice.headers, {"Authorization": f"Bearer {second}"}):
+        me = await client.get("/api/v1/accounts/verify_credentials", headers=headers)
+        assert me.status_code == 401 and "error" in me.json()
+        home = await client.get("/api/v1/timelines/home", headers=headers)
+        assert home.status_code == 401
+    assert (await client.get("/api/v1/accounts/verify_credentials", headers=bob.headers)).is_success
+    assert (await client.get("/settings")).status_code == 200  # this browser stays signed in
+    assert "No app has access" in (await client.get("/settings")).text
 
 
 async def test_blocks_and_mutes_with_undo(client: httpx.AsyncClient, factory: Factory) -> None:

@@ -1,4 +1,9 @@
-"""Signing in: find an account by email or username and check its password."""
+"""Signing in: find an account by email or username and check its password.
+
+``check_login`` is the one door every sign-in goes through (the OAuth password
+grant, the web login form, the authorize page's form): it counts the attempt per
+IP and per account before the slow password check (see core/ratelimit.py).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from roost.accounts.models import Account
+from roost.core.ratelimit import RateLimiter
 from roost.core.security import hash_password, verify_password
 
 
@@ -23,14 +29,49 @@ async def hash_password_off_loop(password: str) -> str:
     return await asyncio.to_thread(hash_password, password)
 
 
+def normalize_login(login: str) -> str:
+    return login.strip().lower()
+
+
+async def find_login(*, session: AsyncSession, login: str) -> Account | None:
+    """The account whose email or username is ``login``."""
+    login = normalize_login(login)
+    if not login or len(login) > 254:
+        return None
+    account: Account | None = await session.scalar(
+        select(Account).where(or_(Account.email == login, Account.username_lower == login))
+    )
+    return account
+
+
+async def _password_matches(account: Account | None, password: str) -> bool:
+    password_hash = account.password_hash if account else _decoy_hash()
+    return await asyncio.to_thread(verify_password, password_hash, password)
+
+
 async def check_credentials(*, session: AsyncSession, login: str, password: str) -> Account | None:
     """The account whose email or username is ``login`` if ``password`` is right, else None."""
-    login = login.strip().lower()
-    account = None
-    if login and len(login) <= 254:
-        account = await session.scalar(
-            select(Account).where(or_(Account.email == login, Account.username_lower == login))
-        )
-    password_hash = account.password_hash if account else _decoy_hash()
-    matches = await asyncio.to_thread(verify_password, password_hash, password)
+    account = await find_login(session=session, login=login)
+    matches = await _password_matches(account, password)
+    return account if account is not None and matches else None
+
+
+def account_key(account_id: int) -> str:
+    """The ``login_account`` rate-limit key of a known account."""
+    return f"account:{account_id}"
+
+
+async def check_login(
+    *, session: AsyncSession, limiter: RateLimiter, ip: str, login: str, password: str
+) -> Account | None:
+    """A sign-in attempt: counted per IP, then per account (any alias of one account
+    counts as that account; an unknown login by its normalized text), then checked.
+    Raises ``RateLimited`` past either limit; None when the login or password is wrong."""
+    await limiter.hit("login_ip", ip)
+    account = await find_login(session=session, login=login)
+    key = account_key(account.id) if account else f"login:{normalize_login(login)}"
+    await limiter.hit("login_account", key)
+    if not password:
+        return None
+    matches = await _password_matches(account, password)
     return account if account is not None and matches else None

@@ -11,6 +11,11 @@ class RoostError(Exception):
         self.message = message
         self.details = details
 
+    @property
+    def headers(self) -> dict[str, str]:
+        """Response headers that go with this error (every 429's ``Retry-After``)."""
+        return {}
+
 
 class BadRequest(RoostError):
     status_code = 400
@@ -40,4 +45,14 @@ class Unprocessable(RoostError):
 
 
 class RateLimited(RoostError):
+    """Too many actions: ``retry_after`` seconds until the limit's window frees a slot."""
+
     status_code = 429
+
+    def __init__(self, message: str = "Too many requests", *, retry_after: int = 60) -> None:
+        super().__init__(message)
+        self.retry_after = max(1, retry_after)
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}

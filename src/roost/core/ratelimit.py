@@ -8,11 +8,20 @@ If Redis cannot be reached for a check, the action is allowed (fail open) and a
 warning is logged at most once a minute: an outage of the limiter's store should
 not lock every user out of signing in, and the limits are a brake on abuse, not
 an access control.
+
+A refused action raises ``RateLimited`` carrying the seconds until the moving
+window frees a slot: every 429 answers with that as ``Retry-After``.
+
+Signing in (the OAuth password grant, the web login form, the authorize page's
+form, and checking the current password to change it) counts twice
+(``accounts.credentials.check_login``): per account, whatever alias was typed
+(an unknown login by its normalized text), and per IP across every login.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import time
 
 from limits import parse
@@ -26,7 +35,11 @@ from roost.core.errors import RateLimited
 log = logging.getLogger(__name__)
 
 RULES = {
-    "login": parse("10/5 minutes"),
+    # Sign-in attempts on one account (by id, or an unknown login's normalized text).
+    "login_account": parse("10/5 minutes"),
+    # Sign-in attempts from one IP, whatever account: one password sprayed over many
+    # usernames. As Mastodon's throttle_login_attempts/ip.
+    "login_ip": parse("25/5 minutes"),
     "register": parse("5/30 minutes"),
     "post": parse("300/3 hours"),
     "oauth_app": parse("20/5 minutes"),
@@ -64,7 +77,16 @@ class RateLimiter:
             self._warn_unchecked(rule, exc)
             return
         if not allowed:
-            raise RateLimited("Too many requests")
+            raise RateLimited("Too many requests", retry_after=await self._retry_after(rule, key))
+
+    async def _retry_after(self, rule: str, key: str) -> int:
+        """Whole seconds until the oldest counted action leaves ``rule``'s window."""
+        item = RULES[rule]
+        try:
+            stats = await self._limiter.get_window_stats(item, rule, key)
+        except RedisError:
+            return item.get_expiry()
+        return math.ceil(stats.reset_time - time.time())
 
     def _warn_unchecked(self, rule: str, exc: RedisError) -> None:
         now = time.monotonic()

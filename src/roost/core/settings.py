@@ -16,6 +16,9 @@ class Settings(BaseSettings):
 
     data_dir: Path = Path("./data")
     database_url: str = ""
+    # The host[:port] every URL Roost writes names. `roost serve` without ROOST_DOMAIN
+    # sets it to the address it serves (localhost:<port>); this default is for code
+    # that builds the app itself.
     domain: str = "localhost:8000"
     secret_key: str = ""
     registrations: Literal["open", "approval", "closed"] = "open"

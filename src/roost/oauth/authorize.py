@@ -11,7 +11,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from roost.accounts.credentials import check_credentials
+from roost.accounts.credentials import check_login
 from roost.accounts.models import Account
 from roost.core.db import commit, utcnow
 from roost.core.errors import BadRequest, Forbidden, Unauthorized
@@ -107,10 +107,9 @@ async def approve(
     password: str,
 ) -> str:
     """The person signed in and approved: returns the authorization code."""
-    await runtime.limiter.hit("login", ip)
-    account: Account | None = None
-    if login.strip() and password:
-        account = await check_credentials(session=read_session, login=login, password=password)
+    account: Account | None = await check_login(
+        session=read_session, limiter=runtime.limiter, ip=ip, login=login, password=password
+    )
     if account is None:
         raise Unauthorized("That email and password do not match an account.")
     if not account.approved:

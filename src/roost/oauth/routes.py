@@ -160,7 +160,7 @@ async def authorize_decision(
                 password=form.password or "",
             )
     except (Unauthorized, Forbidden, RateLimited) as exc:
-        return _form(
+        page = _form(
             request,
             visitor,
             checked,
@@ -170,6 +170,8 @@ async def authorize_decision(
             status=exc.status_code,
             force_login=not as_member,
         )
+        page.headers.update(exc.headers)  # a 429's Retry-After
+        return page
     if checked.out_of_band:
         return pages.render(
             request,

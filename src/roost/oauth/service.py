@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from roost.accounts.credentials import check_credentials
+from roost.accounts.credentials import check_login
 from roost.accounts.models import Account
 from roost.core.db import as_utc, commit, utcnow
 from roost.core.errors import RoostError, Unprocessable
@@ -21,6 +21,7 @@ from roost.oauth.models import AccessToken, AuthorizationCode, OAuthApp
 from roost.oauth.schemas import AppForm, RevokeForm, TokenForm
 from roost.oauth.scopes import parse_scopes, unknown_scopes, within
 from roost.oauth.tokens import grant_token, render_token
+from roost.streaming.ending import end_streams
 
 if TYPE_CHECKING:
     from roost.runtime import Runtime
@@ -217,8 +218,13 @@ async def _password_account(
 ) -> int:
     if not form.username or not form.password:
         raise OAuthError("invalid_request", "The username and password parameters are required.")
-    await runtime.limiter.hit("login", f"{ip}:{form.username.strip().lower()}")
-    account = await check_credentials(session=session, login=form.username, password=form.password)
+    account = await check_login(
+        session=session,
+        limiter=runtime.limiter,
+        ip=ip,
+        login=form.username,
+        password=form.password,
+    )
     if account is None:
         raise OAuthError(
             "invalid_grant", "The provided authorization grant is invalid: wrong login or password."
@@ -281,7 +287,8 @@ async def _exchange_code(
 
 
 async def revoke_token(*, session: AsyncSession, form: RevokeForm) -> None:
-    """POST /oauth/revoke: the app's own token stops working; unknown tokens are fine."""
+    """POST /oauth/revoke: the app's own token stops working, and the streams open
+    with it end; unknown tokens are fine."""
     app = await authenticate_client(session, form.client_id, form.client_secret)
     if not form.token:
         raise OAuthError("invalid_request", "The token parameter is missing.")
@@ -296,4 +303,5 @@ async def revoke_token(*, session: AsyncSession, form: RevokeForm) -> None:
         )
     row.revoked_at = utcnow()
     forget_versions(session, "token", [row.token_hash])
+    end_streams(session=session, token_ids=[row.id])
     await commit(session)

@@ -20,6 +20,7 @@ from fastapi.responses import PlainTextResponse, StreamingResponse
 from roost.core.errors import NotFound, RoostError
 from roost.core.http import JSON, params
 from roost.deps import ANONYMOUS, RuntimeDep, Viewer, bearer_token, get_db, load_viewer
+from roost.streaming.ending import ending_channels, still_valid
 from roost.streaming.schemas import StreamParams
 from roost.streaming.service import start_stream
 from roost.streaming.sse import EventStreamResponse, event_stream
@@ -80,8 +81,12 @@ async def _sse(
     runtime: Runtime, viewer: Viewer, name: str | None, tag: str | None
 ) -> StreamingResponse:
     state = await start_stream(runtime=runtime, viewer=viewer, name=name, tag=tag)
+
+    async def valid() -> bool:
+        return await still_valid(runtime.db, viewer)
+
     return EventStreamResponse(
-        event_stream(runtime.bus, state),
+        event_stream(runtime.bus, state, ends_on=ending_channels(viewer), still_valid=valid),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )

@@ -13,7 +13,7 @@ data: 1234
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Awaitable, Callable
 
 from starlette.responses import StreamingResponse
 from starlette.types import Message, Send
@@ -56,9 +56,19 @@ def frame(event: str, payload: str) -> str:
 
 
 async def event_stream(
-    bus: Bus, state: StreamState, *, heartbeat: float = HEARTBEAT_SECONDS
+    bus: Bus,
+    state: StreamState,
+    *,
+    ends_on: frozenset[str] = frozenset(),
+    still_valid: Callable[[], Awaitable[bool]] | None = None,
+    heartbeat: float = HEARTBEAT_SECONDS,
 ) -> AsyncGenerator[str, None]:
-    async with bus.subscribe(state.stream.channels) as subscription:
+    """The stream's frames; it ends when a message arrives on one of ``ends_on`` (its
+    token revoked, see ``ending.py``), or at once if ``still_valid`` says no once
+    subscribed."""
+    async with bus.subscribe(state.stream.channels | ends_on) as subscription:
+        if still_valid is not None and not await still_valid():
+            return
         yield ":)\n\n"
         while True:
             try:
@@ -68,6 +78,8 @@ async def event_stream(
             if event is None:
                 yield ":thump\n\n"
                 continue
+            if event[0] in ends_on:
+                return
             try:
                 rendered = await state.render(*event)
             except Exception:

@@ -8,7 +8,9 @@ Channels (what ``publish.py`` writes to):
   streams of its followers, each of which checks the post belongs in its home;
 - ``public``, ``public:local``: public posts that belong on the public timeline;
 - ``hashtag:<tag>``, ``hashtag:<tag>:local``: public posts with that tag;
-- ``delete``: every deleted status id; every stream passes it on.
+- ``delete``: every deleted status id; every stream passes it on;
+- ``token:<token id>``, ``system:<account id>``: a ``kill`` there ends every
+  connection opened with that token, or by that account (``ending.py``).
 
 Roost does not federate, so "local" and "all" carry the same posts, remote
 streams carry none, and media-only streams carry none (Roost has no media yet).
@@ -53,6 +55,14 @@ def user_channel(account_id: int) -> str:
 
 def author_channel(account_id: int) -> str:
     return f"author:{account_id}"
+
+
+def token_channel(token_id: int) -> str:
+    return f"token:{token_id}"
+
+
+def system_channel(account_id: int) -> str:
+    return f"system:{account_id}"
 
 
 def hashtag_channel(tag: str, *, local: bool) -> str:

@@ -8,6 +8,9 @@ Server frames:
     {"stream": ["user"], "event": "update", "payload": "<the Status as a JSON string>"}
     {"stream": ["user"], "event": "delete", "payload": "<status id>"}
     {"error": "Unknown stream type", "status": 400}
+
+The connection closes (code 1000) when its token is revoked, its password changed
+or its account suspended (``ending.py``).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from roost.core.errors import RoostError
 from roost.deps import Viewer
 from roost.streaming.bus import Subscription
+from roost.streaming.ending import ending_channels, still_valid
 from roost.streaming.render import StreamState
 from roost.streaming.service import start_stream
 from roost.streaming.streams import Stream, open_stream
@@ -35,6 +39,8 @@ log = logging.getLogger(__name__)
 
 # Close code when a connection fell too far behind: "try again later".
 TRY_AGAIN_LATER = 1013
+# Close code when its access was taken away (a revoked token): a plain close.
+ENDED = 1000
 
 
 class Connection:
@@ -43,6 +49,7 @@ class Connection:
         self.runtime = runtime
         self.viewer = viewer
         self.streams: dict[tuple[str, ...], StreamState] = {}
+        self.ends_on = ending_channels(viewer)
         self._send_lock = asyncio.Lock()
 
     async def send(self, frame: dict[str, Any]) -> None:
@@ -102,6 +109,10 @@ class Connection:
     async def pump(self, subscription: Subscription) -> None:
         """Pass bus events on, each rendered for every stream it belongs to."""
         async for channel, message in subscription:
+            if channel in self.ends_on:
+                async with self._send_lock:  # not in the middle of a frame
+                    await self.websocket.close(code=ENDED)
+                return
             for state in list(self.streams.values()):
                 try:
                     rendered = await state.render(channel, message)
@@ -128,7 +139,10 @@ async def serve_websocket(
     """Accept, then carry streams until the client leaves."""
     await websocket.accept(subprotocol=subprotocol)
     connection = Connection(websocket, runtime, viewer)
-    async with runtime.bus.subscribe([]) as subscription:
+    async with runtime.bus.subscribe(connection.ends_on) as subscription:
+        if not await still_valid(runtime.db, viewer):
+            await websocket.close(code=ENDED)
+            return
         if first is not None:
             await connection.subscribe(subscription, first)
         try:

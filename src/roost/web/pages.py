@@ -235,20 +235,22 @@ def login_url(request: Request) -> str:
 
 async def error_response(request: Request, exc: RoostError) -> Response:
     if wants_json(request):
-        return JSON({"error": exc.message}, status_code=exc.status_code)
+        return JSON({"error": exc.message}, status_code=exc.status_code, headers=exc.headers)
     titles = {403: "Not allowed", 404: "Not found", 429: "Slow down"}
     message = exc.message
     if isinstance(exc, RateLimited):
         message = "Too many attempts in a short time. Please wait a few minutes and try again."
     if exc.status_code == 404:
         message = "This page does not exist, or it is not visible to you."
-    return await render_page(
+    response = await render_page(
         request,
         "error.html",
         status_code=exc.status_code,
         title=titles.get(exc.status_code, "Something is not right"),
         message=message,
     )
+    response.headers.update(exc.headers)
+    return response
 
 
 class WebRoute(APIRoute):

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import ColumnElement, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from roost.accounts import service as accounts
 from roost.accounts import validation
-from roost.accounts.credentials import check_credentials, hash_password_off_loop
+from roost.accounts.credentials import account_key, check_login, hash_password_off_loop
 from roost.accounts.models import Account
 from roost.accounts.schemas import RegistrationForm
 from roost.core.db import as_utc, commit, utcnow
@@ -22,6 +22,7 @@ from roost.core.ids import new_id
 from roost.core.security import new_token, token_digest, verify_password
 from roost.core.versions import forget_versions
 from roost.oauth.models import AccessToken, AuthorizationCode, OAuthApp
+from roost.streaming.ending import end_streams
 from roost.web.models import WebSession
 
 if TYPE_CHECKING:
@@ -106,10 +107,9 @@ async def sign_in(
     user_agent: str,
 ) -> str:
     """Check the email (or username) and password; returns a new session's cookie value."""
-    await runtime.limiter.hit("login", ip)
-    account = None
-    if login.strip() and password:
-        account = await check_credentials(session=read_session, login=login, password=password)
+    account = await check_login(
+        session=read_session, limiter=runtime.limiter, ip=ip, login=login, password=password
+    )
     if account is None:
         raise Unauthorized("That email or username and password do not match an account.")
     if not account.approved:
@@ -133,6 +133,12 @@ async def sign_up(
     return await start_session(session=session, account_id=account.id, user_agent=user_agent)
 
 
+@dataclass(frozen=True)
+class PasswordChanged:
+    sessions_ended: int  # the other browsers signed out
+    tokens_revoked: int  # the OAuth access tokens revoked (apps must sign in again)
+
+
 async def change_password(
     *,
     session: AsyncSession,
@@ -141,9 +147,11 @@ async def change_password(
     keep_session_id: int,
     current_password: str,
     new_password: str,
-) -> int:
-    """Set a new password and sign out every other session; returns how many ended."""
-    await runtime.limiter.hit("login", f"account:{account_id}")
+) -> PasswordChanged:
+    """Set a new password, sign out every other session and, as Mastodon does, revoke
+    every OAuth token of the account (their open streams end)."""
+    # Guessing the current password is a sign-in attempt on this account.
+    await runtime.limiter.hit("login_account", account_key(account_id))
     errors = validation.Errors()
     validation.check_password(errors, new_password)
     if errors:
@@ -163,8 +171,29 @@ async def change_password(
         .returning(WebSession.id)
     )
     count = len(ended.all())
+    revoked = await _revoke_tokens(session, AccessToken.account_id == account_id)
+    await session.execute(
+        delete(AuthorizationCode).where(
+            AuthorizationCode.account_id == account_id, AuthorizationCode.used_at.is_(None)
+        )
+    )
     await commit(session)
-    return count
+    return PasswordChanged(sessions_ended=count, tokens_revoked=revoked)
+
+
+async def _revoke_tokens(session: AsyncSession, *where: ColumnElement[bool]) -> int:
+    """Revoke the live tokens matching ``where``: their kept renderings are forgotten and
+    their open streams end once ``session`` commits. Returns how many."""
+    revoked = await session.execute(
+        update(AccessToken)
+        .where(*where, AccessToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+        .returning(AccessToken.id, AccessToken.token_hash)
+    )
+    rows = revoked.all()
+    forget_versions(session, "token", [digest for _, digest in rows])
+    end_streams(session=session, token_ids=[token_id for token_id, _ in rows])
+    return len(rows)
 
 
 @dataclass(frozen=True)
@@ -217,21 +246,13 @@ async def authorized_apps(*, session: AsyncSession, account_id: int) -> list[Aut
 
 
 async def revoke_app(*, session: AsyncSession, account_id: int, app_id: int) -> int:
-    """End every token this app holds for the account, and its unused codes."""
-    revoked = await session.execute(
-        update(AccessToken)
-        .where(
-            AccessToken.account_id == account_id,
-            AccessToken.app_id == app_id,
-            AccessToken.revoked_at.is_(None),
-        )
-        .values(revoked_at=utcnow())
-        .returning(AccessToken.token_hash)
+    """End every token this app holds for the account (and their open streams), and its
+    unused codes."""
+    revoked = await _revoke_tokens(
+        session, AccessToken.account_id == account_id, AccessToken.app_id == app_id
     )
-    digests = list(revoked.scalars())
-    if not digests:
+    if not revoked:
         raise NotFound()
-    forget_versions(session, "token", digests)
     await session.execute(
         delete(AuthorizationCode).where(
             AuthorizationCode.account_id == account_id,
@@ -240,4 +261,4 @@ async def revoke_app(*, session: AsyncSession, account_id: int, app_id: int) -> 
         )
     )
     await commit(session)
-    return len(digests)
+    return revoked

@@ -64,7 +64,7 @@ async def login(
             user_agent=_user_agent(request),
         )
     except RoostError as exc:
-        return await render_page(
+        page = await render_page(
             request,
             "login.html",
             status_code=exc.status_code,
@@ -73,6 +73,8 @@ async def login(
             login=form.email,
             errors=[SLOW_DOWN if isinstance(exc, RateLimited) else exc.message],
         )
+        page.headers.update(exc.headers)  # a 429's Retry-After
+        return page
     set_session_cookie(request, token)
     return redirect(next_url)
 
@@ -106,7 +108,7 @@ async def signup(
             user_agent=_user_agent(request),
         )
     except RoostError as exc:
-        return await render_page(
+        page = await render_page(
             request,
             "signup.html",
             status_code=exc.status_code,
@@ -114,6 +116,8 @@ async def signup(
             values={"username": form.username, "email": form.email},
             errors=signup_errors(exc),
         )
+        page.headers.update(exc.headers)  # a 429's Retry-After
+        return page
     if token is None:
         return await render_page(
             request,

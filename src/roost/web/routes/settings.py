@@ -33,11 +33,12 @@ async def _settings_page(
     session: AsyncSession,
     *,
     status_code: int = 200,
+    headers: dict[str, str] | None = None,
     **context: Any,
 ) -> Response:
     me = member.account.id
     everyone = PageParams(limit=LIST_SIZE)
-    return await render_page(
+    page = await render_page(
         request,
         "settings.html",
         session=session,
@@ -48,6 +49,8 @@ async def _settings_page(
         mutes=(await lists.mutes(session=session, viewer_id=me, page=everyone)).items,
         **context,
     )
+    page.headers.update(headers or {})  # a 429's Retry-After
+    return page
 
 
 @router.get("/settings")
@@ -76,6 +79,7 @@ async def save_profile(
             member,
             reader,
             status_code=exc.status_code,
+            headers=exc.headers,
             profile_values={"display_name": form.display_name, "note": form.note},
             profile_errors=[exc.message.removeprefix("Validation failed: ")],
         )
@@ -92,7 +96,7 @@ async def change_password(
     runtime: RuntimeDep,
 ) -> Response:
     try:
-        ended = await service.change_password(
+        changed = await service.change_password(
             session=session,
             runtime=runtime,
             account_id=member.account.id,
@@ -107,16 +111,30 @@ async def change_password(
             else exc.message
         )
         return await _settings_page(
-            request, member, reader, status_code=exc.status_code, password_errors=[message]
+            request,
+            member,
+            reader,
+            status_code=exc.status_code,
+            headers=exc.headers,
+            password_errors=[message],
         )
+    return await _settings_page(request, member, reader, password_notice=_password_notice(changed))
+
+
+def _password_notice(changed: service.PasswordChanged) -> str:
+    ended, revoked = changed.sessions_ended, changed.tokens_revoked
     others = (
         "No other session was signed in."
         if not ended
-        else (f"{ended} other session{'s were' if ended != 1 else ' was'} signed out.")
+        else f"{ended} other session{'s were' if ended != 1 else ' was'} signed out."
     )
-    return await _settings_page(
-        request, member, reader, password_notice=f"Your password is changed. {others}"
+    apps = (
+        "No app was signed in."
+        if not revoked
+        else f"{revoked} app token{'s were' if revoked != 1 else ' was'} revoked: "
+        "those apps must log in again."
     )
+    return f"Your password is changed. {others} {apps}"
 
 
 @router.post("/settings/apps/{app_id}/revoke")

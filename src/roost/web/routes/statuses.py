@@ -66,7 +66,7 @@ async def compose(
     except RoostError as exc:
         if wants_json(request):
             raise
-        return await render_page(
+        page = await render_page(
             request,
             "compose.html",
             session=reader,
@@ -75,6 +75,8 @@ async def compose(
             form=form,
             errors=[exc.message],
         )
+        page.headers.update(exc.headers)  # a 429's Retry-After
+        return page
     if wants_json(request):
         rendered = await _rendered(reader, status.id, member.account.id)
         html = posts_html([rendered], me=member.account, csrf_token=member.csrf_token, here="/home")
