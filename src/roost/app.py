@@ -16,6 +16,8 @@ from roost import __version__
 from roost.accounts.routes import router as accounts_router
 from roost.core.errors import RoostError
 from roost.core.http import JSON
+from roost.core.limits import RequestLimits
+from roost.core.openapi import describe_parameters
 from roost.core.runtime import Runtime
 from roost.core.settings import Settings, get_settings
 from roost.follows.routes import router as follows_router
@@ -80,6 +82,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         return JSON({"status": "ok"})
 
     _map_errors(app)
+    describe_parameters(app)
+    app.add_middleware(RequestLimits, max_body=settings.max_body_bytes)
     if runtime.home_pages is not None:
         app.add_middleware(KeptPages, pages=runtime.home_pages)
     app.add_middleware(StripTrailingSlash)

@@ -17,6 +17,7 @@ from roost.accounts.render import render_account, render_credential_account
 from roost.accounts.schemas import CredentialsForm, LookupParams, RegistrationForm
 from roost.core.errors import NotFound
 from roost.core.http import JSON, json_response, params
+from roost.core.inputs import MAX_ID
 from roost.deps import ReadSession, RuntimeDep, Viewer, WriteSession, optional, require
 
 router = APIRouter()
@@ -26,7 +27,6 @@ _IMAGE_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
     "X-Content-Type-Options": "nosniff",
 }
-_MAX_ID = (1 << 63) - 1
 
 
 def _client_ip(request: Request) -> str:
@@ -34,7 +34,7 @@ def _client_ip(request: Request) -> str:
 
 
 def _checked_id(account_id: int) -> int:
-    if account_id > _MAX_ID:
+    if account_id > MAX_ID:
         raise NotFound()
     return account_id
 

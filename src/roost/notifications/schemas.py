@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, field_validator
 
+from roost.core.inputs import Id
+
 
 def _as_list(value: object) -> object:
     return [value] if isinstance(value, str) else value
@@ -12,7 +14,7 @@ def _as_list(value: object) -> object:
 class NotificationFilter(BaseModel):
     types: list[str] = []
     exclude_types: list[str] = []
-    account_id: int | None = None
+    account_id: Id | None = None
 
     _lists = field_validator("types", "exclude_types", mode="before")(_as_list)
 

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ValidationError
 from starlette.responses import RedirectResponse, Response
 
 from roost.core.errors import Forbidden, NotFound, RateLimited, RoostError, Unauthorized
-from roost.core.http import JSON, json_response, params, request_params
+from roost.core.http import JSON, json_response, params, raw_params
 from roost.deps import (
     ReadSession,
     RuntimeDep,
@@ -30,7 +30,7 @@ from roost.web.visitor import Member, Visitor, get_visitor
 
 router = APIRouter()
 
-Params = Annotated[dict[str, Any], Depends(request_params)]
+Raw = dict[str, Any]
 _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
@@ -92,7 +92,10 @@ def _wants_login_form(raw: dict[str, Any]) -> bool:
 
 @router.get("/oauth/authorize")
 async def authorize_page(
-    request: Request, raw: Params, session: ReadSession, runtime: RuntimeDep
+    request: Request,
+    raw: Annotated[Raw, Depends(raw_params(AuthorizeParams))],
+    session: ReadSession,
+    runtime: RuntimeDep,
 ) -> Response:
     visitor = await get_visitor(request)
     try:
@@ -112,7 +115,7 @@ async def authorize_page(
 @router.post("/oauth/authorize")
 async def authorize_decision(
     request: Request,
-    raw: Params,
+    raw: Annotated[Raw, Depends(raw_params(AuthorizeForm))],
     read_session: ReadSession,
     write_session: WriteSession,
     runtime: RuntimeDep,
@@ -267,7 +270,7 @@ def _oauth_error(exc: service.OAuthError) -> JSON:
 @router.post("/oauth/token")
 async def token(
     request: Request,
-    raw: Params,
+    raw: Annotated[Raw, Depends(raw_params(TokenForm))],
     read_session: ReadSession,
     write_session: WriteSession,
     runtime: RuntimeDep,
@@ -290,7 +293,9 @@ async def token(
 
 
 @router.post("/oauth/revoke")
-async def revoke(request: Request, raw: Params, session: WriteSession) -> JSON:
+async def revoke(
+    request: Request, raw: Annotated[Raw, Depends(raw_params(RevokeForm))], session: WriteSession
+) -> JSON:
     try:
         form = _parse(RevokeForm, raw)
         basic = _basic_client(request)

@@ -24,6 +24,7 @@ class AuthorizeParams(BaseModel):
     state: str | None = None
     code_challenge: str | None = None
     code_challenge_method: str | None = None
+    force_login: str | bool | None = None  # ask for a password even when signed in
 
 
 class AuthorizeForm(AuthorizeParams):
@@ -33,6 +34,7 @@ class AuthorizeForm(AuthorizeParams):
     email: str | None = None
     password: str | None = None
     decision: str | None = None
+    session_token: str | None = None  # a signed-in browser's form, instead of a password
 
 
 class TokenForm(BaseModel):

@@ -6,6 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
+from roost.core.inputs import IdList
+
 Visibility = Literal["public", "unlisted", "private", "direct"]
 ReblogVisibility = Literal["public", "unlisted", "private"]
 
@@ -51,9 +53,8 @@ class ReblogIn(BaseModel):
 
 
 class StatusIdsIn(BaseModel):
-    id: list[str] | str = []
+    id: IdList = []
 
     @property
     def ids(self) -> list[int]:
-        raw = [self.id] if isinstance(self.id, str) else self.id
-        return [int(v) for v in raw if v.isdigit() and len(v) <= 18]
+        return self.id
