@@ -16,7 +16,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.openapi.utils import get_openapi
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, iter_route_contexts
 from pydantic import BaseModel
 
 from roost.core.http import DESCRIBED, Described
@@ -43,17 +43,42 @@ def describe_parameters(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
+ERROR_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "title": "Error",
+    "required": ["error"],
+    "properties": {
+        "error": {"type": "string"},
+        "error_description": {"type": "string", "description": "OAuth errors only"},
+        "details": {"type": "object", "description": "Per field, where a form was invalid"},
+    },
+}
+_ERROR_RESPONSE = {
+    "description": "Refused: the error in words (OAuth endpoints: an RFC 6749 error code)",
+    "content": {"application/json": {"schema": {"$ref": _REF.format(model="Error")}}},
+}
+
+
 def describe_routes(schema: dict[str, Any], routes: list[Any]) -> None:
     components: dict[str, Any] = schema.setdefault("components", {}).setdefault("schemas", {})
-    for route in routes:
+    # Every refusal is ``{"error": ...}`` (app.py), not FastAPI's ``{"detail": [...]}``.
+    components["Error"] = ERROR_SCHEMA
+    for name in ("HTTPValidationError", "ValidationError"):
+        components.pop(name, None)
+    for context in iter_route_contexts(routes):  # through included routers
+        route = context.original_route
         if not isinstance(route, APIRoute) or not route.include_in_schema:
             continue
-        path_item = schema["paths"].get(route.path_format, {})
+        path_item = schema["paths"].get(context.path_format or route.path_format, {})
         described = [DESCRIBED[call] for call in _calls(route.dependant) if call in DESCRIBED]
         for method in route.methods or ():
             operation = path_item.get(method.lower())
             if operation is None:
                 continue
+            responses = operation.setdefault("responses", {})
+            responses.pop("422", None)
+            if "application/json" in responses.get("200", {}).get("content", {}):
+                responses["4XX"] = _ERROR_RESPONSE
             for parameter in operation.get("parameters", []):
                 if parameter["in"] == "path" and parameter["name"].endswith("_id"):
                     parameter["schema"] = {**parameter["schema"], **ID_PATH_SCHEMA}

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pydantic import BaseModel, field_validator
 
+from roost.accounts.schemas import Account
 from roost.core.inputs import Id
+from roost.statuses.schemas import Status
 
 
 def _as_list(value: object) -> object:
@@ -22,3 +24,17 @@ class NotificationFilter(BaseModel):
     @classmethod
     def _blank(cls, value: object) -> object:
         return None if value == "" else value
+
+
+# ---- what the API answers: for the OpenAPI document only (routes render dicts) ----
+
+
+class Notification(BaseModel):
+    """Mastodon's Notification entity (``notifications/render.py``)."""
+
+    id: str
+    type: str
+    created_at: str
+    group_key: str
+    account: Account
+    status: Status | None

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ValidationError
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from roost.core.errors import Forbidden, NotFound, RateLimited, RoostError, Unauthorized
 from roost.core.http import JSON, json_response, params, raw_params
@@ -23,7 +23,15 @@ from roost.deps import (
     load_viewer,
 )
 from roost.oauth import authorize, csrf, pages, service
-from roost.oauth.schemas import AppForm, AuthorizeForm, AuthorizeParams, RevokeForm, TokenForm
+from roost.oauth.schemas import (
+    AppForm,
+    Application,
+    AuthorizeForm,
+    AuthorizeParams,
+    RevokeForm,
+    Token,
+    TokenForm,
+)
 from roost.oauth.scopes import KNOWN, TOP_LEVEL
 from roost.web import csrf as web_csrf
 from roost.web.visitor import Member, Visitor, get_visitor
@@ -49,7 +57,7 @@ async def any_token(request: Request) -> Viewer:
 # ---- apps -------------------------------------------------------------------
 
 
-@router.post("/api/v1/apps")
+@router.post("/api/v1/apps", response_model=Application)
 async def create_app(
     request: Request,
     form: Annotated[AppForm, Depends(params(AppForm))],
@@ -62,7 +70,7 @@ async def create_app(
     return json_response(service.render_app(app, client_secret=secret))
 
 
-@router.get("/api/v1/apps/verify_credentials")
+@router.get("/api/v1/apps/verify_credentials", response_model=Application)
 async def verify_app(viewer: Annotated[Viewer, Depends(any_token)], session: ReadSession) -> JSON:
     app = await service.app_by_id(session=session, app_id=viewer.app_id)
     if app is None:
@@ -90,7 +98,7 @@ def _wants_login_form(raw: dict[str, Any]) -> bool:
     return str(raw.get("force_login", "")).strip().lower() in {"1", "true", "on", "yes"}
 
 
-@router.get("/oauth/authorize")
+@router.get("/oauth/authorize", response_class=HTMLResponse)
 async def authorize_page(
     request: Request,
     raw: Annotated[Raw, Depends(raw_params(AuthorizeParams))],
@@ -112,7 +120,7 @@ async def authorize_page(
     )
 
 
-@router.post("/oauth/authorize")
+@router.post("/oauth/authorize", response_class=HTMLResponse)
 async def authorize_decision(
     request: Request,
     raw: Annotated[Raw, Depends(raw_params(AuthorizeForm))],
@@ -267,7 +275,7 @@ def _oauth_error(exc: service.OAuthError) -> JSON:
     return JSON(exc.body(), status_code=exc.status_code, headers=_NO_STORE)
 
 
-@router.post("/oauth/token")
+@router.post("/oauth/token", response_model=Token)
 async def token(
     request: Request,
     raw: Annotated[Raw, Depends(raw_params(TokenForm))],
@@ -292,7 +300,7 @@ async def token(
     return JSON(body, headers=_NO_STORE)
 
 
-@router.post("/oauth/revoke")
+@router.post("/oauth/revoke", response_model=dict[str, Any])
 async def revoke(
     request: Request, raw: Annotated[Raw, Depends(raw_params(RevokeForm))], session: WriteSession
 ) -> JSON:

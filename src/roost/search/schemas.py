@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, field_validator
 
+from roost.accounts.schemas import Account
 from roost.core.http import DEFAULT_LIMIT, MAX_LIMIT
 from roost.core.inputs import Id
+from roost.statuses.schemas import Status
 
 SEARCH_TYPES = ("accounts", "statuses", "hashtags")
 
@@ -41,3 +45,21 @@ class AccountSearchParams(BaseModel):
 
     def clamped_limit(self) -> int:
         return max(1, min(self.limit, MAX_LIMIT))
+
+
+# ---- what the API answers: for the OpenAPI document only (routes render dicts) ----
+
+
+class Tag(BaseModel):
+    """Mastodon's Tag entity."""
+
+    name: str
+    url: str
+    history: list[dict[str, Any]]
+    following: bool | None = None
+
+
+class SearchResults(BaseModel):
+    accounts: list[Account]
+    statuses: list[Status]
+    hashtags: list[Tag]

@@ -15,6 +15,7 @@ from roost.core.http import (
 from roost.core.runtime import Runtime
 from roost.core.security import token_digest
 from roost.deps import ReadSession, RuntimeDep, Viewer, bearer_token, optional, require
+from roost.statuses.schemas import Status
 from roost.timelines import service
 from roost.timelines.pages import HOME_PATH, Watch, keeps
 from roost.timelines.service import Page
@@ -42,7 +43,7 @@ def _respond(request: Request, page: Page) -> JSON:
     return json_response(page.items, link=link)
 
 
-@router.get(HOME_PATH)
+@router.get(HOME_PATH, response_model=list[Status])
 async def home(request: Request, runtime: RuntimeDep, paging: Paging) -> JSON:
     """Renders the page and keeps it; a kept page still true is answered before
     routing (``pages.KeptPages``)."""
@@ -68,7 +69,7 @@ async def _render_home(
     return _respond(request, page)
 
 
-@router.get("/api/v1/timelines/public")
+@router.get("/api/v1/timelines/public", response_model=list[Status])
 async def public(
     request: Request,
     session: ReadSession,
@@ -85,7 +86,7 @@ async def public(
     return _respond(request, page)
 
 
-@router.get("/api/v1/timelines/tag/{hashtag}")
+@router.get("/api/v1/timelines/tag/{hashtag}", response_model=list[Status])
 async def tag(
     request: Request,
     hashtag: str,
@@ -99,7 +100,7 @@ async def tag(
     return _respond(request, page)
 
 
-@router.get("/api/v1/accounts/{account_id}/statuses")
+@router.get("/api/v1/accounts/{account_id}/statuses", response_model=list[Status])
 async def account_statuses(
     request: Request,
     account_id: str,
@@ -118,7 +119,7 @@ async def account_statuses(
     return _respond(request, page)
 
 
-@router.get("/api/v1/favourites")
+@router.get("/api/v1/favourites", response_model=list[Status])
 async def favourites(
     request: Request,
     session: ReadSession,

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from pydantic import BaseModel, field_validator
 
-from roost.core.inputs import Id
-
 
 class NextForm(BaseModel):
     next: str | None = None  # where to go back to without JavaScript (a local path)
@@ -55,25 +53,3 @@ class SearchQuery(BaseModel):
 
 class MarkerForm(BaseModel):
     last_read_id: str = ""  # the status id at the top of the home timeline
-
-
-class MarkersQuery(BaseModel):
-    """GET /api/v1/markers: ``timeline[]=home&timeline[]=notifications``."""
-
-    timeline: list[str] = []
-
-    @field_validator("timeline", mode="before")
-    @classmethod
-    def _one(cls, value: object) -> object:
-        return [value] if isinstance(value, str) else value
-
-
-class MarkerPosition(BaseModel):
-    last_read_id: Id
-
-
-class SaveMarkers(BaseModel):
-    """POST /api/v1/markers, as JSON (the form spells it ``home[last_read_id]``)."""
-
-    home: MarkerPosition | None = None
-    notifications: MarkerPosition | None = None

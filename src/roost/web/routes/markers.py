@@ -11,8 +11,8 @@ from roost.core.http import JSON, json_response, params, raw_params
 from roost.core.inputs import ID_SCHEMA, id_or_none
 from roost.deps import ReadSession, Viewer, WriteSession, require
 from roost.web import markers
-from roost.web.forms import MarkersQuery, SaveMarkers
 from roost.web.models import MARKER_TIMELINES
+from roost.web.schemas import Marker, MarkersQuery, SaveMarkers
 
 router = APIRouter(tags=["markers"])
 
@@ -23,7 +23,7 @@ _FORM_FIELDS = {
 }
 
 
-@router.get("/api/v1/markers")
+@router.get("/api/v1/markers", response_model=dict[str, Marker])
 async def get_markers(
     viewer: Annotated[Viewer, Depends(require("read:statuses"))],
     query: Annotated[MarkersQuery, Depends(params(MarkersQuery))],
@@ -56,7 +56,7 @@ def _positions(raw: dict[str, Any]) -> dict[str, int]:
     return positions
 
 
-@router.post("/api/v1/markers")
+@router.post("/api/v1/markers", response_model=dict[str, Marker])
 async def save_markers(
     viewer: Annotated[Viewer, Depends(require("write:statuses"))],
     raw: Annotated[dict[str, Any], Depends(raw_params(SaveMarkers, form_fields=_FORM_FIELDS))],
