@@ -12,11 +12,10 @@ a limit of its own (``by_prefix``, the longest prefix wins): media uploads would
 from __future__ import annotations
 
 from collections.abc import Mapping
-from urllib.parse import unquote_to_bytes
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from roost.core.errors import PayloadTooLarge, RoostError, Unprocessable
+from roost.core.errors import BadRequest, PayloadTooLarge, RoostError, Unprocessable
 from roost.core.http import JSON
 
 
@@ -72,7 +71,8 @@ def _checked(scope: Scope) -> int | None:
     """The declared body length (0 for no body, None for unknown: chunked); refuses a
     path, query string or header holding NUL (PostgreSQL text cannot store it)."""
     path: str = scope["path"]
-    if "\x00" in path or b"\x00" in unquote_to_bytes(scope.get("query_string", b"")):
+    query: bytes = scope.get("query_string", b"")
+    if "\x00" in path or b"%00" in query or b"\x00" in query:
         raise Unprocessable("Validation failed: request: invalid character")
     length: int | None = 0
     for name, value in scope["headers"]:
@@ -80,7 +80,7 @@ def _checked(scope: Scope) -> int | None:
             raise Unprocessable("Validation failed: headers: invalid character")
         if name == b"content-length":
             if not (value.isdigit() and len(value) <= 18):
-                raise Unprocessable("Validation failed: headers: Content-Length")
+                raise BadRequest("Content-Length is not a number")
             length = int(value) if length is not None else None
         elif name == b"transfer-encoding":
             length = None
