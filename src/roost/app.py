@@ -17,6 +17,8 @@ from roost.accounts.routes import router as accounts_router
 from roost.core.cors import ApiCors
 from roost.core.errors import RoostError
 from roost.core.http import JSON
+from roost.core.limits import RequestLimits
+from roost.core.openapi import describe_parameters
 from roost.core.settings import Settings, get_settings
 from roost.follows.routes import router as follows_router
 from roost.instance.routes import router as instance_router
@@ -81,10 +83,13 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         return JSON({"status": "ok"})
 
     _map_errors(app)
-    # The last added runs first: StripTrailingSlash, then CORS (so kept home pages,
-    # answered before routing, carry its headers too), then KeptPages.
+    describe_parameters(app)
+    # The last added runs first: StripTrailingSlash, then CORS (so every answer below,
+    # kept home pages and refused bodies included, carries its headers), then the
+    # request limits, then KeptPages, which answers kept home pages before routing.
     if runtime.page_cache is not None:
         app.add_middleware(KeptPages, pages=runtime.page_cache)
+    app.add_middleware(RequestLimits, max_body=settings.max_body_bytes)
     app.add_middleware(ApiCors)
     app.add_middleware(StripTrailingSlash)
     return app

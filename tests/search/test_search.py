@@ -73,7 +73,8 @@ async def test_account_id_restricts_to_one_author(
     carols = str(await post(runtime, carol, "tea party"))
     assert set(await found(client, "tea")) == {bobs, carols}
     assert await found(client, "tea", account_id=carol.id) == [carols]
-    assert await found(client, "tea", account_id="nonsense") == []
+    refused = await client.get("/api/v2/search", params={"q": "tea", "account_id": "nonsense"})
+    assert refused.status_code == 422 and "account_id" in refused.json()["error"]
 
 
 async def test_private_posts_only_for_followers_and_mentioned(

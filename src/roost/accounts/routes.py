@@ -14,10 +14,18 @@ from starlette.responses import Response
 from roost.accounts import service
 from roost.accounts.avatars import HEADER_SVG, avatar_svg
 from roost.accounts.render import render_account, render_credential_account
-from roost.accounts.schemas import CredentialsForm, LookupParams, RegistrationForm
+from roost.accounts.schemas import (
+    Account,
+    CredentialAccount,
+    CredentialsForm,
+    LookupParams,
+    RegistrationForm,
+)
 from roost.core.errors import NotFound
 from roost.core.http import JSON, json_response, params
+from roost.core.inputs import MAX_ID
 from roost.deps import ReadSession, RuntimeDep, Viewer, WriteSession, optional, require
+from roost.oauth.schemas import Token
 
 router = APIRouter()
 
@@ -26,7 +34,6 @@ _IMAGE_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
     "X-Content-Type-Options": "nosniff",
 }
-_MAX_ID = (1 << 63) - 1
 
 
 def _client_ip(request: Request) -> str:
@@ -34,12 +41,12 @@ def _client_ip(request: Request) -> str:
 
 
 def _checked_id(account_id: int) -> int:
-    if account_id > _MAX_ID:
+    if account_id > MAX_ID:
         raise NotFound()
     return account_id
 
 
-@router.post("/api/v1/accounts")
+@router.post("/api/v1/accounts", response_model=Token)
 async def register(
     request: Request,
     viewer: Annotated[Viewer, Depends(require("write:accounts", user=False))],
@@ -54,13 +61,13 @@ async def register(
     return json_response(token)
 
 
-@router.get("/api/v1/accounts/verify_credentials")
+@router.get("/api/v1/accounts/verify_credentials", response_model=CredentialAccount)
 async def verify_credentials(viewer: Annotated[Viewer, Depends(require("profile"))]) -> JSON:
     assert viewer.account is not None
     return json_response(render_credential_account(viewer.account))
 
 
-@router.patch("/api/v1/accounts/update_credentials")
+@router.patch("/api/v1/accounts/update_credentials", response_model=CredentialAccount)
 async def update_credentials(
     viewer: Annotated[Viewer, Depends(require("write:accounts"))],
     form: Annotated[CredentialsForm, Depends(params(CredentialsForm))],
@@ -73,7 +80,7 @@ async def update_credentials(
     return json_response(render_credential_account(account))
 
 
-@router.get("/api/v1/accounts/lookup")
+@router.get("/api/v1/accounts/lookup", response_model=Account)
 async def lookup(
     _viewer: Annotated[Viewer, Depends(optional("read:accounts"))],
     query: Annotated[LookupParams, Depends(params(LookupParams))],
@@ -100,7 +107,7 @@ async def default_header() -> Response:
 
 
 # Keep last: the most general account path.
-@router.get("/api/v1/accounts/{account_id:int}")
+@router.get("/api/v1/accounts/{account_id:int}", response_model=Account)
 async def show(
     account_id: int,
     _viewer: Annotated[Viewer, Depends(optional("read:accounts"))],

@@ -3,6 +3,8 @@ the service so errors come out in Mastodon's ``details`` shape."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel
 
 
@@ -25,3 +27,42 @@ class CredentialsForm(BaseModel):
 
 class LookupParams(BaseModel):
     acct: str
+
+
+# ---- what the API answers: for the OpenAPI document only (routes render dicts) ----
+
+
+class Account(BaseModel):
+    """Mastodon's Account entity (``accounts/render.py``)."""
+
+    id: str
+    username: str
+    acct: str
+    display_name: str
+    locked: bool
+    bot: bool
+    discoverable: bool | None
+    group: bool
+    created_at: str
+    note: str
+    url: str
+    uri: str
+    avatar: str
+    avatar_static: str
+    header: str
+    header_static: str
+    followers_count: int
+    following_count: int
+    statuses_count: int
+    last_status_at: str | None
+    noindex: bool
+    emojis: list[dict[str, Any]]
+    fields: list[dict[str, Any]]
+    roles: list[dict[str, Any]]
+
+
+class CredentialAccount(Account):
+    """The signed-in person's own Account, with ``source`` (what they typed) and ``role``."""
+
+    source: dict[str, Any]
+    role: dict[str, Any]

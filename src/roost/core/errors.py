@@ -40,6 +40,10 @@ class Conflict(RoostError):
     status_code = 409
 
 
+class PayloadTooLarge(RoostError):
+    status_code = 413
+
+
 class Unprocessable(RoostError):
     status_code = 422
 

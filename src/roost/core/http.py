@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 import orjson
 from fastapi import Request
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 from starlette.responses import Response
 
 from roost.core.db import as_utc
 from roost.core.errors import BadRequest, NotFound, Unprocessable
+from roost.core.inputs import Id, check_text, id_or_none
 from roost.core.settings import get_settings
 
 M = TypeVar("M", bound=BaseModel)
@@ -40,17 +42,30 @@ def iso(value: datetime) -> str:
 
 
 def parse_id(value: str) -> int:
-    """An id from a path: anything but a 64-bit string of digits is simply not found."""
-    if not value.isdigit() or len(value) > 19:
-        raise NotFound()
-    number = int(value)
-    if number >= 1 << 63:
+    """An id from a path (or a reference to a record): anything but an id
+    (``roost.core.inputs``) is simply not found."""
+    number = id_or_none(value)
+    if number is None:
         raise NotFound()
     return number
 
 
+@dataclass(frozen=True)
+class Described:
+    """What a parameter dependency reads, for the OpenAPI document (core/openapi.py)."""
+
+    model: type[BaseModel]
+    body: bool = True  # False: the query string only
+    form_fields: dict[str, Any] | None = None  # the form's own schema, when not the model's
+
+
+# Each parameter dependency made here, and what it reads.
+DESCRIBED: dict[Callable[..., Any], Described] = {}
+
+
 async def request_params(request: Request) -> dict[str, Any]:
-    """Query string and body (form or JSON) merged; ``key[]`` becomes a list under ``key``."""
+    """Query string and body (form or JSON) merged; ``key[]`` becomes a list under ``key``.
+    Text PostgreSQL cannot store (NUL, lone surrogates) is refused here, for every route."""
     merged: dict[str, Any] = {}
     _merge_pairs(merged, request.query_params.multi_items())
     if request.method in {"POST", "PUT", "PATCH", "DELETE"}:
@@ -68,6 +83,7 @@ async def request_params(request: Request) -> dict[str, Any]:
         elif content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
             form = await request.form()
             _merge_pairs(merged, [(k, v) for k, v in form.multi_items() if isinstance(v, str)])
+    check_text(merged)
     return merged
 
 
@@ -96,14 +112,30 @@ def params(model: type[M]) -> Callable[[Request], Awaitable[M]]:
     async def dependency(request: Request) -> M:
         return validate(model, await request_params(request))
 
+    DESCRIBED[dependency] = Described(model)
+    return dependency
+
+
+def raw_params(
+    model: type[BaseModel], *, form_fields: dict[str, Any] | None = None
+) -> Callable[[Request], Awaitable[dict[str, Any]]]:
+    """``request_params`` for a route that parses them itself (in its own error shape),
+    documented as ``model``."""
+
+    async def dependency(request: Request) -> dict[str, Any]:
+        return await request_params(request)
+
+    DESCRIBED[dependency] = Described(model, form_fields=form_fields)
     return dependency
 
 
 class PageParams(BaseModel):
-    max_id: int | None = None
-    since_id: int | None = None
-    min_id: int | None = None
-    limit: int = DEFAULT_LIMIT
+    max_id: Id | None = None
+    since_id: Id | None = None
+    min_id: Id | None = None
+    limit: int = Field(
+        default=DEFAULT_LIMIT, description=f"At most {MAX_LIMIT}; out of 1..{MAX_LIMIT} clamped"
+    )
 
     def clamped_limit(self) -> int:
         return max(1, min(self.limit, MAX_LIMIT))
@@ -116,6 +148,9 @@ async def page_params(request: Request) -> PageParams:
         if (value := request.query_params.get(key)) not in (None, "")
     }
     return validate(PageParams, raw)
+
+
+DESCRIBED[page_params] = Described(PageParams, body=False)
 
 
 def link_header(request: Request, *, next_max: int | None, prev_min: int | None) -> str | None:

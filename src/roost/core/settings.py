@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     # uvicorn's access log: one line per request (`roost serve --no-access-log` also
     # turns it off); off saves CPU under load.
     access_log: bool = True
+    # A request body (JSON or form) larger than this is refused with 413 before it is
+    # read. A path may have a limit of its own (core/limits.py: RequestLimits).
+    max_body_bytes: int = 1 << 20
 
     @field_validator("rate_limits", "access_log", mode="before")
     @classmethod

@@ -7,13 +7,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 
 from roost.accounts.models import Account
+from roost.accounts.schemas import Account as AccountEntity
 from roost.core.http import JSON, PageParams, json_response, link_header, page_params, params
 from roost.core.http import parse_id as parse_path_id
 from roost.deps import ReadSession, RuntimeDep, Viewer, WriteSession, optional, require
 from roost.follows import lists, service
 from roost.follows.lists import AccountPage
 from roost.follows.relationships import relationships
-from roost.follows.schemas import FollowParams, MuteParams, RelationshipParams
+from roost.follows.schemas import FollowParams, MuteParams, Relationship, RelationshipParams
 
 router = APIRouter()
 
@@ -29,7 +30,7 @@ def _page_response(request: Request, page: AccountPage) -> JSON:
     )
 
 
-@router.post("/api/v1/accounts/{account_id}/follow")
+@router.post("/api/v1/accounts/{account_id}/follow", response_model=Relationship)
 async def follow(
     account_id: str,
     viewer: Annotated[Viewer, Depends(require("write:follows"))],
@@ -49,7 +50,7 @@ async def follow(
     )
 
 
-@router.post("/api/v1/accounts/{account_id}/unfollow")
+@router.post("/api/v1/accounts/{account_id}/unfollow", response_model=Relationship)
 async def unfollow(
     account_id: str,
     viewer: Annotated[Viewer, Depends(require("write:follows"))],
@@ -66,7 +67,7 @@ async def unfollow(
     )
 
 
-@router.post("/api/v1/accounts/{account_id}/block")
+@router.post("/api/v1/accounts/{account_id}/block", response_model=Relationship)
 async def block(
     account_id: str,
     viewer: Annotated[Viewer, Depends(require("write:blocks"))],
@@ -83,7 +84,7 @@ async def block(
     )
 
 
-@router.post("/api/v1/accounts/{account_id}/unblock")
+@router.post("/api/v1/accounts/{account_id}/unblock", response_model=Relationship)
 async def unblock(
     account_id: str,
     viewer: Annotated[Viewer, Depends(require("write:blocks"))],
@@ -96,7 +97,7 @@ async def unblock(
     )
 
 
-@router.post("/api/v1/accounts/{account_id}/mute")
+@router.post("/api/v1/accounts/{account_id}/mute", response_model=Relationship)
 async def mute(
     account_id: str,
     viewer: Annotated[Viewer, Depends(require("write:mutes"))],
@@ -115,7 +116,7 @@ async def mute(
     )
 
 
-@router.post("/api/v1/accounts/{account_id}/unmute")
+@router.post("/api/v1/accounts/{account_id}/unmute", response_model=Relationship)
 async def unmute(
     account_id: str,
     viewer: Annotated[Viewer, Depends(require("write:mutes"))],
@@ -132,7 +133,7 @@ async def unmute(
     )
 
 
-@router.get("/api/v1/accounts/relationships")
+@router.get("/api/v1/accounts/relationships", response_model=list[Relationship])
 async def get_relationships(
     viewer: Annotated[Viewer, Depends(require("read:follows"))],
     query: Annotated[RelationshipParams, Depends(params(RelationshipParams))],
@@ -143,7 +144,7 @@ async def get_relationships(
     )
 
 
-@router.get("/api/v1/accounts/{account_id}/followers")
+@router.get("/api/v1/accounts/{account_id}/followers", response_model=list[AccountEntity])
 async def get_followers(
     request: Request,
     account_id: str,
@@ -160,7 +161,7 @@ async def get_followers(
     return _page_response(request, result)
 
 
-@router.get("/api/v1/accounts/{account_id}/following")
+@router.get("/api/v1/accounts/{account_id}/following", response_model=list[AccountEntity])
 async def get_following(
     request: Request,
     account_id: str,
@@ -177,7 +178,7 @@ async def get_following(
     return _page_response(request, result)
 
 
-@router.get("/api/v1/blocks")
+@router.get("/api/v1/blocks", response_model=list[AccountEntity])
 async def get_blocks(
     request: Request,
     viewer: Annotated[Viewer, Depends(require("read:blocks"))],
@@ -188,7 +189,7 @@ async def get_blocks(
     return _page_response(request, result)
 
 
-@router.get("/api/v1/mutes")
+@router.get("/api/v1/mutes", response_model=list[AccountEntity])
 async def get_mutes(
     request: Request,
     viewer: Annotated[Viewer, Depends(require("read:mutes"))],
@@ -199,7 +200,7 @@ async def get_mutes(
     return _page_response(request, result)
 
 
-@router.get("/api/v1/follow_requests")
+@router.get("/api/v1/follow_requests", response_model=list[AccountEntity])
 async def get_follow_requests(
     viewer: Annotated[Viewer, Depends(require("read:follows"))],
 ) -> JSON:

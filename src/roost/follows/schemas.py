@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+from roost.core.inputs import IdList
+
 
 class FollowParams(BaseModel):
     reblogs: bool = True
@@ -16,16 +18,31 @@ class MuteParams(BaseModel):
 
 
 class RelationshipParams(BaseModel):
-    # ``id=X`` arrives as a string, ``id[]=X&id[]=Y`` as a list.
-    id: list[str] | str = []
+    id: IdList = []
 
     def ids(self) -> list[int]:
-        """The numeric ids asked for, in order, without repeats; anything else is skipped."""
-        raw = [self.id] if isinstance(self.id, str) else self.id
-        seen: list[int] = []
-        for value in raw:
-            if value.isdigit() and len(value) <= 19 and int(value) < 1 << 63:
-                number = int(value)
-                if number not in seen:
-                    seen.append(number)
-        return seen
+        """The ids asked for, in order, without repeats."""
+        return self.id
+
+
+# ---- what the API answers: for the OpenAPI document only (routes render dicts) ----
+
+
+class Relationship(BaseModel):
+    """Mastodon's Relationship entity (``follows/relationships.py``)."""
+
+    id: str
+    following: bool
+    showing_reblogs: bool
+    notifying: bool
+    languages: list[str] | None
+    followed_by: bool
+    blocking: bool
+    blocked_by: bool
+    muting: bool
+    muting_notifications: bool
+    requested: bool
+    requested_by: bool
+    domain_blocking: bool
+    endorsed: bool
+    note: str

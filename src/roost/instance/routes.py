@@ -13,18 +13,19 @@ from fastapi import APIRouter, Depends
 from roost.core.http import JSON, json_response
 from roost.deps import ReadSession, RuntimeDep, Viewer, require
 from roost.instance import service
+from roost.instance.schemas import Instance, InstanceV1
 
 router = APIRouter()
 
 NODEINFO_SCHEMA = "http://nodeinfo.diaspora.software/ns/schema/2.0"
 
 
-@router.get("/api/v1/instance")
+@router.get("/api/v1/instance", response_model=InstanceV1)
 async def instance_v1(session: ReadSession, runtime: RuntimeDep) -> JSON:
     return json_response(await service.instance_v1(session=session, settings=runtime.settings))
 
 
-@router.get("/api/v2/instance")
+@router.get("/api/v2/instance", response_model=Instance)
 async def instance_v2(session: ReadSession, runtime: RuntimeDep) -> JSON:
     return json_response(await service.instance_v2(session=session, settings=runtime.settings))
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 
@@ -18,7 +18,7 @@ from roost.core.http import (
 from roost.deps import ReadSession, Viewer, WriteSession, require
 from roost.notifications import service
 from roost.notifications.render import render_notifications
-from roost.notifications.schemas import NotificationFilter
+from roost.notifications.schemas import Notification, NotificationFilter
 
 router = APIRouter()
 
@@ -31,7 +31,7 @@ def _viewer_id(viewer: Viewer) -> int:
     return viewer.account_id
 
 
-@router.get("/api/v1/notifications")
+@router.get("/api/v1/notifications", response_model=list[Notification])
 async def list_notifications(
     request: Request,
     viewer: Reader,
@@ -56,13 +56,13 @@ async def list_notifications(
     return json_response(items, link=link)
 
 
-@router.post("/api/v1/notifications/clear")
+@router.post("/api/v1/notifications/clear", response_model=dict[str, Any])
 async def clear_notifications(viewer: Writer, session: WriteSession) -> JSON:
     await service.clear_notifications(session=session, viewer_id=_viewer_id(viewer))
     return json_response({})
 
 
-@router.get("/api/v1/notifications/{notification_id}")
+@router.get("/api/v1/notifications/{notification_id}", response_model=Notification)
 async def get_notification(viewer: Reader, notification_id: str, session: ReadSession) -> JSON:
     viewer_id = _viewer_id(viewer)
     notification = await service.get_notification(
@@ -71,7 +71,7 @@ async def get_notification(viewer: Reader, notification_id: str, session: ReadSe
     return json_response((await render_notifications(session, [notification], viewer_id))[0])
 
 
-@router.post("/api/v1/notifications/{notification_id}/dismiss")
+@router.post("/api/v1/notifications/{notification_id}/dismiss", response_model=dict[str, Any])
 async def dismiss_notification(viewer: Writer, notification_id: str, session: WriteSession) -> JSON:
     await service.dismiss_notification(
         session=session, viewer_id=_viewer_id(viewer), notification_id=parse_id(notification_id)

@@ -10,6 +10,8 @@ import hashlib
 import hmac
 import time
 
+from roost.core.inputs import id_or_none
+
 LIFETIME_SECONDS = 3600
 
 
@@ -27,9 +29,9 @@ def valid(secret: str, client_id: str, token: str | None, *, now: float | None =
     if not token:
         return False
     expires_text, _, signature = token.partition(".")
-    if not expires_text.isdigit() or len(expires_text) > 12:
+    expires = id_or_none(expires_text)
+    if expires is None:
         return False
-    expires = int(expires_text)
     if expires < (now if now is not None else time.time()):
         return False
     return hmac.compare_digest(signature, _signature(secret, client_id, expires))

@@ -9,10 +9,10 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ValidationError
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from roost.core.errors import Forbidden, NotFound, RateLimited, RoostError, Unauthorized
-from roost.core.http import JSON, json_response, params, request_params
+from roost.core.http import JSON, json_response, params, raw_params
 from roost.deps import (
     ReadSession,
     RuntimeDep,
@@ -23,14 +23,22 @@ from roost.deps import (
     load_viewer,
 )
 from roost.oauth import authorize, csrf, pages, service
-from roost.oauth.schemas import AppForm, AuthorizeForm, AuthorizeParams, RevokeForm, TokenForm
+from roost.oauth.schemas import (
+    AppForm,
+    Application,
+    AuthorizeForm,
+    AuthorizeParams,
+    RevokeForm,
+    Token,
+    TokenForm,
+)
 from roost.oauth.scopes import KNOWN, TOP_LEVEL
 from roost.web import csrf as web_csrf
 from roost.web.visitor import Member, Visitor, get_visitor
 
 router = APIRouter()
 
-Params = Annotated[dict[str, Any], Depends(request_params)]
+Raw = dict[str, Any]
 _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
@@ -49,7 +57,7 @@ async def any_token(request: Request) -> Viewer:
 # ---- apps -------------------------------------------------------------------
 
 
-@router.post("/api/v1/apps")
+@router.post("/api/v1/apps", response_model=Application)
 async def create_app(
     request: Request,
     form: Annotated[AppForm, Depends(params(AppForm))],
@@ -62,7 +70,7 @@ async def create_app(
     return json_response(service.render_app(app, client_secret=secret))
 
 
-@router.get("/api/v1/apps/verify_credentials")
+@router.get("/api/v1/apps/verify_credentials", response_model=Application)
 async def verify_app(viewer: Annotated[Viewer, Depends(any_token)], session: ReadSession) -> JSON:
     app = await service.app_by_id(session=session, app_id=viewer.app_id)
     if app is None:
@@ -90,9 +98,12 @@ def _wants_login_form(raw: dict[str, Any]) -> bool:
     return str(raw.get("force_login", "")).strip().lower() in {"1", "true", "on", "yes"}
 
 
-@router.get("/oauth/authorize")
+@router.get("/oauth/authorize", response_class=HTMLResponse)
 async def authorize_page(
-    request: Request, raw: Params, session: ReadSession, runtime: RuntimeDep
+    request: Request,
+    raw: Annotated[Raw, Depends(raw_params(AuthorizeParams))],
+    session: ReadSession,
+    runtime: RuntimeDep,
 ) -> Response:
     visitor = await get_visitor(request)
     try:
@@ -109,10 +120,10 @@ async def authorize_page(
     )
 
 
-@router.post("/oauth/authorize")
+@router.post("/oauth/authorize", response_class=HTMLResponse)
 async def authorize_decision(
     request: Request,
-    raw: Params,
+    raw: Annotated[Raw, Depends(raw_params(AuthorizeForm))],
     read_session: ReadSession,
     write_session: WriteSession,
     runtime: RuntimeDep,
@@ -266,10 +277,10 @@ def _oauth_error(exc: service.OAuthError) -> JSON:
     return JSON(exc.body(), status_code=exc.status_code, headers=_NO_STORE)
 
 
-@router.post("/oauth/token")
+@router.post("/oauth/token", response_model=Token)
 async def token(
     request: Request,
-    raw: Params,
+    raw: Annotated[Raw, Depends(raw_params(TokenForm))],
     read_session: ReadSession,
     write_session: WriteSession,
     runtime: RuntimeDep,
@@ -291,8 +302,10 @@ async def token(
     return JSON(body, headers=_NO_STORE)
 
 
-@router.post("/oauth/revoke")
-async def revoke(request: Request, raw: Params, session: WriteSession) -> JSON:
+@router.post("/oauth/revoke", response_model=dict[str, Any])
+async def revoke(
+    request: Request, raw: Annotated[Raw, Depends(raw_params(RevokeForm))], session: WriteSession
+) -> JSON:
     try:
         form = _parse(RevokeForm, raw)
         basic = _basic_client(request)

@@ -24,6 +24,7 @@ class AuthorizeParams(BaseModel):
     state: str | None = None
     code_challenge: str | None = None
     code_challenge_method: str | None = None
+    force_login: str | bool | None = None  # ask for a password even when signed in
 
 
 class AuthorizeForm(AuthorizeParams):
@@ -33,6 +34,7 @@ class AuthorizeForm(AuthorizeParams):
     email: str | None = None
     password: str | None = None
     decision: str | None = None
+    session_token: str | None = None  # a signed-in browser's form, instead of a password
 
 
 class TokenForm(BaseModel):
@@ -51,3 +53,30 @@ class RevokeForm(BaseModel):
     token: str | None = None
     client_id: str | None = None
     client_secret: str | None = None
+
+
+# ---- what the API answers: for the OpenAPI document only (routes render dicts) ----
+
+
+class Application(BaseModel):
+    """Mastodon's Application entity; the credentials only right after registration."""
+
+    id: str
+    name: str
+    website: str | None
+    scopes: list[str]
+    redirect_uri: str
+    redirect_uris: list[str]
+    vapid_key: str
+    client_id: str | None = None
+    client_secret: str | None = None
+    client_secret_expires_at: int | None = None
+
+
+class Token(BaseModel):
+    """An OAuth access token (RFC 6749 section 5.1, as Mastodon sends it)."""
+
+    access_token: str
+    token_type: str
+    scope: str
+    created_at: int

@@ -7,15 +7,16 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 
 from roost.accounts.render import render_account
+from roost.accounts.schemas import Account
 from roost.core.http import JSON, json_response, params
 from roost.deps import ReadSession, Viewer, optional, require
 from roost.search import service
-from roost.search.schemas import AccountSearchParams, SearchParams
+from roost.search.schemas import AccountSearchParams, SearchParams, SearchResults, Tag
 
 router = APIRouter()
 
 
-@router.get("/api/v2/search")
+@router.get("/api/v2/search", response_model=SearchResults)
 async def search(
     viewer: Annotated[Viewer, Depends(optional("read:search"))],
     query: Annotated[SearchParams, Depends(params(SearchParams))],
@@ -26,7 +27,7 @@ async def search(
     )
 
 
-@router.get("/api/v1/accounts/search")
+@router.get("/api/v1/accounts/search", response_model=list[Account])
 async def search_accounts(
     viewer: Annotated[Viewer, Depends(require("read:accounts"))],
     query: Annotated[AccountSearchParams, Depends(params(AccountSearchParams))],
@@ -43,6 +44,6 @@ async def search_accounts(
     return json_response([render_account(account) for account in accounts])
 
 
-@router.get("/api/v1/tags/{name}")
+@router.get("/api/v1/tags/{name}", response_model=Tag)
 async def get_tag(name: str, session: ReadSession) -> JSON:
     return json_response(await service.get_tag(session=session, name=name))

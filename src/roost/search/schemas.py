@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from typing import Any
 
+from pydantic import BaseModel, field_validator
+
+from roost.accounts.schemas import Account
 from roost.core.http import DEFAULT_LIMIT, MAX_LIMIT
+from roost.core.inputs import Id
+from roost.statuses.schemas import Status
 
 SEARCH_TYPES = ("accounts", "statuses", "hashtags")
 
@@ -14,10 +19,15 @@ class SearchParams(BaseModel):
     type: str | None = None  # anything but the three types means all three
     resolve: bool = False
     following: bool = False
-    account_id: str | None = None
+    account_id: Id | None = None  # only this account's posts
     exclude_unreviewed: bool = False
     limit: int = DEFAULT_LIMIT
-    offset: int = Field(default=0, ge=0)
+    offset: Id = 0  # a count, in the range of an id
+
+    @field_validator("account_id", mode="before")
+    @classmethod
+    def _blank(cls, value: object) -> object:
+        return None if value == "" else value
 
     def clamped_limit(self) -> int:
         return max(1, min(self.limit, MAX_LIMIT))
@@ -29,9 +39,27 @@ class SearchParams(BaseModel):
 class AccountSearchParams(BaseModel):
     q: str
     limit: int = DEFAULT_LIMIT
-    offset: int = Field(default=0, ge=0)
+    offset: Id = 0  # a count, in the range of an id
     following: bool = False
     resolve: bool = False
 
     def clamped_limit(self) -> int:
         return max(1, min(self.limit, MAX_LIMIT))
+
+
+# ---- what the API answers: for the OpenAPI document only (routes render dicts) ----
+
+
+class Tag(BaseModel):
+    """Mastodon's Tag entity."""
+
+    name: str
+    url: str
+    history: list[dict[str, Any]]
+    following: bool | None = None
+
+
+class SearchResults(BaseModel):
+    accounts: list[Account]
+    statuses: list[Status]
+    hashtags: list[Tag]

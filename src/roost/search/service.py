@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from roost.accounts.models import Account
 from roost.accounts.render import render_account
 from roost.core.errors import BadRequest, NotFound
+from roost.core.inputs import id_or_none
 from roost.core.settings import get_settings
 from roost.follows.relations import follows, not_blocked_either_way
 from roost.search.fulltext import matches, search_terms
@@ -58,16 +59,14 @@ async def search(
         )
         result["accounts"] = [render_account(account) for account in accounts]
     if query.wants("statuses"):
-        author_id = _optional_id(query.account_id)
-        if query.account_id is None or author_id is not None:
-            result["statuses"] = await search_statuses(
-                session=session,
-                viewer_id=viewer_id,
-                q=q,
-                author_id=author_id,
-                limit=limit,
-                offset=offset,
-            )
+        result["statuses"] = await search_statuses(
+            session=session,
+            viewer_id=viewer_id,
+            q=q,
+            author_id=query.account_id,
+            limit=limit,
+            offset=offset,
+        )
     if query.wants("hashtags"):
         result["hashtags"] = await search_hashtags(session=session, q=q, limit=limit, offset=offset)
     return result
@@ -215,12 +214,6 @@ def _hashtag(q: str) -> str | None:
     return match.group(1).lower() if match else None
 
 
-def _optional_id(value: str | None) -> int | None:
-    if value is None or not value.isdigit() or len(value) > 19 or int(value) >= 1 << 63:
-        return None
-    return int(value)
-
-
 def _local_url(q: str) -> tuple[str, int | None] | None:
     """``<base>/@bob`` -> ("bob", None); ``<base>/@bob/123`` -> ("bob", 123)."""
     prefix = f"{get_settings().base_url}/@"
@@ -231,5 +224,5 @@ def _local_url(q: str) -> tuple[str, int | None] | None:
         return None
     if not rest:
         return username, None
-    status_id = _optional_id(rest.strip("/"))
+    status_id = id_or_none(rest.strip("/"))
     return (username, status_id) if status_id is not None else None

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from roost.accounts.models import Account
 from roost.accounts.render import render_account
+from roost.accounts.schemas import Account as AccountEntity
 from roost.core.errors import NotFound
 from roost.core.http import (
     JSON,
@@ -25,7 +26,8 @@ from roost.statuses import interactions, service
 from roost.statuses.lookup import get_many_visible, get_visible
 from roost.statuses.models import Status
 from roost.statuses.render import render_statuses
-from roost.statuses.schemas import PostStatusIn, ReblogIn, StatusIdsIn
+from roost.statuses.schemas import Context, PostStatusIn, ReblogIn, StatusIdsIn
+from roost.statuses.schemas import Status as StatusEntity
 from roost.statuses.threads import thread_context
 
 router = APIRouter()
@@ -49,7 +51,7 @@ def _me(viewer: Viewer) -> Account:
     return viewer.account
 
 
-@router.post("/api/v1/statuses")
+@router.post("/api/v1/statuses", response_model=StatusEntity)
 async def create_status(
     viewer: Poster,
     body: Annotated[PostStatusIn, Depends(params(PostStatusIn))],
@@ -78,7 +80,7 @@ async def create_status(
     return json_response(await _one(reader, status, viewer))
 
 
-@router.get("/api/v1/statuses")
+@router.get("/api/v1/statuses", response_model=list[StatusEntity])
 async def get_statuses(
     viewer: Reader,
     body: Annotated[StatusIdsIn, Depends(params(StatusIdsIn))],
@@ -88,13 +90,13 @@ async def get_statuses(
     return json_response(await render_statuses(session, statuses, viewer.account_id))
 
 
-@router.get("/api/v1/statuses/{status_id}")
+@router.get("/api/v1/statuses/{status_id}", response_model=StatusEntity)
 async def get_status(viewer: Reader, status_id: str, session: ReadSession) -> JSON:
     status = await get_visible(session, viewer.account_id, parse_id(status_id))
     return json_response(await _one(session, status, viewer))
 
 
-@router.delete("/api/v1/statuses/{status_id}")
+@router.delete("/api/v1/statuses/{status_id}", response_model=StatusEntity)
 async def delete_status(
     viewer: Poster, status_id: str, session: WriteSession, runtime: RuntimeDep
 ) -> JSON:
@@ -104,7 +106,7 @@ async def delete_status(
     return json_response(deleted)
 
 
-@router.get("/api/v1/statuses/{status_id}/context")
+@router.get("/api/v1/statuses/{status_id}/context", response_model=Context)
 async def get_context(viewer: Reader, status_id: str, session: ReadSession) -> JSON:
     context = await thread_context(
         session=session, viewer_id=viewer.account_id, status_id=parse_id(status_id)
@@ -116,7 +118,7 @@ async def get_context(viewer: Reader, status_id: str, session: ReadSession) -> J
     return json_response({"ancestors": rendered[:split], "descendants": rendered[split:]})
 
 
-@router.post("/api/v1/statuses/{status_id}/favourite")
+@router.post("/api/v1/statuses/{status_id}/favourite", response_model=StatusEntity)
 async def favourite(
     viewer: Favouriter, status_id: str, session: WriteSession, reader: ReadSession
 ) -> JSON:
@@ -126,7 +128,7 @@ async def favourite(
     return json_response(await _one(reader, status, viewer))
 
 
-@router.post("/api/v1/statuses/{status_id}/unfavourite")
+@router.post("/api/v1/statuses/{status_id}/unfavourite", response_model=StatusEntity)
 async def unfavourite(
     viewer: Favouriter, status_id: str, session: WriteSession, reader: ReadSession
 ) -> JSON:
@@ -136,7 +138,7 @@ async def unfavourite(
     return json_response(await _one(reader, status, viewer))
 
 
-@router.post("/api/v1/statuses/{status_id}/reblog")
+@router.post("/api/v1/statuses/{status_id}/reblog", response_model=StatusEntity)
 async def reblog(
     viewer: Poster,
     status_id: str,
@@ -156,7 +158,7 @@ async def reblog(
     return json_response(await _one(reader, boost, viewer))
 
 
-@router.post("/api/v1/statuses/{status_id}/unreblog")
+@router.post("/api/v1/statuses/{status_id}/unreblog", response_model=StatusEntity)
 async def unreblog(
     viewer: Poster,
     status_id: str,
@@ -170,7 +172,7 @@ async def unreblog(
     return json_response(await _one(reader, status, viewer))
 
 
-@router.get("/api/v1/statuses/{status_id}/favourited_by")
+@router.get("/api/v1/statuses/{status_id}/favourited_by", response_model=list[AccountEntity])
 async def favourited_by(
     request: Request,
     viewer: AccountsReader,
@@ -190,7 +192,7 @@ async def favourited_by(
     return _accounts_page(request, found)
 
 
-@router.get("/api/v1/statuses/{status_id}/reblogged_by")
+@router.get("/api/v1/statuses/{status_id}/reblogged_by", response_model=list[AccountEntity])
 async def reblogged_by(
     request: Request,
     viewer: AccountsReader,

@@ -6,6 +6,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
+from roost.accounts.schemas import Account
+from roost.core.inputs import IdList
+
 Visibility = Literal["public", "unlisted", "private", "direct"]
 ReblogVisibility = Literal["public", "unlisted", "private"]
 
@@ -51,9 +54,66 @@ class ReblogIn(BaseModel):
 
 
 class StatusIdsIn(BaseModel):
-    id: list[str] | str = []
+    id: IdList = []
 
     @property
     def ids(self) -> list[int]:
-        raw = [self.id] if isinstance(self.id, str) else self.id
-        return [int(v) for v in raw if v.isdigit() and len(v) <= 18]
+        return self.id
+
+
+# ---- what the API answers: for the OpenAPI document only (routes render dicts) ----
+
+
+class Mention(BaseModel):
+    id: str
+    username: str
+    acct: str
+    url: str
+
+
+class StatusTag(BaseModel):
+    name: str
+    url: str
+
+
+class Status(BaseModel):
+    """Mastodon's Status entity (``statuses/cache.py`` and ``render.py``)."""
+
+    id: str
+    uri: str
+    url: str | None
+    created_at: str
+    edited_at: str | None
+    content: str
+    text: str | None
+    visibility: Visibility
+    sensitive: bool
+    spoiler_text: str
+    language: str | None
+    in_reply_to_id: str | None
+    in_reply_to_account_id: str | None
+    application: dict[str, Any] | None
+    media_attachments: list[dict[str, Any]]
+    mentions: list[Mention]
+    tags: list[StatusTag]
+    emojis: list[dict[str, Any]]
+    muted: bool
+    bookmarked: bool
+    pinned: bool
+    poll: dict[str, Any] | None
+    card: dict[str, Any] | None
+    filtered: list[dict[str, Any]]
+    account: Account
+    reblog: Status | None
+    replies_count: int
+    reblogs_count: int
+    favourites_count: int
+    favourited: bool
+    reblogged: bool
+
+
+class Context(BaseModel):
+    """A thread around a status: what it answers, and the answers to it."""
+
+    ancestors: list[Status]
+    descendants: list[Status]

@@ -16,6 +16,7 @@ from roost.core.http import (
 )
 from roost.core.paging import Page
 from roost.deps import ReadSession, RuntimeDep, Viewer, bearer_token, optional, require
+from roost.statuses.schemas import Status
 from roost.timelines import service
 from roost.timelines.page_cache import HOME_PATH, HomeWatch
 
@@ -42,7 +43,7 @@ def _respond(request: Request, page: Page) -> JSON:
     return json_response(page.items, link=link)
 
 
-@router.get(HOME_PATH)
+@router.get(HOME_PATH, response_model=list[Status])
 async def home(request: Request, runtime: RuntimeDep, paging: Paging) -> JSON:
     """Renders the page (a kept page still true was answered before routing, by
     ``KeptPages``) and keeps it."""
@@ -63,7 +64,7 @@ async def home(request: Request, runtime: RuntimeDep, paging: Paging) -> JSON:
     )
 
 
-@router.get("/api/v1/timelines/public")
+@router.get("/api/v1/timelines/public", response_model=list[Status])
 async def public(
     request: Request,
     session: ReadSession,
@@ -80,7 +81,7 @@ async def public(
     return _respond(request, page)
 
 
-@router.get("/api/v1/timelines/tag/{hashtag}")
+@router.get("/api/v1/timelines/tag/{hashtag}", response_model=list[Status])
 async def tag(
     request: Request,
     hashtag: str,
@@ -94,7 +95,7 @@ async def tag(
     return _respond(request, page)
 
 
-@router.get("/api/v1/accounts/{account_id}/statuses")
+@router.get("/api/v1/accounts/{account_id}/statuses", response_model=list[Status])
 async def account_statuses(
     request: Request,
     account_id: str,
@@ -113,7 +114,7 @@ async def account_statuses(
     return _respond(request, page)
 
 
-@router.get("/api/v1/favourites")
+@router.get("/api/v1/favourites", response_model=list[Status])
 async def favourites(
     request: Request,
     session: ReadSession,

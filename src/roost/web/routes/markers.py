@@ -4,35 +4,36 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 
 from roost.core.errors import BadRequest, Unprocessable
-from roost.core.http import JSON, json_response, request_params
+from roost.core.http import JSON, json_response, params, raw_params
+from roost.core.inputs import ID_SCHEMA, id_or_none
 from roost.deps import ReadSession, Viewer, WriteSession, require
 from roost.web import markers
 from roost.web.models import MARKER_TIMELINES
+from roost.web.schemas import Marker, MarkersQuery, SaveMarkers
 
 router = APIRouter(tags=["markers"])
 
-
-def _as_list(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, list):
-        return [v for v in value if isinstance(v, str)]
-    return []
+# The form spells the JSON body's ``{"home": {"last_read_id": X}}`` ``home[last_read_id]=X``.
+_FORM_FIELDS = {
+    "type": "object",
+    "properties": {f"{timeline}[last_read_id]": ID_SCHEMA for timeline in MARKER_TIMELINES},
+}
 
 
-@router.get("/api/v1/markers")
+@router.get("/api/v1/markers", response_model=dict[str, Marker])
 async def get_markers(
-    request: Request,
     viewer: Annotated[Viewer, Depends(require("read:statuses"))],
+    query: Annotated[MarkersQuery, Depends(params(MarkersQuery))],
     session: ReadSession,
 ) -> JSON:
     assert viewer.account_id is not None
-    wanted = _as_list((await request_params(request)).get("timeline"))
     return json_response(
-        await markers.read_markers(session=session, account_id=viewer.account_id, timelines=wanted)
+        await markers.read_markers(
+            session=session, account_id=viewer.account_id, timelines=query.timeline
+        )
     )
 
 
@@ -46,23 +47,23 @@ def _positions(raw: dict[str, Any]) -> dict[str, int]:
             value = nested.get("last_read_id")
         if value is None:
             continue
-        text = str(value)
-        if isinstance(value, bool) or not text.isdigit() or len(text) > 19 or int(text) >= 1 << 63:
+        number = id_or_none(value)
+        if number is None:
             raise Unprocessable(f"Validation failed: {timeline}: last_read_id must be an id")
-        positions[timeline] = int(text)
+        positions[timeline] = number
     if not positions:
         raise BadRequest("Missing parameter: home[last_read_id] or notifications[last_read_id]")
     return positions
 
 
-@router.post("/api/v1/markers")
+@router.post("/api/v1/markers", response_model=dict[str, Marker])
 async def save_markers(
-    request: Request,
     viewer: Annotated[Viewer, Depends(require("write:statuses"))],
+    raw: Annotated[dict[str, Any], Depends(raw_params(SaveMarkers, form_fields=_FORM_FIELDS))],
     session: WriteSession,
 ) -> JSON:
     assert viewer.account_id is not None
-    positions = _positions(await request_params(request))
+    positions = _positions(raw)
     return json_response(
         await markers.save_markers(
             session=session, account_id=viewer.account_id, positions=positions

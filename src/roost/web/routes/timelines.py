@@ -12,6 +12,7 @@ from starlette.responses import Response
 
 from roost.core.errors import Unprocessable
 from roost.core.http import JSON, PageParams, json_response, page_params, params
+from roost.core.inputs import id_or_none
 from roost.deps import ReadSession, RuntimeDep, WriteSession
 from roost.timelines import service as timelines
 from roost.web import markers
@@ -114,15 +115,15 @@ async def home_marker(
     runtime: RuntimeDep,
 ) -> JSON:
     """The page showed new posts: the one now on top is the newest the reader saw."""
-    text = form.last_read_id.strip()
-    if not text.isdigit() or len(text) > 19 or int(text) >= 1 << 63:
+    status_id = id_or_none(form.last_read_id.strip())
+    if status_id is None:
         raise Unprocessable("last_read_id must be a post id")
     moved = await markers.advance_home_marker(
         read_session=session,
         write_session=writer,
         timelines=runtime.timelines,
         account_id=member.account.id,
-        status_id=int(text),
+        status_id=status_id,
     )
     return json_response({"moved": moved})
 

@@ -1,0 +1,154 @@
+"""A bounded schemathesis run: every /api/* and /oauth/* operation of the OpenAPI
+document, with data generated from its schema (and, in the negative half, data that
+breaks it), sent in-process to the app with an all-scopes token, over a few accounts
+and posts so that ids resolve. No answer may be a 5xx, and every 4xx under /api/* must
+be JSON ``{"error": ...}``. Generation is derandomized: the same cases every run.
+
+The streaming endpoints are left out (their answers never end); their parameters are
+read by the same code as everyone else's.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections import Counter
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from hypothesis.errors import Unsatisfiable
+from schemathesis.generation.modes import GenerationMode
+
+from roost.runtime import Runtime
+from tests.factories import Factory
+
+pytestmark = pytest.mark.timeout(600)
+
+CASES = 40  # per operation and generation mode
+SKIPPED = ("/api/v1/streaming",)
+
+
+def _cases(operation: Any, mode: GenerationMode) -> list[Any]:
+    found: list[Any] = []
+
+    @settings(
+        max_examples=CASES,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(operation.as_strategy(mode))
+    def collect(case: Any) -> None:
+        found.append(case)
+
+    # An operation without parameters has no negative cases: nothing to send.
+    with contextlib.suppress(Unsatisfiable):
+        collect()
+    return found[:CASES]
+
+
+def _form(data: dict[str, Any]) -> bytes:
+    pairs: list[tuple[str, str]] = []
+    for key, value in data.items():
+        for item in value if isinstance(value, list) else [value]:
+            pairs.append((key, "" if item is None else str(item)))
+    return urlencode(pairs).encode()
+
+
+def _request(kwargs: dict[str, Any], token: str | None) -> dict[str, Any]:
+    headers = {k: str(v) for k, v in kwargs.get("headers", {}).items()}
+    for name in ("Connection", "Accept-Encoding", "User-Agent"):
+        headers.pop(name, None)
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    request: dict[str, Any] = {
+        "method": kwargs["method"],
+        "url": kwargs["url"],
+        "headers": headers,
+        "params": kwargs.get("params") or None,
+    }
+    if "json" in kwargs:
+        request["json"] = kwargs["json"]
+    elif isinstance(kwargs.get("data"), dict):
+        request["content"] = _form(kwargs["data"])
+    elif kwargs.get("data") is not None:
+        request["content"] = kwargs["data"]
+    return request
+
+
+async def _seed(client: httpx.AsyncClient, factory: Factory, runtime: Runtime) -> Any:
+    alice, bob = await factory.user("alice"), await factory.user("bob")
+    await client.post(f"/api/v1/accounts/{alice.id}/follow", headers=bob.headers)
+    posted = []
+    for text in ("hello #fuzz", "@bob a question", "a quiet one"):
+        response = await client.post(
+            "/api/v1/statuses", json={"status": text}, headers=alice.headers
+        )
+        posted.append(response.json()["id"])
+    await client.post(f"/api/v1/statuses/{posted[1]}/favourite", headers=bob.headers)
+    await runtime.jobs.drain()
+    notes = (await client.get("/api/v1/notifications", headers=bob.headers)).json()
+    ids = {
+        "status_id": posted,
+        "account_id": [alice.id, bob.id],
+        "notification_id": [n["id"] for n in notes] or ["1"],
+    }
+    return bob, ids
+
+
+async def test_no_input_makes_a_server_error(
+    client: httpx.AsyncClient, factory: Factory, runtime: Runtime
+) -> None:
+    viewer, ids = await _seed(client, factory, runtime)
+    document = (await client.get("/openapi.json")).json()
+    schema = schemathesis.openapi.from_dict(document)
+    started = time.monotonic()
+    sent, failures, statuses = 0, [], Counter[int]()
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        if not operation.path.startswith(("/api/", "/oauth/")) or operation.path.startswith(
+            SKIPPED
+        ):
+            continue
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+            for number, case in enumerate(_cases(operation, mode)):
+                for name in case.path_parameters or {}:
+                    if number % 2 == 0 and name in ids:  # half the time, an id that exists
+                        case.path_parameters[name] = ids[name][number // 2 % len(ids[name])]
+                token = viewer.token if number % 8 else None  # some without a token
+                kwargs = case.as_transport_kwargs(base_url="http://localhost")
+                try:
+                    request = _request(kwargs, token)
+                    client.build_request(**request)
+                except (UnicodeEncodeError, httpx.InvalidURL):
+                    continue  # no HTTP client could send this
+                sent += 1
+                try:
+                    response = await client.request(**request)
+                except Exception as exc:  # raised out of the app: a server error
+                    failures.append((500, request, repr(exc)[:300]))
+                    continue
+                statuses[response.status_code] += 1
+                if response.status_code >= 500 or not _error_shape_ok(operation.path, response):
+                    failures.append((response.status_code, request, response.text[:300]))
+    elapsed = time.monotonic() - started
+    print(f"schemathesis: {sent} cases, {len(failures)} failures, {elapsed:.1f} s")
+    print("by status:", dict(sorted(statuses.items())))
+    assert failures == []
+    assert sent > 2000
+    assert sum(n for status, n in statuses.items() if status < 300) > sent // 4  # routes reached
+
+
+def _error_shape_ok(path: str, response: httpx.Response) -> bool:
+    if not path.startswith("/api/") or not 400 <= response.status_code < 500:
+        return True
+    try:
+        body = response.json()
+    except ValueError:
+        return False
+    return isinstance(body, dict) and isinstance(body.get("error"), str)
