@@ -82,6 +82,12 @@ class Viewer:
 ANONYMOUS = Viewer(account=None, token=None, scopes=frozenset())
 
 
+def client_ip(request: Request) -> str:
+    """The address a request came from (the proxy's ``X-Forwarded-For`` when uvicorn
+    trusts it), what per-IP limits count by."""
+    return request.client.host if request.client else "unknown"
+
+
 def bearer_token(request: Request) -> str | None:
     header = request.headers.get("authorization", "")
     scheme, _, value = header.partition(" ")

@@ -24,7 +24,7 @@ from roost.accounts.schemas import (
 from roost.core.errors import NotFound
 from roost.core.http import JSON, json_response, params
 from roost.core.inputs import MAX_ID
-from roost.deps import ReadSession, RuntimeDep, Viewer, WriteSession, optional, require
+from roost.deps import ReadSession, RuntimeDep, Viewer, WriteSession, client_ip, optional, require
 from roost.oauth.schemas import Token
 
 router = APIRouter()
@@ -34,10 +34,6 @@ _IMAGE_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
     "X-Content-Type-Options": "nosniff",
 }
-
-
-def _client_ip(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
 
 
 def _checked_id(account_id: int) -> int:
@@ -56,7 +52,7 @@ async def register(
 ) -> JSON:
     assert viewer.token is not None  # require() guarantees a token
     token = await service.register(
-        session=session, runtime=runtime, ip=_client_ip(request), app_token=viewer.token, form=form
+        session=session, runtime=runtime, ip=client_ip(request), app_token=viewer.token, form=form
     )
     return json_response(token)
 

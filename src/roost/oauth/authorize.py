@@ -14,12 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from roost.accounts.credentials import check_login
 from roost.accounts.models import Account
 from roost.core.db import commit, utcnow
-from roost.core.errors import BadRequest, Forbidden, Unauthorized
+from roost.core.errors import BadRequest, Forbidden, RateLimited, RoostError, Unauthorized
 from roost.core.ids import new_id
 from roost.core.security import new_token, token_digest
 from roost.oauth import pkce
 from roost.oauth.models import AuthorizationCode, OAuthApp
-from roost.oauth.schemas import AuthorizeParams
+from roost.oauth.schemas import AuthorizeForm, AuthorizeParams
 from roost.oauth.scopes import parse_scopes, unknown_scopes, within
 from roost.oauth.service import OOB
 
@@ -148,3 +148,56 @@ def redirect_target(redirect_uri: str, params: dict[str, str | None]) -> str:
     query = parse_qsl(parts.query, keep_blank_values=True)
     query += [(key, value) for key, value in params.items() if value is not None]
     return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What the authorize form's answer comes to: a ``code`` to show (out of band), a
+    ``redirect`` back to the app, or the form again with an ``error``."""
+
+    code: str | None = None
+    redirect: str | None = None
+    error: RoostError | None = None
+    denied: bool = False
+
+
+async def decide(
+    *,
+    read_session: AsyncSession,
+    write_session: AsyncSession,
+    runtime: Runtime,
+    ip: str,
+    request: AuthorizationRequest,
+    form: AuthorizeForm,
+    member: Account | None,
+) -> Decision:
+    """The person's answer on the authorize page: deny, or approve as the signed-in
+    ``member`` (the web page vouched for the session) or with the form's password."""
+    if form.decision == "deny":
+        denial = {
+            "error": "access_denied",
+            "error_description": "The resource owner denied the request.",
+            "state": request.state,
+        }
+        redirect = None if request.out_of_band else redirect_target(request.redirect_uri, denial)
+        return Decision(redirect=redirect, denied=True)
+    try:
+        if member is not None:
+            code = await grant_code(write_session=write_session, request=request, account=member)
+        else:
+            code = await approve(
+                read_session=read_session,
+                write_session=write_session,
+                runtime=runtime,
+                ip=ip,
+                request=request,
+                login=form.email or "",
+                password=form.password or "",
+            )
+    except (Unauthorized, Forbidden, RateLimited) as exc:
+        return Decision(error=exc)
+    if request.out_of_band:
+        return Decision(code=code)
+    return Decision(
+        redirect=redirect_target(request.redirect_uri, {"code": code, "state": request.state})
+    )

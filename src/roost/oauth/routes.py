@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Annotated, Any, TypeVar
-from urllib.parse import urlencode
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel, ValidationError
-from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from roost.core.errors import Forbidden, NotFound, RateLimited, RoostError, Unauthorized
+from roost.core.errors import NotFound, Unauthorized
 from roost.core.http import JSON, json_response, params, raw_params
 from roost.deps import (
     ReadSession,
@@ -19,31 +16,24 @@ from roost.deps import (
     Viewer,
     WriteSession,
     bearer_token,
+    client_ip,
     get_db,
     load_viewer,
 )
-from roost.oauth import authorize, csrf, pages, service
+from roost.oauth import service
 from roost.oauth.schemas import (
     AppForm,
     Application,
-    AuthorizeForm,
-    AuthorizeParams,
     RevokeForm,
     Token,
     TokenForm,
 )
 from roost.oauth.scopes import KNOWN, TOP_LEVEL
-from roost.web import csrf as web_csrf
-from roost.web.visitor import Member, Visitor, get_visitor
 
 router = APIRouter()
 
 Raw = dict[str, Any]
 _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
-
-
-def client_ip(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
 
 
 async def any_token(request: Request) -> Viewer:
@@ -78,185 +68,6 @@ async def verify_app(viewer: Annotated[Viewer, Depends(any_token)], session: Rea
     return json_response(service.render_app(app))
 
 
-M = TypeVar("M", bound=BaseModel)
-
-
-def _parse(model: type[M], raw: dict[str, Any]) -> M:
-    try:
-        return model.model_validate(raw)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(part) for part in first["loc"]) or "body"
-        raise service.OAuthError("invalid_request", f"Invalid parameter: {field}") from exc
-
-
-# ---- the authorize page -------------------------------------------------------
-
-
-def _wants_login_form(raw: dict[str, Any]) -> bool:
-    """Mastodon's ``force_login``: ask for a password even with a signed-in browser."""
-    return str(raw.get("force_login", "")).strip().lower() in {"1", "true", "on", "yes"}
-
-
-@router.get("/oauth/authorize", response_class=HTMLResponse)
-async def authorize_page(
-    request: Request,
-    raw: Annotated[Raw, Depends(raw_params(AuthorizeParams))],
-    session: ReadSession,
-    runtime: RuntimeDep,
-) -> Response:
-    visitor = await get_visitor(request)
-    try:
-        params = _parse(AuthorizeParams, raw)
-        checked = await authorize.check_request(session=session, params=params)
-    except RoostError as exc:
-        return _refused(request, visitor, exc)
-    return _form(
-        request,
-        visitor,
-        checked,
-        secret=runtime.settings.resolved_secret_key(),
-        force_login=_wants_login_form(raw),
-    )
-
-
-@router.post("/oauth/authorize", response_class=HTMLResponse)
-async def authorize_decision(
-    request: Request,
-    raw: Annotated[Raw, Depends(raw_params(AuthorizeForm))],
-    read_session: ReadSession,
-    write_session: WriteSession,
-    runtime: RuntimeDep,
-) -> Response:
-    secret = runtime.settings.resolved_secret_key()
-    visitor = await get_visitor(request)
-    try:
-        form = _parse(AuthorizeForm, raw)
-        if not csrf.valid(secret, form.client_id or "", form.csrf_token):
-            raise Forbidden(
-                "This form expired or did not come from this server. Go back and try again."
-            )
-        checked = await authorize.check_request(session=read_session, params=form)
-    except RoostError as exc:
-        return _refused(request, visitor, exc)
-    if form.decision == "deny":
-        return _denied(request, visitor, checked)
-    if form.decision != "approve":
-        return pages.message(
-            request, visitor, "Something went wrong", "Choose Approve or Deny.", status_code=400
-        )
-    # The form of a signed-in browser carries its session's token instead of a password.
-    as_member = "session_token" in raw
-    try:
-        if as_member:
-            session_token = raw.get("session_token")
-            if not isinstance(visitor, Member) or not web_csrf.matches(
-                visitor.csrf_token, session_token if isinstance(session_token, str) else None
-            ):
-                raise Forbidden(
-                    "You were signed out, or this form came from another browser. "
-                    "Sign in and try again."
-                )
-            code = await authorize.grant_code(
-                write_session=write_session, request=checked, account=visitor.account
-            )
-        else:
-            code = await authorize.approve(
-                read_session=read_session,
-                write_session=write_session,
-                runtime=runtime,
-                ip=client_ip(request),
-                request=checked,
-                login=form.email or "",
-                password=form.password or "",
-            )
-    except (Unauthorized, Forbidden, RateLimited) as exc:
-        page = _form(
-            request,
-            visitor,
-            checked,
-            secret=secret,
-            error=exc.message,
-            email=form.email,
-            status=exc.status_code,
-            force_login=not as_member,
-        )
-        page.headers.update(exc.headers)  # a 429's Retry-After
-        return page
-    if checked.out_of_band:
-        return pages.render(
-            request,
-            visitor,
-            "code.html",
-            title="Authorization code",
-            app_name=checked.app.name,
-            code=code,
-        )
-    target = authorize.redirect_target(checked.redirect_uri, {"code": code, "state": checked.state})
-    return RedirectResponse(target, status_code=302, headers={"Cache-Control": "no-store"})
-
-
-def _form(
-    request: Request,
-    visitor: Visitor,
-    checked: authorize.AuthorizationRequest,
-    *,
-    secret: str,
-    error: str | None = None,
-    email: str | None = None,
-    status: int = 200,
-    force_login: bool = False,
-) -> Response:
-    return pages.render(
-        request,
-        visitor,
-        "authorize.html",
-        status_code=status,
-        title=f"Authorize {checked.app.name}",
-        app_name=checked.app.name,
-        website=checked.app.website,
-        scopes=checked.scopes,
-        hidden=checked.hidden_fields(),
-        oauth_csrf_token=csrf.issue(secret, checked.app.client_id),
-        email=email or "",
-        error=error,
-        force_login=force_login,
-        # This page again (GET), for "log in first" and "use another account".
-        return_to="/oauth/authorize?" + urlencode(checked.hidden_fields()),
-    )
-
-
-def _refused(request: Request, visitor: Visitor, exc: RoostError) -> Response:
-    """Our own error page: a bad request is never sent back to the app's redirect URI."""
-    message = exc.description if isinstance(exc, service.OAuthError) else exc.message
-    status = exc.status_code if 400 <= exc.status_code < 500 else 400
-    return pages.message(
-        request, visitor, "This authorization request is invalid", message, status_code=status
-    )
-
-
-def _denied(
-    request: Request, visitor: Visitor, checked: authorize.AuthorizationRequest
-) -> Response:
-    if checked.out_of_band:
-        return pages.message(
-            request,
-            visitor,
-            "Access denied",
-            f"You denied {checked.app.name} access to your account. You can close this page.",
-            status_code=200,
-        )
-    target = authorize.redirect_target(
-        checked.redirect_uri,
-        {
-            "error": "access_denied",
-            "error_description": "The resource owner denied the request.",
-            "state": checked.state,
-        },
-    )
-    return RedirectResponse(target, status_code=302, headers={"Cache-Control": "no-store"})
-
-
 # ---- tokens -------------------------------------------------------------------
 
 
@@ -286,7 +97,7 @@ async def token(
     runtime: RuntimeDep,
 ) -> JSON:
     try:
-        form = _parse(TokenForm, raw)
+        form = service.read_form(TokenForm, raw)
         basic = _basic_client(request)
         if basic and not form.client_id:
             form.client_id, form.client_secret = basic
@@ -307,7 +118,7 @@ async def revoke(
     request: Request, raw: Annotated[Raw, Depends(raw_params(RevokeForm))], session: WriteSession
 ) -> JSON:
     try:
-        form = _parse(RevokeForm, raw)
+        form = service.read_form(RevokeForm, raw)
         basic = _basic_client(request)
         if basic and not form.client_id:
             form.client_id, form.client_secret = basic

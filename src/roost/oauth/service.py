@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
+from pydantic import BaseModel, ValidationError
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,6 +27,8 @@ from roost.streaming.ending import end_streams
 if TYPE_CHECKING:
     from roost.runtime import Runtime
 
+M = TypeVar("M", bound=BaseModel)
+
 OOB = "urn:ietf:wg:oauth:2.0:oob"
 MAX_REDIRECT_URIS = 10
 MAX_URI_LENGTH = 2000
@@ -45,6 +48,17 @@ class OAuthError(RoostError):
 
     def body(self) -> dict[str, str]:
         return {"error": self.error, "error_description": self.description}
+
+
+def read_form(model: type[M], raw: dict[str, Any]) -> M:
+    """An OAuth request's parameters as ``model``; invalid ones are RFC 6749's
+    ``invalid_request``."""
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(part) for part in first["loc"]) or "body"
+        raise OAuthError("invalid_request", f"Invalid parameter: {field}") from exc
 
 
 # ---- apps -------------------------------------------------------------------

@@ -10,7 +10,7 @@ from starlette.responses import Response
 from roost.accounts.schemas import RegistrationForm
 from roost.core.errors import RateLimited, RoostError
 from roost.core.http import params
-from roost.deps import ReadSession, RuntimeDep, WriteSession
+from roost.deps import ReadSession, RuntimeDep, WriteSession, client_ip
 from roost.web import service
 from roost.web.forms import LoginForm, SignupForm
 from roost.web.pages import WebRoute, redirect, render_page, safe_next
@@ -25,10 +25,6 @@ FIELD_LABELS = {
     "agreement": "The server rules",
 }
 SLOW_DOWN = "Too many attempts in a short time. Please wait a few minutes and try again."
-
-
-def client_ip(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
 
 
 def _user_agent(request: Request) -> str:
