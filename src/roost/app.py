@@ -22,6 +22,7 @@ from roost.core.openapi import describe_parameters
 from roost.core.settings import Settings, get_settings
 from roost.follows.routes import router as follows_router
 from roost.instance.routes import router as instance_router
+from roost.markers.routes import router as markers_router
 from roost.notifications.routes import router as notifications_router
 from roost.oauth.routes import router as oauth_router
 from roost.runtime import Runtime
@@ -72,6 +73,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         accounts_router,
         statuses_router,
         notifications_router,
+        markers_router,
         streaming_router,
         web_router,  # the web page: after every API route
     ):

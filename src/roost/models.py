@@ -5,11 +5,12 @@ from roost.core.db import Base
 from roost.core.nodes import NodeLease
 from roost.follows.models import Block, Follow, Mute
 from roost.jobs.models import OutboxJob
+from roost.markers.models import Marker
 from roost.notifications.models import Notification
 from roost.oauth.models import AccessToken, AuthorizationCode, OAuthApp
 from roost.statuses.models import Favourite, IdempotencyKey, Mention, Status, StatusTag, Tag
 from roost.timelines.models import HomeEntry, HomeFeed
-from roost.web.models import Marker, WebSession
+from roost.web.models import WebSession
 
 __all__ = [
     "AccessToken",

@@ -12,12 +12,12 @@ from roost.accounts.schemas import Account, CredentialAccount
 from roost.core.inputs import MAX_ID
 from roost.follows.schemas import Relationship
 from roost.instance.schemas import Instance, InstanceV1
+from roost.markers.schemas import Marker
 from roost.notifications.schemas import Notification
 from roost.oauth.schemas import Application, Token
 from roost.runtime import Runtime
 from roost.search.schemas import SearchResults, Tag
 from roost.statuses.schemas import Context, Status
-from roost.web.schemas import Marker
 from tests.factories import Factory
 
 

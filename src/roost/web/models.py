@@ -1,4 +1,4 @@
-"""Tables of the web page: sign-in sessions and read markers."""
+"""Tables of the web page: sign-in sessions."""
 
 from __future__ import annotations
 
@@ -8,8 +8,6 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from roost.core.db import Base, utcnow
-
-MARKER_TIMELINES = ("home", "notifications")
 
 
 class WebSession(Base):
@@ -28,17 +26,3 @@ class WebSession(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     user_agent: Mapped[str] = mapped_column(String(255), default="")
-
-
-class Marker(Base):
-    """Where a person stopped reading a timeline (Mastodon's Marker entity)."""
-
-    __tablename__ = "markers"
-
-    account_id: Mapped[int] = mapped_column(
-        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
-    )
-    timeline: Mapped[str] = mapped_column(String(20), primary_key=True)
-    last_read_id: Mapped[int] = mapped_column(default=0)
-    version: Mapped[int] = mapped_column(default=0)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -23,7 +23,7 @@ from roost.accounts.models import Account
 from roost.core.db import as_utc, utcnow
 from roost.core.errors import RateLimited, RoostError
 from roost.core.http import JSON
-from roost.web.markers import UNREAD_CAP, unread_notifications
+from roost.markers.service import UNREAD_CAP, unread_notifications
 from roost.web.visitor import LoginRequired, Visitor, apply_cookies
 
 log = logging.getLogger(__name__)

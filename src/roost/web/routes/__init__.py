@@ -1,12 +1,11 @@
 """Every address of the web page, one module per screen (the OAuth authorize page
-included), plus the markers API."""
+included)."""
 
 from fastapi import APIRouter
 
 from roost.web.routes import (
     auth,
     authorize,
-    markers,
     notifications,
     profiles,
     search,
@@ -17,17 +16,7 @@ from roost.web.routes import (
 
 router = APIRouter()
 # Profiles before statuses: /@name/followers must not be read as /@name/<post id>.
-for module in (
-    markers,
-    auth,
-    authorize,
-    timelines,
-    notifications,
-    search,
-    settings,
-    profiles,
-    statuses,
-):
+for module in (auth, authorize, timelines, notifications, search, settings, profiles, statuses):
     router.include_router(module.router)
 
 __all__ = ["router"]

@@ -9,9 +9,9 @@ from starlette.responses import Response
 
 from roost.core.http import JSON, PageParams, json_response, page_params
 from roost.deps import ReadSession, WriteSession
+from roost.markers import service as markers
 from roost.notifications import service as notifications
 from roost.notifications.render import render_notifications
-from roost.web import markers
 from roost.web.pages import WebRoute, render_page
 from roost.web.visitor import MemberDep
 

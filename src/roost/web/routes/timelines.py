@@ -14,8 +14,8 @@ from roost.core.errors import Unprocessable
 from roost.core.http import JSON, PageParams, json_response, page_params, params
 from roost.core.inputs import id_or_none
 from roost.deps import ReadSession, RuntimeDep, WriteSession
+from roost.markers import service as markers
 from roost.timelines import service as timelines
-from roost.web import markers
 from roost.web.feeds import (
     Feed,
     first_page,

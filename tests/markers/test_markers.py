@@ -8,8 +8,8 @@ from typing import Any
 import httpx
 from sqlalchemy import func, select
 
+from roost.markers.models import Marker
 from roost.runtime import Runtime
-from roost.web.models import Marker
 from tests.factories import Factory, User
 from tests.web.helpers import JSON_ACCEPT, fetch_headers, signed_in, timeline_cursors
 

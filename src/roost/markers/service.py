@@ -16,10 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from roost.core.db import commit, utcnow
 from roost.core.errors import Unprocessable
 from roost.core.http import iso
+from roost.markers.models import MARKER_TIMELINES, Marker
 from roost.notifications.service import list_notifications
 from roost.timelines.cursors import cursor_for
 from roost.timelines.store import TimelineStore
-from roost.web.models import MARKER_TIMELINES, Marker
 
 # The badge shows "99+" past this; counting further is work nobody reads.
 UNREAD_CAP = 100

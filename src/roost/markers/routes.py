@@ -10,9 +10,9 @@ from roost.core.errors import BadRequest, Unprocessable
 from roost.core.http import JSON, json_response, params, raw_params
 from roost.core.inputs import ID_SCHEMA, id_or_none
 from roost.deps import ReadSession, Viewer, WriteSession, require
-from roost.web import markers
-from roost.web.models import MARKER_TIMELINES
-from roost.web.schemas import Marker, MarkersQuery, SaveMarkers
+from roost.markers import service as markers
+from roost.markers.models import MARKER_TIMELINES
+from roost.markers.schemas import Marker, MarkersQuery, SaveMarkers
 
 router = APIRouter(tags=["markers"])
 
