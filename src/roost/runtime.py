@@ -1,7 +1,8 @@
 """Everything a running Roost process holds: settings, database, jobs, stores.
 
-The web app and the command line build one ``Runtime`` and start it; services
-that cause side effects (jobs, timeline deliveries) take it as an argument.
+The web app and the command line build one ``Runtime`` and start it; code that
+needs any part of it (services, the render path, after-commit side effects) takes
+it as an argument. Nothing finds it any other way: sessions do not carry it.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ class Runtime:
     def __init__(self, settings: Settings) -> None:
         use_settings(settings)
         self.settings = settings
-        self.db = Database(settings.resolved_database_url, info={"runtime": self})
+        self.db = Database(settings.resolved_database_url)
         self.redis: Redis | None = (
             Redis.from_url(settings.redis_url) if settings.redis_url else None
         )
@@ -45,7 +46,8 @@ class Runtime:
         self.bus: Bus = make_bus(self.redis, settings.redis_prefix)
         self.timelines: TimelineStore
         self.page_cache: PageCache | None = None
-        self.versions: Versions | None = None
+        # Without Redis nothing is cached, and forgetting a version does nothing.
+        self.versions = Versions(self.redis, prefix=settings.redis_prefix)
         if self.redis is None:
             self.timelines = DatabaseTimelineStore(self.db)
         else:
@@ -53,7 +55,6 @@ class Runtime:
             timelines = RedisTimelineStore(
                 self.redis, self.db, prefix=prefix, cap=settings.timeline_cap
             )
-            self.versions = Versions(self.redis, prefix=prefix)
             self.timelines = timelines
             self.page_cache = PageCache(self.redis, self.versions, timelines, prefix=prefix)
         self.statuses = StatusCache(self.redis, prefix=settings.redis_prefix)

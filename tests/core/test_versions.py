@@ -8,7 +8,7 @@ import pytest
 
 from roost.core.db import commit
 from roost.core.settings import Settings
-from roost.core.versions import Versions, forget_versions, version_key
+from roost.core.versions import Versions, version_key
 from roost.runtime import Runtime
 from tests.conftest import AppClient
 
@@ -19,7 +19,7 @@ def settings(settings: Settings, redis_url: str, prefix: str) -> Settings:
 
 
 def versions_of(runtime: Runtime) -> Versions:
-    assert runtime.versions is not None
+    assert runtime.versions.redis is not None
     return runtime.versions
 
 
@@ -42,8 +42,8 @@ async def test_forgetting_takes_effect_only_when_the_transaction_commits(
     status, home = versions.key("status", 1), versions.key("home", 2)
     held = await versions.start([status, home])  # a reader starts, then reads SQL
     async with runtime.db.write() as session:
-        forget_versions(session, "status", [1])
-        forget_versions(session, "status", [1])  # said twice, forgotten once
+        versions.forget(session, "status", [1])
+        versions.forget(session, "status", [1])  # said twice, forgotten once
         assert await versions.start([status]) == held[:1]  # not yet: not committed
         await commit(session)
     assert runtime.redis is not None and await runtime.redis.exists(status) == 0
@@ -57,15 +57,15 @@ async def test_a_rolled_back_change_forgets_nothing(runtime: Runtime) -> None:
     status = versions.key("status", 1)
     held = await versions.start([status])
     async with runtime.db.write() as session:
-        forget_versions(session, "status", [1])
+        versions.forget(session, "status", [1])
         await session.rollback()
     assert await versions.start([status]) == held
 
 
 async def test_without_redis_nothing_is_versioned(app_client: AppClient) -> None:
     async with app_client(redis_url="") as (_, embedded):
-        assert embedded.versions is None
+        assert embedded.versions.redis is None
         async with embedded.db.write() as session:
-            forget_versions(session, "status", [1])
+            embedded.versions.forget(session, "status", [1])
             assert "pending" not in session.info  # nothing to do after commit
             await commit(session)

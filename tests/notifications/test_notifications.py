@@ -210,13 +210,38 @@ async def test_notify_rules(factory: Factory, runtime: Runtime) -> None:
     await follow(runtime, bob, alice)
     async with runtime.db.write() as session:
         a, b, c = alice.account.id, bob.account.id, carol.account.id
-        assert await notify(session=session, recipient_id=a, actor_id=a, type="follow") is None
-        assert await notify(session=session, recipient_id=a, actor_id=c, type="follow") is None
-        assert await notify(session=session, recipient_id=c, actor_id=a, type="follow") is None
-        assert await notify(session=session, recipient_id=a, actor_id=b, type="follow") is not None
+        assert (
+            await notify(
+                session=session, runtime=runtime, recipient_id=a, actor_id=a, type="follow"
+            )
+            is None
+        )
+        assert (
+            await notify(
+                session=session, runtime=runtime, recipient_id=a, actor_id=c, type="follow"
+            )
+            is None
+        )
+        assert (
+            await notify(
+                session=session, runtime=runtime, recipient_id=c, actor_id=a, type="follow"
+            )
+            is None
+        )
+        assert (
+            await notify(
+                session=session, runtime=runtime, recipient_id=a, actor_id=b, type="follow"
+            )
+            is not None
+        )
         await session.flush()
-        assert await notify(session=session, recipient_id=a, actor_id=b, type="follow") is None
+        assert (
+            await notify(
+                session=session, runtime=runtime, recipient_id=a, actor_id=b, type="follow"
+            )
+            is None
+        )
         with pytest.raises(ValueError):
-            await notify(session=session, recipient_id=a, actor_id=b, type="poke")
+            await notify(session=session, runtime=runtime, recipient_id=a, actor_id=b, type="poke")
         await session.commit()
     assert await count(runtime, Notification) == 1

@@ -77,5 +77,5 @@ async def rendered_content(runtime: Runtime, status_id: int, viewer: User) -> st
     async with runtime.db.read() as session:
         row = await session.get(Status, status_id)
         assert row is not None
-        rendered = await render_statuses(session, [row], viewer.account.id)
+        rendered = await render_statuses(session, [row], viewer.account.id, runtime=runtime)
     return str(rendered[0]["content"])

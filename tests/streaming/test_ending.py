@@ -165,7 +165,7 @@ async def test_ending_an_accounts_streams_ends_them(
     alice = await factory.user("alice")
     async with sse(server, alice.token) as (_, reader), websocket(server, alice.token) as ws:
         async with runtime.db.write() as session:
-            end_streams(session=session, account_ids=[alice.account.id])
+            end_streams(session=session, runtime=runtime, account_ids=[alice.account.id])
             await commit(session)
         assert await ended(reader)
         assert await closed_code(ws) == 1000

@@ -215,7 +215,7 @@ async def test_heartbeat_when_nothing_happens(runtime: Runtime, factory: Factory
     from roost.streaming.sse import event_stream
     from roost.streaming.streams import Stream
 
-    state = StreamState(Stream("public"), Renderer(runtime.db, None))
+    state = StreamState(Stream("public"), Renderer(runtime, None))
     lines = event_stream(runtime.bus, state, heartbeat=0.05)
     assert await anext(lines) == ":)\n\n"
     assert await anext(lines) == ":thump\n\n"

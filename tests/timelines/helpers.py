@@ -15,7 +15,6 @@ from sqlalchemy import select, update
 from roost.accounts.models import Account
 from roost.core.db import commit
 from roost.core.ids import new_id
-from roost.core.versions import forget_versions
 from roost.follows.models import Follow
 from roost.runtime import Runtime
 from roost.statuses.models import Status
@@ -34,7 +33,8 @@ async def follow(runtime: Runtime, follower: User, *targets: User) -> None:
                     id=new_id(), account_id=follower.account.id, target_account_id=target.account.id
                 )
             )
-        forget_versions(session, "home", [follower.account.id])  # as the follow verb does
+        # As the follow verb does: the follower's kept pages no longer hold.
+        runtime.versions.forget(session, "home", [follower.account.id])
         await commit(session)
 
 

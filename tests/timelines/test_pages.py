@@ -112,7 +112,12 @@ async def test_a_kept_page_is_only_for_the_token_that_asked(scaled: Scaled) -> N
     assert answer.status_code == 403
 
     async with runtime.db.write() as session:
-        await revoke_app(session=session, account_id=reader.account.id, app_id=await factory.app())
+        await revoke_app(
+            session=session,
+            runtime=runtime,
+            account_id=reader.account.id,
+            app_id=await factory.app(),
+        )
     answer = await client.get(HOME, headers=reader.headers)
     assert answer.status_code == 401
     assert answer.json() == {"error": "The access token is invalid"}

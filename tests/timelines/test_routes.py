@@ -7,7 +7,6 @@ import pytest
 
 from roost.core.db import commit
 from roost.core.ids import new_id
-from roost.core.versions import forget_versions
 from roost.follows.models import Block, Mute
 from roost.runtime import Runtime
 from tests.factories import Factory
@@ -45,7 +44,7 @@ async def test_blocked_and_muted_authors_leave_home(
             Block(id=new_id(), account_id=carl.account.id, target_account_id=alice.account.id)
         )
         # As the follow verbs do: her kept pages no longer hold.
-        forget_versions(session, "home", [alice.account.id])
+        runtime.versions.forget(session, "home", [alice.account.id])
         await commit(session)
     assert await ids(client, alice.headers) == []
 

@@ -2,7 +2,7 @@
 the authors on timeline pages.
 
 Accounts change (counts on every post and follow, profile edits), so every change
-invalidates, after its commit, through ``forget_accounts``. Invalidation is by
+invalidates, after its commit, through ``AccountCache.forget``. Invalidation is by
 version (core/versions.py): each account has a version key, and a cached rendering is
 tagged with the version it was read under. A writer deletes the version after commit;
 a reader that finds none starts a new one *before* it reads SQL. So a reader that read
@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from roost.accounts.models import Account
 from roost.accounts.render import render_account
-from roost.core.versions import Versions, forget_versions
+from roost.core.versions import Versions
 
 if TYPE_CHECKING:
     from roost.core.versions import Watch
@@ -34,13 +34,17 @@ TTL_SECONDS = 24 * 3600
 
 
 class AccountCache:
-    def __init__(self, redis: Redis | None, versions: Versions | None = None) -> None:
+    def __init__(self, redis: Redis | None, versions: Versions) -> None:
         self.redis = redis
         self.versions = versions
 
+    def forget(self, session: AsyncSession, ids: Iterable[int]) -> None:
+        """These accounts' rows change in ``session``'s transaction: drop their cached
+        renderings once it commits."""
+        self.versions.forget(session, "account", ids)
+
     def _keys(self, account_id: int) -> tuple[str, str]:
         """The rendering's key and the account's version key."""
-        assert self.versions is not None
         rendering = f"{self.versions.prefix}acct:{{{account_id}}}"
         return rendering, self.versions.key("account", account_id)
 
@@ -50,7 +54,7 @@ class AccountCache:
         """Rendered accounts by id (missing ones are absent); ``watch`` is given the
         version each was read under (timelines/page_cache.py)."""
         wanted = list(set(ids))
-        if self.redis is None or self.versions is None or not wanted:
+        if self.redis is None or not wanted:
             return await _from_sql(session, wanted)
         values: list[Any] = await self.redis.mget([k for a in wanted for k in self._keys(a)])
         found: dict[int, dict[str, Any]] = {}
@@ -93,17 +97,3 @@ async def _from_sql(session: AsyncSession, ids: list[int]) -> dict[int, dict[str
         return {}
     rows = await session.scalars(select(Account).where(Account.id.in_(ids)))
     return {account.id: render_account(account) for account in rows}
-
-
-def account_cache(session: AsyncSession) -> AccountCache:
-    runtime = session.info.get("runtime")
-    if runtime is None:  # a bare Database (migrations, scripts): nothing cached
-        return AccountCache(None)
-    cache: AccountCache = runtime.accounts
-    return cache
-
-
-def forget_accounts(session: AsyncSession, ids: Iterable[int]) -> None:
-    """These accounts' rows change in this transaction: drop their cached renderings
-    once it commits."""
-    forget_versions(session, "account", ids)

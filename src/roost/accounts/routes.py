@@ -68,10 +68,11 @@ async def update_credentials(
     viewer: Annotated[Viewer, Depends(require("write:accounts"))],
     form: Annotated[CredentialsForm, Depends(params(CredentialsForm))],
     session: WriteSession,
+    runtime: RuntimeDep,
 ) -> JSON:
     assert viewer.account_id is not None
     account = await service.update_credentials(
-        session=session, account_id=viewer.account_id, form=form
+        session=session, runtime=runtime, account_id=viewer.account_id, form=form
     )
     return json_response(render_credential_account(account))
 

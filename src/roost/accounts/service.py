@@ -10,7 +10,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from roost.accounts import validation as v
-from roost.accounts.cache import forget_accounts
 from roost.accounts.credentials import hash_password_off_loop
 from roost.accounts.models import Account
 from roost.accounts.schemas import CredentialsForm, RegistrationForm
@@ -141,7 +140,7 @@ async def render_note(session: AsyncSession, note: str) -> str:
 
 
 async def update_credentials(
-    *, session: AsyncSession, account_id: int, form: CredentialsForm
+    *, session: AsyncSession, runtime: Runtime, account_id: int, form: CredentialsForm
 ) -> Account:
     errors = v.Errors()
     display_name = form.display_name.strip() if form.display_name is not None else None
@@ -153,7 +152,7 @@ async def update_credentials(
     account = await session.get(Account, account_id)
     if account is None:
         raise NotFound()
-    forget_accounts(session, [account.id])
+    runtime.accounts.forget(session, [account.id])
     if display_name is not None:
         account.display_name = display_name
     if form.note is not None:

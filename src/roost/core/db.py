@@ -50,7 +50,7 @@ def as_utc(value: datetime) -> datetime:
 
 
 class Database:
-    def __init__(self, url: str, *, info: dict[str, Any] | None = None) -> None:
+    def __init__(self, url: str) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
@@ -61,9 +61,8 @@ class Database:
             # Reads run without BEGIN/ROLLBACK (a round trip each): under READ COMMITTED
             # every statement takes its own snapshot anyway, inside a transaction or not.
             self.read_engine = self.write_engine.execution_options(isolation_level="AUTOCOMMIT")
-        # ``info`` is copied into every session (the runtime puts itself there).
-        self._write = async_sessionmaker(self.write_engine, expire_on_commit=False, info=info)
-        self._read = async_sessionmaker(self.read_engine, expire_on_commit=False, info=info)
+        self._write = async_sessionmaker(self.write_engine, expire_on_commit=False)
+        self._read = async_sessionmaker(self.read_engine, expire_on_commit=False)
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:

@@ -2,7 +2,7 @@
 
 Each thing a cached rendering depends on (a token, a status's counts, the viewer's
 relations) has a version key in Redis. A writer deletes the key after its commit
-(``forget_versions``); a reader starts a version (``Versions.start``: set it if
+(``Versions.forget``); a reader starts a version (``Versions.start``: set it if
 absent, read it) *before* it reads SQL and stores its rendering with the versions
 it started. A rendering is served only while every version it holds is unchanged.
 
@@ -45,7 +45,10 @@ def version_key(prefix: str, kind: str, ident: int | str) -> str:
 
 
 class Versions:
-    def __init__(self, redis: Redis, *, prefix: str = "roost:") -> None:
+    """The version keys under ``prefix``; without Redis, there are none to start and
+    forgetting does nothing."""
+
+    def __init__(self, redis: Redis | None, *, prefix: str = "roost:") -> None:
         self.redis = redis
         self.prefix = prefix
         self._start = Script(START)
@@ -56,31 +59,30 @@ class Versions:
     async def start(self, keys: Sequence[str]) -> list[bytes | None]:
         if not keys:
             return []
+        assert self.redis is not None, "versions are only started with Redis"
         found: list[bytes | None] = await self._start.run(
             self.redis, keys, (secrets.token_hex(8), TTL_SECONDS)
         )
         return found
 
+    def forget(self, session: AsyncSession, kind: str, idents: Iterable[int | str]) -> None:
+        """What these versions stand for changes in ``session``'s transaction: delete
+        them once it commits (all of them in one call, whatever their kinds)."""
+        if self.redis is None:
+            return
+        transaction = pending(session)
+        keys: set[str] | None = transaction.get("forget_versions")
+        if keys is None:
+            keys = transaction["forget_versions"] = set()
+            redis = self.redis
+            forgotten = keys
 
-def forget_versions(session: AsyncSession, kind: str, idents: Iterable[int | str]) -> None:
-    """What these versions stand for changes in this transaction: delete them once it
-    commits."""
-    runtime = session.info.get("runtime")
-    if runtime is None or runtime.redis is None:
-        return
-    transaction = pending(session)
-    keys: set[str] | None = transaction.get("forget_versions")
-    if keys is None:
-        keys = transaction["forget_versions"] = set()
-        redis: Redis = runtime.redis
-        forgotten = keys
+            async def forget() -> None:
+                if forgotten:
+                    await redis.delete(*forgotten)
 
-        async def forget() -> None:
-            if forgotten:
-                await redis.delete(*forgotten)
-
-        after_commit(session, forget)
-    keys.update(version_key(runtime.settings.redis_prefix, kind, i) for i in idents)
+            after_commit(session, forget)
+        keys.update(self.key(kind, i) for i in idents)
 
 
 class Watch:

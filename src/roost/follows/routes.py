@@ -89,10 +89,14 @@ async def unblock(
     account_id: str,
     viewer: Annotated[Viewer, Depends(require("write:blocks"))],
     session: WriteSession,
+    runtime: RuntimeDep,
 ) -> JSON:
     return json_response(
         await service.unblock(
-            session=session, actor=_me(viewer), target_id=parse_path_id(account_id)
+            session=session,
+            runtime=runtime,
+            actor=_me(viewer),
+            target_id=parse_path_id(account_id),
         )
     )
 

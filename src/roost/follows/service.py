@@ -17,12 +17,10 @@ from sqlalchemy import ColumnElement, case, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from roost.accounts.cache import forget_accounts
 from roost.accounts.models import Account
 from roost.core.db import commit
 from roost.core.errors import Forbidden, NotFound
 from roost.core.ids import new_id
-from roost.core.versions import forget_versions
 from roost.follows.models import Block, Follow, Mute
 from roost.follows.relations import blocked_either_way
 from roost.follows.relationships import relationships
@@ -66,23 +64,27 @@ async def follow(
                 notify=notify,
             )
         )
-        await _bump(session, actor.id, Account.following_count, +1)
-        await _bump(session, target_id, Account.followers_count, +1)
+        await _bump(session, runtime, actor.id, Account.following_count, +1)
+        await _bump(session, runtime, target_id, Account.followers_count, +1)
         await session.flush()
         await send_notification(
-            session=session, recipient_id=target_id, actor_id=actor.id, type="follow"
+            session=session,
+            runtime=runtime,
+            recipient_id=target_id,
+            actor_id=actor.id,
+            type="follow",
         )
         schedule_merge_author(session, runtime, owner_id=actor.id, author_id=target_id)
-    return await _finish(session, actor.id, target_id)
+    return await _finish(session, runtime, actor.id, target_id)
 
 
 async def unfollow(
     *, session: AsyncSession, runtime: Runtime, actor: Account, target_id: int
 ) -> dict[str, Any]:
     await _lock_pair(session, actor.id, target_id)
-    if await _unlink(session, follower_id=actor.id, target_id=target_id):
+    if await _unlink(session, runtime, follower_id=actor.id, target_id=target_id):
         schedule_remove_author(session, runtime, owner_id=actor.id, author_id=target_id)
-    return await _finish(session, actor.id, target_id)
+    return await _finish(session, runtime, actor.id, target_id)
 
 
 async def block(
@@ -96,20 +98,22 @@ async def block(
         select(Block.id).where(Block.account_id == actor.id, Block.target_account_id == target_id)
     )
     if existing is None:
-        await _unlink(session, follower_id=actor.id, target_id=target_id)
-        await _unlink(session, follower_id=target_id, target_id=actor.id)
+        await _unlink(session, runtime, follower_id=actor.id, target_id=target_id)
+        await _unlink(session, runtime, follower_id=target_id, target_id=actor.id)
         session.add(Block(id=new_id(), account_id=actor.id, target_account_id=target_id))
         schedule_remove_author(session, runtime, owner_id=actor.id, author_id=target_id)
         schedule_remove_author(session, runtime, owner_id=target_id, author_id=actor.id)
-    return await _finish(session, actor.id, target_id)
+    return await _finish(session, runtime, actor.id, target_id)
 
 
-async def unblock(*, session: AsyncSession, actor: Account, target_id: int) -> dict[str, Any]:
+async def unblock(
+    *, session: AsyncSession, runtime: Runtime, actor: Account, target_id: int
+) -> dict[str, Any]:
     await _lock_pair(session, actor.id, target_id)
     await session.execute(
         delete(Block).where(Block.account_id == actor.id, Block.target_account_id == target_id)
     )
-    return await _finish(session, actor.id, target_id)
+    return await _finish(session, runtime, actor.id, target_id)
 
 
 async def mute(
@@ -139,7 +143,7 @@ async def mute(
             )
         )
         schedule_remove_author(session, runtime, owner_id=actor.id, author_id=target_id)
-    return await _finish(session, actor.id, target_id)
+    return await _finish(session, runtime, actor.id, target_id)
 
 
 async def unmute(
@@ -154,7 +158,7 @@ async def unmute(
     )
     if removed.first() is not None and await _follow_row(session, actor.id, target_id):
         schedule_merge_author(session, runtime, owner_id=actor.id, author_id=target_id)
-    return await _finish(session, actor.id, target_id)
+    return await _finish(session, runtime, actor.id, target_id)
 
 
 async def _lock_pair(session: AsyncSession, actor_id: int, target_id: int) -> None:
@@ -179,7 +183,9 @@ async def _follow_row(session: AsyncSession, follower_id: int, target_id: int) -
     return follow_row
 
 
-async def _unlink(session: AsyncSession, *, follower_id: int, target_id: int) -> bool:
+async def _unlink(
+    session: AsyncSession, runtime: Runtime, *, follower_id: int, target_id: int
+) -> bool:
     """Remove one follow and its counters; False if there was none."""
     removed = await session.execute(
         delete(Follow)
@@ -188,20 +194,24 @@ async def _unlink(session: AsyncSession, *, follower_id: int, target_id: int) ->
     )
     if removed.first() is None:
         return False
-    await _bump(session, follower_id, Account.following_count, -1)
-    await _bump(session, target_id, Account.followers_count, -1)
+    await _bump(session, runtime, follower_id, Account.following_count, -1)
+    await _bump(session, runtime, target_id, Account.followers_count, -1)
     # As on Mastodon, the "follow" notification goes away with the follow.
     await withdraw(session=session, recipient_id=target_id, actor_id=follower_id, type="follow")
     return True
 
 
 async def _bump(
-    session: AsyncSession, account_id: int, column: InstrumentedAttribute[int], delta: int
+    session: AsyncSession,
+    runtime: Runtime,
+    account_id: int,
+    column: InstrumentedAttribute[int],
+    delta: int,
 ) -> None:
     value: ColumnElement[int] = (
         column + delta if delta > 0 else case((column + delta < 0, 0), else_=column + delta)
     )
-    forget_accounts(session, [account_id])
+    runtime.accounts.forget(session, [account_id])
     await session.execute(
         update(Account)
         .where(Account.id == account_id)
@@ -210,10 +220,12 @@ async def _bump(
     )
 
 
-async def _finish(session: AsyncSession, actor_id: int, target_id: int) -> dict[str, Any]:
+async def _finish(
+    session: AsyncSession, runtime: Runtime, actor_id: int, target_id: int
+) -> dict[str, Any]:
     """Read the relationship inside the transaction, then commit. Either one's home
     pages may show what this changed (a follow, a block, a mute; either way)."""
-    forget_versions(session, "home", [actor_id, target_id])
+    runtime.versions.forget(session, "home", [actor_id, target_id])
     [relationship] = await relationships(session, viewer_id=actor_id, target_ids=[target_id])
     await commit(session)
     return relationship

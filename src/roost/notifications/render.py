@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,9 +14,16 @@ from roost.core.http import iso
 from roost.notifications.models import Notification
 from roost.statuses.render import load_statuses, render_statuses
 
+if TYPE_CHECKING:
+    from roost.runtime import Runtime
+
 
 async def render_notifications(
-    session: AsyncSession, notifications: Sequence[Notification], viewer_id: int
+    session: AsyncSession,
+    notifications: Sequence[Notification],
+    viewer_id: int,
+    *,
+    runtime: Runtime,
 ) -> list[dict[str, Any]]:
     if not notifications:
         return []
@@ -35,7 +42,7 @@ async def render_notifications(
     rendered = dict(
         zip(
             (s.id for s in ordered),
-            await render_statuses(session, ordered, viewer_id),
+            await render_statuses(session, ordered, viewer_id, runtime=runtime),
             strict=True,
         )
     )

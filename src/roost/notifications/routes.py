@@ -15,7 +15,7 @@ from roost.core.http import (
     params,
     parse_id,
 )
-from roost.deps import ReadSession, Viewer, WriteSession, require
+from roost.deps import ReadSession, RuntimeDep, Viewer, WriteSession, require
 from roost.notifications import service
 from roost.notifications.render import render_notifications
 from roost.notifications.schemas import Notification, NotificationFilter
@@ -38,6 +38,7 @@ async def list_notifications(
     filters: Annotated[NotificationFilter, Depends(params(NotificationFilter))],
     page: Annotated[PageParams, Depends(page_params)],
     session: ReadSession,
+    runtime: RuntimeDep,
 ) -> JSON:
     viewer_id = _viewer_id(viewer)
     page_read = await service.list_notifications(
@@ -52,7 +53,7 @@ async def list_notifications(
         limit=page.clamped_limit(),
     )
     link = link_header(request, next_max=page_read.next_max, prev_min=page_read.prev_min)
-    items = await render_notifications(session, page_read.items, viewer_id)
+    items = await render_notifications(session, page_read.items, viewer_id, runtime=runtime)
     return json_response(items, link=link)
 
 
@@ -63,12 +64,15 @@ async def clear_notifications(viewer: Writer, session: WriteSession) -> JSON:
 
 
 @router.get("/api/v1/notifications/{notification_id}", response_model=Notification)
-async def get_notification(viewer: Reader, notification_id: str, session: ReadSession) -> JSON:
+async def get_notification(
+    viewer: Reader, notification_id: str, session: ReadSession, runtime: RuntimeDep
+) -> JSON:
     viewer_id = _viewer_id(viewer)
     notification = await service.get_notification(
         session=session, viewer_id=viewer_id, notification_id=parse_id(notification_id)
     )
-    return json_response((await render_notifications(session, [notification], viewer_id))[0])
+    rendered = await render_notifications(session, [notification], viewer_id, runtime=runtime)
+    return json_response(rendered[0])
 
 
 @router.post("/api/v1/notifications/{notification_id}/dismiss", response_model=dict[str, Any])

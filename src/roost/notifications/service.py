@@ -7,6 +7,7 @@ a favourite, a boost, a mention), so the notification commits with it or not at 
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ColumnElement, and_, delete, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,16 +27,21 @@ from roost.statuses.models import Status
 from roost.statuses.visibility import visible_to
 from roost.streaming.publish import publish_notification
 
+if TYPE_CHECKING:
+    from roost.runtime import Runtime
+
 
 async def notify(
     *,
     session: AsyncSession,
+    runtime: Runtime,
     recipient_id: int,
     actor_id: int,
     type: str,
     status_id: int | None = None,
 ) -> Notification | None:
-    """Tell ``recipient_id`` that ``actor_id`` did ``type``; None when it must not be told."""
+    """Tell ``recipient_id`` that ``actor_id`` did ``type``; None when it must not be told.
+    Their open streams hear of it once ``session`` commits."""
     if type not in TYPES:
         raise ValueError(f"unknown notification type {type!r}")
     if recipient_id == actor_id:
@@ -69,13 +75,11 @@ async def notify(
         status_id=status_id,
     )
     session.add(notification)
-    runtime = session.info.get("runtime")
-    if runtime is not None:
 
-        async def stream() -> None:
-            await publish_notification(runtime, recipient_id, notification.id)
+    async def stream() -> None:
+        await publish_notification(runtime, recipient_id, notification.id)
 
-        after_commit(session, stream)
+    after_commit(session, stream)
     return notification
 
 

@@ -115,14 +115,17 @@ async def token(
 
 @router.post("/oauth/revoke", response_model=dict[str, Any])
 async def revoke(
-    request: Request, raw: Annotated[Raw, Depends(raw_params(RevokeForm))], session: WriteSession
+    request: Request,
+    raw: Annotated[Raw, Depends(raw_params(RevokeForm))],
+    session: WriteSession,
+    runtime: RuntimeDep,
 ) -> JSON:
     try:
         form = service.read_form(RevokeForm, raw)
         basic = _basic_client(request)
         if basic and not form.client_id:
             form.client_id, form.client_secret = basic
-        await service.revoke_token(session=session, form=form)
+        await service.revoke_token(session=session, runtime=runtime, form=form)
     except service.OAuthError as exc:
         return _oauth_error(exc)
     return json_response({})

@@ -16,7 +16,6 @@ from roost.core.db import as_utc, commit, utcnow
 from roost.core.errors import RoostError, Unprocessable
 from roost.core.ids import new_id
 from roost.core.security import new_token, same_digest, token_digest
-from roost.core.versions import forget_versions
 from roost.oauth import pkce
 from roost.oauth.models import AccessToken, AuthorizationCode, OAuthApp
 from roost.oauth.schemas import AppForm, RevokeForm, TokenForm
@@ -300,7 +299,7 @@ async def _exchange_code(
     return render_token(token, row)
 
 
-async def revoke_token(*, session: AsyncSession, form: RevokeForm) -> None:
+async def revoke_token(*, session: AsyncSession, runtime: Runtime, form: RevokeForm) -> None:
     """POST /oauth/revoke: the app's own token stops working, and the streams open
     with it end; unknown tokens are fine."""
     app = await authenticate_client(session, form.client_id, form.client_secret)
@@ -316,6 +315,6 @@ async def revoke_token(*, session: AsyncSession, form: RevokeForm) -> None:
             "unauthorized_client", "You are not authorized to revoke this token", status_code=403
         )
     row.revoked_at = utcnow()
-    forget_versions(session, "token", [row.token_hash])
-    end_streams(session=session, token_ids=[row.id])
+    runtime.versions.forget(session, "token", [row.token_hash])
+    end_streams(session=session, runtime=runtime, token_ids=[row.id])
     await commit(session)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends
 from roost.accounts.render import render_account
 from roost.accounts.schemas import Account
 from roost.core.http import JSON, json_response, params
-from roost.deps import ReadSession, Viewer, optional, require
+from roost.deps import ReadSession, RuntimeDep, Viewer, optional, require
 from roost.search import service
 from roost.search.schemas import AccountSearchParams, SearchParams, SearchResults, Tag
 
@@ -21,9 +21,12 @@ async def search(
     viewer: Annotated[Viewer, Depends(optional("read:search"))],
     query: Annotated[SearchParams, Depends(params(SearchParams))],
     session: ReadSession,
+    runtime: RuntimeDep,
 ) -> JSON:
     return json_response(
-        await service.search(session=session, viewer_id=viewer.account_id, query=query)
+        await service.search(
+            session=session, runtime=runtime, viewer_id=viewer.account_id, query=query
+        )
     )
 
 

@@ -8,7 +8,7 @@ and no posts by someone the viewer mutes.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,11 +25,14 @@ from roost.statuses.models import Status, StatusTag, Tag
 from roost.statuses.render import render_statuses
 from roost.statuses.visibility import load_audience, not_hidden_by, visible_to
 
+if TYPE_CHECKING:
+    from roost.runtime import Runtime
+
 _HASHTAG = re.compile(r"^#?(\w{1,100})$")
 
 
 async def search(
-    *, session: AsyncSession, viewer_id: int | None, query: SearchParams
+    *, session: AsyncSession, runtime: Runtime, viewer_id: int | None, query: SearchParams
 ) -> dict[str, list[dict[str, Any]]]:
     """``/api/v2/search``: ``{accounts, statuses, hashtags}``."""
     q = _required(query.q)
@@ -40,7 +43,13 @@ async def search(
         username, status_id = url_hit
         if query.wants("statuses") and status_id is not None:
             result["statuses"] = await search_statuses(
-                session=session, viewer_id=viewer_id, q="", status_id=status_id, limit=1, offset=0
+                session=session,
+                runtime=runtime,
+                viewer_id=viewer_id,
+                q="",
+                status_id=status_id,
+                limit=1,
+                offset=0,
             )
         elif query.wants("accounts") and status_id is None:
             accounts = await search_accounts(
@@ -61,6 +70,7 @@ async def search(
     if query.wants("statuses"):
         result["statuses"] = await search_statuses(
             session=session,
+            runtime=runtime,
             viewer_id=viewer_id,
             q=q,
             author_id=query.account_id,
@@ -112,6 +122,7 @@ async def search_accounts(
 async def search_statuses(
     *,
     session: AsyncSession,
+    runtime: Runtime,
     viewer_id: int | None,
     q: str,
     limit: int,
@@ -151,7 +162,7 @@ async def search_statuses(
         query = query.where(Status.account_id == author_id)
     query = query.order_by(Status.id.desc()).offset(offset).limit(limit)
     statuses = list((await session.scalars(query)).all())
-    return await render_statuses(session, statuses, viewer_id)
+    return await render_statuses(session, statuses, viewer_id, runtime=runtime)
 
 
 async def search_hashtags(

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from redis.asyncio import Redis
@@ -30,6 +30,9 @@ from roost.core.http import iso
 from roost.core.settings import get_settings
 from roost.oauth.models import OAuthApp
 from roost.statuses.models import Mention, Status, StatusTag, Tag
+
+if TYPE_CHECKING:
+    from roost.runtime import Runtime
 
 LOCAL_ENTRIES = 20_000
 TTL_SECONDS = 24 * 3600
@@ -109,18 +112,12 @@ class StatusCache:
         return core
 
 
-def status_cache(session: AsyncSession) -> StatusCache:
-    runtime = session.info.get("runtime")
-    if runtime is None:  # a bare Database (migrations, scripts): no cache to share
-        return StatusCache()
-    cache: StatusCache = runtime.statuses
-    return cache
-
-
-async def load_cores(session: AsyncSession, ids: Iterable[int]) -> dict[int, Core]:
+async def load_cores(
+    session: AsyncSession, ids: Iterable[int], *, runtime: Runtime
+) -> dict[int, Core]:
     """Cores of these statuses and of the posts the boosts among them boost; a
     status that was never posted (or whose rows are gone) is simply absent."""
-    cache = status_cache(session)
+    cache = runtime.statuses
     wanted = set(ids)
     cores = await cache.get_many(wanted)
     missing = wanted - cores.keys()
@@ -130,7 +127,7 @@ async def load_cores(session: AsyncSession, ids: Iterable[int]) -> dict[int, Cor
         cores |= built
     originals = {c.reblog_of_id for c in cores.values() if c.reblog_of_id} - cores.keys()
     if originals:
-        cores |= await load_cores(session, originals)
+        cores |= await load_cores(session, originals, runtime=runtime)
     return cores
 
 

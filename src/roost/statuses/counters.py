@@ -5,16 +5,18 @@ loaded in the session keep their old counts: render from a fresh read."""
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import TYPE_CHECKING
 
 from sqlalchemy import case, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from roost.accounts.cache import forget_accounts
 from roost.accounts.models import Account
 from roost.core.db import utcnow
-from roost.core.versions import forget_versions
 from roost.statuses.models import Status
+
+if TYPE_CHECKING:
+    from roost.runtime import Runtime
 
 
 def _step(column: InstrumentedAttribute[int], by: int) -> object:
@@ -24,12 +26,17 @@ def _step(column: InstrumentedAttribute[int], by: int) -> object:
 
 
 async def add_to_accounts(
-    session: AsyncSession, account_ids: Collection[int], *, statuses: int, touch: bool = False
+    session: AsyncSession,
+    account_ids: Collection[int],
+    *,
+    runtime: Runtime,
+    statuses: int,
+    touch: bool = False,
 ) -> None:
     """Change ``statuses_count``; ``touch`` also sets ``last_status_at`` to now."""
     if not account_ids:
         return
-    forget_accounts(session, account_ids)
+    runtime.accounts.forget(session, account_ids)
     values: dict[str, object] = {"statuses_count": _step(Account.statuses_count, statuses)}
     if touch:
         values["last_status_at"] = utcnow()
@@ -45,6 +52,7 @@ async def add_to_status(
     session: AsyncSession,
     status_id: int,
     *,
+    runtime: Runtime,
     replies: int = 0,
     reblogs: int = 0,
     favourites: int = 0,
@@ -57,7 +65,7 @@ async def add_to_status(
     if favourites:
         values["favourites_count"] = _step(Status.favourites_count, favourites)
     if values:
-        forget_versions(session, "status", [status_id])
+        runtime.versions.forget(session, "status", [status_id])
         await session.execute(
             update(Status)
             .where(Status.id == status_id)

@@ -13,7 +13,6 @@ from roost.core.db import commit, utcnow
 from roost.core.errors import Forbidden
 from roost.core.ids import new_id
 from roost.core.paging import Page, Window, paginate
-from roost.core.versions import forget_versions
 from roost.follows.relations import not_blocked_either_way
 from roost.notifications.service import notify, withdraw
 from roost.statuses import counters
@@ -26,7 +25,9 @@ if TYPE_CHECKING:
     from roost.runtime import Runtime
 
 
-async def favourite(*, session: AsyncSession, viewer: Account, status_id: int) -> Status:
+async def favourite(
+    *, session: AsyncSession, runtime: Runtime, viewer: Account, status_id: int
+) -> Status:
     """Favourite a post (a boost stands for its post); returns the post."""
     status = await get_visible_original(session, viewer.id, status_id)
     exists = await session.scalar(
@@ -44,9 +45,10 @@ async def favourite(*, session: AsyncSession, viewer: Account, status_id: int) -
             await session.rollback()
             await session.refresh(status)
             return status
-        await counters.add_to_status(session, status.id, favourites=1)
+        await counters.add_to_status(session, status.id, runtime=runtime, favourites=1)
         await notify(
             session=session,
+            runtime=runtime,
             recipient_id=status.account_id,
             actor_id=viewer.id,
             type="favourite",
@@ -56,13 +58,15 @@ async def favourite(*, session: AsyncSession, viewer: Account, status_id: int) -
     return status
 
 
-async def unfavourite(*, session: AsyncSession, viewer: Account, status_id: int) -> Status:
+async def unfavourite(
+    *, session: AsyncSession, runtime: Runtime, viewer: Account, status_id: int
+) -> Status:
     status = await _own_interaction_target(session, viewer.id, status_id, Favourite)
     removed = await session.execute(
         delete(Favourite).where(Favourite.account_id == viewer.id, Favourite.status_id == status.id)
     )
     if removed.rowcount:  # type: ignore[attr-defined]
-        await counters.add_to_status(session, status.id, favourites=-1)
+        await counters.add_to_status(session, status.id, runtime=runtime, favourites=-1)
         await withdraw(
             session=session,
             recipient_id=status.account_id,
@@ -111,10 +115,11 @@ async def reblog(
         if existing is None:
             raise
         return existing
-    await counters.add_to_status(session, original.id, reblogs=1)
-    await counters.add_to_accounts(session, [viewer.id], statuses=1, touch=True)
+    await counters.add_to_status(session, original.id, runtime=runtime, reblogs=1)
+    await counters.add_to_accounts(session, [viewer.id], runtime=runtime, statuses=1, touch=True)
     await notify(
         session=session,
+        runtime=runtime,
         recipient_id=original.account_id,
         actor_id=viewer.id,
         type="reblog",
@@ -133,9 +138,9 @@ async def unreblog(
     boost = await _boost_of(session, viewer.id, original.id)
     if boost is not None:
         await session.execute(delete(Status).where(Status.id == boost.id))
-        forget_versions(session, "status", [boost.id])
-        await counters.add_to_status(session, original.id, reblogs=-1)
-        await counters.add_to_accounts(session, [viewer.id], statuses=-1)
+        runtime.versions.forget(session, "status", [boost.id])
+        await counters.add_to_status(session, original.id, runtime=runtime, reblogs=-1)
+        await counters.add_to_accounts(session, [viewer.id], runtime=runtime, statuses=-1)
         await withdraw(
             session=session,
             recipient_id=original.account_id,

@@ -14,12 +14,12 @@ from sqlalchemy import ColumnElement, Select, bindparam, exists, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from roost.accounts.cache import account_cache
 from roost.statuses.cache import Core, load_cores
 from roost.statuses.models import Favourite, Status
 
 if TYPE_CHECKING:
     from roost.core.versions import Watch
+    from roost.runtime import Runtime
 
 
 class HasId(Protocol):
@@ -46,14 +46,20 @@ async def render_statuses(
     session: AsyncSession,
     statuses: Sequence[HasId],
     viewer_id: int | None,
+    *,
+    runtime: Runtime,
 ) -> list[dict[str, Any]]:
     """Render statuses the viewer may see (filter with ``visibility`` first), in order;
-    one deleted meanwhile is left out."""
+    one deleted meanwhile is left out. ``runtime`` holds the status and account caches."""
     if not statuses:
         return []
-    cores = await load_cores(session, (s.id for s in statuses))
+    cores = await load_cores(session, (s.id for s in statuses), runtime=runtime)
     return await render_cores(
-        session, [cores[s.id] for s in statuses if s.id in cores], viewer_id, cores
+        session,
+        [cores[s.id] for s in statuses if s.id in cores],
+        viewer_id,
+        cores,
+        runtime=runtime,
     )
 
 
@@ -63,6 +69,7 @@ async def render_cores(
     viewer_id: int | None,
     cores: dict[int, Core],
     *,
+    runtime: Runtime,
     watch: Watch | None = None,
 ) -> list[dict[str, Any]]:
     """Render ``statuses``; ``cores`` must hold the originals of the boosts among them.
@@ -74,7 +81,7 @@ async def render_cores(
     query = LIVE_FIELDS[viewer_id is not None]
     rows = await session.execute(query, {"viewer": viewer_id, "ids": list(every)})
     live = {row[0]: row[1:] for row in rows}
-    accounts = await account_cache(session).rendered(
+    accounts = await runtime.accounts.rendered(
         session, (c.account_id for c in every.values()), watch=watch
     )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Request
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,6 +30,9 @@ from roost.statuses.schemas import Context, PostStatusIn, ReblogIn, StatusIdsIn
 from roost.statuses.schemas import Status as StatusEntity
 from roost.statuses.threads import thread_context
 
+if TYPE_CHECKING:
+    from roost.runtime import Runtime
+
 router = APIRouter()
 
 Reader = Annotated[Viewer, Depends(optional("read:statuses"))]
@@ -38,12 +41,14 @@ Favouriter = Annotated[Viewer, Depends(require("write:favourites"))]
 AccountsReader = Annotated[Viewer, Depends(optional("read:accounts"))]
 
 
-async def _one(session: AsyncSession, status: Status, viewer: Viewer) -> dict[str, Any]:
+async def _one(
+    session: AsyncSession, runtime: Runtime, status: Status, viewer: Viewer
+) -> dict[str, Any]:
     """Render ``status`` as committed (with its counters), read in ``session``."""
     fresh = await session.get(Status, status.id)
     if fresh is None:  # deleted in the meantime
         raise NotFound()
-    return (await render_statuses(session, [fresh], viewer.account_id))[0]
+    return (await render_statuses(session, [fresh], viewer.account_id, runtime=runtime))[0]
 
 
 def _me(viewer: Viewer) -> Account:
@@ -77,7 +82,7 @@ async def create_status(
         scheduled_at=body.scheduled_at,
         idempotency_key=idempotency_key or None,
     )
-    return json_response(await _one(reader, status, viewer))
+    return json_response(await _one(reader, runtime, status, viewer))
 
 
 @router.get("/api/v1/statuses", response_model=list[StatusEntity])
@@ -85,15 +90,20 @@ async def get_statuses(
     viewer: Reader,
     body: Annotated[StatusIdsIn, Depends(params(StatusIdsIn))],
     session: ReadSession,
+    runtime: RuntimeDep,
 ) -> JSON:
     statuses = await get_many_visible(session, viewer.account_id, body.ids[:40])
-    return json_response(await render_statuses(session, statuses, viewer.account_id))
+    return json_response(
+        await render_statuses(session, statuses, viewer.account_id, runtime=runtime)
+    )
 
 
 @router.get("/api/v1/statuses/{status_id}", response_model=StatusEntity)
-async def get_status(viewer: Reader, status_id: str, session: ReadSession) -> JSON:
+async def get_status(
+    viewer: Reader, status_id: str, session: ReadSession, runtime: RuntimeDep
+) -> JSON:
     status = await get_visible(session, viewer.account_id, parse_id(status_id))
-    return json_response(await _one(session, status, viewer))
+    return json_response(await _one(session, runtime, status, viewer))
 
 
 @router.delete("/api/v1/statuses/{status_id}", response_model=StatusEntity)
@@ -107,12 +117,14 @@ async def delete_status(
 
 
 @router.get("/api/v1/statuses/{status_id}/context", response_model=Context)
-async def get_context(viewer: Reader, status_id: str, session: ReadSession) -> JSON:
+async def get_context(
+    viewer: Reader, status_id: str, session: ReadSession, runtime: RuntimeDep
+) -> JSON:
     context = await thread_context(
         session=session, viewer_id=viewer.account_id, status_id=parse_id(status_id)
     )
     rendered = await render_statuses(
-        session, [*context.ancestors, *context.descendants], viewer.account_id
+        session, [*context.ancestors, *context.descendants], viewer.account_id, runtime=runtime
     )
     split = len(context.ancestors)
     return json_response({"ancestors": rendered[:split], "descendants": rendered[split:]})
@@ -120,22 +132,30 @@ async def get_context(viewer: Reader, status_id: str, session: ReadSession) -> J
 
 @router.post("/api/v1/statuses/{status_id}/favourite", response_model=StatusEntity)
 async def favourite(
-    viewer: Favouriter, status_id: str, session: WriteSession, reader: ReadSession
+    viewer: Favouriter,
+    status_id: str,
+    session: WriteSession,
+    reader: ReadSession,
+    runtime: RuntimeDep,
 ) -> JSON:
     status = await interactions.favourite(
-        session=session, viewer=_me(viewer), status_id=parse_id(status_id)
+        session=session, runtime=runtime, viewer=_me(viewer), status_id=parse_id(status_id)
     )
-    return json_response(await _one(reader, status, viewer))
+    return json_response(await _one(reader, runtime, status, viewer))
 
 
 @router.post("/api/v1/statuses/{status_id}/unfavourite", response_model=StatusEntity)
 async def unfavourite(
-    viewer: Favouriter, status_id: str, session: WriteSession, reader: ReadSession
+    viewer: Favouriter,
+    status_id: str,
+    session: WriteSession,
+    reader: ReadSession,
+    runtime: RuntimeDep,
 ) -> JSON:
     status = await interactions.unfavourite(
-        session=session, viewer=_me(viewer), status_id=parse_id(status_id)
+        session=session, runtime=runtime, viewer=_me(viewer), status_id=parse_id(status_id)
     )
-    return json_response(await _one(reader, status, viewer))
+    return json_response(await _one(reader, runtime, status, viewer))
 
 
 @router.post("/api/v1/statuses/{status_id}/reblog", response_model=StatusEntity)
@@ -155,7 +175,7 @@ async def reblog(
         status_id=parse_id(status_id),
         visibility=body.visibility,
     )
-    return json_response(await _one(reader, boost, viewer))
+    return json_response(await _one(reader, runtime, boost, viewer))
 
 
 @router.post("/api/v1/statuses/{status_id}/unreblog", response_model=StatusEntity)
@@ -169,7 +189,7 @@ async def unreblog(
     status = await interactions.unreblog(
         session=session, runtime=runtime, viewer=_me(viewer), status_id=parse_id(status_id)
     )
-    return json_response(await _one(reader, status, viewer))
+    return json_response(await _one(reader, runtime, status, viewer))
 
 
 @router.get("/api/v1/statuses/{status_id}/favourited_by", response_model=list[AccountEntity])

@@ -18,7 +18,6 @@ from roost.accounts.models import Account
 from roost.core.db import commit, utcnow
 from roost.core.errors import Forbidden, Unprocessable
 from roost.core.ids import new_id
-from roost.core.versions import forget_versions
 from roost.follows.relations import blockers_of
 from roost.notifications.service import notify, withdraw
 from roost.statuses import counters
@@ -107,12 +106,15 @@ async def post_status(
         session.add(StatusTag(status_id=status.id, tag_id=tag_id))
 
     if status.visibility != "direct":
-        await counters.add_to_accounts(session, [author.id], statuses=1, touch=True)
+        await counters.add_to_accounts(
+            session, [author.id], runtime=runtime, statuses=1, touch=True
+        )
     if parent is not None and status.visibility in LISTED_VISIBILITIES:
-        await counters.add_to_status(session, parent.id, replies=1)
+        await counters.add_to_status(session, parent.id, runtime=runtime, replies=1)
     for account in mentioned:
         await notify(
             session=session,
+            runtime=runtime,
             recipient_id=account.id,
             actor_id=author.id,
             type="mention",
@@ -196,18 +198,18 @@ async def delete_status(
     status = await get_visible(session, viewer.id, status_id)
     if status.account_id != viewer.id:
         raise Forbidden("This action is not allowed")
-    rendered = (await render_statuses(session, [status], viewer.id))[0]
+    rendered = (await render_statuses(session, [status], viewer.id, runtime=runtime))[0]
 
     boosters = list(
         await session.scalars(select(Status.account_id).where(Status.reblog_of_id == status.id))
     )
-    await counters.add_to_accounts(session, boosters, statuses=-1)
+    await counters.add_to_accounts(session, boosters, runtime=runtime, statuses=-1)
     if status.visibility != "direct":
-        await counters.add_to_accounts(session, [viewer.id], statuses=-1)
+        await counters.add_to_accounts(session, [viewer.id], runtime=runtime, statuses=-1)
     if status.reblog_of_id is not None:
         original = await session.get(Status, status.reblog_of_id)
         if original is not None:
-            await counters.add_to_status(session, original.id, reblogs=-1)
+            await counters.add_to_status(session, original.id, runtime=runtime, reblogs=-1)
             await withdraw(
                 session=session,
                 recipient_id=original.account_id,
@@ -216,11 +218,11 @@ async def delete_status(
                 status_id=original.id,
             )
     if status.in_reply_to_id is not None and status.visibility in LISTED_VISIBILITIES:
-        await counters.add_to_status(session, status.in_reply_to_id, replies=-1)
+        await counters.add_to_status(session, status.in_reply_to_id, runtime=runtime, replies=-1)
     # The database cascades: boosts of it, mentions, tags, favourites, notifications,
     # timeline entries.
     await session.execute(delete(Status).where(Status.id == status.id))
-    forget_versions(session, "status", [status.id])
+    runtime.versions.forget(session, "status", [status.id])
     schedule_remove_status(session, runtime, status_id=status.id, author_id=viewer.id)
     await commit(session)
     return rendered

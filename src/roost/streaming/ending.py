@@ -30,6 +30,7 @@ from roost.streaming.streams import system_channel, token_channel
 
 if TYPE_CHECKING:
     from roost.deps import Viewer
+    from roost.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -47,14 +48,17 @@ def ending_channels(viewer: Viewer) -> frozenset[str]:
 
 
 def end_streams(
-    *, session: AsyncSession, token_ids: Iterable[int] = (), account_ids: Iterable[int] = ()
+    *,
+    session: AsyncSession,
+    runtime: Runtime,
+    token_ids: Iterable[int] = (),
+    account_ids: Iterable[int] = (),
 ) -> None:
     """Once ``session`` commits, end every open stream of these tokens and of these
     accounts, on every API process. The caller commits (``roost.core.db.commit``)."""
     channels = [token_channel(t) for t in dict.fromkeys(token_ids)]
     channels += [system_channel(a) for a in dict.fromkeys(account_ids)]
-    runtime = session.info.get("runtime")
-    if not channels or runtime is None:
+    if not channels:
         return
 
     async def kill() -> None:

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import logging
 from collections import deque
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from sqlalchemy import select
 
-from roost.core.db import Database
 from roost.notifications.models import Notification
 from roost.notifications.render import render_notifications
 from roost.statuses.models import Status
@@ -24,6 +23,9 @@ from roost.statuses.visibility import filter_visible, load_audience
 from roost.streaming.bus import Message
 from roost.streaming.streams import Stream
 from roost.timelines.recipients import admits
+
+if TYPE_CHECKING:
+    from roost.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +40,9 @@ def _json(value: Any) -> str:
 class Renderer:
     """Renders statuses and notifications for one subscriber (``viewer_id``)."""
 
-    def __init__(self, db: Database, viewer_id: int | None) -> None:
-        self.db = db
+    def __init__(self, runtime: Runtime, viewer_id: int | None) -> None:
+        self.runtime = runtime
+        self.db = runtime.db
         self.viewer_id = viewer_id
 
     async def status(self, status_id: int, *, public_only: bool) -> str | None:
@@ -55,7 +58,7 @@ class Renderer:
             visible = await filter_visible(session, audience, [status], originals)
             if not visible:
                 return None
-            rendered = await render_statuses(session, visible, self.viewer_id)
+            rendered = await render_statuses(session, visible, self.viewer_id, runtime=self.runtime)
         return _json(rendered[0])
 
     async def followed_status(self, status_id: int) -> str | None:
@@ -86,7 +89,9 @@ class Renderer:
             )
             if audience.hides(notification.from_account_id, hide_muted=False):
                 return None
-            rendered = await render_notifications(session, [notification], self.viewer_id)
+            rendered = await render_notifications(
+                session, [notification], self.viewer_id, runtime=self.runtime
+            )
         return _json(rendered[0]) if rendered else None
 
 

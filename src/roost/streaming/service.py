@@ -34,4 +34,4 @@ async def start_stream(
                 session, stream.account_id, runtime.settings.fanout_limit
             )
         stream = replace(stream, big_followees=frozenset(big))
-    return StreamState(stream, Renderer(runtime.db, viewer.account_id))
+    return StreamState(stream, Renderer(runtime, viewer.account_id))

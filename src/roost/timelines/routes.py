@@ -68,12 +68,14 @@ async def home(request: Request, runtime: RuntimeDep, paging: Paging) -> JSON:
 async def public(
     request: Request,
     session: ReadSession,
+    runtime: RuntimeDep,
     viewer: Annotated[Viewer, Depends(optional("read:statuses"))],
     paging: Paging,
     filters: Annotated[PublicFilters, Depends(params(PublicFilters))],
 ) -> JSON:
     page = await service.read_public(
         session=session,
+        runtime=runtime,
         viewer_id=viewer.account_id,
         page=paging,
         remote=filters.remote or filters.only_media,
@@ -86,11 +88,12 @@ async def tag(
     request: Request,
     hashtag: str,
     session: ReadSession,
+    runtime: RuntimeDep,
     viewer: Annotated[Viewer, Depends(optional("read:statuses"))],
     paging: Paging,
 ) -> JSON:
     page = await service.read_tag(
-        session=session, viewer_id=viewer.account_id, tag=hashtag, page=paging
+        session=session, runtime=runtime, viewer_id=viewer.account_id, tag=hashtag, page=paging
     )
     return _respond(request, page)
 
@@ -100,12 +103,14 @@ async def account_statuses(
     request: Request,
     account_id: str,
     session: ReadSession,
+    runtime: RuntimeDep,
     viewer: Annotated[Viewer, Depends(optional("read:statuses"))],
     paging: Paging,
     filters: Annotated[AccountFilters, Depends(params(AccountFilters))],
 ) -> JSON:
     page = await service.read_account_statuses(
         session=session,
+        runtime=runtime,
         viewer_id=viewer.account_id,
         account_id=parse_id(account_id),
         page=paging,
@@ -118,9 +123,12 @@ async def account_statuses(
 async def favourites(
     request: Request,
     session: ReadSession,
+    runtime: RuntimeDep,
     viewer: Annotated[Viewer, Depends(require("read:favourites"))],
     paging: Paging,
 ) -> JSON:
     assert viewer.account is not None
-    page = await service.read_favourites(session=session, viewer_id=viewer.account.id, page=paging)
+    page = await service.read_favourites(
+        session=session, runtime=runtime, viewer_id=viewer.account.id, page=paging
+    )
     return _respond(request, page)

@@ -83,7 +83,7 @@ async def read_home(
         if not entries:
             break
         scanned += [e.seq for e in entries]
-        cores |= await load_cores(session, (e.status_id for e in entries))
+        cores |= await load_cores(session, (e.status_id for e in entries), runtime=runtime)
         listed = [cores[e.status_id] for e in entries if e.status_id in cores]
         audience = await _with_private_authors(session, audience, listed, cores)
         mentioned = {c.id for c in cores.values() if owner in c.mention_ids}
@@ -102,7 +102,7 @@ async def read_home(
     if watch:
         every = {c.id for c in shown} | {c.reblog_of_id for c in shown if c.reblog_of_id}
         await watch.start("status", sorted(every))
-    items = await render_cores(session, shown, owner, cores, watch=watch)
+    items = await render_cores(session, shown, owner, cores, runtime=runtime, watch=watch)
     # All hidden: the cursors of what was read, so the client pages on past it.
     return Page.of(items, [entry.seq for entry, _ in kept] or scanned)
 
@@ -140,7 +140,12 @@ async def _with_private_authors(
 
 
 async def read_public(
-    *, session: AsyncSession, viewer_id: int | None, page: PageParams, remote: bool = False
+    *,
+    session: AsyncSession,
+    runtime: Runtime,
+    viewer_id: int | None,
+    page: PageParams,
+    remote: bool = False,
 ) -> Page:
     """Public posts of this server, newest first; no boosts, no replies to others."""
     if remote:  # Roost does not federate (yet): there are no remote posts
@@ -153,11 +158,11 @@ async def read_public(
             Status.in_reply_to_account_id == Status.account_id,
         ),
     )
-    return await _page_of_statuses(session, viewer_id, query, page)
+    return await _page_of_statuses(session, runtime, viewer_id, query, page)
 
 
 async def read_tag(
-    *, session: AsyncSession, viewer_id: int | None, tag: str, page: PageParams
+    *, session: AsyncSession, runtime: Runtime, viewer_id: int | None, tag: str, page: PageParams
 ) -> Page:
     query = (
         select(Status)
@@ -165,12 +170,13 @@ async def read_tag(
         .join(Tag, Tag.id == StatusTag.tag_id)
         .where(Tag.name == tag.lstrip("#").lower(), Status.visibility == "public")
     )
-    return await _page_of_statuses(session, viewer_id, query, page)
+    return await _page_of_statuses(session, runtime, viewer_id, query, page)
 
 
 async def read_account_statuses(
     *,
     session: AsyncSession,
+    runtime: Runtime,
     viewer_id: int | None,
     account_id: int,
     page: PageParams,
@@ -199,10 +205,12 @@ async def read_account_statuses(
             .where(Tag.name == tagged.lstrip("#").lower())
         )
     # A profile opened on purpose shows a muted person's posts, but never a blocked one's.
-    return await _page_of_statuses(session, viewer_id, query, page, hide_muted=False)
+    return await _page_of_statuses(session, runtime, viewer_id, query, page, hide_muted=False)
 
 
-async def read_favourites(*, session: AsyncSession, viewer_id: int, page: PageParams) -> Page:
+async def read_favourites(
+    *, session: AsyncSession, runtime: Runtime, viewer_id: int, page: PageParams
+) -> Page:
     """What the viewer favourited, most recent favourite first, paged by favourite id."""
     query = select(Favourite.status_id).where(Favourite.account_id == viewer_id)
     favourited = await paginate(session, query, key=Favourite.id, page=page)
@@ -211,11 +219,14 @@ async def read_favourites(*, session: AsyncSession, viewer_id: int, page: PagePa
     audience = await load_audience(session, viewer_id)
     originals = await load_originals(session, ordered)
     visible = await filter_visible(session, audience, ordered, originals, hide_muted=False)
-    return favourited.with_items(await render_statuses(session, visible, viewer_id))
+    return favourited.with_items(
+        await render_statuses(session, visible, viewer_id, runtime=runtime)
+    )
 
 
 async def _page_of_statuses(
     session: AsyncSession,
+    runtime: Runtime,
     viewer_id: int | None,
     query: Select[Status],
     page: PageParams,
@@ -229,4 +240,4 @@ async def _page_of_statuses(
         return read
     originals = await load_originals(session, read.items)
     visible = await filter_visible(session, audience, read.items, originals, hide_muted=hide_muted)
-    return read.with_items(await render_statuses(session, visible, viewer_id))
+    return read.with_items(await render_statuses(session, visible, viewer_id, runtime=runtime))

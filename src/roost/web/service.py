@@ -20,7 +20,6 @@ from roost.core.db import as_utc, commit, utcnow
 from roost.core.errors import Forbidden, NotFound, Unauthorized, Unprocessable
 from roost.core.ids import new_id
 from roost.core.security import new_token, token_digest, verify_password
-from roost.core.versions import forget_versions
 from roost.oauth.models import AccessToken, AuthorizationCode, OAuthApp
 from roost.streaming.ending import end_streams
 from roost.web.models import WebSession
@@ -171,7 +170,7 @@ async def change_password(
         .returning(WebSession.id)
     )
     count = len(ended.all())
-    revoked = await _revoke_tokens(session, AccessToken.account_id == account_id)
+    revoked = await _revoke_tokens(session, runtime, AccessToken.account_id == account_id)
     await session.execute(
         delete(AuthorizationCode).where(
             AuthorizationCode.account_id == account_id, AuthorizationCode.used_at.is_(None)
@@ -181,7 +180,9 @@ async def change_password(
     return PasswordChanged(sessions_ended=count, tokens_revoked=revoked)
 
 
-async def _revoke_tokens(session: AsyncSession, *where: ColumnElement[bool]) -> int:
+async def _revoke_tokens(
+    session: AsyncSession, runtime: Runtime, *where: ColumnElement[bool]
+) -> int:
     """Revoke the live tokens matching ``where``: their kept renderings are forgotten and
     their open streams end once ``session`` commits. Returns how many."""
     revoked = await session.execute(
@@ -191,8 +192,8 @@ async def _revoke_tokens(session: AsyncSession, *where: ColumnElement[bool]) -> 
         .returning(AccessToken.id, AccessToken.token_hash)
     )
     rows = revoked.all()
-    forget_versions(session, "token", [digest for _, digest in rows])
-    end_streams(session=session, token_ids=[token_id for token_id, _ in rows])
+    runtime.versions.forget(session, "token", [digest for _, digest in rows])
+    end_streams(session=session, runtime=runtime, token_ids=[token_id for token_id, _ in rows])
     return len(rows)
 
 
@@ -245,11 +246,13 @@ async def authorized_apps(*, session: AsyncSession, account_id: int) -> list[Aut
     ]
 
 
-async def revoke_app(*, session: AsyncSession, account_id: int, app_id: int) -> int:
+async def revoke_app(
+    *, session: AsyncSession, runtime: Runtime, account_id: int, app_id: int
+) -> int:
     """End every token this app holds for the account (and their open streams), and its
     unused codes."""
     revoked = await _revoke_tokens(
-        session, AccessToken.account_id == account_id, AccessToken.app_id == app_id
+        session, runtime, AccessToken.account_id == account_id, AccessToken.app_id == app_id
     )
     if not revoked:
         raise NotFound()

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
 from roost.core.http import JSON, PageParams, json_response, page_params
-from roost.deps import ReadSession, WriteSession
+from roost.deps import ReadSession, RuntimeDep, WriteSession
 from roost.markers import service as markers
 from roost.notifications import service as notifications
 from roost.notifications.render import render_notifications
@@ -25,6 +25,7 @@ async def notifications_page(
     member: MemberDep,
     session: ReadSession,
     writer: WriteSession,
+    runtime: RuntimeDep,
     paging: Annotated[PageParams, Depends(page_params)],
 ) -> Response:
     me = member.account.id
@@ -34,7 +35,7 @@ async def notifications_page(
             session=session, viewer_id=me, max_id=paging.max_id, limit=PAGE_SIZE
         )
     ).items
-    items = await render_notifications(session, rows, me)
+    items = await render_notifications(session, rows, me, runtime=runtime)
     first_page = paging.max_id is None
     if first_page and rows and rows[0].id > read_up_to:
         # Seen now: the badge (and other clients' markers) move up to the newest.

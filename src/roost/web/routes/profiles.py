@@ -77,6 +77,7 @@ async def profile(
     relationship = await _relationship(session, visitor.account_id, account)
     page = await timelines.read_account_statuses(
         session=session,
+        runtime=runtime,
         viewer_id=visitor.account_id,
         account_id=account.id,
         page=first_page(paging),
@@ -100,6 +101,7 @@ async def profile_newer(
     account = await _account(session, runtime, username)
     page = await timelines.read_account_statuses(
         session=session,
+        runtime=runtime,
         viewer_id=visitor.account_id,
         account_id=account.id,
         page=newer_params(paging),
@@ -114,6 +116,7 @@ async def profile_older(
     account = await _account(session, runtime, username)
     page = await timelines.read_account_statuses(
         session=session,
+        runtime=runtime,
         viewer_id=visitor.account_id,
         account_id=account.id,
         page=older_params(paging),
@@ -207,8 +210,10 @@ async def _block(
     return await follows.block(session=session, runtime=runtime, actor=me, target_id=target)
 
 
-async def _unblock(session: AsyncSession, _: Runtime, me: Account, target: int) -> dict[str, Any]:
-    return await follows.unblock(session=session, actor=me, target_id=target)
+async def _unblock(
+    session: AsyncSession, runtime: Runtime, me: Account, target: int
+) -> dict[str, Any]:
+    return await follows.unblock(session=session, runtime=runtime, actor=me, target_id=target)
 
 
 async def _mute(

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
 from roost.core.http import params
-from roost.deps import ReadSession
+from roost.deps import ReadSession, RuntimeDep
 from roost.search import service as search_service
 from roost.search.schemas import SearchParams
 from roost.web.forms import SearchQuery
@@ -25,12 +25,16 @@ async def search(
     visitor: VisitorDep,
     query: Annotated[SearchQuery, Depends(params(SearchQuery))],
     session: ReadSession,
+    runtime: RuntimeDep,
 ) -> Response:
     q = query.q.strip()[:200]
     results = None
     if q:
         results = await search_service.search(
-            session=session, viewer_id=visitor.account_id, query=SearchParams(q=q, limit=RESULTS)
+            session=session,
+            runtime=runtime,
+            viewer_id=visitor.account_id,
+            query=SearchParams(q=q, limit=RESULTS),
         )
     return await render_page(
         request,

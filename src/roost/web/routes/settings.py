@@ -66,10 +66,12 @@ async def save_profile(
     form: Annotated[ProfileForm, Depends(params(ProfileForm))],
     session: WriteSession,
     reader: ReadSession,
+    runtime: RuntimeDep,
 ) -> Response:
     try:
         await accounts.update_credentials(
             session=session,
+            runtime=runtime,
             account_id=member.account.id,
             form=CredentialsForm(display_name=form.display_name, note=form.note),
         )
@@ -139,9 +141,15 @@ def _password_notice(changed: service.PasswordChanged) -> str:
 
 @router.post("/settings/apps/{app_id}/revoke")
 async def revoke_app(
-    request: Request, app_id: str, member: CheckedMember, session: WriteSession
+    request: Request,
+    app_id: str,
+    member: CheckedMember,
+    session: WriteSession,
+    runtime: RuntimeDep,
 ) -> Response:
-    await service.revoke_app(session=session, account_id=member.account.id, app_id=parse_id(app_id))
+    await service.revoke_app(
+        session=session, runtime=runtime, account_id=member.account.id, app_id=parse_id(app_id)
+    )
     if wants_json(request):
         return json_response({"revoked": app_id})
     return redirect("/settings?saved=app")

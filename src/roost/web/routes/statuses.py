@@ -30,11 +30,13 @@ if TYPE_CHECKING:
 router = APIRouter(route_class=WebRoute)
 
 
-async def _rendered(session: AsyncSession, status_id: int, viewer_id: int | None) -> dict[str, Any]:
+async def _rendered(
+    session: AsyncSession, runtime: Runtime, status_id: int, viewer_id: int | None
+) -> dict[str, Any]:
     fresh = await session.get(Status, status_id)
     if fresh is None:
         raise NotFound()
-    return (await render_statuses(session, [fresh], viewer_id))[0]
+    return (await render_statuses(session, [fresh], viewer_id, runtime=runtime))[0]
 
 
 @router.post("/statuses")
@@ -78,7 +80,7 @@ async def compose(
         page.headers.update(exc.headers)  # a 429's Retry-After
         return page
     if wants_json(request):
-        rendered = await _rendered(reader, status.id, member.account.id)
+        rendered = await _rendered(reader, runtime, status.id, member.account.id)
         html = posts_html([rendered], me=member.account, csrf_token=member.csrf_token, here="/home")
         return json_response({"id": str(status.id), "html": html})
     return redirect(safe_next(form.next, "/home"))
@@ -87,12 +89,20 @@ async def compose(
 Action = Callable[[AsyncSession, "Runtime", Account, int], Awaitable[Status]]
 
 
-async def _favourite(session: AsyncSession, _: Runtime, me: Account, status_id: int) -> Status:
-    return await interactions.favourite(session=session, viewer=me, status_id=status_id)
+async def _favourite(
+    session: AsyncSession, runtime: Runtime, me: Account, status_id: int
+) -> Status:
+    return await interactions.favourite(
+        session=session, runtime=runtime, viewer=me, status_id=status_id
+    )
 
 
-async def _unfavourite(session: AsyncSession, _: Runtime, me: Account, status_id: int) -> Status:
-    return await interactions.unfavourite(session=session, viewer=me, status_id=status_id)
+async def _unfavourite(
+    session: AsyncSession, runtime: Runtime, me: Account, status_id: int
+) -> Status:
+    return await interactions.unfavourite(
+        session=session, runtime=runtime, viewer=me, status_id=status_id
+    )
 
 
 async def _reblog(session: AsyncSession, runtime: Runtime, me: Account, status_id: int) -> Status:
@@ -153,7 +163,7 @@ async def act(
     result = await verb(session, runtime, member.account, parse_id(status_id))
     if not wants_json(request):
         return redirect(safe_next(form.next, "/home"))
-    post = await _rendered(reader, result.reblog_of_id or result.id, member.account.id)
+    post = await _rendered(reader, runtime, result.reblog_of_id or result.id, member.account.id)
     return json_response(
         {
             "id": post["id"],
@@ -168,7 +178,12 @@ async def act(
 
 @router.get("/@{username}/{status_id}")
 async def thread(
-    request: Request, username: str, status_id: str, visitor: VisitorDep, session: ReadSession
+    request: Request,
+    username: str,
+    status_id: str,
+    visitor: VisitorDep,
+    session: ReadSession,
+    runtime: RuntimeDep,
 ) -> Response:
     viewer_id = visitor.account_id
     status = await get_visible(session, viewer_id, parse_id(status_id))
@@ -181,7 +196,7 @@ async def thread(
         return redirect(f"/@{author.username}/{status.id}")
     context = await thread_context(session=session, viewer_id=viewer_id, status_id=status.id)
     rendered = await render_statuses(
-        session, [*context.ancestors, status, *context.descendants], viewer_id
+        session, [*context.ancestors, status, *context.descendants], viewer_id, runtime=runtime
     )
     split = len(context.ancestors)
     focused = rendered[split]

@@ -52,7 +52,7 @@ async def root(
 ) -> Response:
     if isinstance(visitor, Member):
         return await home(request, visitor, session, writer, runtime, paging)
-    return await explore(request, visitor, session, paging)
+    return await explore(request, visitor, session, runtime, paging)
 
 
 @router.get("/home")
@@ -130,10 +130,10 @@ async def home_marker(
 
 @router.get("/explore")
 async def explore(
-    request: Request, visitor: VisitorDep, session: ReadSession, paging: Paging
+    request: Request, visitor: VisitorDep, session: ReadSession, runtime: RuntimeDep, paging: Paging
 ) -> Response:
     page = await timelines.read_public(
-        session=session, viewer_id=visitor.account_id, page=first_page(paging)
+        session=session, runtime=runtime, viewer_id=visitor.account_id, page=first_page(paging)
     )
     return await render_page(
         request,
@@ -145,28 +145,41 @@ async def explore(
 
 
 @router.get("/explore/newer")
-async def explore_newer(visitor: VisitorDep, session: ReadSession, paging: Paging) -> JSON:
+async def explore_newer(
+    visitor: VisitorDep, session: ReadSession, runtime: RuntimeDep, paging: Paging
+) -> JSON:
     page = await timelines.read_public(
-        session=session, viewer_id=visitor.account_id, page=newer_params(paging)
+        session=session, runtime=runtime, viewer_id=visitor.account_id, page=newer_params(paging)
     )
     return newer_response(EXPLORE, page, me=visitor.account, csrf_token=visitor.csrf_token)
 
 
 @router.get("/explore/older")
-async def explore_older(visitor: VisitorDep, session: ReadSession, paging: Paging) -> JSON:
+async def explore_older(
+    visitor: VisitorDep, session: ReadSession, runtime: RuntimeDep, paging: Paging
+) -> JSON:
     page = await timelines.read_public(
-        session=session, viewer_id=visitor.account_id, page=older_params(paging)
+        session=session, runtime=runtime, viewer_id=visitor.account_id, page=older_params(paging)
     )
     return older_response(EXPLORE, page, me=visitor.account, csrf_token=visitor.csrf_token)
 
 
 @router.get("/tags/{tag}")
 async def tag(
-    request: Request, tag: str, visitor: VisitorDep, session: ReadSession, paging: Paging
+    request: Request,
+    tag: str,
+    visitor: VisitorDep,
+    session: ReadSession,
+    runtime: RuntimeDep,
+    paging: Paging,
 ) -> Response:
     feed = tag_feed(tag)
     page = await timelines.read_tag(
-        session=session, viewer_id=visitor.account_id, tag=tag, page=first_page(paging)
+        session=session,
+        runtime=runtime,
+        viewer_id=visitor.account_id,
+        tag=tag,
+        page=first_page(paging),
     )
     return await render_page(
         request,
@@ -179,16 +192,28 @@ async def tag(
 
 
 @router.get("/tags/{tag}/newer")
-async def tag_newer(tag: str, visitor: VisitorDep, session: ReadSession, paging: Paging) -> JSON:
+async def tag_newer(
+    tag: str, visitor: VisitorDep, session: ReadSession, runtime: RuntimeDep, paging: Paging
+) -> JSON:
     page = await timelines.read_tag(
-        session=session, viewer_id=visitor.account_id, tag=tag, page=newer_params(paging)
+        session=session,
+        runtime=runtime,
+        viewer_id=visitor.account_id,
+        tag=tag,
+        page=newer_params(paging),
     )
     return newer_response(tag_feed(tag), page, me=visitor.account, csrf_token=visitor.csrf_token)
 
 
 @router.get("/tags/{tag}/older")
-async def tag_older(tag: str, visitor: VisitorDep, session: ReadSession, paging: Paging) -> JSON:
+async def tag_older(
+    tag: str, visitor: VisitorDep, session: ReadSession, runtime: RuntimeDep, paging: Paging
+) -> JSON:
     page = await timelines.read_tag(
-        session=session, viewer_id=visitor.account_id, tag=tag, page=older_params(paging)
+        session=session,
+        runtime=runtime,
+        viewer_id=visitor.account_id,
+        tag=tag,
+        page=older_params(paging),
     )
     return older_response(tag_feed(tag), page, me=visitor.account, csrf_token=visitor.csrf_token)
