@@ -21,6 +21,7 @@ import asyncpg
 
 from bench.graph import TAGS, Population, Snowflakes, token_for
 from roost.core.security import hash_password
+from roost.core.settings import get_settings
 from roost.statuses.formatting import extract, to_html
 
 SCOPES = "read write follow push"
@@ -206,10 +207,11 @@ async def _load(conn: asyncpg.Connection, pop: Population) -> dict[str, int]:
     )
     contents: dict[int, str] = {}
     tagged: list[tuple[int, str]] = []
+    settings = get_settings()  # the environment's, as the served app reads them
     for s in pop.statuses:
         if "#" in s.text:  # rendered as the service would, with the hashtag linked
-            contents[s.id] = to_html(s.text, {})
-            tagged += [(s.id, name) for name in extract(s.text).tags]
+            contents[s.id] = to_html(s.text, {}, base_url=settings.base_url, domain=settings.domain)
+            tagged += [(s.id, name) for name in extract(s.text, domain=settings.domain).tags]
         else:
             contents[s.id] = f"<p>{s.text}</p>" if s.text else ""
     counts["statuses"] = await _copy(

@@ -7,11 +7,16 @@ def base() -> str:
     return get_settings().base_url  # the running app's, read when the test runs
 
 
+def domain() -> str:
+    return get_settings().domain
+
+
 def test_extract_finds_local_mentions_tags_and_links_in_order_without_repeats() -> None:
     found = extract(
         "@Bob hi @carol@other.example and @bob again, @dave@"
-        + get_settings().domain
-        + " mail me@x.org #Café #café #123 #_x9 https://a.example/p?q=1."
+        + domain()
+        + " mail me@x.org #Café #café #123 #_x9 https://a.example/p?q=1.",
+        domain=domain(),
     )
     assert found.mentions == ["bob", "dave"]
     assert found.tags == ["Café", "_x9"]
@@ -26,7 +31,12 @@ def test_links_count_as_23_characters() -> None:
 
 
 def test_html_escapes_what_was_typed() -> None:
-    html = to_html('<script>alert(1)</script> "q" & <img src=x onerror=alert(1)>', {})
+    html = to_html(
+        '<script>alert(1)</script> "q" & <img src=x onerror=alert(1)>',
+        {},
+        base_url=base(),
+        domain=domain(),
+    )
     assert "<script" not in html and "<img" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert html.startswith("<p>") and html.endswith("</p>")
@@ -34,7 +44,12 @@ def test_html_escapes_what_was_typed() -> None:
 
 def test_html_links_urls_mentions_and_tags() -> None:
     bob = Account(username="Bob", username_lower="bob")
-    html = to_html("@bob @nobody #Tag see https://example.com/x", {"bob": bob})
+    html = to_html(
+        "@bob @nobody #Tag see https://example.com/x",
+        {"bob": bob},
+        base_url=base(),
+        domain=domain(),
+    )
     assert (
         f'<span class="h-card"><a href="{base()}/@Bob" class="u-url mention">'
         "@<span>Bob</span></a></span>"
@@ -50,15 +65,20 @@ def test_html_links_urls_mentions_and_tags() -> None:
 
 
 def test_only_http_links_are_linked() -> None:
-    html = to_html("javascript:alert(1) data:text/html,x ftp://x.org", {})
+    html = to_html(
+        "javascript:alert(1) data:text/html,x ftp://x.org", {}, base_url=base(), domain=domain()
+    )
     assert "<a" not in html
 
 
 def test_paragraphs_and_line_breaks() -> None:
-    assert to_html("one\ntwo\n\n\nthree", {}) == "<p>one<br>two</p><p>three</p>"
-    assert to_html("  \n ", {}) == ""
+    assert (
+        to_html("one\ntwo\n\n\nthree", {}, base_url=base(), domain=domain())
+        == "<p>one<br>two</p><p>three</p>"
+    )
+    assert to_html("  \n ", {}, base_url=base(), domain=domain()) == ""
 
 
 def test_link_with_trailing_punctuation_and_parentheses() -> None:
-    assert extract("(see https://x.org/a_(b)).").urls == ["https://x.org/a_(b)"]
-    assert extract("https://x.org/page, then").urls == ["https://x.org/page"]
+    assert extract("(see https://x.org/a_(b)).", domain=domain()).urls == ["https://x.org/a_(b)"]
+    assert extract("https://x.org/page, then", domain=domain()).urls == ["https://x.org/page"]

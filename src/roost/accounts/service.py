@@ -129,14 +129,15 @@ async def _check_taken(session: AsyncSession, errors: v.Errors, username: str, e
             errors.add(field, "ERR_TAKEN", "has already been taken")
 
 
-async def render_note(session: AsyncSession, note: str) -> str:
+async def render_note(session: AsyncSession, note: str, *, runtime: Runtime) -> str:
     """A bio as HTML: escaped, paragraphs and line breaks, links, local @mentions."""
-    wanted = extract(note).mentions
+    settings = runtime.settings
+    wanted = extract(note, domain=settings.domain).mentions
     mentioned: dict[str, Account] = {}
     if wanted:
         rows = await session.scalars(select(Account).where(Account.username_lower.in_(wanted)))
         mentioned = {account.username_lower: account for account in rows.all()}
-    return to_html(note, mentioned)
+    return to_html(note, mentioned, base_url=settings.base_url, domain=settings.domain)
 
 
 async def update_credentials(
@@ -157,7 +158,7 @@ async def update_credentials(
         account.display_name = display_name
     if form.note is not None:
         account.note = form.note
-        account.note_html = await render_note(session, form.note)
+        account.note_html = await render_note(session, form.note, runtime=runtime)
     for field in ("locked", "bot", "discoverable"):
         value = getattr(form, field)
         if value is not None:

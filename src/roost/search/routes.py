@@ -35,9 +35,11 @@ async def search_accounts(
     viewer: Annotated[Viewer, Depends(require("read:accounts"))],
     query: Annotated[AccountSearchParams, Depends(params(AccountSearchParams))],
     session: ReadSession,
+    runtime: RuntimeDep,
 ) -> JSON:
     accounts = await service.search_accounts(
         session=session,
+        runtime=runtime,
         viewer_id=viewer.account_id,
         q=query.q,
         limit=query.clamped_limit(),
@@ -48,5 +50,5 @@ async def search_accounts(
 
 
 @router.get("/api/v1/tags/{name}", response_model=Tag)
-async def get_tag(name: str, session: ReadSession) -> JSON:
-    return json_response(await service.get_tag(session=session, name=name))
+async def get_tag(name: str, session: ReadSession, runtime: RuntimeDep) -> JSON:
+    return json_response(await service.get_tag(session=session, runtime=runtime, name=name))

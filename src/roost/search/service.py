@@ -17,7 +17,6 @@ from roost.accounts.models import Account
 from roost.accounts.render import render_account
 from roost.core.errors import BadRequest, NotFound
 from roost.core.inputs import id_or_none
-from roost.core.settings import get_settings
 from roost.follows.relations import follows, not_blocked_either_way
 from roost.search.fulltext import matches, search_terms
 from roost.search.schemas import SearchParams
@@ -38,7 +37,7 @@ async def search(
     q = _required(query.q)
     limit, offset = query.clamped_limit(), query.offset
     result: dict[str, list[dict[str, Any]]] = {"accounts": [], "statuses": [], "hashtags": []}
-    url_hit = _local_url(q)
+    url_hit = _local_url(q, runtime.settings.base_url)
     if url_hit is not None:
         username, status_id = url_hit
         if query.wants("statuses") and status_id is not None:
@@ -53,13 +52,20 @@ async def search(
             )
         elif query.wants("accounts") and status_id is None:
             accounts = await search_accounts(
-                session=session, viewer_id=viewer_id, q=username, limit=1, offset=0, exact=True
+                session=session,
+                runtime=runtime,
+                viewer_id=viewer_id,
+                q=username,
+                limit=1,
+                offset=0,
+                exact=True,
             )
             result["accounts"] = [render_account(account) for account in accounts]
         return result
     if query.wants("accounts"):
         accounts = await search_accounts(
             session=session,
+            runtime=runtime,
             viewer_id=viewer_id,
             q=q,
             limit=limit,
@@ -78,13 +84,16 @@ async def search(
             offset=offset,
         )
     if query.wants("hashtags"):
-        result["hashtags"] = await search_hashtags(session=session, q=q, limit=limit, offset=offset)
+        result["hashtags"] = await search_hashtags(
+            session=session, runtime=runtime, q=q, limit=limit, offset=offset
+        )
     return result
 
 
 async def search_accounts(
     *,
     session: AsyncSession,
+    runtime: Runtime,
     viewer_id: int | None,
     q: str,
     limit: int,
@@ -94,7 +103,7 @@ async def search_accounts(
 ) -> list[Account]:
     """Accounts for ``bob``, ``@bob`` or ``bob@our.domain``: the exact username first,
     then usernames and display names starting with the term."""
-    term = _account_term(_required(q))
+    term = _account_term(_required(q), runtime.settings.domain)
     if term is None or (following and viewer_id is None):
         return []
     is_exact = Account.username_lower == term
@@ -166,7 +175,7 @@ async def search_statuses(
 
 
 async def search_hashtags(
-    *, session: AsyncSession, q: str, limit: int, offset: int
+    *, session: AsyncSession, runtime: Runtime, q: str, limit: int, offset: int
 ) -> list[dict[str, Any]]:
     name = _hashtag(q)
     if name is None:
@@ -178,21 +187,22 @@ async def search_hashtags(
         .offset(offset)
         .limit(limit)
     )
-    return [render_tag(tag) for tag in (await session.scalars(query)).all()]
+    base_url = runtime.settings.base_url
+    return [render_tag(tag, base_url) for tag in (await session.scalars(query)).all()]
 
 
-async def get_tag(*, session: AsyncSession, name: str) -> dict[str, Any]:
+async def get_tag(*, session: AsyncSession, runtime: Runtime, name: str) -> dict[str, Any]:
     normalized = _hashtag(name)
     tag = await session.scalar(select(Tag).where(Tag.name == normalized)) if normalized else None
     if tag is None:
         raise NotFound()
-    return {**render_tag(tag), "following": False}
+    return {**render_tag(tag, runtime.settings.base_url), "following": False}
 
 
-def render_tag(tag: Tag) -> dict[str, Any]:
+def render_tag(tag: Tag, base_url: str) -> dict[str, Any]:
     return {
         "name": tag.display_name,
-        "url": f"{get_settings().base_url}/tags/{tag.name}",
+        "url": f"{base_url}/tags/{tag.name}",
         "history": [],
     }
 
@@ -203,17 +213,17 @@ def _required(q: str) -> str:
     return q.strip()
 
 
-def _local_domains() -> set[str]:
-    domain = get_settings().domain.lower()
+def _local_domains(domain: str) -> set[str]:
+    domain = domain.lower()
     return {domain, domain.split(":")[0]}
 
 
-def _account_term(q: str) -> str | None:
+def _account_term(q: str, our_domain: str) -> str | None:
     """The lowercase username or name to look for, or None for another server's account."""
     term = q[1:] if q.startswith("@") else q
     if "@" in term:
         username, _, domain = term.partition("@")
-        if domain.lower() not in _local_domains():
+        if domain.lower() not in _local_domains(our_domain):
             return None
         term = username
     term = term.strip().lower()
@@ -225,9 +235,9 @@ def _hashtag(q: str) -> str | None:
     return match.group(1).lower() if match else None
 
 
-def _local_url(q: str) -> tuple[str, int | None] | None:
+def _local_url(q: str, base_url: str) -> tuple[str, int | None] | None:
     """``<base>/@bob`` -> ("bob", None); ``<base>/@bob/123`` -> ("bob", 123)."""
-    prefix = f"{get_settings().base_url}/@"
+    prefix = f"{base_url}/@"
     if not q.lower().startswith(prefix.lower()):
         return None
     username, _, rest = q[len(prefix) :].partition("/")

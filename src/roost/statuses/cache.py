@@ -27,7 +27,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from roost.accounts.models import Account
 from roost.core.http import iso
-from roost.core.settings import get_settings
 from roost.oauth.models import OAuthApp
 from roost.statuses.models import Mention, Status, StatusTag, Tag
 
@@ -122,7 +121,7 @@ async def load_cores(
     cores = await cache.get_many(wanted)
     missing = wanted - cores.keys()
     if missing:
-        built = await _build(session, missing)
+        built = await _build(session, missing, runtime.settings.base_url)
         await cache.put_many(built.values())
         cores |= built
     originals = {c.reblog_of_id for c in cores.values() if c.reblog_of_id} - cores.keys()
@@ -131,7 +130,7 @@ async def load_cores(
     return cores
 
 
-async def _build(session: AsyncSession, ids: set[int]) -> dict[int, Core]:
+async def _build(session: AsyncSession, ids: set[int], base: str) -> dict[int, Core]:
     rows = list(
         (
             await session.execute(
@@ -166,7 +165,6 @@ async def _build(session: AsyncSession, ids: set[int]) -> dict[int, Core]:
         ):
             apps[app_id] = {"name": name, "website": website}
 
-    base = get_settings().base_url
     cores: dict[int, Core] = {}
     for status, username in rows:
         mentioned = mentions.get(status.id, [])

@@ -17,7 +17,6 @@ from urllib.parse import quote
 import nh3
 
 from roost.accounts.models import Account
-from roost.core.settings import get_settings
 
 # Mastodon counts every link as this many characters, whatever its length.
 URL_LENGTH = 23
@@ -63,14 +62,16 @@ def _trim_url(url: str) -> str:
     return url
 
 
-def _is_local(domain: str | None) -> bool:
+def _is_local(domain: str | None, ours: str) -> bool:
     if domain is None:
         return True
-    ours = get_settings().domain.lower()
+    ours = ours.lower()
     return domain.lower() in {ours, ours.split(":")[0]}
 
 
-def _tokens(text: str) -> Iterator[_Token]:
+def _tokens(text: str, domain: str = "") -> Iterator[_Token]:
+    """The text cut into tokens; a mention of an account on a server other than
+    ``domain`` (ours) stays text."""
     position = 0
     for match in _TOKEN.finditer(text):
         start = match.start()
@@ -84,7 +85,7 @@ def _tokens(text: str) -> Iterator[_Token]:
             token = _Token("url", url, url)
         elif match.group("mention") is not None:
             end = match.end()
-            if not _is_local(match.group("domain")):
+            if not _is_local(match.group("domain"), domain):
                 token = _Token("text", match.group(0))
             else:
                 token = _Token("mention", match.group(0), match.group("username").lower())
@@ -103,11 +104,12 @@ def _tokens(text: str) -> Iterator[_Token]:
         yield _Token("text", text[position:])
 
 
-def extract(text: str) -> Extracted:
-    """Local mentions, hashtags and links, in the order written, without repeats."""
+def extract(text: str, *, domain: str) -> Extracted:
+    """Local mentions (``domain`` is ours), hashtags and links, in the order written,
+    without repeats."""
     found = Extracted()
     seen_tags: set[str] = set()
-    for token in _tokens(text):
+    for token in _tokens(text, domain):
         if token.kind == "mention" and token.value not in found.mentions:
             found.mentions.append(token.value)
         elif token.kind == "tag" and token.value.lower() not in seen_tags:
@@ -121,7 +123,7 @@ def extract(text: str) -> Extracted:
 def status_length(text: str) -> int:
     """Characters, with every link counted as ``URL_LENGTH`` (Mastodon's rule)."""
     total = 0
-    for token in _tokens(text):
+    for token in _tokens(text):  # a mention counts the same whether it is local or not
         total += URL_LENGTH if token.kind == "url" else len(token.raw)
     return total
 
@@ -143,9 +145,9 @@ def _link(url: str) -> str:
     )
 
 
-def _render_line(line: str, mentioned: Mapping[str, Account], base: str) -> str:
+def _render_line(line: str, mentioned: Mapping[str, Account], base: str, domain: str) -> str:
     parts = []
-    for token in _tokens(line):
+    for token in _tokens(line, domain):
         if token.kind == "url":
             parts.append(_link(token.value))
         elif token.kind == "mention" and token.value in mentioned:
@@ -165,16 +167,16 @@ def _render_line(line: str, mentioned: Mapping[str, Account], base: str) -> str:
     return "".join(parts)
 
 
-def to_html(text: str, mentioned: Mapping[str, Account]) -> str:
+def to_html(text: str, mentioned: Mapping[str, Account], *, base_url: str, domain: str) -> str:
     """Mastodon-style HTML for ``text``; ``mentioned`` maps lowercase usernames to
-    the accounts to link (other @names stay plain text)."""
-    base = get_settings().base_url
+    the accounts to link (other @names stay plain text). Links point into ``base_url``;
+    ``domain`` is ours (an @name@elsewhere is not local)."""
     normalized = text.replace("\r\n", "\n").replace("\r", "\n").strip()
     if not normalized:
         return ""
     paragraphs = []
     for paragraph in _PARAGRAPH_BREAK.split(normalized):
-        lines = [_render_line(line, mentioned, base) for line in paragraph.split("\n")]
+        lines = [_render_line(line, mentioned, base_url, domain) for line in paragraph.split("\n")]
         paragraphs.append(f"<p>{'<br>'.join(lines)}</p>")
     return nh3.clean(
         "".join(paragraphs),

@@ -71,13 +71,19 @@ async def post_status(
     )
     await runtime.limiter.hit("post", str(author.id))
 
-    found = extract(text)
+    settings = runtime.settings
+    found = extract(text, domain=settings.domain)
     mentioned = await _mentionable(session, author.id, found.mentions)
     status = Status(
         id=new_id(),
         account_id=author.id,
         text=text,
-        content=to_html(text, {a.username_lower: a for a in mentioned}),
+        content=to_html(
+            text,
+            {a.username_lower: a for a in mentioned},
+            base_url=settings.base_url,
+            domain=settings.domain,
+        ),
         spoiler_text=spoiler_text,
         sensitive=bool(sensitive) or bool(spoiler_text),
         visibility=visibility or "public",
