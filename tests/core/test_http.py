@@ -8,7 +8,6 @@ import pytest
 from pydantic import BaseModel
 from starlette.requests import Request
 
-from roost.core import settings as settings_module
 from roost.core.errors import BadRequest, NotFound, Unprocessable
 from roost.core.http import PageParams, iso, link_header, parse_id, request_params, validate
 from roost.core.settings import Settings
@@ -96,17 +95,15 @@ def test_validate_says_which_parameter_is_missing_or_wrong() -> None:
         validate(Shape, {"name": "x", "count": "many"})
 
 
-def test_the_link_header_keeps_other_parameters_and_puts_next_first(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(settings_module, "_current", Settings(domain="social.example"))
+def test_the_link_header_keeps_other_parameters_and_puts_next_first() -> None:
+    ours = Settings(domain="social.example").base_url
     asked = request("local=true&max_id=50&limit=2")
     base = "https://social.example/api/v1/timelines/public"
-    assert link_header(asked, next_max=40, prev_min=45) == (
+    assert link_header(asked, base_url=ours, next_max=40, prev_min=45) == (
         f'<{base}?local=true&limit=2&max_id=40>; rel="next", '
         f'<{base}?local=true&limit=2&min_id=45>; rel="prev"'
     )
-    assert link_header(asked, next_max=None, prev_min=45) == (
+    assert link_header(asked, base_url=ours, next_max=None, prev_min=45) == (
         f'<{base}?local=true&limit=2&min_id=45>; rel="prev"'
     )
-    assert link_header(asked, next_max=None, prev_min=None) is None
+    assert link_header(asked, base_url=ours, next_max=None, prev_min=None) is None

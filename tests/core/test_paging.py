@@ -142,7 +142,10 @@ def request(query: str) -> Request:
 async def test_the_link_header_comes_from_the_page(runtime: Runtime, author: int) -> None:
     page = await read(runtime, author, max_id=1005, limit=2)
     link = link_header(
-        request("limit=2&max_id=1005&tag=x"), next_max=page.next_max, prev_min=page.prev_min
+        request("limit=2&max_id=1005&tag=x"),
+        base_url=runtime.settings.base_url,
+        next_max=page.next_max,
+        prev_min=page.prev_min,
     )
     assert link is not None
     following, preceding = link.split(", ")
@@ -150,4 +153,12 @@ async def test_the_link_header_comes_from_the_page(runtime: Runtime, author: int
     assert preceding.endswith('; rel="prev"') and "min_id=1004" in preceding
     assert "limit=2" in following and "tag=x" in preceding and "max_id=1005" not in link
     empty = await read(runtime, author, max_id=FIRST)
-    assert link_header(request(""), next_max=empty.next_max, prev_min=empty.prev_min) is None
+    assert (
+        link_header(
+            request(""),
+            base_url=runtime.settings.base_url,
+            next_max=empty.next_max,
+            prev_min=empty.prev_min,
+        )
+        is None
+    )

@@ -16,7 +16,6 @@ from starlette.responses import Response
 from roost.core.db import as_utc
 from roost.core.errors import BadRequest, NotFound, Unprocessable
 from roost.core.inputs import Id, check_text, id_or_none
-from roost.core.settings import get_settings
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -153,11 +152,14 @@ async def page_params(request: Request) -> PageParams:
 DESCRIBED[page_params] = Described(PageParams, body=False)
 
 
-def link_header(request: Request, *, next_max: int | None, prev_min: int | None) -> str | None:
-    """``Link`` with ``next`` first, keeping the request's other query parameters."""
+def link_header(
+    request: Request, *, base_url: str, next_max: int | None, prev_min: int | None
+) -> str | None:
+    """``Link`` with ``next`` first, to the request's path under ``base_url`` (the
+    server's public address), keeping the request's other query parameters."""
     if next_max is None and prev_min is None:
         return None
-    base = get_settings().base_url + request.url.path
+    base = base_url + request.url.path
     kept = [
         (k, v)
         for k, v in request.query_params.multi_items()

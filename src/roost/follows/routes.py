@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import APIRouter, Depends, Request
 
@@ -16,6 +16,9 @@ from roost.follows.lists import AccountPage
 from roost.follows.relationships import relationships
 from roost.follows.schemas import FollowParams, MuteParams, Relationship, RelationshipParams
 
+if TYPE_CHECKING:
+    from roost.runtime import Runtime
+
 router = APIRouter()
 
 
@@ -24,10 +27,14 @@ def _me(viewer: Viewer) -> Account:
     return viewer.account
 
 
-def _page_response(request: Request, page: AccountPage) -> JSON:
-    return json_response(
-        page.items, link=link_header(request, next_max=page.next_max, prev_min=page.prev_min)
+def _page_response(request: Request, runtime: Runtime, page: AccountPage) -> JSON:
+    link = link_header(
+        request,
+        base_url=runtime.settings.base_url,
+        next_max=page.next_max,
+        prev_min=page.prev_min,
     )
+    return json_response(page.items, link=link)
 
 
 @router.post("/api/v1/accounts/{account_id}/follow", response_model=Relationship)
@@ -155,6 +162,7 @@ async def get_followers(
     viewer: Annotated[Viewer, Depends(optional("read:accounts"))],
     page: Annotated[PageParams, Depends(page_params)],
     session: ReadSession,
+    runtime: RuntimeDep,
 ) -> JSON:
     result = await lists.followers(
         session=session,
@@ -162,7 +170,7 @@ async def get_followers(
         account_id=parse_path_id(account_id),
         page=page,
     )
-    return _page_response(request, result)
+    return _page_response(request, runtime, result)
 
 
 @router.get("/api/v1/accounts/{account_id}/following", response_model=list[AccountEntity])
@@ -172,6 +180,7 @@ async def get_following(
     viewer: Annotated[Viewer, Depends(optional("read:accounts"))],
     page: Annotated[PageParams, Depends(page_params)],
     session: ReadSession,
+    runtime: RuntimeDep,
 ) -> JSON:
     result = await lists.following(
         session=session,
@@ -179,7 +188,7 @@ async def get_following(
         account_id=parse_path_id(account_id),
         page=page,
     )
-    return _page_response(request, result)
+    return _page_response(request, runtime, result)
 
 
 @router.get("/api/v1/blocks", response_model=list[AccountEntity])
@@ -188,9 +197,10 @@ async def get_blocks(
     viewer: Annotated[Viewer, Depends(require("read:blocks"))],
     page: Annotated[PageParams, Depends(page_params)],
     session: ReadSession,
+    runtime: RuntimeDep,
 ) -> JSON:
     result = await lists.blocks(session=session, viewer_id=_me(viewer).id, page=page)
-    return _page_response(request, result)
+    return _page_response(request, runtime, result)
 
 
 @router.get("/api/v1/mutes", response_model=list[AccountEntity])
@@ -199,9 +209,10 @@ async def get_mutes(
     viewer: Annotated[Viewer, Depends(require("read:mutes"))],
     page: Annotated[PageParams, Depends(page_params)],
     session: ReadSession,
+    runtime: RuntimeDep,
 ) -> JSON:
     result = await lists.mutes(session=session, viewer_id=_me(viewer).id, page=page)
-    return _page_response(request, result)
+    return _page_response(request, runtime, result)
 
 
 @router.get("/api/v1/follow_requests", response_model=list[AccountEntity])

@@ -52,7 +52,12 @@ async def list_notifications(
         min_id=page.min_id,
         limit=page.clamped_limit(),
     )
-    link = link_header(request, next_max=page_read.next_max, prev_min=page_read.prev_min)
+    link = link_header(
+        request,
+        base_url=runtime.settings.base_url,
+        next_max=page_read.next_max,
+        prev_min=page_read.prev_min,
+    )
     items = await render_notifications(session, page_read.items, viewer_id, runtime=runtime)
     return json_response(items, link=link)
 

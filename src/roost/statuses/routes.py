@@ -199,6 +199,7 @@ async def favourited_by(
     status_id: str,
     page: Annotated[PageParams, Depends(page_params)],
     session: ReadSession,
+    runtime: RuntimeDep,
 ) -> JSON:
     found = await interactions.favourited_by(
         session=session,
@@ -209,7 +210,7 @@ async def favourited_by(
         min_id=page.min_id,
         limit=page.clamped_limit(),
     )
-    return _accounts_page(request, found)
+    return _accounts_page(request, runtime, found)
 
 
 @router.get("/api/v1/statuses/{status_id}/reblogged_by", response_model=list[AccountEntity])
@@ -219,6 +220,7 @@ async def reblogged_by(
     status_id: str,
     page: Annotated[PageParams, Depends(page_params)],
     session: ReadSession,
+    runtime: RuntimeDep,
 ) -> JSON:
     found = await interactions.reblogged_by(
         session=session,
@@ -229,9 +231,14 @@ async def reblogged_by(
         min_id=page.min_id,
         limit=page.clamped_limit(),
     )
-    return _accounts_page(request, found)
+    return _accounts_page(request, runtime, found)
 
 
-def _accounts_page(request: Request, page: Page[Account]) -> JSON:
-    link = link_header(request, next_max=page.next_max, prev_min=page.prev_min)
+def _accounts_page(request: Request, runtime: Runtime, page: Page[Account]) -> JSON:
+    link = link_header(
+        request,
+        base_url=runtime.settings.base_url,
+        next_max=page.next_max,
+        prev_min=page.prev_min,
+    )
     return json_response([render_account(account) for account in page.items], link=link)

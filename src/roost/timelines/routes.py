@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel
@@ -20,6 +20,9 @@ from roost.statuses.schemas import Status
 from roost.timelines import service
 from roost.timelines.page_cache import HOME_PATH, HomeWatch
 
+if TYPE_CHECKING:
+    from roost.runtime import Runtime
+
 router = APIRouter(tags=["timelines"])
 Paging = Annotated[PageParams, Depends(page_params)]
 
@@ -38,8 +41,13 @@ class AccountFilters(BaseModel):
     tagged: str | None = None
 
 
-def _respond(request: Request, page: Page) -> JSON:
-    link = link_header(request, next_max=page.next_max, prev_min=page.prev_min)
+def _respond(request: Request, runtime: Runtime, page: Page) -> JSON:
+    link = link_header(
+        request,
+        base_url=runtime.settings.base_url,
+        next_max=page.next_max,
+        prev_min=page.prev_min,
+    )
     return json_response(page.items, link=link)
 
 
@@ -55,7 +63,7 @@ async def home(request: Request, runtime: RuntimeDep, paging: Paging) -> JSON:
             page = await service.read_home(
                 session=session, runtime=runtime, viewer=viewer.account, page=paging, watch=watch
             )
-        return _respond(request, page)
+        return _respond(request, runtime, page)
 
     if runtime.page_cache is None:
         return await render(None)
@@ -80,7 +88,7 @@ async def public(
         page=paging,
         remote=filters.remote or filters.only_media,
     )
-    return _respond(request, page)
+    return _respond(request, runtime, page)
 
 
 @router.get("/api/v1/timelines/tag/{hashtag}", response_model=list[Status])
@@ -95,7 +103,7 @@ async def tag(
     page = await service.read_tag(
         session=session, runtime=runtime, viewer_id=viewer.account_id, tag=hashtag, page=paging
     )
-    return _respond(request, page)
+    return _respond(request, runtime, page)
 
 
 @router.get("/api/v1/accounts/{account_id}/statuses", response_model=list[Status])
@@ -116,7 +124,7 @@ async def account_statuses(
         page=paging,
         **filters.model_dump(),
     )
-    return _respond(request, page)
+    return _respond(request, runtime, page)
 
 
 @router.get("/api/v1/favourites", response_model=list[Status])
@@ -131,4 +139,4 @@ async def favourites(
     page = await service.read_favourites(
         session=session, runtime=runtime, viewer_id=viewer.account.id, page=paging
     )
-    return _respond(request, page)
+    return _respond(request, runtime, page)
