@@ -224,7 +224,7 @@ async def test_relationships_in_request_order_skipping_unknown_ids(
     await client.post(f"/api/v1/accounts/{alice.id}/follow", headers=carol.headers)
     many = await client.get(
         "/api/v1/accounts/relationships",
-        params=[("id[]", carol.id), ("id[]", "424242"), ("id[]", "junk"), ("id[]", bob.id)],
+        params=[("id[]", carol.id), ("id[]", "424242"), ("id[]", bob.id)],
         headers=alice.headers,
     )
     assert many.status_code == 200
@@ -237,6 +237,14 @@ async def test_relationships_in_request_order_skipping_unknown_ids(
         "/api/v1/accounts/relationships", params={"id": bob.id}, headers=alice.headers
     )
     assert [r["id"] for r in single.json()] == [bob.id]
+    for junk in ("junk", "\u00b9", str(1 << 63)):  # not an id at all: refused, like any id
+        refused = await client.get(
+            "/api/v1/accounts/relationships",
+            params=[("id[]", bob.id), ("id[]", junk)],
+            headers=alice.headers,
+        )
+        assert refused.status_code == 422, refused.text
+        assert "id" in refused.json()["error"]
     none = await client.get("/api/v1/accounts/relationships", headers=alice.headers)
     assert none.json() == []
 

@@ -54,19 +54,19 @@ def _validate_id(value: object) -> int:
 Id = Annotated[int, PlainValidator(_validate_id), WithJsonSchema(ID_SCHEMA)]
 
 
-def _known_ids(value: object) -> list[int]:
+def _ids(value: object) -> list[int]:
     values = value if isinstance(value, list) else [value]
-    if any(isinstance(item, (dict, list)) for item in values):
-        raise ValueError("must be a list of ids")
-    found = (id_or_none(item) for item in values)
+    found = [id_or_none(item) for item in values]
+    if any(number is None for number in found):
+        raise ValueError("must be a list of ids (ASCII digits, at most 2^63 - 1)")
     return list(dict.fromkeys(number for number in found if number is not None))
 
 
-# ``id[]=1&id[]=2`` (or one ``id=1``) where Mastodon looks records up by id: entries that
-# are not ids name no record and are skipped, as Mastodon does; repeats are dropped.
+# ``id[]=1&id[]=2`` (or one ``id=1``): every entry must be an id (else 422, as for any
+# id); repeats are dropped. Ids that name no record are skipped by the lookups.
 IdList = Annotated[
     list[int],
-    PlainValidator(_known_ids),
+    PlainValidator(_ids),
     WithJsonSchema({"type": "array", "items": ID_SCHEMA}),
 ]
 
