@@ -58,7 +58,7 @@ class Runtime:
             self.timelines = timelines
             self.page_cache = PageCache(self.redis, self.versions, timelines, prefix=prefix)
         self.statuses = StatusCache(self.redis, prefix=settings.redis_prefix)
-        self.accounts = AccountCache(self.redis, self.versions)
+        self.accounts = AccountCache(self.redis, self.versions, base_url=settings.base_url)
         self.limiter = RateLimiter(
             enabled=settings.rate_limits, redis=self.redis, prefix=settings.redis_prefix
         )

@@ -48,9 +48,9 @@ async def test_a_reader_racing_a_writer_never_leaves_a_stale_account_behind(
     real = account_cache_module._from_sql
     raced = False
 
-    async def read_then_lose_the_race(session: object, ids: list[int]) -> object:
+    async def read_then_lose_the_race(session: object, ids: list[int], base_url: str) -> object:
         nonlocal raced
-        rows = await real(session, ids)  # type: ignore[arg-type]
+        rows = await real(session, ids, base_url)  # type: ignore[arg-type]
         if not raced:
             raced = True
             edited = await client.patch(

@@ -168,13 +168,16 @@ async def test_local_urls_resolve(
     bob = await factory.user("bob")
     status_id = await post(runtime, bob, "a post with a link")
     private = await post(runtime, bob, "a hidden post", visibility="private")
-    profile = await client.get("/api/v2/search", params={"q": profile_url(bob.account)})
+    profile = await client.get(
+        "/api/v2/search", params={"q": profile_url(bob.account, runtime.settings.base_url)}
+    )
     assert [a["acct"] for a in profile.json()["accounts"]] == ["bob"]
-    status_url = f"{profile_url(bob.account)}/{status_id}"
+    status_url = f"{profile_url(bob.account, runtime.settings.base_url)}/{status_id}"
     by_url = await client.get("/api/v2/search", params={"q": status_url})
     assert [s["id"] for s in by_url.json()["statuses"]] == [str(status_id)]
     hidden = await client.get(
-        "/api/v2/search", params={"q": f"{profile_url(bob.account)}/{private}"}
+        "/api/v2/search",
+        params={"q": f"{profile_url(bob.account, runtime.settings.base_url)}/{private}"},
     )
     assert hidden.json()["statuses"] == []
 

@@ -34,9 +34,12 @@ TTL_SECONDS = 24 * 3600
 
 
 class AccountCache:
-    def __init__(self, redis: Redis | None, versions: Versions) -> None:
+    """Renderings with URLs under ``base_url`` (the server's public address)."""
+
+    def __init__(self, redis: Redis | None, versions: Versions, *, base_url: str) -> None:
         self.redis = redis
         self.versions = versions
+        self.base_url = base_url
 
     def forget(self, session: AsyncSession, ids: Iterable[int]) -> None:
         """These accounts' rows change in ``session``'s transaction: drop their cached
@@ -55,7 +58,7 @@ class AccountCache:
         version each was read under (timelines/page_cache.py)."""
         wanted = list(set(ids))
         if self.redis is None or not wanted:
-            return await _from_sql(session, wanted)
+            return await _from_sql(session, wanted, self.base_url)
         values: list[Any] = await self.redis.mget([k for a in wanted for k in self._keys(a)])
         found: dict[int, dict[str, Any]] = {}
         stale: list[int] = []
@@ -81,7 +84,7 @@ class AccountCache:
         if watch:
             for account_id in stale:
                 watch.hold(self._keys(account_id)[1], versions.get(account_id))
-        fresh = await _from_sql(session, stale)
+        fresh = await _from_sql(session, stale, self.base_url)
         async with self.redis.pipeline(transaction=False) as pipe:
             for account_id, rendered in fresh.items():
                 version = versions.get(account_id)
@@ -92,8 +95,10 @@ class AccountCache:
         return found | fresh
 
 
-async def _from_sql(session: AsyncSession, ids: list[int]) -> dict[int, dict[str, Any]]:
+async def _from_sql(
+    session: AsyncSession, ids: list[int], base_url: str
+) -> dict[int, dict[str, Any]]:
     if not ids:
         return {}
     rows = await session.scalars(select(Account).where(Account.id.in_(ids)))
-    return {account.id: render_account(account) for account in rows}
+    return {account.id: render_account(account, base_url=base_url) for account in rows}

@@ -1,4 +1,5 @@
-"""The Mastodon Account entity."""
+"""The Mastodon Account entity; its URLs are under ``base_url``, the server's public
+address (``Settings.base_url``)."""
 
 from __future__ import annotations
 
@@ -6,20 +7,19 @@ from typing import Any
 
 from roost.accounts.models import Account
 from roost.core.http import iso
-from roost.core.settings import get_settings
 
 
-def profile_url(account: Account) -> str:
-    return f"{get_settings().base_url}/@{account.username}"
+def profile_url(account: Account, base_url: str) -> str:
+    return f"{base_url}/@{account.username}"
 
 
-def avatar_url(account: Account) -> str:
-    return f"{get_settings().base_url}/avatars/{account.id}.svg"
+def avatar_url(account: Account, base_url: str) -> str:
+    return f"{base_url}/avatars/{account.id}.svg"
 
 
-def render_account(account: Account) -> dict[str, Any]:
-    base = get_settings().base_url
-    avatar = avatar_url(account)
+def render_account(account: Account, *, base_url: str) -> dict[str, Any]:
+    base = base_url
+    avatar = avatar_url(account, base)
     header = f"{base}/headers/default.svg"
     return {
         "id": str(account.id),
@@ -32,7 +32,7 @@ def render_account(account: Account) -> dict[str, Any]:
         "group": False,
         "created_at": iso(account.created_at.replace(hour=0, minute=0, second=0, microsecond=0)),
         "note": account.note_html,
-        "url": profile_url(account),
+        "url": profile_url(account, base),
         "uri": f"{base}/users/{account.username}",
         "avatar": avatar,
         "avatar_static": avatar,
@@ -51,9 +51,9 @@ def render_account(account: Account) -> dict[str, Any]:
     }
 
 
-def render_credential_account(account: Account) -> dict[str, Any]:
+def render_credential_account(account: Account, *, base_url: str) -> dict[str, Any]:
     """The signed-in person's own account, with the ``source`` block for editing."""
-    rendered = render_account(account)
+    rendered = render_account(account, base_url=base_url)
     rendered["source"] = {
         "privacy": "public",
         "sensitive": False,

@@ -58,9 +58,13 @@ async def register(
 
 
 @router.get("/api/v1/accounts/verify_credentials", response_model=CredentialAccount)
-async def verify_credentials(viewer: Annotated[Viewer, Depends(require("profile"))]) -> JSON:
+async def verify_credentials(
+    viewer: Annotated[Viewer, Depends(require("profile"))], runtime: RuntimeDep
+) -> JSON:
     assert viewer.account is not None
-    return json_response(render_credential_account(viewer.account))
+    return json_response(
+        render_credential_account(viewer.account, base_url=runtime.settings.base_url)
+    )
 
 
 @router.patch("/api/v1/accounts/update_credentials", response_model=CredentialAccount)
@@ -74,7 +78,7 @@ async def update_credentials(
     account = await service.update_credentials(
         session=session, runtime=runtime, account_id=viewer.account_id, form=form
     )
-    return json_response(render_credential_account(account))
+    return json_response(render_credential_account(account, base_url=runtime.settings.base_url))
 
 
 @router.get("/api/v1/accounts/lookup", response_model=Account)
@@ -87,7 +91,7 @@ async def lookup(
     account = await service.lookup_account(
         session=session, acct=query.acct, domain=runtime.settings.domain
     )
-    return json_response(render_account(account))
+    return json_response(render_account(account, base_url=runtime.settings.base_url))
 
 
 @router.get("/avatars/{account_id:int}.svg")
@@ -109,6 +113,7 @@ async def show(
     account_id: int,
     _viewer: Annotated[Viewer, Depends(optional("read:accounts"))],
     session: ReadSession,
+    runtime: RuntimeDep,
 ) -> JSON:
     account = await service.get_account(session=session, account_id=_checked_id(account_id))
-    return json_response(render_account(account))
+    return json_response(render_account(account, base_url=runtime.settings.base_url))

@@ -7,7 +7,7 @@ rendered Account entities.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,14 +22,23 @@ from roost.follows.models import Block, Follow, Mute
 from roost.follows.relations import blocks as blocks_one_way
 from roost.follows.relations import not_blocked_either_way
 
+if TYPE_CHECKING:
+    from roost.runtime import Runtime
+
 AccountPage = Page[dict[str, Any]]
 
 
 async def followers(
-    *, session: AsyncSession, viewer_id: int | None, account_id: int, page: PageParams
+    *,
+    session: AsyncSession,
+    runtime: Runtime,
+    viewer_id: int | None,
+    account_id: int,
+    page: PageParams,
 ) -> AccountPage:
     return await _graph_page(
         session,
+        runtime=runtime,
         viewer_id=viewer_id,
         account_id=account_id,
         page=page,
@@ -39,10 +48,16 @@ async def followers(
 
 
 async def following(
-    *, session: AsyncSession, viewer_id: int | None, account_id: int, page: PageParams
+    *,
+    session: AsyncSession,
+    runtime: Runtime,
+    viewer_id: int | None,
+    account_id: int,
+    page: PageParams,
 ) -> AccountPage:
     return await _graph_page(
         session,
+        runtime=runtime,
         viewer_id=viewer_id,
         account_id=account_id,
         page=page,
@@ -51,22 +66,26 @@ async def following(
     )
 
 
-async def blocks(*, session: AsyncSession, viewer_id: int, page: PageParams) -> AccountPage:
+async def blocks(
+    *, session: AsyncSession, runtime: Runtime, viewer_id: int, page: PageParams
+) -> AccountPage:
     query = (
         select(Account)
         .join(Block, Block.target_account_id == Account.id)
         .where(Block.account_id == viewer_id)
     )
-    return await _rendered(session, query, Block.id, page)
+    return await _rendered(session, runtime, query, Block.id, page)
 
 
-async def mutes(*, session: AsyncSession, viewer_id: int, page: PageParams) -> AccountPage:
+async def mutes(
+    *, session: AsyncSession, runtime: Runtime, viewer_id: int, page: PageParams
+) -> AccountPage:
     query = (
         select(Account)
         .join(Mute, Mute.target_account_id == Account.id)
         .where(Mute.account_id == viewer_id)
     )
-    result = await _rendered(session, query, Mute.id, page)
+    result = await _rendered(session, runtime, query, Mute.id, page)
     for account in result.items:
         account["mute_expires_at"] = None
     return result
@@ -75,6 +94,7 @@ async def mutes(*, session: AsyncSession, viewer_id: int, page: PageParams) -> A
 async def _graph_page(
     session: AsyncSession,
     *,
+    runtime: Runtime,
     viewer_id: int | None,
     account_id: int,
     page: PageParams,
@@ -95,12 +115,17 @@ async def _graph_page(
     )
     if viewer_id is not None:
         query = query.where(not_blocked_either_way(viewer_id, Account.id))
-    return await _rendered(session, query, Follow.id, page)
+    return await _rendered(session, runtime, query, Follow.id, page)
 
 
 async def _rendered(
-    session: AsyncSession, query: Any, key: InstrumentedAttribute[int], page: PageParams
+    session: AsyncSession,
+    runtime: Runtime,
+    query: Any,
+    key: InstrumentedAttribute[int],
+    page: PageParams,
 ) -> AccountPage:
     """One page of ``query`` (of Accounts) paged by relation id, rendered."""
     found = await paginate(session, query, key=key, page=page)
-    return found.with_items([render_account(account) for account in found.items])
+    base_url = runtime.settings.base_url
+    return found.with_items([render_account(a, base_url=base_url) for a in found.items])

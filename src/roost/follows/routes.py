@@ -166,6 +166,7 @@ async def get_followers(
 ) -> JSON:
     result = await lists.followers(
         session=session,
+        runtime=runtime,
         viewer_id=viewer.account_id,
         account_id=parse_path_id(account_id),
         page=page,
@@ -184,6 +185,7 @@ async def get_following(
 ) -> JSON:
     result = await lists.following(
         session=session,
+        runtime=runtime,
         viewer_id=viewer.account_id,
         account_id=parse_path_id(account_id),
         page=page,
@@ -199,7 +201,9 @@ async def get_blocks(
     session: ReadSession,
     runtime: RuntimeDep,
 ) -> JSON:
-    result = await lists.blocks(session=session, viewer_id=_me(viewer).id, page=page)
+    result = await lists.blocks(
+        session=session, runtime=runtime, viewer_id=_me(viewer).id, page=page
+    )
     return _page_response(request, runtime, result)
 
 
@@ -211,7 +215,9 @@ async def get_mutes(
     session: ReadSession,
     runtime: RuntimeDep,
 ) -> JSON:
-    result = await lists.mutes(session=session, viewer_id=_me(viewer).id, page=page)
+    result = await lists.mutes(
+        session=session, runtime=runtime, viewer_id=_me(viewer).id, page=page
+    )
     return _page_response(request, runtime, result)
 
 

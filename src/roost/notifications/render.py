@@ -39,6 +39,7 @@ async def render_notifications(
         session, (n.status_id for n in notifications if n.status_id is not None)
     )
     ordered = list(statuses.values())
+    base_url = runtime.settings.base_url
     rendered = dict(
         zip(
             (s.id for s in ordered),
@@ -52,7 +53,7 @@ async def render_notifications(
             "type": n.type,
             "created_at": iso(n.created_at),
             "group_key": f"ungrouped-{n.id}",
-            "account": render_account(actors[n.from_account_id]),
+            "account": render_account(actors[n.from_account_id], base_url=base_url),
             "status": rendered.get(n.status_id) if n.status_id is not None else None,
         }
         for n in notifications

@@ -46,7 +46,8 @@ async def search_accounts(
         offset=query.offset,
         following=query.following,
     )
-    return json_response([render_account(account) for account in accounts])
+    base_url = runtime.settings.base_url
+    return json_response([render_account(a, base_url=base_url) for a in accounts])
 
 
 @router.get("/api/v1/tags/{name}", response_model=Tag)

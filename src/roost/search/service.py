@@ -60,7 +60,8 @@ async def search(
                 offset=0,
                 exact=True,
             )
-            result["accounts"] = [render_account(account) for account in accounts]
+            base_url = runtime.settings.base_url
+            result["accounts"] = [render_account(a, base_url=base_url) for a in accounts]
         return result
     if query.wants("accounts"):
         accounts = await search_accounts(
@@ -72,7 +73,8 @@ async def search(
             offset=offset,
             following=query.following,
         )
-        result["accounts"] = [render_account(account) for account in accounts]
+        base_url = runtime.settings.base_url
+        result["accounts"] = [render_account(a, base_url=base_url) for a in accounts]
     if query.wants("statuses"):
         result["statuses"] = await search_statuses(
             session=session,

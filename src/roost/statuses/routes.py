@@ -241,4 +241,5 @@ def _accounts_page(request: Request, runtime: Runtime, page: Page[Account]) -> J
         next_max=page.next_max,
         prev_min=page.prev_min,
     )
-    return json_response([render_account(account) for account in page.items], link=link)
+    base_url = runtime.settings.base_url
+    return json_response([render_account(a, base_url=base_url) for a in page.items], link=link)

@@ -137,6 +137,7 @@ async def _people_page(
     lister = lists.followers if which == "followers" else lists.following
     found = await lister(
         session=session,
+        runtime=runtime,
         viewer_id=visitor.account_id,
         account_id=account.id,
         page=PageParams(max_id=paging.max_id, limit=LIST_SIZE),

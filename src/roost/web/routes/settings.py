@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,6 +19,9 @@ from roost.web.forms import PasswordForm, ProfileForm
 from roost.web.pages import WebRoute, redirect, render_page, wants_json
 from roost.web.visitor import CheckedMember, Member, MemberDep
 
+if TYPE_CHECKING:
+    from roost.runtime import Runtime
+
 router = APIRouter(route_class=WebRoute)
 LIST_SIZE = 40
 NOTICES = {
@@ -31,6 +34,7 @@ async def _settings_page(
     request: Request,
     member: Member,
     session: AsyncSession,
+    runtime: Runtime,
     *,
     status_code: int = 200,
     headers: dict[str, str] | None = None,
@@ -45,8 +49,12 @@ async def _settings_page(
         status_code=status_code,
         title="Settings",
         apps=await service.authorized_apps(session=session, account_id=me),
-        blocks=(await lists.blocks(session=session, viewer_id=me, page=everyone)).items,
-        mutes=(await lists.mutes(session=session, viewer_id=me, page=everyone)).items,
+        blocks=(
+            await lists.blocks(session=session, runtime=runtime, viewer_id=me, page=everyone)
+        ).items,
+        mutes=(
+            await lists.mutes(session=session, runtime=runtime, viewer_id=me, page=everyone)
+        ).items,
         **context,
     )
     page.headers.update(headers or {})  # a 429's Retry-After
@@ -54,9 +62,11 @@ async def _settings_page(
 
 
 @router.get("/settings")
-async def settings_page(request: Request, member: MemberDep, session: ReadSession) -> Response:
+async def settings_page(
+    request: Request, member: MemberDep, session: ReadSession, runtime: RuntimeDep
+) -> Response:
     notice = NOTICES.get(request.query_params.get("saved", ""))
-    return await _settings_page(request, member, session, notice=notice)
+    return await _settings_page(request, member, session, runtime, notice=notice)
 
 
 @router.post("/settings/profile")
@@ -80,6 +90,7 @@ async def save_profile(
             request,
             member,
             reader,
+            runtime,
             status_code=exc.status_code,
             headers=exc.headers,
             profile_values={"display_name": form.display_name, "note": form.note},
@@ -116,11 +127,14 @@ async def change_password(
             request,
             member,
             reader,
+            runtime,
             status_code=exc.status_code,
             headers=exc.headers,
             password_errors=[message],
         )
-    return await _settings_page(request, member, reader, password_notice=_password_notice(changed))
+    return await _settings_page(
+        request, member, reader, runtime, password_notice=_password_notice(changed)
+    )
 
 
 def _password_notice(changed: service.PasswordChanged) -> str:
