@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+import roost.timelines.fanout  # noqa: F401  (registers its job kinds)
 from roost import __version__
 from roost.accounts.routes import router as accounts_router
 from roost.core.cors import ApiCors

@@ -13,7 +13,6 @@ import logging
 
 from redis.asyncio import Redis
 
-import roost.timelines.fanout  # noqa: F401  (registers its job kinds)
 from roost.accounts.cache import AccountCache
 from roost.core.db import Database
 from roost.core.ids import SnowflakeGenerator, install_generator
@@ -57,7 +56,9 @@ class Runtime:
             )
             self.timelines = timelines
             self.page_cache = PageCache(self.redis, self.versions, timelines, prefix=prefix)
-        self.statuses = StatusCache(self.redis, prefix=settings.redis_prefix)
+        self.statuses = StatusCache(
+            self.redis, prefix=settings.redis_prefix, base_url=settings.base_url
+        )
         self.accounts = AccountCache(self.redis, self.versions, base_url=settings.base_url)
         self.limiter = RateLimiter(
             enabled=settings.rate_limits, redis=self.redis, prefix=settings.redis_prefix

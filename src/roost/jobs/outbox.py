@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from roost.core.db import after_commit, utcnow
 from roost.core.ids import new_id
 from roost.jobs.models import OutboxJob
-
-if TYPE_CHECKING:
-    from roost.runtime import Runtime
+from roost.jobs.runner import Host
 
 
-def schedule_job(session: AsyncSession, runtime: Runtime, kind: str, **payload: Any) -> None:
+def schedule_job(session: AsyncSession, runtime: Host, kind: str, **payload: Any) -> None:
     """Write the job's outbox row now; start it once the transaction commits.
 
     If the process dies between commit and run, the sweep finds the row once

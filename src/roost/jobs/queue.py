@@ -28,7 +28,7 @@ import logging
 from collections import deque
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -42,10 +42,7 @@ from taskiq_redis import RedisStreamBroker
 
 from roost.core.db import utcnow
 from roost.jobs.models import OutboxJob
-from roost.jobs.runner import MAX_ATTEMPTS, SWEEP_BATCH, JobRunner
-
-if TYPE_CHECKING:
-    from roost.runtime import Runtime
+from roost.jobs.runner import MAX_ATTEMPTS, SWEEP_BATCH, Host, JobRunner
 
 log = logging.getLogger(__name__)
 
@@ -141,7 +138,7 @@ class RoostStreamBroker(RedisStreamBroker):
 class QueueJobRunner(JobRunner):
     """Kicks queue job ids on Redis; ``consume`` runs queued jobs in this process."""
 
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, runtime: Host) -> None:
         super().__init__(runtime)
         if runtime.redis is None:
             raise RuntimeError("the job queue needs ROOST_REDIS_URL")

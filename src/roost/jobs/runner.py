@@ -19,15 +19,14 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
+from redis.asyncio import Redis
 from sqlalchemy import delete, select, update
 
-from roost.core.db import utcnow
+from roost.core.db import Database, utcnow
+from roost.core.settings import Settings
 from roost.jobs.models import OutboxJob
-
-if TYPE_CHECKING:
-    from roost.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +35,24 @@ HANDLERS: dict[str, Handler] = {}
 MAX_ATTEMPTS = 12
 MAX_BACKOFF_SECONDS = 600
 SWEEP_BATCH = 500
+
+
+class Host(Protocol):
+    """What runs jobs: the process's runtime, as far as the runners need it. Handlers
+    receive the host as it is (``handler(runtime, **payload)``); the composition root
+    registers them (``job``) by importing their modules."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def db(self) -> Database: ...
+
+    @property
+    def redis(self) -> Redis | None: ...
+
+    @property
+    def jobs(self) -> JobRunner: ...
 
 
 def job(kind: str) -> Callable[[Handler], Handler]:
@@ -56,7 +73,7 @@ def backoff(attempts: int) -> timedelta:
 class JobRunner:
     """Runs every job in this process (the embedded mode)."""
 
-    def __init__(self, runtime: Runtime, *, concurrency: int = 4) -> None:
+    def __init__(self, runtime: Host, *, concurrency: int = 4) -> None:
         self.runtime = runtime
         self._slots = asyncio.Semaphore(concurrency)
         self._running: set[int] = set()

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import orjson
 from redis.asyncio import Redis
@@ -29,9 +29,6 @@ from roost.accounts.models import Account
 from roost.core.http import iso
 from roost.oauth.models import OAuthApp
 from roost.statuses.models import Mention, Status, StatusTag, Tag
-
-if TYPE_CHECKING:
-    from roost.runtime import Runtime
 
 LOCAL_ENTRIES = 20_000
 TTL_SECONDS = 24 * 3600
@@ -71,9 +68,12 @@ class Core:
 
 
 class StatusCache:
-    def __init__(self, redis: Redis | None = None, *, prefix: str = "roost:") -> None:
+    def __init__(
+        self, redis: Redis | None = None, *, prefix: str = "roost:", base_url: str
+    ) -> None:
         self.redis = redis
         self.prefix = prefix
+        self.base_url = base_url  # of the links in the rendered HTML
         self._local: OrderedDict[int, Core] = OrderedDict()
 
     def _key(self, status_id: int) -> str:
@@ -104,30 +104,26 @@ class StatusCache:
                     pipe.set(self._key(core.id), core.dump(), ex=TTL_SECONDS)
                 await pipe.execute()
 
+    async def load(self, session: AsyncSession, ids: Iterable[int]) -> dict[int, Core]:
+        """Cores of these statuses and of the posts the boosts among them boost; a
+        status that was never posted (or whose rows are gone) is simply absent."""
+        wanted = set(ids)
+        cores = await self.get_many(wanted)
+        missing = wanted - cores.keys()
+        if missing:
+            built = await _build(session, missing, self.base_url)
+            await self.put_many(built.values())
+            cores |= built
+        originals = {c.reblog_of_id for c in cores.values() if c.reblog_of_id} - cores.keys()
+        if originals:
+            cores |= await self.load(session, originals)
+        return cores
+
     def _remember(self, core: Core) -> Core:
         self._local[core.id] = core
         if len(self._local) > LOCAL_ENTRIES:
             self._local.popitem(last=False)
         return core
-
-
-async def load_cores(
-    session: AsyncSession, ids: Iterable[int], *, runtime: Runtime
-) -> dict[int, Core]:
-    """Cores of these statuses and of the posts the boosts among them boost; a
-    status that was never posted (or whose rows are gone) is simply absent."""
-    cache = runtime.statuses
-    wanted = set(ids)
-    cores = await cache.get_many(wanted)
-    missing = wanted - cores.keys()
-    if missing:
-        built = await _build(session, missing, runtime.settings.base_url)
-        await cache.put_many(built.values())
-        cores |= built
-    originals = {c.reblog_of_id for c in cores.values() if c.reblog_of_id} - cores.keys()
-    if originals:
-        cores |= await load_cores(session, originals, runtime=runtime)
-    return cores
 
 
 async def _build(session: AsyncSession, ids: set[int], base: str) -> dict[int, Core]:

@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, Select, bindparam, exists, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from roost.statuses.cache import Core, load_cores
+from roost.statuses.cache import Core
 from roost.statuses.models import Favourite, Status
 
 if TYPE_CHECKING:
@@ -53,7 +53,7 @@ async def render_statuses(
     one deleted meanwhile is left out. ``runtime`` holds the status and account caches."""
     if not statuses:
         return []
-    cores = await load_cores(session, (s.id for s in statuses), runtime=runtime)
+    cores = await runtime.statuses.load(session, (s.id for s in statuses))
     return await render_cores(
         session,
         [cores[s.id] for s in statuses if s.id in cores],

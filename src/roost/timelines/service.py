@@ -13,7 +13,7 @@ from roost.core.errors import NotFound
 from roost.core.http import PageParams
 from roost.core.paging import Page, Window, paginate
 from roost.follows.relations import followed_among, load_home_relations
-from roost.statuses.cache import Core, load_cores
+from roost.statuses.cache import Core
 from roost.statuses.models import Favourite, Status, StatusTag, Tag
 from roost.statuses.render import load_originals, load_statuses, render_cores, render_statuses
 from roost.statuses.visibility import (
@@ -83,7 +83,7 @@ async def read_home(
         if not entries:
             break
         scanned += [e.seq for e in entries]
-        cores |= await load_cores(session, (e.status_id for e in entries), runtime=runtime)
+        cores |= await runtime.statuses.load(session, (e.status_id for e in entries))
         listed = [cores[e.status_id] for e in entries if e.status_id in cores]
         audience = await _with_private_authors(session, audience, listed, cores)
         mentioned = {c.id for c in cores.values() if owner in c.mention_ids}
