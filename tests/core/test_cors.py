@@ -40,7 +40,8 @@ async def test_a_preflight_on_the_api_is_answered(
     client: httpx.AsyncClient, path: str, method: str
 ) -> None:
     response = await client.options(
-        path, headers=preflight(method, "authorization,content-type,idempotency-key")
+        path,
+        headers=preflight(method, "authorization,content-type,idempotency-key,x-requested-with"),
     )
     assert response.status_code == 200, response.text
     assert response.headers["access-control-allow-origin"] == "*"
@@ -48,7 +49,7 @@ async def test_a_preflight_on_the_api_is_answered(
     allowed = {m.strip() for m in response.headers["access-control-allow-methods"].split(",")}
     assert {"GET", "POST", "PUT", "PATCH", "DELETE"} <= allowed
     headers = response.headers["access-control-allow-headers"].lower()
-    for header in ("authorization", "content-type", "idempotency-key"):
+    for header in ("authorization", "content-type", "idempotency-key", "x-requested-with"):
         assert header in headers
 
 

@@ -2,8 +2,9 @@
 
 A Mastodon client may be a web app on any origin, so the API answers any origin:
 ``Access-Control-Allow-Origin: *`` without credentials (a token goes in the
-``Authorization`` header; cookies are never sent cross-origin), the headers
-clients send, and ``Link`` and the rate-limit headers readable. A preflight
+``Authorization`` header; cookies are never sent cross-origin), any header a client
+sends (Mastodon's ``headers: :any``: Authorization, Idempotency-Key, whatever else
+an app adds), and ``Link`` and the rate-limit headers readable. A preflight
 ``OPTIONS`` is answered by Starlette's ``CORSMiddleware``.
 
 Only for ``/api/*``, ``/oauth/token``, ``/oauth/revoke``, ``/.well-known/*`` and
@@ -20,7 +21,6 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 PREFIXES = ("/api/", "/.well-known/", "/nodeinfo/")
 PATHS = frozenset({"/oauth/token", "/oauth/revoke"})
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
-HEADERS = ["Authorization", "Content-Type", "Idempotency-Key"]
 EXPOSED = ["Link", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"]
 
 
@@ -39,7 +39,7 @@ class ApiCors:
             allow_origins=["*"],
             allow_credentials=False,
             allow_methods=METHODS,
-            allow_headers=HEADERS,
+            allow_headers=["*"],
             expose_headers=EXPOSED,
         )
 
