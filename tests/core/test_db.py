@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
 
 from roost.core.db import AfterCommit, after_commit, as_utc, commit, utcnow
 from roost.core.nodes import NodeLease
@@ -89,3 +91,16 @@ def test_as_utc_reads_naive_datetimes_as_utc() -> None:
     assert as_utc(naive) == datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
     aware = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC) + timedelta(hours=1)
     assert as_utc(aware) is aware
+
+
+async def test_a_failed_statement_is_reported_without_its_values(runtime: Runtime) -> None:
+    """An error is logged with its statement (app.py logs every unexpected one): never
+    with the values, which may be password hashes, token digests or private text."""
+    async with runtime.db.write() as session:
+        with pytest.raises(DBAPIError) as failed:  # accounts need a username
+            await session.execute(
+                text("INSERT INTO accounts (id, email) VALUES (7654321, :secret)"),
+                {"secret": "s3cret@example.com"},
+            )
+    assert "s3cret" not in str(failed.value)
+    assert "hidden" in str(failed.value)

@@ -57,7 +57,11 @@ class Database:
             self.write_engine = _sqlite_engine(url, immediate=True, pool_size=1)
             self.read_engine = _sqlite_engine(url, immediate=False, pool_size=8)
         else:
-            self.write_engine = create_async_engine(url, pool_size=10, max_overflow=10)
+            # hide_parameters: an error logged with its statement shows no values (password
+            # hashes, token digests, people's text).
+            self.write_engine = create_async_engine(
+                url, pool_size=10, max_overflow=10, hide_parameters=True
+            )
             # Reads run without BEGIN/ROLLBACK (a round trip each): under READ COMMITTED
             # every statement takes its own snapshot anyway, inside a transaction or not.
             self.read_engine = self.write_engine.execution_options(isolation_level="AUTOCOMMIT")
@@ -83,7 +87,12 @@ class Database:
 
 def _sqlite_engine(url: str, *, immediate: bool, pool_size: int) -> AsyncEngine:
     engine = create_async_engine(
-        url, pool_size=pool_size, max_overflow=0, pool_timeout=60, connect_args={"timeout": 30}
+        url,
+        pool_size=pool_size,
+        max_overflow=0,
+        pool_timeout=60,
+        connect_args={"timeout": 30},
+        hide_parameters=True,
     )
 
     @event.listens_for(engine.sync_engine, "connect")
