@@ -25,7 +25,6 @@ from sqlalchemy import (
     Select,
     and_,
     bindparam,
-    case,
     exists,
     literal,
     or_,
@@ -211,40 +210,32 @@ async def load_relations(
     )
 
 
-BLOCKED, MUTED, BIG_SHOWING_BOOSTS, BIG_HIDING_BOOSTS = range(4)
+BLOCKED, MUTED, BIG = range(3)
 _owner: BindParameter[int] = bindparam("owner")
 # Built once: a home read runs it every time, and building it costs more than running it.
 HOME_RELATIONS = union_all(
     select(Block.target_account_id, literal(BLOCKED)).where(Block.account_id == _owner),
     select(Block.account_id, literal(BLOCKED)).where(Block.target_account_id == _owner),
     select(Mute.target_account_id, literal(MUTED)).where(Mute.account_id == _owner),
-    select(
-        Follow.target_account_id,
-        case((Follow.show_reblogs, literal(BIG_SHOWING_BOOSTS)), else_=literal(BIG_HIDING_BOOSTS)),
-    )
+    select(Follow.target_account_id, literal(BIG))
     .join(Account, Account.id == Follow.target_account_id)
     .where(Follow.account_id == _owner, Account.followers_count > bindparam("fanout_limit")),
 )
 
 
-async def load_home_relations(
-    session: AsyncSession, owner: int, fanout_limit: int
-) -> tuple[Relations, list[tuple[int, bool]]]:
+async def load_home_relations(session: AsyncSession, owner: int, fanout_limit: int) -> Relations:
     """What a home read needs, in one query: whom the owner blocks or is blocked by,
-    mutes, and the followed accounts too big to fan out, with whether their boosts are
-    shown. ``following`` holds only those big accounts."""
+    mutes, and the followed accounts too big to fan out (``following`` holds only
+    those)."""
     rows = await session.execute(HOME_RELATIONS, {"owner": owner, "fanout_limit": fanout_limit})
-    found: dict[int, set[int]] = {kind: set() for kind in range(4)}
+    found: dict[int, set[int]] = {kind: set() for kind in range(3)}
     for account_id, kind in rows:
         found[kind].add(account_id)
-    big = [(a, True) for a in found[BIG_SHOWING_BOOSTS]]
-    big += [(a, False) for a in found[BIG_HIDING_BOOSTS]]
-    relations = Relations(
-        following=frozenset(found[BIG_SHOWING_BOOSTS] | found[BIG_HIDING_BOOSTS]),
+    return Relations(
+        following=frozenset(found[BIG]),
         blocked=frozenset(found[BLOCKED]),
         muted=frozenset(found[MUTED]),
     )
-    return relations, big
 
 
 @dataclass(frozen=True)

@@ -56,7 +56,7 @@ async def read_home(
     if watch:
         await watch.start("home", [owner])
     audience, big = await _home_audience(session, owner, runtime.settings.fanout_limit)
-    merged = await merge_big_accounts(runtime, session, owner, [author for author, _ in big])
+    merged = await merge_big_accounts(runtime, session, owner, big)
     if watch:
         watch.hold_posted(merged)
         await watch.hold_head(owner)
@@ -109,17 +109,17 @@ async def read_home(
 
 async def _home_audience(
     session: AsyncSession, owner: int, fanout_limit: int
-) -> tuple[Audience, list[tuple[int, bool]]]:
+) -> tuple[Audience, list[int]]:
     """In one query: whom the owner blocks or is blocked by, mutes, and the followed
-    accounts too big to fan out (with whether their boosts are shown)."""
-    relations, big = await load_home_relations(session, owner, fanout_limit)
-    return Audience.of(owner, relations), big
+    accounts too big to fan out."""
+    relations = await load_home_relations(session, owner, fanout_limit)
+    return Audience.of(owner, relations), sorted(relations.following)
 
 
 async def followed_big_accounts(session: AsyncSession, owner: int, fanout_limit: int) -> list[int]:
     """The accounts the owner follows whose posts are merged at read time, not delivered."""
     _, big = await _home_audience(session, owner, fanout_limit)
-    return [account_id for account_id, _ in big]
+    return big
 
 
 async def _with_private_authors(
