@@ -29,8 +29,9 @@ from typing import Any, Generic, TypeAlias, TypeVar
 from sqlalchemy import ColumnElement, Select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
+from starlette.requests import Request
 
-from roost.core.http import DEFAULT_LIMIT, PageParams
+from roost.core.http import DEFAULT_LIMIT, JSON, PageParams, json_response, link_header
 
 T = TypeVar("T")
 U = TypeVar("U")
@@ -111,6 +112,13 @@ class Page(Generic[T]):
     def with_items(self, items: list[U]) -> Page[U]:
         """The same page, its items rendered or filtered: the cursors stay."""
         return Page(items=items, next_max=self.next_max, prev_min=self.prev_min)
+
+    def response(self, request: Request, *, base_url: str) -> JSON:
+        """The items as JSON, with the ``Link`` header of the page's cursors."""
+        link = link_header(
+            request, base_url=base_url, next_max=self.next_max, prev_min=self.prev_min
+        )
+        return json_response(self.items, link=link)
 
 
 async def paginate(

@@ -8,16 +8,15 @@ from fastapi import APIRouter, Depends, Request
 
 from roost.accounts.models import Account
 from roost.accounts.schemas import Account as AccountEntity
-from roost.core.http import JSON, PageParams, json_response, link_header, page_params, params
+from roost.core.http import JSON, PageParams, json_response, page_params, params
 from roost.core.http import parse_id as parse_path_id
 from roost.deps import ReadSession, RuntimeDep, Viewer, WriteSession, optional, require
 from roost.follows import lists, service
-from roost.follows.lists import AccountPage
 from roost.follows.relationships import relationships
 from roost.follows.schemas import FollowParams, MuteParams, Relationship, RelationshipParams
 
 if TYPE_CHECKING:
-    from roost.runtime import Runtime
+    pass
 
 router = APIRouter()
 
@@ -25,16 +24,6 @@ router = APIRouter()
 def _me(viewer: Viewer) -> Account:
     assert viewer.account is not None  # require() checked that the token acts for a person
     return viewer.account
-
-
-def _page_response(request: Request, runtime: Runtime, page: AccountPage) -> JSON:
-    link = link_header(
-        request,
-        base_url=runtime.settings.base_url,
-        next_max=page.next_max,
-        prev_min=page.prev_min,
-    )
-    return json_response(page.items, link=link)
 
 
 @router.post("/api/v1/accounts/{account_id}/follow", response_model=Relationship)
@@ -171,7 +160,7 @@ async def get_followers(
         account_id=parse_path_id(account_id),
         page=page,
     )
-    return _page_response(request, runtime, result)
+    return result.response(request, base_url=runtime.settings.base_url)
 
 
 @router.get("/api/v1/accounts/{account_id}/following", response_model=list[AccountEntity])
@@ -190,7 +179,7 @@ async def get_following(
         account_id=parse_path_id(account_id),
         page=page,
     )
-    return _page_response(request, runtime, result)
+    return result.response(request, base_url=runtime.settings.base_url)
 
 
 @router.get("/api/v1/blocks", response_model=list[AccountEntity])
@@ -204,7 +193,7 @@ async def get_blocks(
     result = await lists.blocks(
         session=session, runtime=runtime, viewer_id=_me(viewer).id, page=page
     )
-    return _page_response(request, runtime, result)
+    return result.response(request, base_url=runtime.settings.base_url)
 
 
 @router.get("/api/v1/mutes", response_model=list[AccountEntity])
@@ -218,7 +207,7 @@ async def get_mutes(
     result = await lists.mutes(
         session=session, runtime=runtime, viewer_id=_me(viewer).id, page=page
     )
-    return _page_response(request, runtime, result)
+    return result.response(request, base_url=runtime.settings.base_url)
 
 
 @router.get("/api/v1/follow_requests", response_model=list[AccountEntity])

@@ -10,7 +10,6 @@ from roost.core.http import (
     JSON,
     PageParams,
     json_response,
-    link_header,
     page_params,
     params,
     parse_id,
@@ -52,14 +51,8 @@ async def list_notifications(
         min_id=page.min_id,
         limit=page.clamped_limit(),
     )
-    link = link_header(
-        request,
-        base_url=runtime.settings.base_url,
-        next_max=page_read.next_max,
-        prev_min=page_read.prev_min,
-    )
     items = await render_notifications(session, page_read.items, viewer_id, runtime=runtime)
-    return json_response(items, link=link)
+    return page_read.with_items(items).response(request, base_url=runtime.settings.base_url)
 
 
 @router.post("/api/v1/notifications/clear", response_model=dict[str, Any])

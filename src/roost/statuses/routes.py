@@ -15,7 +15,6 @@ from roost.core.http import (
     JSON,
     PageParams,
     json_response,
-    link_header,
     page_params,
     params,
     parse_id,
@@ -235,11 +234,6 @@ async def reblogged_by(
 
 
 def _accounts_page(request: Request, runtime: Runtime, page: Page[Account]) -> JSON:
-    link = link_header(
-        request,
-        base_url=runtime.settings.base_url,
-        next_max=page.next_max,
-        prev_min=page.prev_min,
-    )
     base_url = runtime.settings.base_url
-    return json_response([render_account(a, base_url=base_url) for a in page.items], link=link)
+    rendered = page.with_items([render_account(a, base_url=base_url) for a in page.items])
+    return rendered.response(request, base_url=base_url)

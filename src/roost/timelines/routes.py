@@ -8,20 +8,17 @@ from pydantic import BaseModel
 from roost.core.http import (
     JSON,
     PageParams,
-    json_response,
-    link_header,
     page_params,
     params,
     parse_id,
 )
-from roost.core.paging import Page
 from roost.deps import ReadSession, RuntimeDep, Viewer, bearer_token, optional, require
 from roost.statuses.schemas import Status
 from roost.timelines import service
 from roost.timelines.page_cache import HOME_PATH, HomeWatch
 
 if TYPE_CHECKING:
-    from roost.runtime import Runtime
+    pass
 
 router = APIRouter(tags=["timelines"])
 Paging = Annotated[PageParams, Depends(page_params)]
@@ -41,16 +38,6 @@ class AccountFilters(BaseModel):
     tagged: str | None = None
 
 
-def _respond(request: Request, runtime: Runtime, page: Page) -> JSON:
-    link = link_header(
-        request,
-        base_url=runtime.settings.base_url,
-        next_max=page.next_max,
-        prev_min=page.prev_min,
-    )
-    return json_response(page.items, link=link)
-
-
 @router.get(HOME_PATH, response_model=list[Status])
 async def home(request: Request, runtime: RuntimeDep, paging: Paging) -> JSON:
     """Renders the page (a kept page still true was answered before routing, by
@@ -63,7 +50,7 @@ async def home(request: Request, runtime: RuntimeDep, paging: Paging) -> JSON:
             page = await service.read_home(
                 session=session, runtime=runtime, viewer=viewer.account, page=paging, watch=watch
             )
-        return _respond(request, runtime, page)
+        return page.response(request, base_url=runtime.settings.base_url)
 
     if runtime.page_cache is None:
         return await render(None)
@@ -88,7 +75,7 @@ async def public(
         page=paging,
         remote=filters.remote or filters.only_media,
     )
-    return _respond(request, runtime, page)
+    return page.response(request, base_url=runtime.settings.base_url)
 
 
 @router.get("/api/v1/timelines/tag/{hashtag}", response_model=list[Status])
@@ -103,7 +90,7 @@ async def tag(
     page = await service.read_tag(
         session=session, runtime=runtime, viewer_id=viewer.account_id, tag=hashtag, page=paging
     )
-    return _respond(request, runtime, page)
+    return page.response(request, base_url=runtime.settings.base_url)
 
 
 @router.get("/api/v1/accounts/{account_id}/statuses", response_model=list[Status])
@@ -124,7 +111,7 @@ async def account_statuses(
         page=paging,
         **filters.model_dump(),
     )
-    return _respond(request, runtime, page)
+    return page.response(request, base_url=runtime.settings.base_url)
 
 
 @router.get("/api/v1/favourites", response_model=list[Status])
@@ -139,4 +126,4 @@ async def favourites(
     page = await service.read_favourites(
         session=session, runtime=runtime, viewer_id=viewer.account.id, page=paging
     )
-    return _respond(request, runtime, page)
+    return page.response(request, base_url=runtime.settings.base_url)
