@@ -63,10 +63,8 @@ def _shut_out(owner: Owner, author: AccountColumn) -> ColumnElement[bool]:
     return or_(~not_blocked_either_way(owner, author), mutes(owner, author))
 
 
-def home_admits(owner: Owner, *, followed: bool = True) -> ColumnElement[bool]:
-    """SQL condition on ``Status``: the status belongs in ``owner``'s home timeline.
-    ``followed=False`` leaves out what comes from following the author (a big
-    account's fan-out, whose followers merge its posts at read time)."""
+def home_admits(owner: Owner) -> ColumnElement[bool]:
+    """SQL condition on ``Status``: the status belongs in ``owner``'s home timeline."""
     boosted_author = (
         select(_original.account_id)
         .where(_original.id == Status.reblog_of_id)
@@ -102,7 +100,7 @@ def home_admits(owner: Owner, *, followed: bool = True) -> ColumnElement[bool]:
             and_(
                 ~_shut_out(owner, Status.account_id),
                 or_(Status.reblog_of_id.is_(None), ~_shut_out(owner, boosted_author)),
-                or_(mentioned, following if followed else false()),
+                or_(mentioned, following),
             ),
         ),
     )
