@@ -268,8 +268,8 @@ def test_the_phone_tab_bar_is_labelled_and_log_out_is_in_settings(site: Site) ->
     tabs = page.locator("nav#main-nav .nav-link:visible")
     expect(tabs).to_have_count(5)
     for tab in tabs.all():
-        assert tab.get_attribute("aria-label")
         expect(tab.locator(".label")).to_be_visible()
+        expect(tab).to_have_accessible_name(tab.locator(".label").inner_text())
     assert [t.inner_text().strip() for t in tabs.all()] == [
         "Home",
         "Explore",
@@ -279,7 +279,7 @@ def test_the_phone_tab_bar_is_labelled_and_log_out_is_in_settings(site: Site) ->
     ]
     expect(page.locator("nav#main-nav form#logout")).to_be_hidden()
     # Settings is one tap away on one's own profile; Log out is at its end.
-    page.locator("nav#main-nav a[aria-label=Profile]").click()
+    page.locator("nav#main-nav").get_by_role("link", name="Profile", exact=True).click()
     page.locator("#profile a[href='/settings']").click()
     page.wait_for_url(re.compile(r"/settings$"))
     page.locator("form#settings-logout button").click()

@@ -9,16 +9,20 @@ function show(count, capped) {
   if (!link) return;
   let badge = document.getElementById("unread-count");
   const text = capped ? "99+" : String(count);
-  link.setAttribute("aria-label", count > 0 ? `Notifications, ${text} unread` : "Notifications");
   if (count <= 0) {
     if (badge) badge.remove();
+    link.querySelector(".unread-word")?.remove();
     return;
   }
   if (!badge) {
     badge = document.createElement("span");
     badge.id = "unread-count";
     badge.className = "badge";
-    link.append(badge);
+    // The link is named by its text: "Notifications 3 unread" (the word for screen readers).
+    const word = document.createElement("span");
+    word.className = "sr-only unread-word";
+    word.textContent = " unread";
+    link.append(" ", badge, word);
   }
   badge.textContent = text;
 }

@@ -1,0 +1,345 @@
+"""Every screen of the web page passes axe-core's WCAG 2.1 A/AA audit at phone and
+desktop size, and the home screen and a thread can be used by keyboard alone.
+
+SCREENS is the one list of screens. A new screen is one line appended to it, e.g.
+
+    Screen("lists", "/lists"),
+    Screen("list", "/lists/{list}", act=open_first_list),
+
+``path`` is formatted with the scene's ids (``{question}`` is the id of the post named
+"question" in ``scene.ids``; ``{client_id}`` the Tusky app's), ``who`` is the signed-in
+person (None: signed out), ``status`` the HTTP status the address answers with, and
+``act`` (optional) runs on the page before the audit: fill and send a form, open a
+content warning, make a notification arrive. Screens that need more people or posts
+can add them from ``act`` through ``scene.site`` and ``scene.tokens``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from playwright.sync_api import BrowserContext, Page, expect
+
+from tests.browser.audit import audit, describe
+from tests.browser.site import PASSWORD, SIZES, Site
+
+
+@dataclass
+class Scene:
+    """The people and posts every screen is looked at with (made once per module)."""
+
+    site: Site
+    tokens: dict[str, str]
+    ids: dict[str, str] = field(default_factory=dict)
+
+    def notify(self, who: str, by: str) -> None:
+        """A fresh unread notification for ``who`` (``by`` favourites a new post)."""
+        fresh = self.site.post(self.tokens[who], "Counting eiders at the harbour today.")
+        self.site.call(self.tokens[by], "POST", f"/api/v1/statuses/{fresh['id']}/favourite")
+
+
+@dataclass(frozen=True)
+class Screen:
+    name: str
+    path: str
+    who: str | None = "maya"
+    status: int = 200
+    act: Callable[[Page, Scene], None] | None = None
+
+
+# ---- what some screens do before the audit -------------------------------------------
+
+
+def unread_badge(page: Page, scene: Scene) -> None:
+    scene.notify("maya", by="theo")
+    page.reload()
+    expect(page.locator("#unread-count")).to_be_visible()
+
+
+def open_warnings(page: Page, scene: Scene) -> None:
+    for summary in page.locator("details.spoiler > summary").all():
+        summary.click()
+    expect(page.locator("details.spoiler[open]").first).to_be_visible()
+
+
+def compose_error(page: Page, scene: Scene) -> None:
+    """The compose page a browser without scripts gets back for an empty post."""
+    with page.expect_navigation():
+        page.locator("form#compose").evaluate("form => form.submit()")
+    expect(page.locator(".form-error:not([hidden])")).to_be_visible()
+
+
+def login_error(page: Page, scene: Scene) -> None:
+    form = page.locator("form#login")
+    form.locator("[name=email]").fill("maya@example.com")
+    form.locator("[name=password]").fill("not the password")
+    form.locator("button[type=submit]").click()
+    expect(page.locator(".form-error:not([hidden])")).to_be_visible()
+
+
+def signup_error(page: Page, scene: Scene) -> None:
+    form = page.locator("form#signup")
+    form.locator("[name=username]").fill("maya")
+    form.locator("[name=email]").fill("not-an-email")
+    form.locator("[name=password]").fill("short")
+    form.locator("button[type=submit]").click()
+    expect(page.locator(".form-error:not([hidden])")).to_be_visible()
+
+
+def authorize_wrong_password(page: Page, scene: Scene) -> None:
+    page.locator("form#authorize [name=email]").fill("maya@example.com")
+    page.locator("form#authorize [name=password]").fill("not the password")
+    page.locator("form#authorize button.approve").click()
+    expect(page.locator(".form-error:not([hidden])")).to_be_visible()
+
+
+def authorize_approve(page: Page, scene: Scene) -> None:
+    page.locator("form#authorize button.approve").click()
+    expect(page.locator(".authorization-code")).to_be_visible()
+
+
+def authorize_deny(page: Page, scene: Scene) -> None:
+    page.locator("form#authorize button.deny").click()
+    expect(page.locator("h1")).to_have_text("Access denied")
+
+
+AUTHORIZE = (
+    "/oauth/authorize?client_id={client_id}&response_type=code"
+    "&redirect_uri=urn:ietf:wg:oauth:2.0:oob&scope=read+write+follow"
+)
+
+SCREENS: list[Screen] = [
+    Screen("signup", "/signup", who=None),
+    Screen("signup-errors", "/signup", who=None, act=signup_error),
+    Screen("login", "/login", who=None),
+    Screen("login-error", "/login", who=None, act=login_error),
+    Screen("home", "/home"),
+    Screen("home-unread", "/home", act=unread_badge),
+    Screen("home-warnings-open", "/home", act=open_warnings),
+    Screen("compose-error", "/home", act=compose_error),
+    Screen("thread", "/@maya/{question}"),
+    Screen("thread-warning", "/@priya/{warning}", act=open_warnings),
+    Screen("thread-signed-out", "/@maya/{question}", who=None),
+    Screen("own-profile", "/@maya"),
+    Screen("profile", "/@theo"),
+    Screen("profile-blocked", "/@spam_bot"),
+    Screen("profile-signed-out", "/@theo", who=None),
+    Screen("followers", "/@maya/followers"),
+    Screen("following", "/@maya/following"),
+    Screen("notifications", "/notifications"),
+    Screen("search", "/search"),
+    Screen("search-results", "/search?q=birding"),
+    Screen("search-nothing", "/search?q=zzzzzz"),
+    Screen("tag", "/tags/birding"),
+    Screen("explore", "/explore"),
+    Screen("explore-signed-out", "/explore", who=None),
+    Screen("settings", "/settings"),
+    Screen("authorize", AUTHORIZE, who=None),
+    Screen("authorize-error", AUTHORIZE, who=None, act=authorize_wrong_password),
+    Screen("authorize-signed-in", AUTHORIZE),
+    Screen("authorization-code", AUTHORIZE, act=authorize_approve),
+    Screen("authorize-denied", AUTHORIZE, act=authorize_deny),
+    Screen("authorize-unknown-app", "/oauth/authorize?client_id=nope", who=None, status=400),
+    Screen("not-found", "/@nobody_here", status=404),
+    Screen("not-found-signed-out", "/@maya/123456789", who=None, status=404),
+]
+
+PEOPLE = {
+    "maya": {"display_name": "Maya Lindqvist", "note": "Urban ecologist. #birding"},
+    "theo": {"display_name": "Theo Okonkwo", "note": "Backend engineer, https://example.com"},
+    "priya": {"display_name": "Priya Raman", "note": "Photographer and trail runner."},
+    "sam_k": {"display_name": "Sam Kowalski", "note": "Reads too much."},
+    "spam_bot": {"display_name": "Totally Real Deals", "note": "Click here!!!"},
+}
+
+
+@pytest.fixture(scope="module")
+def scene(site: Site) -> Scene:
+    """Posts with mentions, hashtags, links, boosts, replies, content warnings and every
+    visibility; notifications of each type for maya."""
+    scene = Scene(site, {name: site.register(name, **p) for name, p in PEOPLE.items()})
+    t, ids = scene.tokens, scene.ids
+    for follower, followed in [
+        ("maya", "theo"),
+        ("maya", "priya"),
+        ("maya", "sam_k"),
+        ("theo", "maya"),
+        ("priya", "maya"),
+    ]:
+        site.follow(t[follower], followed)
+
+    def post(name: str, who: str, text: str, **fields: str) -> None:
+        ids[name] = site.post(t[who], text, **fields)["id"]
+
+    post("cache", "theo", "Shipped the timeline cache: https://example.com/blog #engineering")
+    post("question", "maya", "@theo that's a huge win! Is SQL still the truth?",
+         in_reply_to_id=ids["cache"])  # fmt: skip
+    post("answer", "theo", "@maya Yes: Redis is only a cache. #engineering",
+         in_reply_to_id=ids["question"])  # fmt: skip
+    post("warning", "priya", "The last episode ends with a wedding.",
+         spoiler_text="Spoilers for the finale")  # fmt: skip
+    post("walk", "priya", "Saturday walk along the shore, @maya and @theo coming? #birding")
+    post("followers", "priya", "Only for followers: new lens arrived.", visibility="private")
+    post("unlisted", "theo", "A quiet unlisted note.", visibility="unlisted")
+    post("direct", "theo", "@maya a private word about the cache.", visibility="direct")
+    post("goldcrest", "maya", "A pair of goldcrests in Pildammsparken! #birding #malmö")
+    post("bikes", "maya", "12 km of new bike lanes: https://example.net/news/bike-lanes")
+    post("reading", "sam_k", "Weekend reading: https://example.org/essays #reading")
+    for who in ("theo", "priya"):
+        site.call(t[who], "POST", f"/api/v1/statuses/{ids['goldcrest']}/favourite")
+    site.call(t["theo"], "POST", f"/api/v1/statuses/{ids['bikes']}/reblog")
+    site.call(t["maya"], "POST", f"/api/v1/statuses/{ids['cache']}/reblog")
+    site.call(t["maya"], "POST", f"/api/v1/statuses/{ids['walk']}/favourite")
+    site.call(t["maya"], "POST", f"/api/v1/statuses/{ids['answer']}/reblog")
+    site.call(t["maya"], "POST", f"/api/v1/accounts/{site.account_id('spam_bot')}/block")
+    site.call(t["maya"], "POST", f"/api/v1/accounts/{site.account_id('sam_k')}/mute")
+    tusky = site.app("Tusky", "https://tusky.app")
+    site.password_token("maya", app=tusky)
+    ids["client_id"] = tusky["client_id"]
+    return scene
+
+
+@pytest.fixture(scope="module")
+def browsers(site: Site, scene: Scene) -> Iterator[Callable[[str | None, str], BrowserContext]]:
+    """One browser context per person and size, signed in once, shared by the screens."""
+    contexts: dict[tuple[str | None, str], BrowserContext] = {}
+
+    def get(who: str | None, size: str) -> BrowserContext:
+        if (who, size) not in contexts:
+            context = site.context(size, bypass_csp=True)  # axe is an inline script
+            if who is not None:
+                page = context.new_page()
+                site.login(page, who, password=PASSWORD)
+                page.close()
+            contexts[who, size] = context
+        return contexts[who, size]
+
+    yield get
+
+
+def visit(context: BrowserContext, screen: Screen, scene: Scene) -> Page:
+    page = context.new_page()
+    address = screen.path.format(**scene.ids)
+    response = page.goto(address)
+    assert response is not None and response.status == screen.status, (address, response)
+    page.wait_for_load_state("load")
+    if screen.act is not None:
+        screen.act(page, scene)
+    page.wait_for_load_state("load")
+    return page
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+@pytest.mark.parametrize("screen", SCREENS, ids=lambda s: s.name)
+def test_screen_passes_wcag_audit(
+    screen: Screen,
+    size: str,
+    scene: Scene,
+    browsers: Callable[[str | None, str], BrowserContext],
+) -> None:
+    page = visit(browsers(screen.who, size), screen, scene)
+    try:
+        violations = audit(page)
+        assert not violations, f"{screen.name} at {size} size:\n{describe(violations)}"
+    finally:
+        page.close()
+
+
+# ---- keyboard ---------------------------------------------------------------------
+
+# What the focused element looks like, and whether something else is drawn over it.
+FOCUS_STATE = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return null;
+  const style = getComputedStyle(el);
+  const rect = el.getBoundingClientRect();
+  const x = rect.left + rect.width / 2, y = rect.top + rect.height / 2;
+  const hit = document.elementFromPoint(x, y);
+  let back = el.parentElement, background = "rgb(255, 255, 255)";
+  for (; back; back = back.parentElement) {
+    const colour = getComputedStyle(back).backgroundColor;
+    if (colour !== "rgba(0, 0, 0, 0)" && colour !== "transparent") { background = colour; break; }
+  }
+  return {
+    name: el.outerHTML.slice(0, 160),
+    focusVisible: el.matches(":focus-visible"),
+    outline: [style.outlineStyle, parseFloat(style.outlineWidth), style.outlineColor],
+    boxShadow: style.boxShadow,
+    background,
+    inView: y >= 0 && y <= innerHeight,
+    covered: hit !== null && hit !== el && !el.contains(hit),
+    coveredBy: hit ? hit.outerHTML.slice(0, 120) : null,
+  };
+}"""
+
+
+def luminance(colour: str) -> float:
+    red, green, blue = (int(x) / 255 for x in re.findall(r"\d+", colour)[:3])
+
+    def linear(c: float) -> float:
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    return 0.2126 * linear(red) + 0.7152 * linear(green) + 0.0722 * linear(blue)
+
+
+def contrast(one: str, two: str) -> float:
+    a, b = sorted((luminance(one), luminance(two)), reverse=True)
+    return (a + 0.05) / (b + 0.05)
+
+
+def tab_through(page: Page, limit: int = 200) -> list[dict[str, Any]]:
+    """Press Tab until focus comes back to the first element (or ``limit`` presses);
+    the state of each focused element, in order."""
+    seen: list[dict[str, Any]] = []
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        state = page.evaluate(FOCUS_STATE)
+        if state is None:
+            continue
+        if seen and state["name"] == seen[0]["name"]:
+            break
+        seen.append(state)
+    return seen
+
+
+def focus_problems(states: list[dict[str, Any]]) -> list[str]:
+    problems = []
+    for s in states:
+        style, width, colour = s["outline"]
+        if not s["focusVisible"]:
+            problems.append(f"not :focus-visible: {s['name']}")
+        elif style == "none" or width < 2:
+            problems.append(f"no focus outline: {s['name']}")
+        elif contrast(colour, s["background"]) < 3:
+            ratio = contrast(colour, s["background"])
+            problems.append(f"focus outline {colour} on {s['background']} is {ratio:.2f}:1")
+        if not s["inView"]:
+            problems.append(f"focused but out of view: {s['name']}")
+        elif s["covered"]:
+            problems.append(f"focused but covered by {s['coveredBy']}: {s['name']}")
+    return problems
+
+
+@pytest.mark.parametrize("path", ["/home", "/@maya/{question}"], ids=["home", "thread"])
+def test_keyboard_reaches_everything_visibly_at_phone_size(
+    path: str, scene: Scene, browsers: Callable[[str | None, str], BrowserContext]
+) -> None:
+    page = browsers("maya", "phone").new_page()
+    try:
+        page.goto(path.format(**scene.ids))
+        expect(page.locator("article.post").first).to_be_visible()
+        page.wait_for_timeout(300)
+        states = tab_through(page)
+        names = " ".join(s["name"] for s in states)
+        # The whole page is reached: the skip link, the posts' buttons, the tab bar.
+        assert "skip-link" in names
+        assert "action favourite" in names
+        assert "nav-link nav-home" in names
+        assert len(states) > 20, names
+        assert not focus_problems(states), "\n".join(focus_problems(states))
+    finally:
+        page.close()
