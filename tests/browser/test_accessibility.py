@@ -16,14 +16,18 @@ can add them from ``act`` through ``scene.site`` and ``scene.tokens``.
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from fastapi.routing import APIRoute
 from playwright.sync_api import BrowserContext, Page, expect
 
+import roost.web.routes
 from tests.browser.audit import audit, describe
 from tests.browser.site import PASSWORD, SIZES, Site
 
@@ -137,6 +141,7 @@ SCREENS: list[Screen] = [
     Screen("tag", "/tags/birding"),
     Screen("explore", "/explore"),
     Screen("explore-signed-out", "/explore", who=None),
+    Screen("front-signed-out", "/", who=None),
     Screen("settings", "/settings"),
     Screen("authorize", AUTHORIZE, who=None),
     Screen("authorize-error", AUTHORIZE, who=None, act=authorize_wrong_password),
@@ -247,6 +252,33 @@ def test_screen_passes_wcag_audit(
         assert not violations, f"{screen.name} at {size} size:\n{describe(violations)}"
     finally:
         page.close()
+
+
+def web_pages() -> list[str]:
+    """The addresses of the web page's screens: every GET route of roost.web.routes
+    except those that answer JSON to the page's scripts (newer/older posts, counts)."""
+    pages = []
+    for info in pkgutil.iter_modules(roost.web.routes.__path__):
+        module = importlib.import_module(f"roost.web.routes.{info.name}")
+        for route in module.router.routes:
+            assert isinstance(route, APIRoute)
+            answers = str(route.endpoint.__annotations__.get("return", ""))
+            if "GET" in route.methods and "JSON" not in answers:
+                pages.append(route.path)
+    return pages
+
+
+def answers(route: str, address: str) -> bool:
+    """Whether the route ``/@{username}/followers`` answers ``/@maya/followers``."""
+    parts = re.split(r"(\{\w+\})", route)
+    pattern = "".join("[^/]+" if p.startswith("{") else re.escape(p) for p in parts)
+    return re.fullmatch(pattern, address.split("?")[0]) is not None
+
+
+def test_every_screen_of_the_web_page_is_audited() -> None:
+    """A new screen must be added to SCREENS (one line) to be audited."""
+    missing = [path for path in web_pages() if not any(answers(path, s.path) for s in SCREENS)]
+    assert not missing, f"add these screens to SCREENS in {__name__}: {missing}"
 
 
 # ---- keyboard ---------------------------------------------------------------------
