@@ -19,7 +19,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -209,7 +209,7 @@ def scene(site: Site) -> Scene:
 
 
 @pytest.fixture(scope="module")
-def browsers(site: Site, scene: Scene) -> Iterator[Callable[[str | None, str], BrowserContext]]:
+def browsers(site: Site, scene: Scene) -> Callable[[str | None, str], BrowserContext]:
     """One browser context per person and size, signed in once, shared by the screens."""
     contexts: dict[tuple[str | None, str], BrowserContext] = {}
 
@@ -223,7 +223,7 @@ def browsers(site: Site, scene: Scene) -> Iterator[Callable[[str | None, str], B
             contexts[who, size] = context
         return contexts[who, size]
 
-    yield get
+    return get  # the site closes the contexts
 
 
 def visit(context: BrowserContext, screen: Screen, scene: Scene) -> Page:
