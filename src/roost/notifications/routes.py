@@ -6,18 +6,31 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 
+from roost.accounts.render import render_account
+from roost.accounts.schemas import Account
 from roost.core.http import (
+    DESCRIBED,
     JSON,
+    Described,
     PageParams,
     json_response,
+    link_header,
     page_params,
     params,
     parse_id,
+    validate,
 )
+from roost.core.paging import Window
 from roost.deps import ReadSession, RuntimeDep, Viewer, WriteSession, require
-from roost.notifications import service
-from roost.notifications.render import render_notifications
-from roost.notifications.schemas import Notification, NotificationFilter
+from roost.notifications import groups, service
+from roost.notifications.render import render_groups, render_notifications
+from roost.notifications.schemas import (
+    GroupedNotificationFilter,
+    GroupedNotificationsResults,
+    GroupPageParams,
+    Notification,
+    NotificationFilter,
+)
 
 router = APIRouter()
 
@@ -77,5 +90,82 @@ async def get_notification(
 async def dismiss_notification(viewer: Writer, notification_id: str, session: WriteSession) -> JSON:
     await service.dismiss_notification(
         session=session, viewer_id=_viewer_id(viewer), notification_id=parse_id(notification_id)
+    )
+    return json_response({})
+
+
+# ---- grouped notifications: /api/v2/notifications ----
+
+
+async def group_page_params(request: Request) -> GroupPageParams:
+    raw = {
+        key: value
+        for key in ("max_id", "since_id", "min_id", "limit")
+        if (value := request.query_params.get(key)) not in (None, "")
+    }
+    return validate(GroupPageParams, raw)
+
+
+DESCRIBED[group_page_params] = Described(GroupPageParams, body=False)
+
+
+@router.get("/api/v2/notifications", response_model=GroupedNotificationsResults)
+async def list_notification_groups(
+    request: Request,
+    viewer: Reader,
+    filters: Annotated[GroupedNotificationFilter, Depends(params(GroupedNotificationFilter))],
+    page: Annotated[GroupPageParams, Depends(group_page_params)],
+    session: ReadSession,
+    runtime: RuntimeDep,
+) -> JSON:
+    viewer_id = _viewer_id(viewer)
+    page_read = await groups.list_notification_groups(
+        session=session,
+        viewer_id=viewer_id,
+        filters=groups.Filters(
+            types=filters.types,
+            exclude_types=filters.exclude_types,
+            account_id=filters.account_id,
+            include_filtered=filters.include_filtered,
+        ),
+        grouped_types=filters.grouped_types,
+        window=Window.of(page),
+    )
+    body = await render_groups(session, page_read.items, viewer_id, runtime=runtime)
+    link = link_header(
+        request,
+        base_url=runtime.settings.base_url,
+        next_max=page_read.next_max,
+        prev_min=page_read.prev_min,
+    )
+    return json_response(body, link=link)
+
+
+@router.get("/api/v2/notifications/{group_key}", response_model=GroupedNotificationsResults)
+async def get_notification_group(
+    viewer: Reader, group_key: str, session: ReadSession, runtime: RuntimeDep
+) -> JSON:
+    viewer_id = _viewer_id(viewer)
+    group = await groups.get_notification_group(
+        session=session, viewer_id=viewer_id, group_key=group_key
+    )
+    return json_response(await render_groups(session, [group], viewer_id, runtime=runtime))
+
+
+@router.get("/api/v2/notifications/{group_key}/accounts", response_model=list[Account])
+async def get_notification_group_accounts(
+    viewer: Reader, group_key: str, session: ReadSession, runtime: RuntimeDep
+) -> JSON:
+    accounts = await groups.group_accounts(
+        session=session, viewer_id=_viewer_id(viewer), group_key=group_key
+    )
+    base_url = runtime.settings.base_url
+    return json_response([render_account(a, base_url=base_url) for a in accounts])
+
+
+@router.post("/api/v2/notifications/{group_key}/dismiss", response_model=dict[str, Any])
+async def dismiss_notification_group(viewer: Writer, group_key: str, session: WriteSession) -> JSON:
+    await groups.dismiss_notification_group(
+        session=session, viewer_id=_viewer_id(viewer), group_key=group_key
     )
     return json_response({})
