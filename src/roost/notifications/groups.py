@@ -6,7 +6,8 @@ notification met of each group stands for it, until ``limit`` groups are found. 
 page spans the ids from the oldest to the newest of those; each group tells how many
 notifications it holds in all, which of them fall in the page (``page_min_id``,
 ``page_max_id``), and who most recently caused them. A group can reach over more than
-one page (its older part shows again further down), as in Mastodon.
+one page (its older part shows again further down), as in Mastodon; the last page
+(fewer groups than asked for) spans on to the end of what was asked.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from roost.accounts.models import Account
 from roost.core.db import commit
 from roost.core.errors import NotFound
-from roost.core.inputs import id_or_none
+from roost.core.inputs import MAX_ID, id_or_none
 from roost.core.paging import Page, Window
 from roost.notifications.grouping import UNGROUPED, shown_key
 from roost.notifications.models import Notification
@@ -92,13 +93,13 @@ async def list_notification_groups(
         return Page(items=[])
     ordered = sorted(found.items(), key=lambda item: item[1].id, reverse=True)
     ids = [n.id for _, n in ordered]
-    groups = await _groups(
-        session,
-        query,
-        ordered,
-        grouped_types,
-        page_range=(min(ids), max(ids)),
-    )
+    low, high = min(ids), max(ids)
+    if len(found) < window.limit:  # the last page that way: it reaches to the window's end
+        if window.upwards:
+            high = window.below - 1 if window.below is not None else MAX_ID
+        else:
+            low = window.above + 1 if window.above is not None else 0
+    groups = await _groups(session, query, ordered, grouped_types, page_range=(low, high))
     return Page.of(groups, ids)
 
 
