@@ -7,7 +7,11 @@ from roost.core.nodes import NodeLease
 from roost.follows.models import Block, Follow, Mute
 from roost.jobs.models import OutboxJob
 from roost.markers.models import Marker
-from roost.notifications.models import Notification, NotificationPolicy
+from roost.notifications.models import (
+    Notification,
+    NotificationPermission,
+    NotificationPolicy,
+)
 from roost.oauth.models import AccessToken, AuthorizationCode, OAuthApp
 from roost.statuses.models import Favourite, IdempotencyKey, Mention, Status, StatusTag, Tag
 from roost.timelines.models import HomeEntry, HomeFeed
@@ -31,6 +35,7 @@ __all__ = [
     "Mute",
     "NodeLease",
     "Notification",
+    "NotificationPermission",
     "NotificationPolicy",
     "OAuthApp",
     "OutboxJob",

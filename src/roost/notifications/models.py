@@ -51,3 +51,17 @@ class NotificationPolicy(Base):
     for_new_accounts: Mapped[str] = mapped_column(String(10), default="accept")
     for_private_mentions: Mapped[str] = mapped_column(String(10), default="accept")
     for_limited_accounts: Mapped[str] = mapped_column(String(10), default="accept")
+
+
+class NotificationPermission(Base):
+    """``account_id`` accepted a request: ``from_account_id``'s notifications are no
+    longer filtered by the policy."""
+
+    __tablename__ = "notification_permissions"
+
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    from_account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )

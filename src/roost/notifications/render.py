@@ -14,6 +14,7 @@ from roost.core.http import iso
 from roost.notifications.grouping import shown_key
 from roost.notifications.groups import Group
 from roost.notifications.models import Notification
+from roost.notifications.requests import Request
 from roost.statuses.render import load_statuses, render_statuses
 
 if TYPE_CHECKING:
@@ -110,4 +111,51 @@ def _render_group(group: Group) -> dict[str, Any]:
     rendered["sample_account_ids"] = [str(a) for a in group.sample_account_ids]
     if notification.status_id is not None:
         rendered["status_id"] = str(notification.status_id)
+    return rendered
+
+
+async def render_requests(
+    session: AsyncSession,
+    requests: Sequence[Request],
+    viewer_id: int,
+    *,
+    runtime: Runtime,
+) -> list[dict[str, Any]]:
+    """NotificationRequest entities, a page at once."""
+    if not requests:
+        return []
+    accounts = {
+        a.id: a
+        for a in (
+            await session.scalars(
+                select(Account).where(Account.id.in_({r.from_account_id for r in requests}))
+            )
+        ).all()
+    }
+    loaded = await load_statuses(
+        session, (r.last_status_id for r in requests if r.last_status_id is not None)
+    )
+    ordered = list(loaded.values())
+    statuses = dict(
+        zip(
+            (s.id for s in ordered),
+            await render_statuses(session, ordered, viewer_id, runtime=runtime),
+            strict=True,
+        )
+    )
+    base_url = runtime.settings.base_url
+    rendered = []
+    for request in requests:
+        if request.from_account_id not in accounts:
+            continue
+        item: dict[str, Any] = {
+            "id": str(request.id),
+            "created_at": iso(request.created_at),
+            "updated_at": iso(request.updated_at),
+            "account": render_account(accounts[request.from_account_id], base_url=base_url),
+            "notifications_count": str(request.count),
+        }
+        if request.last_status_id in statuses:
+            item["last_status"] = statuses[request.last_status_id]
+        rendered.append(item)
     return rendered

@@ -22,20 +22,38 @@ from roost.core.http import (
 )
 from roost.core.paging import Window
 from roost.deps import ReadSession, RuntimeDep, Viewer, WriteSession, require
-from roost.notifications import groups, service
-from roost.notifications.render import render_groups, render_notifications
+from roost.notifications import groups, policy, requests, service
+from roost.notifications.render import render_groups, render_notifications, render_requests
 from roost.notifications.schemas import (
     GroupedNotificationFilter,
     GroupedNotificationsResults,
     GroupPageParams,
+    ListFilter,
     Notification,
-    NotificationFilter,
+    NotificationRequest,
+    Policy,
+    PolicyFlags,
+    PolicyV1,
+    PolicyValues,
+    RequestIds,
 )
 
 router = APIRouter()
 
 Reader = Annotated[Viewer, Depends(require("read:notifications"))]
 Writer = Annotated[Viewer, Depends(require("write:notifications"))]
+
+
+async def group_page_params(request: Request) -> GroupPageParams:
+    raw = {
+        key: value
+        for key in ("max_id", "since_id", "min_id", "limit")
+        if (value := request.query_params.get(key)) not in (None, "")
+    }
+    return validate(GroupPageParams, raw)
+
+
+DESCRIBED[group_page_params] = Described(GroupPageParams, body=False)
 
 
 def _viewer_id(viewer: Viewer) -> int:
@@ -47,7 +65,7 @@ def _viewer_id(viewer: Viewer) -> int:
 async def list_notifications(
     request: Request,
     viewer: Reader,
-    filters: Annotated[NotificationFilter, Depends(params(NotificationFilter))],
+    filters: Annotated[ListFilter, Depends(params(ListFilter))],
     page: Annotated[PageParams, Depends(page_params)],
     session: ReadSession,
     runtime: RuntimeDep,
@@ -59,6 +77,7 @@ async def list_notifications(
         types=filters.types,
         exclude_types=filters.exclude_types,
         account_id=filters.account_id,
+        include_filtered=filters.include_filtered,
         max_id=page.max_id,
         since_id=page.since_id,
         min_id=page.min_id,
@@ -71,6 +90,122 @@ async def list_notifications(
 @router.post("/api/v1/notifications/clear", response_model=dict[str, Any])
 async def clear_notifications(viewer: Writer, session: WriteSession) -> JSON:
     await service.clear_notifications(session=session, viewer_id=_viewer_id(viewer))
+    return json_response({})
+
+
+# ---- the filtering policy and its requests (before /notifications/{id}) ----
+
+
+@router.get("/api/v2/notifications/policy", response_model=Policy)
+async def get_policy(viewer: Reader, session: ReadSession) -> JSON:
+    return json_response(await policy.get_policy(session=session, account_id=_viewer_id(viewer)))
+
+
+@router.patch("/api/v2/notifications/policy", response_model=Policy)
+async def update_policy(
+    viewer: Writer,
+    values: Annotated[PolicyValues, Depends(params(PolicyValues))],
+    session: WriteSession,
+) -> JSON:
+    return json_response(
+        await policy.update_policy(
+            session=session,
+            account_id=_viewer_id(viewer),
+            changes=values.model_dump(exclude_none=True),
+        )
+    )
+
+
+@router.get("/api/v1/notifications/policy", response_model=PolicyV1)
+async def get_policy_v1(viewer: Reader, session: ReadSession) -> JSON:
+    current = await policy.get_policy(session=session, account_id=_viewer_id(viewer))
+    return json_response(policy.render_v1(current))
+
+
+@router.put("/api/v1/notifications/policy", response_model=PolicyV1)
+async def update_policy_v1(
+    viewer: Writer,
+    flags: Annotated[PolicyFlags, Depends(params(PolicyFlags))],
+    session: WriteSession,
+) -> JSON:
+    updated = await policy.update_policy(
+        session=session,
+        account_id=_viewer_id(viewer),
+        changes=policy.from_v1(flags.model_dump(exclude_none=True)),
+    )
+    return json_response(policy.render_v1(updated))
+
+
+@router.get("/api/v1/notifications/requests", response_model=list[NotificationRequest])
+async def list_requests(
+    request: Request,
+    viewer: Reader,
+    page: Annotated[GroupPageParams, Depends(group_page_params)],
+    session: ReadSession,
+    runtime: RuntimeDep,
+) -> JSON:
+    viewer_id = _viewer_id(viewer)
+    page_read = await requests.list_requests(
+        session=session, viewer_id=viewer_id, window=Window.of(page)
+    )
+    items = await render_requests(session, page_read.items, viewer_id, runtime=runtime)
+    return page_read.with_items(items).response(request, base_url=runtime.settings.base_url)
+
+
+@router.get("/api/v1/notifications/requests/merged", response_model=dict[str, bool])
+async def requests_merged(viewer: Reader) -> JSON:
+    """Accepting a request shows its notifications at once, so they are always merged."""
+    return json_response({"merged": True})
+
+
+@router.post("/api/v1/notifications/requests/accept", response_model=dict[str, Any])
+async def accept_requests(
+    viewer: Writer,
+    ids: Annotated[RequestIds, Depends(params(RequestIds))],
+    session: WriteSession,
+) -> JSON:
+    await requests.accept_requests(
+        session=session, viewer_id=_viewer_id(viewer), request_ids=ids.id
+    )
+    return json_response({})
+
+
+@router.post("/api/v1/notifications/requests/dismiss", response_model=dict[str, Any])
+async def dismiss_requests(
+    viewer: Writer,
+    ids: Annotated[RequestIds, Depends(params(RequestIds))],
+    session: WriteSession,
+) -> JSON:
+    await requests.dismiss_requests(
+        session=session, viewer_id=_viewer_id(viewer), request_ids=ids.id
+    )
+    return json_response({})
+
+
+@router.get("/api/v1/notifications/requests/{request_id}", response_model=NotificationRequest)
+async def get_request(
+    viewer: Reader, request_id: str, session: ReadSession, runtime: RuntimeDep
+) -> JSON:
+    viewer_id = _viewer_id(viewer)
+    found = await requests.get_request(
+        session=session, viewer_id=viewer_id, request_id=parse_id(request_id)
+    )
+    return json_response((await render_requests(session, [found], viewer_id, runtime=runtime))[0])
+
+
+@router.post("/api/v1/notifications/requests/{request_id}/accept", response_model=dict[str, Any])
+async def accept_request(viewer: Writer, request_id: str, session: WriteSession) -> JSON:
+    await requests.accept_request(
+        session=session, viewer_id=_viewer_id(viewer), request_id=parse_id(request_id)
+    )
+    return json_response({})
+
+
+@router.post("/api/v1/notifications/requests/{request_id}/dismiss", response_model=dict[str, Any])
+async def dismiss_request(viewer: Writer, request_id: str, session: WriteSession) -> JSON:
+    await requests.dismiss_request(
+        session=session, viewer_id=_viewer_id(viewer), request_id=parse_id(request_id)
+    )
     return json_response({})
 
 
@@ -95,18 +230,6 @@ async def dismiss_notification(viewer: Writer, notification_id: str, session: Wr
 
 
 # ---- grouped notifications: /api/v2/notifications ----
-
-
-async def group_page_params(request: Request) -> GroupPageParams:
-    raw = {
-        key: value
-        for key in ("max_id", "since_id", "min_id", "limit")
-        if (value := request.query_params.get(key)) not in (None, "")
-    }
-    return validate(GroupPageParams, raw)
-
-
-DESCRIBED[group_page_params] = Described(GroupPageParams, body=False)
 
 
 @router.get("/api/v2/notifications", response_model=GroupedNotificationsResults)

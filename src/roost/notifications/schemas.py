@@ -6,7 +6,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from roost.accounts.schemas import Account
 from roost.core.http import PageParams
-from roost.core.inputs import Id
+from roost.core.inputs import Id, IdList
 from roost.statuses.schemas import Status
 
 
@@ -48,13 +48,17 @@ def _flag(value: object) -> object:
     return value
 
 
-class GroupedNotificationFilter(NotificationFilter):
-    grouped_types: list[str] = []
-    expand_accounts: str = "full"  # every account is sent in full (``partial_avatars`` too)
+class ListFilter(NotificationFilter):
     include_filtered: bool = False
 
-    _more_lists = field_validator("grouped_types", mode="before")(_as_list)
     _flags = field_validator("include_filtered", mode="before")(_flag)
+
+
+class GroupedNotificationFilter(ListFilter):
+    grouped_types: list[str] = []
+    expand_accounts: str = "full"  # every account is sent in full (``partial_avatars`` too)
+
+    _more_lists = field_validator("grouped_types", mode="before")(_as_list)
 
 
 class GroupPageParams(PageParams):
@@ -98,3 +102,69 @@ class GroupedNotificationsResults(BaseModel):
 
 class UnreadCount(BaseModel):
     count: int
+
+
+class PolicySummary(BaseModel):
+    pending_requests_count: int
+    pending_notifications_count: int
+
+
+class PolicyValues(BaseModel):
+    """PATCH /api/v2/notifications/policy: each ``accept``, ``filter`` or ``drop``."""
+
+    for_not_following: str | None = None
+    for_not_followers: str | None = None
+    for_new_accounts: str | None = None
+    for_private_mentions: str | None = None
+    for_limited_accounts: str | None = None
+
+
+class Policy(BaseModel):
+    """Mastodon's NotificationPolicy entity (``notifications/policy.py``)."""
+
+    for_not_following: str
+    for_not_followers: str
+    for_new_accounts: str
+    for_private_mentions: str
+    for_limited_accounts: str
+    summary: PolicySummary
+
+
+class PolicyFlags(BaseModel):
+    """PUT /api/v1/notifications/policy (the v1 shape)."""
+
+    filter_not_following: bool | None = None
+    filter_not_followers: bool | None = None
+    filter_new_accounts: bool | None = None
+    filter_private_mentions: bool | None = None
+
+    _flags = field_validator(
+        "filter_not_following",
+        "filter_not_followers",
+        "filter_new_accounts",
+        "filter_private_mentions",
+        mode="before",
+    )(_flag)
+
+
+class PolicyV1(BaseModel):
+    filter_not_following: bool
+    filter_not_followers: bool
+    filter_new_accounts: bool
+    filter_private_mentions: bool
+    summary: PolicySummary
+
+
+class RequestIds(BaseModel):
+    id: IdList
+
+
+class NotificationRequest(BaseModel):
+    """Mastodon's NotificationRequest entity (``notifications/render.py``)."""
+
+    id: str
+    created_at: str
+    updated_at: str
+    account: Account
+    notifications_count: str
+    last_status: Status | None = None

@@ -24,6 +24,7 @@ from roost.follows.relations import (
 )
 from roost.notifications.grouping import group_key_for
 from roost.notifications.models import TYPES, Notification
+from roost.notifications.policy import decide
 from roost.statuses.models import Status
 from roost.statuses.visibility import visible_to
 from roost.streaming.publish import publish_notification
@@ -68,7 +69,13 @@ async def notify(
     )
     if duplicate:
         return None
+    verdict = await decide(
+        session, recipient_id=recipient_id, actor_id=actor_id, type=type, status_id=status_id
+    )
+    if verdict == "drop":
+        return None
     now = utcnow()
+    filtered = verdict == "filter"
     notification = Notification(
         id=new_id(),
         account_id=recipient_id,
@@ -76,11 +83,16 @@ async def notify(
         type=type,
         status_id=status_id,
         created_at=now,
-        group_key=await group_key_for(
+        filtered=filtered,
+        group_key=None
+        if filtered
+        else await group_key_for(
             session, recipient_id=recipient_id, type=type, status_id=status_id, at=now
         ),
     )
     session.add(notification)
+    if filtered:  # held back: no stream hears of it until the request is accepted
+        return notification
 
     async def stream() -> None:
         await publish_notification(runtime, recipient_id, notification.id)

@@ -80,6 +80,26 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("account_id", name=op.f("pk_notification_policies")),
     )
+    op.create_table(
+        "notification_permissions",
+        sa.Column("account_id", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("from_account_id", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.ForeignKeyConstraint(
+            ["account_id"],
+            ["accounts.id"],
+            name=op.f("fk_notification_permissions_account_id_accounts"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["from_account_id"],
+            ["accounts.id"],
+            name=op.f("fk_notification_permissions_from_account_id_accounts"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint(
+            "account_id", "from_account_id", name=op.f("pk_notification_permissions")
+        ),
+    )
     with op.batch_alter_table("notifications", schema=None) as batch_op:
         batch_op.add_column(sa.Column("group_key", sa.String(length=80), nullable=True))
         batch_op.add_column(
@@ -95,6 +115,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_notifications_account_id_group_key")
         batch_op.drop_column("filtered")
         batch_op.drop_column("group_key")
+    op.drop_table("notification_permissions")
     op.drop_table("notification_policies")
     op.drop_index(
         "ix_account_conversations_account_id_last_status_id", table_name="account_conversations"
