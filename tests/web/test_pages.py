@@ -114,6 +114,7 @@ async def test_the_navigation_highlights_the_section_of_the_page(
         "/explore": ["explore"],
         "/tags/roost": ["explore"],
         "/notifications": ["bell"],
+        "/conversations": ["mail"],
         "/search?q=x": ["search"],
         "/settings": ["settings"],
         "/@alice": ["user"],
@@ -134,13 +135,15 @@ async def test_the_navigation_is_labelled_and_log_out_is_off_the_phone_bar(
     nav = re.search(r'<nav id="main-nav".*?</nav>', page, re.S)
     assert nav
     links = re.findall(r'<(?:a|button)[^>]*class="nav-link[^"]*"[^>]*>', nav.group(0))
-    assert len(links) == 7 and all('aria-label="' in link for link in links)
-    # On phones the bar shows the first five; Settings and Log out are for wider screens
-    # (see roost.css), and Settings has its own Log out.
+    assert len(links) == 8 and all('aria-label="' in link for link in links)
+    # On phones the bar shows five; Messages, Settings and Log out are for wider screens
+    # (see roost.css): Notifications links to Messages, and Settings has its own Log out.
     wide = re.findall(
         r'<li class="nav-item-wide">\s*(?:<a|<form)[^>]*?(?:href|action)="(/\w+)"', nav.group(0)
     )
-    assert wide == ["/settings", "/logout"]
+    assert wide == ["/conversations", "/settings", "/logout"]
+    notifications = (await client.get("/notifications")).text
+    assert 'href="/conversations"' in notifications.split("<main", 1)[1]
     settings = (await client.get("/settings")).text
     assert re.search(r'<form id="settings-logout" method="post" action="/logout">', settings)
     profile = (await client.get("/@alice")).text

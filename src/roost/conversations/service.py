@@ -5,10 +5,12 @@ from __future__ import annotations
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from roost.accounts.models import Account
 from roost.conversations.models import AccountConversation
 from roost.core.db import commit
 from roost.core.errors import NotFound
 from roost.core.paging import Page, Window, paginate
+from roost.statuses.models import Status
 
 
 async def list_conversations(
@@ -64,3 +66,14 @@ async def remove_conversation(
     if not result.rowcount:  # type: ignore[attr-defined]
         raise NotFound()
     await commit(session)
+
+
+async def last_post_author(
+    *, session: AsyncSession, conversation: AccountConversation
+) -> str | None:
+    """The username of whoever wrote the conversation's last post (None: it is gone)."""
+    return await session.scalar(
+        select(Account.username)
+        .join(Status, Status.account_id == Account.id)
+        .where(Status.id == conversation.last_status_id)
+    )
