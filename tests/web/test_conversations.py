@@ -18,7 +18,7 @@ def cards(html: str) -> list[str]:
 async def test_messages_list_opens_the_thread_and_replies_stay_direct(
     client: httpx.AsyncClient, runtime: Runtime, factory: Factory
 ) -> None:
-    alice = await factory.user("alice", display_name="Alice A")
+    await factory.user("alice", display_name="Alice A")
     bob = await factory.user("bob", display_name="Bob B")
     await factory.user("carol")
     sent = (
