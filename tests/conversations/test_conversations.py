@@ -3,7 +3,10 @@
 from typing import Any
 
 import httpx
+from sqlalchemy import update
 
+from roost.conversations.models import AccountConversation
+from roost.conversations.updates import update_conversations
 from roost.runtime import Runtime
 from tests.factories import Factory, User
 from tests.statuses.helpers import block, post
@@ -186,3 +189,35 @@ async def test_needs_a_token_with_the_right_scopes(
         headers={"Authorization": f"Bearer {reader}"},
     )
     assert refused.status_code == 403
+
+
+async def test_the_job_is_idempotent_and_an_older_post_never_wins(
+    client: httpx.AsyncClient, runtime: Runtime, factory: Factory
+) -> None:
+    """At-least-once jobs: a rerun (the sweep after a crash) or a late job of an older
+    post leaves the conversation at its newest post, its unread mark as it was."""
+    alice = await factory.user("alice")
+    bob = await factory.user("bob")
+    first = await dm(client, alice, "@bob one")
+    second = await dm(client, bob, "@alice two", in_reply_to_id=first["id"])
+    [before] = await conversations(client, runtime, bob)
+    assert before["last_status"]["id"] == second["id"] and before["unread"] is False
+    await update_conversations(runtime, status_id=int(first["id"]))  # late, older
+    await update_conversations(runtime, status_id=int(second["id"]))  # again
+    assert await conversations(client, runtime, bob) == [before]
+    [alices] = await conversations(client, runtime, alice)
+    assert alices["last_status"]["id"] == second["id"] and alices["unread"] is True
+
+
+async def test_a_last_post_not_yet_repaired_shows_as_null(
+    client: httpx.AsyncClient, runtime: Runtime, factory: Factory
+) -> None:
+    alice = await factory.user("alice")
+    await factory.user("bob")
+    await dm(client, alice, "@bob one")
+    await runtime.jobs.drain()
+    async with runtime.db.write() as session:  # as between a delete's commit and its job
+        await session.execute(update(AccountConversation).values(last_status_id=1))
+        await session.commit()
+    [mine] = await conversations(client, runtime, alice)
+    assert mine["last_status"] is None
