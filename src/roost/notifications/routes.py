@@ -9,16 +9,14 @@ from fastapi import APIRouter, Depends, Request
 from roost.accounts.render import render_account
 from roost.accounts.schemas import Account
 from roost.core.http import (
-    DESCRIBED,
     JSON,
-    Described,
     PageParams,
     json_response,
     link_header,
     page_params,
+    paging,
     params,
     parse_id,
-    validate,
 )
 from roost.core.paging import Window
 from roost.deps import ReadSession, RuntimeDep, Viewer, WriteSession, require
@@ -44,16 +42,7 @@ Reader = Annotated[Viewer, Depends(require("read:notifications"))]
 Writer = Annotated[Viewer, Depends(require("write:notifications"))]
 
 
-async def group_page_params(request: Request) -> GroupPageParams:
-    raw = {
-        key: value
-        for key in ("max_id", "since_id", "min_id", "limit")
-        if (value := request.query_params.get(key)) not in (None, "")
-    }
-    return validate(GroupPageParams, raw)
-
-
-DESCRIBED[group_page_params] = Described(GroupPageParams, body=False)
+group_page_params = paging(GroupPageParams)
 
 
 def _viewer_id(viewer: Viewer) -> int:
