@@ -89,7 +89,11 @@ async def request_params(request: Request) -> dict[str, Any]:
 def _merge_pairs(merged: dict[str, Any], pairs: Sequence[tuple[str, str]]) -> None:
     for key, value in pairs:
         if key.endswith("[]"):
-            merged.setdefault(key[:-2], []).append(value)
+            name = key[:-2]
+            earlier = merged.get(name)
+            if not isinstance(earlier, list):  # ``key=`` came first: it joins the list
+                merged[name] = [] if earlier is None else [earlier]
+            merged[name].append(value)
         else:
             merged[key] = value
 
