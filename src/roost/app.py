@@ -12,9 +12,11 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+import roost.conversations.updates  # noqa: F401  (registers its job kinds)
 import roost.timelines.fanout  # noqa: F401  (registers its job kinds)
 from roost import __version__
 from roost.accounts.routes import router as accounts_router
+from roost.conversations.routes import router as conversations_router
 from roost.core.cors import ApiCors
 from roost.core.errors import RoostError
 from roost.core.http import JSON
@@ -73,8 +75,9 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         search_router,
         accounts_router,
         statuses_router,
+        conversations_router,
+        markers_router,  # before notifications: /notifications/unread_count is not an id
         notifications_router,
-        markers_router,
         streaming_router,
         web_router,  # the web page: after every API route
     ):

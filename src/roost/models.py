@@ -1,12 +1,17 @@
 """Every table, imported in one place so the metadata (and Alembic) sees them all."""
 
 from roost.accounts.models import Account
+from roost.conversations.models import AccountConversation, ConversationStatus
 from roost.core.db import Base
 from roost.core.nodes import NodeLease
 from roost.follows.models import Block, Follow, Mute
 from roost.jobs.models import OutboxJob
 from roost.markers.models import Marker
-from roost.notifications.models import Notification
+from roost.notifications.models import (
+    Notification,
+    NotificationPermission,
+    NotificationPolicy,
+)
 from roost.oauth.models import AccessToken, AuthorizationCode, OAuthApp
 from roost.statuses.models import Favourite, IdempotencyKey, Mention, Status, StatusTag, Tag
 from roost.timelines.models import HomeEntry, HomeFeed
@@ -15,9 +20,11 @@ from roost.web.models import WebSession
 __all__ = [
     "AccessToken",
     "Account",
+    "AccountConversation",
     "AuthorizationCode",
     "Base",
     "Block",
+    "ConversationStatus",
     "Favourite",
     "Follow",
     "HomeEntry",
@@ -28,6 +35,8 @@ __all__ = [
     "Mute",
     "NodeLease",
     "Notification",
+    "NotificationPermission",
+    "NotificationPolicy",
     "OAuthApp",
     "OutboxJob",
     "Status",

@@ -19,6 +19,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -143,6 +144,8 @@ SCREENS: list[Screen] = [
     Screen("explore-signed-out", "/explore", who=None),
     Screen("front-signed-out", "/", who=None),
     Screen("settings", "/settings"),
+    Screen("conversations", "/conversations"),
+    Screen("conversation", "/conversations/{conversation}"),
     Screen("authorize", AUTHORIZE, who=None),
     Screen("authorize-error", AUTHORIZE, who=None, act=authorize_wrong_password),
     Screen("authorize-signed-in", AUTHORIZE),
@@ -202,10 +205,21 @@ def scene(site: Site) -> Scene:
     site.call(t["maya"], "POST", f"/api/v1/statuses/{ids['answer']}/reblog")
     site.call(t["maya"], "POST", f"/api/v1/accounts/{site.account_id('spam_bot')}/block")
     site.call(t["maya"], "POST", f"/api/v1/accounts/{site.account_id('sam_k')}/mute")
+    ids["conversation"] = wait_for_conversation(site, t["maya"])
     tusky = site.app("Tusky", "https://tusky.app")
     site.password_token("maya", app=tusky)
     ids["client_id"] = tusky["client_id"]
     return scene
+
+
+def wait_for_conversation(site: Site, token: str) -> str:
+    """The id of the person's newest conversation, once its job has made it."""
+    for _ in range(100):
+        conversations = site.call(token, "GET", "/api/v1/conversations")
+        if conversations:
+            return str(conversations[0]["id"])
+        time.sleep(0.05)
+    raise AssertionError("no conversation appeared")
 
 
 @pytest.fixture(scope="module")

@@ -282,3 +282,54 @@ def test_screen_settings_log_out(site: Site, cast: Cast, maya: Page) -> None:
     expect(maya.locator("form#settings-logout button")).to_have_text("Log out")
     site.shoot(maya, "settings-log-out", scroll_to="#settings-logout")
     shot_exists("settings-log-out")
+
+
+def test_screen_conversations(site: Site, cast: Cast, maya: Page) -> None:
+    """Messages: direct conversations, the unread ones marked; one opens as its thread."""
+    t = cast.tokens
+    plans = site.post(
+        t["theo"], "@maya are we still on for the birding walk on Saturday?", visibility="direct"
+    )
+    site.post(
+        t["maya"],
+        "@theo yes! I'll bring the spare binoculars.",
+        visibility="direct",
+        in_reply_to_id=plans["id"],
+    )
+    site.post(
+        t["priya"],
+        "@maya @theo surprise party for Sam on Friday, keep it quiet!",
+        visibility="direct",
+    )
+    for _ in range(100):  # conversations update after commit, by a job
+        listed = site.call(t["maya"], "GET", "/api/v1/conversations")
+        if len(listed) == 2 and not listed[1]["unread"]:
+            break
+        maya.wait_for_timeout(100)
+    maya.goto("/conversations")
+    items = maya.locator("#conversations .conversation")
+    expect(items).to_have_count(2)
+    expect(items.first).to_have_class(re.compile(r"\bunread\b"))
+    expect(items.first.locator(".conversation-people")).to_contain_text("Priya Raman")
+    expect(items.first.locator(".conversation-people")).to_contain_text("Theo Okonkwo")
+    expect(items.nth(1)).to_contain_text("You: @theo yes!")
+    expect(maya.locator('#main-nav a[aria-current="page"]')).to_have_attribute(
+        "href", "/conversations"
+    )
+    site.shoot(maya, "conversations")
+    shot_exists("conversations")
+
+    items.first.locator("a.conversation-open").click()
+    expect(maya.locator("form#reply")).to_be_visible()
+    expect(maya.locator("form#reply [name=visibility]")).to_have_value("direct")
+    expect(maya.locator("#thread")).to_contain_text("surprise party")
+    maya.goto("/conversations")
+    expect(maya.locator("#conversations .conversation.unread")).to_have_count(0)
+
+
+def test_messages_on_a_phone_are_one_tap_from_notifications(site: Site, cast: Cast) -> None:
+    phone = site.person("maya", size="phone")
+    phone.goto("/notifications")
+    expect(phone.locator('#main-nav a[href="/conversations"]')).to_be_hidden()
+    phone.locator('main a[href="/conversations"]').click()
+    expect(phone.locator("h1")).to_have_text("Messages")

@@ -68,6 +68,9 @@ async def test_query_and_form_parameters_merge_and_brackets_make_lists() -> None
         content_type="application/x-www-form-urlencoded",
     )
     assert await request_params(form) == {"a": "1", "b": "2", "id": ["7", "8", "9"]}
+    # a plain ``id=`` before ``id[]=`` joins the list rather than breaking it
+    both = request("id=6&id[]=7", method="POST", body=b"")
+    assert await request_params(both) == {"id": ["6", "7"]}
 
 
 async def test_a_json_body_merges_over_the_query_string() -> None:

@@ -114,6 +114,7 @@ async def test_the_navigation_highlights_the_section_of_the_page(
         "/explore": ["explore"],
         "/tags/roost": ["explore"],
         "/notifications": ["bell"],
+        "/conversations": ["mail"],
         "/search?q=x": ["search"],
         "/settings": ["settings"],
         "/@alice": ["user"],
@@ -140,17 +141,20 @@ async def test_the_navigation_is_labelled_and_log_out_is_off_the_phone_bar(
         "Home",
         "Explore",
         "Notifications",
+        "Messages",
         "Search",
         "Profile",
         "Settings",
         "Log out",
     ]
-    # On phones the bar shows the first five; Settings and Log out are for wider screens
-    # (see roost.css), and Settings has its own Log out.
+    # On phones the bar shows five; Messages, Settings and Log out are for wider screens
+    # (see roost.css): Notifications links to Messages, and Settings has its own Log out.
     wide = re.findall(
         r'<li class="nav-item-wide">\s*(?:<a|<form)[^>]*?(?:href|action)="(/\w+)"', nav.group(0)
     )
-    assert wide == ["/settings", "/logout"]
+    assert wide == ["/conversations", "/settings", "/logout"]
+    notifications = (await client.get("/notifications")).text
+    assert 'href="/conversations"' in notifications.split("<main", 1)[1]
     settings = (await client.get("/settings")).text
     assert re.search(r'<form id="settings-logout" method="post" action="/logout">', settings)
     profile = (await client.get("/@alice")).text

@@ -89,7 +89,11 @@ async def request_params(request: Request) -> dict[str, Any]:
 def _merge_pairs(merged: dict[str, Any], pairs: Sequence[tuple[str, str]]) -> None:
     for key, value in pairs:
         if key.endswith("[]"):
-            merged.setdefault(key[:-2], []).append(value)
+            name = key[:-2]
+            earlier = merged.get(name)
+            if not isinstance(earlier, list):  # ``key=`` came first: it joins the list
+                merged[name] = [] if earlier is None else [earlier]
+            merged[name].append(value)
         else:
             merged[key] = value
 
@@ -140,16 +144,26 @@ class PageParams(BaseModel):
         return max(1, min(self.limit, MAX_LIMIT))
 
 
-async def page_params(request: Request) -> PageParams:
-    raw = {
-        key: value
-        for key in ("max_id", "since_id", "min_id", "limit")
-        if (value := request.query_params.get(key)) not in (None, "")
-    }
-    return validate(PageParams, raw)
+P = TypeVar("P", bound=PageParams)
 
 
-DESCRIBED[page_params] = Described(PageParams, body=False)
+def paging(model: type[P]) -> Callable[[Request], Awaitable[P]]:
+    """A dependency that reads the paging parameters from the query string as ``model``
+    (``PageParams``, or one with other limits)."""
+
+    async def dependency(request: Request) -> P:
+        raw = {
+            key: value
+            for key in ("max_id", "since_id", "min_id", "limit")
+            if (value := request.query_params.get(key)) not in (None, "")
+        }
+        return validate(model, raw)
+
+    DESCRIBED[dependency] = Described(model, body=False)
+    return dependency
+
+
+page_params = paging(PageParams)
 
 
 def link_header(

@@ -13,8 +13,13 @@ from roost.deps import ReadSession, Viewer, WriteSession, require
 from roost.markers import service as markers
 from roost.markers.models import MARKER_TIMELINES
 from roost.markers.schemas import Marker, MarkersQuery, SaveMarkers
+from roost.notifications.groups import Filters
+from roost.notifications.schemas import UnreadCount, UnreadCountFilter
 
 router = APIRouter(tags=["markers"])
+
+NotificationsReader = Annotated[Viewer, Depends(require("read:notifications"))]
+UnreadQuery = Annotated[UnreadCountFilter, Depends(params(UnreadCountFilter))]
 
 # The form spells the JSON body's ``{"home": {"last_read_id": X}}`` ``home[last_read_id]=X``.
 _FORM_FIELDS = {
@@ -69,3 +74,38 @@ async def save_markers(
             session=session, account_id=viewer.account_id, positions=positions
         )
     )
+
+
+# The unread counts live here, beside the marker they count from (notifications
+# depend on no marker; markers depend on notifications).
+
+
+async def _unread_count(
+    viewer: Viewer, query: UnreadCountFilter, session: ReadSession, *, grouped: bool
+) -> JSON:
+    assert viewer.account_id is not None
+    count = await markers.unread_notifications(
+        session=session,
+        account_id=viewer.account_id,
+        filters=Filters(
+            types=query.types, exclude_types=query.exclude_types, account_id=query.account_id
+        ),
+        grouped=grouped,
+        grouped_types=query.grouped_types,
+        limit=query.clamped_limit(),
+    )
+    return json_response({"count": count})
+
+
+@router.get("/api/v1/notifications/unread_count", response_model=UnreadCount)
+async def unread_count(
+    viewer: NotificationsReader, query: UnreadQuery, session: ReadSession
+) -> JSON:
+    return await _unread_count(viewer, query, session, grouped=False)
+
+
+@router.get("/api/v2/notifications/unread_count", response_model=UnreadCount)
+async def unread_group_count(
+    viewer: NotificationsReader, query: UnreadQuery, session: ReadSession
+) -> JSON:
+    return await _unread_count(viewer, query, session, grouped=True)

@@ -17,7 +17,7 @@ from roost.core.db import commit, utcnow
 from roost.core.errors import Unprocessable
 from roost.core.http import iso
 from roost.markers.models import MARKER_TIMELINES, Marker
-from roost.notifications.service import list_notifications
+from roost.notifications.groups import Filters, count_notifications
 from roost.timelines.cursors import cursor_for
 from roost.timelines.store import TimelineStore
 
@@ -121,10 +121,24 @@ async def advance_home_marker(
     return True
 
 
-async def unread_notifications(*, session: AsyncSession, account_id: int) -> int:
-    """Notifications newer than the marker that the person may still see (capped)."""
+async def unread_notifications(
+    *,
+    session: AsyncSession,
+    account_id: int,
+    filters: Filters | None = None,
+    grouped: bool = False,
+    grouped_types: Collection[str] | None = None,
+    limit: int = UNREAD_CAP,
+) -> int:
+    """Notifications newer than the marker that the person may still see, counted up
+    to ``limit`` of them (with ``grouped``: the groups they make)."""
     since = await last_read(session=session, account_id=account_id, timeline="notifications")
-    page = await list_notifications(
-        session=session, viewer_id=account_id, since_id=since, limit=UNREAD_CAP
+    return await count_notifications(
+        session=session,
+        viewer_id=account_id,
+        since_id=since,
+        filters=filters or Filters(),
+        grouped=grouped,
+        grouped_types=grouped_types,
+        limit=limit,
     )
-    return len(page.items)

@@ -11,7 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from roost.accounts.models import Account
 from roost.accounts.render import render_account
 from roost.core.http import iso
+from roost.notifications.grouping import shown_key
+from roost.notifications.groups import Group
 from roost.notifications.models import Notification
+from roost.notifications.requests import Request
 from roost.statuses.render import load_statuses, render_statuses
 
 if TYPE_CHECKING:
@@ -52,10 +55,107 @@ async def render_notifications(
             "id": str(n.id),
             "type": n.type,
             "created_at": iso(n.created_at),
-            "group_key": f"ungrouped-{n.id}",
+            "group_key": shown_key(n),
             "account": render_account(actors[n.from_account_id], base_url=base_url),
             "status": rendered.get(n.status_id) if n.status_id is not None else None,
         }
         for n in notifications
         if n.from_account_id in actors
     ]
+
+
+async def render_groups(
+    session: AsyncSession,
+    groups: Sequence[Group],
+    viewer_id: int,
+    *,
+    runtime: Runtime,
+) -> dict[str, Any]:
+    """GroupedNotificationsResults: the groups, and every account and status they name
+    (each once)."""
+    account_ids = list(dict.fromkeys(a for g in groups for a in g.sample_account_ids))
+    accounts = {
+        a.id: a
+        for a in (await session.scalars(select(Account).where(Account.id.in_(account_ids)))).all()
+    }
+    status_ids = list(
+        dict.fromkeys(
+            g.notification.status_id for g in groups if g.notification.status_id is not None
+        )
+    )
+    loaded = await load_statuses(session, status_ids)
+    ordered = [loaded[i] for i in status_ids if i in loaded]
+    base_url = runtime.settings.base_url
+    return {
+        "accounts": [
+            render_account(accounts[i], base_url=base_url) for i in account_ids if i in accounts
+        ],
+        "statuses": await render_statuses(session, ordered, viewer_id, runtime=runtime),
+        "notification_groups": [_render_group(g) for g in groups],
+    }
+
+
+def _render_group(group: Group) -> dict[str, Any]:
+    notification = group.notification
+    rendered: dict[str, Any] = {
+        "group_key": group.key,
+        "notifications_count": group.count,
+        "type": notification.type,
+        "most_recent_notification_id": str(group.most_recent_id),
+    }
+    if group.page_min_id is not None and group.page_max_id is not None:
+        rendered["page_min_id"] = str(group.page_min_id)
+        rendered["page_max_id"] = str(group.page_max_id)
+    if group.latest_page_at is not None:
+        rendered["latest_page_notification_at"] = iso(group.latest_page_at)
+    rendered["sample_account_ids"] = [str(a) for a in group.sample_account_ids]
+    if notification.status_id is not None:
+        rendered["status_id"] = str(notification.status_id)
+    return rendered
+
+
+async def render_requests(
+    session: AsyncSession,
+    requests: Sequence[Request],
+    viewer_id: int,
+    *,
+    runtime: Runtime,
+) -> list[dict[str, Any]]:
+    """NotificationRequest entities, a page at once."""
+    if not requests:
+        return []
+    accounts = {
+        a.id: a
+        for a in (
+            await session.scalars(
+                select(Account).where(Account.id.in_({r.from_account_id for r in requests}))
+            )
+        ).all()
+    }
+    loaded = await load_statuses(
+        session, (r.last_status_id for r in requests if r.last_status_id is not None)
+    )
+    ordered = list(loaded.values())
+    statuses = dict(
+        zip(
+            (s.id for s in ordered),
+            await render_statuses(session, ordered, viewer_id, runtime=runtime),
+            strict=True,
+        )
+    )
+    base_url = runtime.settings.base_url
+    rendered = []
+    for request in requests:
+        if request.from_account_id not in accounts:
+            continue
+        item: dict[str, Any] = {
+            "id": str(request.id),
+            "created_at": iso(request.created_at),
+            "updated_at": iso(request.updated_at),
+            "account": render_account(accounts[request.from_account_id], base_url=base_url),
+            "notifications_count": str(request.count),
+        }
+        if request.last_status_id in statuses:
+            item["last_status"] = statuses[request.last_status_id]
+        rendered.append(item)
+    return rendered

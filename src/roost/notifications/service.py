@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ColumnElement, and_, delete, exists, or_, select
+from sqlalchemy import ColumnElement, Select, and_, delete, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from roost.core.db import after_commit, commit
+from roost.core.db import after_commit, commit, utcnow
 from roost.core.errors import NotFound
 from roost.core.ids import new_id
 from roost.core.paging import Page, Window, paginate
@@ -22,7 +22,9 @@ from roost.follows.relations import (
     mutes_notifications,
     muting_notifications_of,
 )
+from roost.notifications.grouping import group_key_for
 from roost.notifications.models import TYPES, Notification
+from roost.notifications.policy import decide
 from roost.statuses.models import Status
 from roost.statuses.visibility import visible_to
 from roost.streaming.publish import publish_notification
@@ -67,14 +69,30 @@ async def notify(
     )
     if duplicate:
         return None
+    verdict = await decide(
+        session, recipient_id=recipient_id, actor_id=actor_id, type=type, status_id=status_id
+    )
+    if verdict == "drop":
+        return None
+    now = utcnow()
+    filtered = verdict == "filter"
     notification = Notification(
         id=new_id(),
         account_id=recipient_id,
         from_account_id=actor_id,
         type=type,
         status_id=status_id,
+        created_at=now,
+        filtered=filtered,
+        group_key=None
+        if filtered
+        else await group_key_for(
+            session, recipient_id=recipient_id, type=type, status_id=status_id, at=now
+        ),
     )
     session.add(notification)
+    if filtered:  # held back: no stream hears of it until the request is accepted
+        return notification
 
     async def stream() -> None:
         await publish_notification(runtime, recipient_id, notification.id)
@@ -117,6 +135,34 @@ async def _still_shown(session: AsyncSession, viewer_id: int) -> ColumnElement[b
     return and_(actor_ok, status_ok)
 
 
+async def shown_notifications(
+    session: AsyncSession,
+    viewer_id: int,
+    *,
+    types: Collection[str] | None = None,
+    exclude_types: Collection[str] | None = None,
+    account_id: int | None = None,
+    include_filtered: bool = False,
+) -> Select[Notification]:
+    """The viewer's notifications that may be shown, filtered as a client asked: every
+    listing (a page, a group, a count) starts from this query."""
+    query = (
+        select(Notification)
+        .outerjoin(Status, Status.id == Notification.status_id)
+        .where(Notification.account_id == viewer_id)
+        .where(await _still_shown(session, viewer_id))
+    )
+    if not include_filtered:
+        query = query.where(Notification.filtered.is_(False))
+    if types:
+        query = query.where(Notification.type.in_([t for t in types if t in TYPES]))
+    if exclude_types:
+        query = query.where(Notification.type.not_in(list(exclude_types)))
+    if account_id is not None:
+        query = query.where(Notification.from_account_id == account_id)
+    return query
+
+
 async def list_notifications(
     *,
     session: AsyncSession,
@@ -128,20 +174,17 @@ async def list_notifications(
     since_id: int | None = None,
     min_id: int | None = None,
     limit: int = 20,
+    include_filtered: bool = False,
 ) -> Page[Notification]:
     """One page of the viewer's notifications, newest first, paged by their ids."""
-    query = (
-        select(Notification)
-        .outerjoin(Status, Status.id == Notification.status_id)
-        .where(Notification.account_id == viewer_id)
-        .where(await _still_shown(session, viewer_id))
+    query = await shown_notifications(
+        session,
+        viewer_id,
+        types=types,
+        exclude_types=exclude_types,
+        account_id=account_id,
+        include_filtered=include_filtered,
     )
-    if types:
-        query = query.where(Notification.type.in_([t for t in types if t in TYPES]))
-    if exclude_types:
-        query = query.where(Notification.type.not_in(list(exclude_types)))
-    if account_id is not None:
-        query = query.where(Notification.from_account_id == account_id)
     return await paginate(
         session, query, key=Notification.id, page=Window(max_id, since_id, min_id, limit)
     )

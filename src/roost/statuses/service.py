@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from roost.accounts.models import Account
+from roost.conversations.updates import record_direct_status, schedule_conversation_repair
 from roost.core.db import commit, utcnow
 from roost.core.errors import Forbidden, Unprocessable
 from roost.core.ids import new_id
@@ -127,6 +128,8 @@ async def post_status(
             status_id=status.id,
         )
     schedule_fan_out(session, runtime, status)
+    if status.visibility == "direct":
+        await record_direct_status(session, runtime, status)
     await commit(session)
     return status
 
@@ -230,5 +233,7 @@ async def delete_status(
     await session.execute(delete(Status).where(Status.id == status.id))
     runtime.versions.forget(session, "status", [status.id])
     schedule_remove_status(session, runtime, status_id=status.id, author_id=viewer.id)
+    if status.visibility == "direct":
+        schedule_conversation_repair(session, runtime, status_id=status.id)
     await commit(session)
     return rendered

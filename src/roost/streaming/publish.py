@@ -21,6 +21,7 @@ from roost.streaming.streams import (
     PUBLIC,
     PUBLIC_LOCAL,
     author_channel,
+    direct_channel,
     hashtag_channel,
     normalize_tag,
     user_channel,
@@ -102,6 +103,13 @@ async def publish_notification(runtime: Runtime, recipient_id: int, notification
     """A new notification for ``recipient_id`` (``user`` and ``user:notification`` streams)."""
     message = {"event": "notification", "id": str(notification_id)}
     await _send(runtime, [(user_channel(recipient_id), message)])
+
+
+async def publish_conversation(runtime: Runtime, owner_id: int, conversation_id: int) -> None:
+    """One of ``owner_id``'s conversations changed (their ``direct`` streams); the id is
+    the owner's AccountConversation."""
+    message = {"event": "conversation", "id": str(conversation_id)}
+    await _send(runtime, [(direct_channel(owner_id), message)])
 
 
 async def publish_delete(runtime: Runtime, status_id: int) -> None:

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 import orjson
 from sqlalchemy import select
 
+from roost.conversations.models import AccountConversation
+from roost.conversations.render import render_conversations
 from roost.notifications.models import Notification
 from roost.notifications.render import render_notifications
 from roost.statuses.models import Status
@@ -72,6 +74,24 @@ class Renderer:
                 return None
         return await self.status(status_id, public_only=False)
 
+    async def conversation(self, conversation_id: int) -> str | None:
+        """One of the subscriber's own conversations, as ``/api/v1/conversations`` shows it."""
+        if self.viewer_id is None:
+            return None
+        async with self.db.read() as session:
+            conversation = await session.scalar(
+                select(AccountConversation).where(
+                    AccountConversation.id == conversation_id,
+                    AccountConversation.account_id == self.viewer_id,
+                )
+            )
+            if conversation is None:  # removed meanwhile, or someone else's
+                return None
+            rendered = await render_conversations(
+                session, [conversation], self.viewer_id, runtime=self.runtime
+            )
+        return _json(rendered[0])
+
     async def notification(self, notification_id: int) -> str | None:
         if self.viewer_id is None:
             return None
@@ -126,11 +146,14 @@ class StreamState:
             payload = str(item_id)
         elif event == "notification":
             payload = await self.renderer.notification(item_id)
+        elif event == "conversation":
+            payload = await self.renderer.conversation(item_id)
         elif event == "update" and channel.startswith("author:"):
             payload = await self.renderer.followed_status(item_id)
         elif event == "update":
             payload = await self.renderer.status(item_id, public_only=self.stream.is_public)
         if payload is None:
             return None
-        self._sent.append((event, item_id))
+        if event != "conversation":  # a conversation changes again and again: each one counts
+            self._sent.append((event, item_id))
         return event, payload

@@ -1,6 +1,6 @@
 """The Mastodon streaming API: server-sent events and one WebSocket endpoint.
 
-SSE: ``GET /api/v1/streaming/user``, ``/user/notification``, ``/public``,
+SSE: ``GET /api/v1/streaming/user``, ``/user/notification``, ``/direct``, ``/public``,
 ``/public/local``, ``/public/remote``, ``/hashtag?tag=``, ``/hashtag/local?tag=``,
 or ``/api/v1/streaming?stream=<name>``; ``/api/v1/streaming/health`` says ``OK``.
 WebSocket: ``/api/v1/streaming`` (see ``websocket.py``).
@@ -34,6 +34,7 @@ router = APIRouter()
 SSE_PATHS = {
     "user": "user",
     "user/notification": "user:notification",
+    "direct": "direct",
     "public": "public",
     "public/local": "public:local",
     "public/remote": "public:remote",

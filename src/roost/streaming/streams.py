@@ -3,6 +3,7 @@
 Channels (what ``publish.py`` writes to):
 
 - ``user:<account id>``: home-timeline updates and notifications of one person;
+- ``direct:<account id>``: changes to one person's conversations (the ``direct`` stream);
 - ``author:<account id>``: the posts of an account too big to fan out to (hybrid
   fan-out: its followers' timelines merge them when read), heard by the ``user``
   streams of its followers, each of which checks the post belongs in its home;
@@ -38,6 +39,7 @@ _TAG = re.compile(r"\w{1,100}")
 STREAMS: dict[str, tuple[str, bool]] = {
     "user": ("read:statuses", True),
     "user:notification": ("read:notifications", True),
+    "direct": ("read:statuses", True),
     "public": ("read:statuses", False),
     "public:local": ("read:statuses", False),
     "public:remote": ("read:statuses", False),
@@ -51,6 +53,10 @@ STREAMS: dict[str, tuple[str, bool]] = {
 
 def user_channel(account_id: int) -> str:
     return f"user:{account_id}"
+
+
+def direct_channel(account_id: int) -> str:
+    return f"direct:{account_id}"
 
 
 def author_channel(account_id: int) -> str:
@@ -95,7 +101,7 @@ class Stream:
     @property
     def is_public(self) -> bool:
         """Only public posts may appear (public and hashtag streams)."""
-        return not self.name.startswith("user")
+        return not self.name.startswith("user") and self.name != "direct"
 
     @property
     def channels(self) -> frozenset[str]:
@@ -104,6 +110,9 @@ class Stream:
             found = {user_channel(self.account_id)}
             if self.name == "user":
                 found |= {author_channel(a) for a in self.big_followees}
+        elif self.name == "direct":
+            assert self.account_id is not None
+            found = {direct_channel(self.account_id)}
         elif self.name == "public":
             found = {PUBLIC}
         elif self.name == "public:local":
@@ -122,6 +131,8 @@ class Stream:
             return event in {"update", "notification"}
         if self.name == "user:notification":
             return event == "notification"
+        if self.name == "direct":
+            return event == "conversation"
         return event == "update"
 
 
