@@ -12,6 +12,8 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+import roost.polls.service  # noqa: F401  (registers its job kinds)
+import roost.scheduled.service  # noqa: F401  (registers its job kinds)
 import roost.timelines.fanout  # noqa: F401  (registers its job kinds)
 from roost import __version__
 from roost.accounts.routes import router as accounts_router
@@ -26,7 +28,9 @@ from roost.instance.routes import router as instance_router
 from roost.markers.routes import router as markers_router
 from roost.notifications.routes import router as notifications_router
 from roost.oauth.routes import router as oauth_router
+from roost.polls.routes import router as polls_router
 from roost.runtime import Runtime
+from roost.scheduled.routes import router as scheduled_router
 from roost.search.routes import router as search_router
 from roost.statuses.routes import router as statuses_router
 from roost.streaming.routes import router as streaming_router
@@ -73,6 +77,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         search_router,
         accounts_router,
         statuses_router,
+        polls_router,
+        scheduled_router,
         notifications_router,
         markers_router,
         streaming_router,

@@ -8,6 +8,8 @@ from roost.jobs.models import OutboxJob
 from roost.markers.models import Marker
 from roost.notifications.models import Notification
 from roost.oauth.models import AccessToken, AuthorizationCode, OAuthApp
+from roost.polls.models import Poll, PollTally, PollVote
+from roost.scheduled.models import ScheduledStatus
 from roost.statuses.models import Favourite, IdempotencyKey, Mention, Status, StatusTag, Tag
 from roost.timelines.models import HomeEntry, HomeFeed
 from roost.web.models import WebSession
@@ -30,6 +32,10 @@ __all__ = [
     "Notification",
     "OAuthApp",
     "OutboxJob",
+    "Poll",
+    "PollTally",
+    "PollVote",
+    "ScheduledStatus",
     "Status",
     "StatusTag",
     "Tag",
