@@ -209,9 +209,11 @@ async def publish_scheduled(runtime: Runtime, *, scheduled_status_id: int) -> No
         except RateLimited:
             raise  # the row comes back with the rollback; the job retries later
         except RoostError as exc:
-            log.warning("scheduled status %s dropped: %s", row.id, exc.message)
-            await session.rollback()
-            await session.execute(delete(ScheduledStatus).where(ScheduledStatus.id == row.id))
+            log.warning("scheduled status %s dropped: %s", scheduled_status_id, exc.message)
+            await session.rollback()  # (expires ``row``: use the id we were given)
+            await session.execute(
+                delete(ScheduledStatus).where(ScheduledStatus.id == scheduled_status_id)
+            )
             await commit(session)
 
 
