@@ -13,6 +13,7 @@ from roost.runtime import Runtime
 from roost.statuses.models import Status
 from tests.factories import Factory
 from tests.polls.helpers import end_poll, expiry_jobs, post_poll, vote
+from tests.sql import statements
 from tests.statuses.helpers import account_row, block, count, follow, home, post
 
 
@@ -300,3 +301,26 @@ async def test_the_instance_reports_the_poll_limits(client: httpx.AsyncClient) -
             "max_expiration": 2629746,
         }
     )
+
+
+async def test_a_page_of_polls_costs_one_query_more(
+    client: httpx.AsyncClient, factory: Factory, runtime: Runtime
+) -> None:
+    """However many polls a page shows, their counts and the reader's votes come in
+    one statement; a page without polls runs none of it."""
+    alice, bob, reader = [await factory.user(n) for n in ("alice", "bob", "reader")]
+    for n in range(3):
+        await post(client, alice, f"plain {n}")
+    plain = await client.get(f"/api/v1/accounts/{alice.id}/statuses", headers=reader.headers)
+    with statements(runtime) as without:
+        await client.get(f"/api/v1/accounts/{alice.id}/statuses", headers=reader.headers)
+    for n in range(3):
+        await post_poll(client, bob, [f"a{n}", f"b{n}"])
+    await client.get(f"/api/v1/accounts/{bob.id}/statuses", headers=reader.headers)
+    with statements(runtime) as with_polls:
+        page = await client.get(f"/api/v1/accounts/{bob.id}/statuses", headers=reader.headers)
+    assert len(page.json()) == 3 and all(s["poll"] for s in page.json())
+    assert len(plain.json()) == 3
+    assert len(with_polls) == len(without) + 1
+    assert sum("poll_tallies" in sql for sql in with_polls) == 1
+    assert not any("poll_tallies" in sql for sql in without)
