@@ -7,7 +7,9 @@ from roost.web.routes import (
     auth,
     authorize,
     notifications,
+    polls,
     profiles,
+    scheduled,
     search,
     settings,
     statuses,
@@ -16,7 +18,18 @@ from roost.web.routes import (
 
 router = APIRouter()
 # Profiles before statuses: /@name/followers must not be read as /@name/<post id>.
-for module in (auth, authorize, timelines, notifications, search, settings, profiles, statuses):
+for module in (
+    auth,
+    authorize,
+    timelines,
+    notifications,
+    search,
+    settings,
+    scheduled,
+    polls,
+    profiles,
+    statuses,
+):
     router.include_router(module.router)
 
 __all__ = ["router"]
