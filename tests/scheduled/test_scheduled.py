@@ -304,3 +304,43 @@ async def test_a_scheduled_post_survives_a_restart(
             assert poll.expires_at.replace(tzinfo=UTC) > datetime.now(UTC)
     finally:
         await restarted.stop()
+
+
+async def test_twenty_five_a_day_at_most(
+    client: httpx.AsyncClient, factory: Factory, runtime: Runtime
+) -> None:
+    alice = await factory.user("alice")
+    day = (utcnow() + timedelta(days=2)).replace(hour=9, minute=0, second=0, microsecond=0)
+    async with runtime.db.write() as session:
+        session.add_all(
+            ScheduledStatus(
+                id=n + 1,
+                account_id=alice.account.id,
+                scheduled_at=day + timedelta(minutes=n),
+                params={"text": f"n{n}"},
+            )
+            for n in range(25)
+        )
+        await session.commit()
+    response = await client.post(
+        "/api/v1/statuses",
+        json={"status": "one more", "scheduled_at": (day + timedelta(hours=1)).isoformat()},
+        headers=alice.headers,
+    )
+    assert response.status_code == 422
+    assert response.json()["error"] == (
+        "Validation failed: You have exceeded the limit of 25 scheduled posts for that day"
+    )
+    next_day = (day + timedelta(days=1)).isoformat()
+    other = await client.post(
+        "/api/v1/statuses",
+        json={"status": "the day after", "scheduled_at": next_day},
+        headers=alice.headers,
+    )
+    assert other.status_code == 200
+    moved = await client.put(
+        f"/api/v1/scheduled_statuses/{other.json()['id']}",
+        json={"scheduled_at": (day + timedelta(hours=2)).isoformat()},
+        headers=alice.headers,
+    )
+    assert moved.status_code == 422  # that day is full

@@ -116,10 +116,14 @@ async def schedule_status(
     return row
 
 
-async def _check_limits(session: AsyncSession, account_id: int, when: datetime) -> None:
+async def _check_limits(
+    session: AsyncSession, account_id: int, when: datetime, *, adding: bool = True
+) -> None:
+    """Mastodon's limits: ``TOTAL_LIMIT`` waiting (when ``adding`` one), ``DAILY_LIMIT``
+    on the day of ``when``."""
     mine = select(func.count()).select_from(ScheduledStatus)
     mine = mine.where(ScheduledStatus.account_id == account_id)
-    if (await session.scalar(mine) or 0) >= TOTAL_LIMIT:
+    if adding and (await session.scalar(mine) or 0) >= TOTAL_LIMIT:
         raise Unprocessable(
             f"Validation failed: You have exceeded the limit of {TOTAL_LIMIT} scheduled posts"
         )
@@ -167,7 +171,7 @@ async def reschedule(
         session=session, owner_id=owner_id, scheduled_status_id=scheduled_status_id
     )
     if as_utc(row.scheduled_at).date() != when.date():
-        await _check_limits(session, owner_id, when)
+        await _check_limits(session, owner_id, when, adding=False)
     row.scheduled_at = when
     schedule_job(session, runtime, PUBLISH_JOB, run_at=when, scheduled_status_id=row.id)
     await commit(session)
