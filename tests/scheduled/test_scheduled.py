@@ -344,3 +344,29 @@ async def test_twenty_five_a_day_at_most(
         headers=alice.headers,
     )
     assert moved.status_code == 422  # that day is full
+
+
+async def test_two_workers_publish_a_due_post_once(
+    client: httpx.AsyncClient, factory: Factory, runtime: Runtime, settings: Settings
+) -> None:
+    """Two more processes (runtimes with their own connections; with Redis, two queue
+    consumers) sweep at once and each runs the job itself: one status."""
+    alice = await factory.user("alice")
+    await schedule(client, alice, "exactly once")
+    await come_due(runtime)
+    async with runtime.db.read() as session:
+        job_id = await session.scalar(select(OutboxJob.id).where(OutboxJob.kind == PUBLISH_JOB))
+    assert job_id is not None
+    workers = [Runtime(settings), Runtime(settings)]
+    for worker in workers:
+        await worker.start(sweep=False)
+    try:
+        await asyncio.gather(*(worker.jobs.sweep() for worker in workers))
+        await asyncio.gather(*(worker.jobs.run_job(job_id) for worker in workers))
+        for worker in workers:
+            await worker.jobs.drain()
+    finally:
+        for worker in workers:
+            await worker.stop()
+    assert await session_texts(runtime) == ["exactly once"]
+    assert await count(runtime, ScheduledStatus) == 0
