@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, field_validator
 
 from roost.accounts.schemas import Account
 from roost.core.inputs import IdList
-from roost.polls.schemas import PollIn, poll_in
+from roost.polls.schemas import Poll, PollIn, poll_in
 
 Visibility = Literal["public", "unlisted", "private", "direct"]
 ReblogVisibility = Literal["public", "unlisted", "private"]
@@ -101,7 +101,7 @@ class Status(BaseModel):
     muted: bool
     bookmarked: bool
     pinned: bool
-    poll: dict[str, Any] | None
+    poll: Poll | None
     card: dict[str, Any] | None
     filtered: list[dict[str, Any]]
     account: Account
