@@ -13,6 +13,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 import roost.conversations.updates  # noqa: F401  (registers its job kinds)
+import roost.polls.service  # noqa: F401  (registers its job kinds)
+import roost.scheduled.service  # noqa: F401  (registers its job kinds)
 import roost.timelines.fanout  # noqa: F401  (registers its job kinds)
 from roost import __version__
 from roost.accounts.routes import router as accounts_router
@@ -28,7 +30,9 @@ from roost.instance.routes import router as instance_router
 from roost.markers.routes import router as markers_router
 from roost.notifications.routes import router as notifications_router
 from roost.oauth.routes import router as oauth_router
+from roost.polls.routes import router as polls_router
 from roost.runtime import Runtime
+from roost.scheduled.routes import router as scheduled_router
 from roost.search.routes import router as search_router
 from roost.statuses.routes import router as statuses_router
 from roost.streaming.routes import router as streaming_router
@@ -77,6 +81,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         statuses_router,
         conversations_router,
         markers_router,  # before notifications: /notifications/unread_count is not an id
+        polls_router,
+        scheduled_router,
         notifications_router,
         streaming_router,
         web_router,  # the web page: after every API route

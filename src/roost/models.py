@@ -13,6 +13,8 @@ from roost.notifications.models import (
     NotificationPolicy,
 )
 from roost.oauth.models import AccessToken, AuthorizationCode, OAuthApp
+from roost.polls.models import Poll, PollTally, PollVote
+from roost.scheduled.models import ScheduledStatus
 from roost.statuses.models import Favourite, IdempotencyKey, Mention, Status, StatusTag, Tag
 from roost.timelines.models import HomeEntry, HomeFeed
 from roost.web.models import WebSession
@@ -39,6 +41,10 @@ __all__ = [
     "NotificationPolicy",
     "OAuthApp",
     "OutboxJob",
+    "Poll",
+    "PollTally",
+    "PollVote",
+    "ScheduledStatus",
     "Status",
     "StatusTag",
     "Tag",

@@ -145,6 +145,7 @@ SCREENS: list[Screen] = [
     Screen("front-signed-out", "/", who=None),
     Screen("settings", "/settings"),
     Screen("conversations", "/conversations"),
+    Screen("scheduled", "/scheduled"),
     Screen("conversation", "/conversations/{conversation}"),
     Screen("authorize", AUTHORIZE, who=None),
     Screen("authorize-error", AUTHORIZE, who=None, act=authorize_wrong_password),
@@ -197,6 +198,10 @@ def scene(site: Site) -> Scene:
     post("goldcrest", "maya", "A pair of goldcrests in Pildammsparken! #birding #malmö")
     post("bikes", "maya", "12 km of new bike lanes: https://example.net/news/bike-lanes")
     post("reading", "sam_k", "Weekend reading: https://example.org/essays #reading")
+    poll = {"status": "Which shore bird first?", "poll[options][]": ["Dunlin", "Knot"]}
+    ids["poll"] = site.call(
+        t["theo"], "POST", "/api/v1/statuses", data={**poll, "poll[expires_in]": "3600"}
+    )["id"]
     for who in ("theo", "priya"):
         site.call(t[who], "POST", f"/api/v1/statuses/{ids['goldcrest']}/favourite")
     site.call(t["theo"], "POST", f"/api/v1/statuses/{ids['bikes']}/reblog")

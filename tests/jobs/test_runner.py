@@ -194,3 +194,23 @@ async def test_a_job_kicked_while_running_does_not_run_twice_at_once(
     await local_runtime.jobs.drain()
     assert RUNS["gated"] == 1
     assert await row(local_runtime, job_id) is None
+
+
+async def test_a_delayed_job_waits_in_the_database_until_due(runtime: Runtime) -> None:
+    """``run_at``: nothing starts the job after commit, a sweep before its time leaves
+    it, and the first sweep after it runs it once."""
+    later = utcnow() + timedelta(hours=1)
+    async with runtime.db.write() as session:
+        schedule_job(session, runtime, "test.flaky", run_at=later, key="delayed")
+        await commit(session)
+    job_id = await only_job(runtime)
+    await runtime.jobs.drain()
+    assert RUNS["delayed"] == 0
+    waiting = await row(runtime, job_id)
+    assert waiting is not None and as_utc(waiting.next_attempt_at) == later
+    assert await runtime.jobs.sweep() == 0
+    await time_passes(runtime, job_id)
+    assert await runtime.jobs.sweep() == 1
+    await runtime.jobs.drain()
+    assert RUNS["delayed"] == 1
+    assert await row(runtime, job_id) is None

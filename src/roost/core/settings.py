@@ -45,6 +45,11 @@ class Settings(BaseSettings):
     # A request body (JSON or form) larger than this is refused with 413 before it is
     # read. A path may have a limit of its own (core/limits.py: RequestLimits).
     max_body_bytes: int = 1 << 20
+    # Polls (reported by /api/v1/instance and /api/v2/instance).
+    poll_max_options: int = 4
+    poll_max_characters_per_option: int = 50
+    poll_min_expiration: int = 300  # seconds
+    poll_max_expiration: int = 2_629_746  # a month
 
     @field_validator("rate_limits", "access_log", mode="before")
     @classmethod

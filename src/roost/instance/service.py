@@ -62,7 +62,7 @@ def streaming_url(settings: Settings) -> str:
     return f"{'wss' if settings.scheme == 'https' else 'ws'}://{settings.domain}"
 
 
-def _configuration() -> dict[str, Any]:
+def _configuration(settings: Settings) -> dict[str, Any]:
     return {
         "accounts": {"max_featured_tags": 0, "max_pinned_statuses": 0},
         "statuses": {
@@ -79,10 +79,10 @@ def _configuration() -> dict[str, Any]:
             "video_matrix_limit": 0,
         },
         "polls": {
-            "max_options": 0,
-            "max_characters_per_option": 0,
-            "min_expiration": 0,
-            "max_expiration": 0,
+            "max_options": settings.poll_max_options,
+            "max_characters_per_option": settings.poll_max_characters_per_option,
+            "min_expiration": settings.poll_min_expiration,
+            "max_expiration": settings.poll_max_expiration,
         },
     }
 
@@ -103,7 +103,7 @@ async def instance_v1(*, session: AsyncSession, settings: Settings) -> dict[str,
         "registrations": settings.registrations != "closed",
         "approval_required": settings.registrations == "approval",
         "invites_enabled": False,
-        "configuration": _configuration(),
+        "configuration": _configuration(settings),
         "contact_account": None,
         "rules": [],
     }
@@ -122,7 +122,7 @@ async def instance_v2(*, session: AsyncSession, settings: Settings) -> dict[str,
         "languages": ["en"],
         "configuration": {
             "urls": {"streaming": streaming_url(settings)},
-            **_configuration(),
+            **_configuration(settings),
             "translation": {"enabled": False},
         },
         "registrations": {

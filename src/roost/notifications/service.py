@@ -46,7 +46,7 @@ async def notify(
     Their open streams hear of it once ``session`` commits."""
     if type not in TYPES:
         raise ValueError(f"unknown notification type {type!r}")
-    if recipient_id == actor_id:
+    if recipient_id == actor_id and type != "poll":  # an author hears of their poll's end
         return None
     if await blocked_either_way(session, one=recipient_id, other=actor_id):
         return None

@@ -1,11 +1,11 @@
 """The status cache: what a post says, rendered once and kept.
 
 A status never changes after it is posted (Roost has no edits): its text, HTML,
-visibility, mentions, tags, application and reply target are fixed. That part is
+visibility, mentions, tags, application, reply target and poll question are fixed. That part is
 cached as a ``Core``, already rendered for the Mastodon Status entity, so reading
 a page renders each post once, not once per reader. What does change (the counts,
 whether the post still exists, the author's profile, the viewer's favourite and
-boost) is never cached here: ``render.py`` reads it fresh on every request, so
+boost, a poll's votes) is never cached here: ``render.py`` reads it fresh on every request, so
 this cache needs no invalidation and cannot serve a stale count or a deleted post.
 
 Two levels: a small in-process LRU (free to read, safe because the data never
@@ -28,6 +28,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from roost.accounts.models import Account
 from roost.core.http import iso
 from roost.oauth.models import OAuthApp
+from roost.polls.models import Poll
+from roost.polls.render import poll_core
 from roost.statuses.models import Mention, Status, StatusTag, Tag
 
 LOCAL_ENTRIES = 20_000
@@ -130,15 +132,16 @@ async def _build(session: AsyncSession, ids: set[int], base: str) -> dict[int, C
     rows = list(
         (
             await session.execute(
-                select(Status, Account.username)
+                select(Status, Account.username, Poll)
                 .join(Account, Account.id == Status.account_id)
+                .outerjoin(Poll, Poll.status_id == Status.id)
                 .where(Status.id.in_(ids))
             )
         ).all()
     )
     if not rows:
         return {}
-    found = [status.id for status, _ in rows]
+    found = [status.id for status, _, _ in rows]
     mentions: dict[int, list[tuple[int, str]]] = defaultdict(list)
     for status_id, account_id, username in await session.execute(
         select(Mention.status_id, Account.id, Account.username)
@@ -153,7 +156,7 @@ async def _build(session: AsyncSession, ids: set[int], base: str) -> dict[int, C
         .where(StatusTag.status_id.in_(found))
     ):
         tags[status_id].append((name, display_name))
-    app_ids = {s.application_id for s, _ in rows if s.application_id is not None}
+    app_ids = {s.application_id for s, _, _ in rows if s.application_id is not None}
     apps: dict[int, dict[str, Any]] = {}
     if app_ids:
         for app_id, name, website in await session.execute(
@@ -162,7 +165,7 @@ async def _build(session: AsyncSession, ids: set[int], base: str) -> dict[int, C
             apps[app_id] = {"name": name, "website": website}
 
     cores: dict[int, Core] = {}
-    for status, username in rows:
+    for status, username, poll in rows:
         mentioned = mentions.get(status.id, [])
         body = {
             "id": str(status.id),
@@ -191,7 +194,7 @@ async def _build(session: AsyncSession, ids: set[int], base: str) -> dict[int, C
             "muted": False,
             "bookmarked": False,
             "pinned": False,
-            "poll": None,
+            "poll": poll_core(poll) if poll is not None else None,  # counts: render.py
             "card": None,
             "filtered": [],
         }

@@ -2,7 +2,8 @@
 
 What a post says comes from the status cache (cache.py); what changes is read
 fresh here for every page: the counts (which also tell which posts still exist),
-the authors' accounts, and whether the viewer favourited or boosted each post.
+the authors' accounts, whether the viewer favourited or boosted each post, and
+the polls' votes (one more query, only for a page that shows a poll).
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ from sqlalchemy import ColumnElement, Select, bindparam, exists, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from roost.core.db import utcnow
+from roost.core.http import iso
+from roost.polls.render import live_polls, render_poll
 from roost.statuses.cache import Core
 from roost.statuses.models import Favourite, Status
 
@@ -84,6 +88,16 @@ async def render_cores(
     accounts = await runtime.accounts.rendered(
         session, (c.account_id for c in every.values()), watch=watch
     )
+    asked = [int(c.body["poll"]["id"]) for c in every.values() if c.body["poll"] is not None]
+    polls = await live_polls(session, asked, viewer_id)  # no query for a page without
+    now = iso(utcnow())
+
+    def poll_of(core: Core) -> dict[str, Any] | None:
+        asks = core.body["poll"]
+        live = polls.get(int(asks["id"])) if asks is not None else None
+        if asks is None or live is None:
+            return None
+        return render_poll(asks, live, viewer_id=viewer_id, author_id=core.account_id, now=now)
 
     def one(core: Core) -> dict[str, Any] | None:
         fields = live.get(core.id)
@@ -105,6 +119,7 @@ async def render_cores(
             "favourites_count": fields[2],
             "favourited": bool(fields[3]),
             "reblogged": bool(fields[4]),
+            "poll": poll_of(core),
         }
 
     return [item for item in map(one, statuses) if item is not None]

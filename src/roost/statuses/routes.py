@@ -21,6 +21,9 @@ from roost.core.http import (
 )
 from roost.core.paging import Page
 from roost.deps import ReadSession, RuntimeDep, Viewer, WriteSession, optional, require
+from roost.scheduled.render import render_scheduled
+from roost.scheduled.schemas import ScheduledStatus
+from roost.scheduled.service import schedule_status
 from roost.statuses import interactions, service
 from roost.statuses.lookup import get_many_visible, get_visible
 from roost.statuses.models import Status
@@ -55,7 +58,7 @@ def _me(viewer: Viewer) -> Account:
     return viewer.account
 
 
-@router.post("/api/v1/statuses", response_model=StatusEntity)
+@router.post("/api/v1/statuses", response_model=StatusEntity | ScheduledStatus)
 async def create_status(
     viewer: Poster,
     body: Annotated[PostStatusIn, Depends(params(PostStatusIn))],
@@ -65,22 +68,24 @@ async def create_status(
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> JSON:
     reply_to = body.in_reply_to_id
-    status = await service.post_status(
-        session=session,
-        runtime=runtime,
-        author=_me(viewer),
-        app_id=viewer.app_id,
-        text=body.status,
-        visibility=body.visibility,
-        spoiler_text=body.spoiler_text,
-        sensitive=body.sensitive,
-        language=body.language,
-        in_reply_to_id=parse_id(str(reply_to)) if reply_to is not None else None,
-        has_media=body.has_media,
-        has_poll=body.has_poll,
-        scheduled_at=body.scheduled_at,
-        idempotency_key=idempotency_key or None,
-    )
+    post: dict[str, Any] = {
+        "session": session,
+        "runtime": runtime,
+        "author": _me(viewer),
+        "app_id": viewer.app_id,
+        "text": body.status,
+        "visibility": body.visibility,
+        "spoiler_text": body.spoiler_text,
+        "sensitive": body.sensitive,
+        "language": body.language,
+        "in_reply_to_id": parse_id(str(reply_to)) if reply_to is not None else None,
+        "has_media": body.has_media,
+        "poll": body.poll_in,
+    }
+    if body.scheduled_at is not None:  # a ScheduledStatus answers instead of a Status
+        scheduled = await schedule_status(scheduled_at=body.scheduled_at, **post)
+        return json_response(render_scheduled(scheduled))
+    status = await service.post_status(idempotency_key=idempotency_key or None, **post)
     return json_response(await _one(reader, runtime, status, viewer))
 
 

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, field_validator
 
 from roost.accounts.schemas import Account
 from roost.core.inputs import IdList
+from roost.polls.schemas import Poll, PollIn, poll_in
 
 Visibility = Literal["public", "unlisted", "private", "direct"]
 ReblogVisibility = Literal["public", "unlisted", "private"]
@@ -42,9 +43,9 @@ class PostStatusIn(BaseModel):
         return bool(self.media_ids)
 
     @property
-    def has_poll(self) -> bool:
-        extra = self.model_extra or {}
-        return bool(self.poll) or any(key.startswith("poll[") for key in extra)
+    def poll_in(self) -> PollIn | None:
+        """The poll, sent as JSON (``poll``) or as a form (``poll[options][]``...)."""
+        return poll_in(self.poll, self.model_extra or {})
 
 
 class ReblogIn(BaseModel):
@@ -100,7 +101,7 @@ class Status(BaseModel):
     muted: bool
     bookmarked: bool
     pinned: bool
-    poll: dict[str, Any] | None
+    poll: Poll | None
     card: dict[str, Any] | None
     filtered: list[dict[str, Any]]
     account: Account

@@ -21,6 +21,8 @@ from roost.core.errors import Forbidden, Unprocessable
 from roost.core.ids import new_id
 from roost.follows.relations import blockers_of
 from roost.notifications.service import notify, withdraw
+from roost.polls.schemas import PollIn
+from roost.polls.service import attach_poll, check_poll
 from roost.statuses import counters
 from roost.statuses.formatting import extract, status_length, to_html
 from roost.statuses.lookup import get_visible, get_visible_original
@@ -50,8 +52,7 @@ async def post_status(
     language: str | None = None,
     in_reply_to_id: int | None = None,
     has_media: bool = False,
-    has_poll: bool = False,
-    scheduled_at: str | None = None,
+    poll: PollIn | None = None,
     idempotency_key: str | None = None,
 ) -> Status:
     """Publish a status; with ``idempotency_key``, a retry returns the first result."""
@@ -64,7 +65,9 @@ async def post_status(
             return earlier
     text = (text or "").strip()
     spoiler_text = (spoiler_text or "").strip()
-    _check_post(text, spoiler_text, language, has_media, has_poll, scheduled_at)
+    check_post(text, spoiler_text, language, has_media)
+    if poll is not None:
+        check_poll(poll, settings=runtime.settings)
     parent = (
         await get_visible_original(session, author.id, in_reply_to_id)
         if in_reply_to_id is not None
@@ -107,6 +110,8 @@ async def post_status(
                 raise
             return earlier
 
+    if poll is not None:
+        attach_poll(session, runtime, status=status, poll=poll)
     for account in mentioned:
         session.add(Mention(id=new_id(), status_id=status.id, account_id=account.id))
     for tag_id in await _tag_ids(session, found.tags):
@@ -134,20 +139,10 @@ async def post_status(
     return status
 
 
-def _check_post(
-    text: str,
-    spoiler_text: str,
-    language: str | None,
-    has_media: bool,
-    has_poll: bool,
-    scheduled_at: str | None,
-) -> None:
+def check_post(text: str, spoiler_text: str, language: str | None, has_media: bool) -> None:
+    """Refuse a post that cannot be published (also asked when one is scheduled)."""
     if has_media:
         raise Unprocessable("media is not supported")
-    if has_poll:
-        raise Unprocessable("polls are not supported")
-    if scheduled_at is not None:
-        raise Unprocessable("scheduled posts are not supported")
     if not text:
         raise Unprocessable("Validation failed: Text can't be blank")
     if status_length(text) + len(spoiler_text) > MAX_CHARACTERS:

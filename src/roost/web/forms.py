@@ -35,6 +35,33 @@ class ComposeForm(NextForm):
     in_reply_to_id: str | None = None
     # A fresh random key per form: a double-submitted form posts once.
     idempotency_key: str | None = None
+    # A poll: used when two options or more are filled in (``poll_options[]``).
+    poll_options: list[str] = []
+    poll_expires_in: str = ""
+    poll_multiple: bool = False
+    # Publish later: a ``datetime-local`` value, in the visitor's time zone, whose
+    # offset from UTC in minutes (JavaScript's ``getTimezoneOffset``) comes with it.
+    scheduled_at: str = ""
+    timezone_offset: str = ""
+
+    @field_validator("poll_multiple", mode="before")
+    @classmethod
+    def _ticked(cls, value: object) -> object:
+        return isinstance(value, str) and value.strip().lower() in {"1", "true", "on", "yes"}
+
+    @field_validator("poll_options", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: object) -> object:
+        return [value] if isinstance(value, str) else value
+
+
+class VoteForm(NextForm):
+    choices: list[str] = []
+
+    @field_validator("choices", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: object) -> object:
+        return [value] if isinstance(value, str) else value
 
 
 class ProfileForm(BaseModel):

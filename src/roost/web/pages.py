@@ -136,6 +136,15 @@ env.filters["urlpart"] = lambda value: quote(str(value), safe="")
 env.globals["static"] = static_url
 env.globals["new_key"] = lambda: secrets.token_urlsafe(16)
 env.globals["MAX_CHARACTERS"] = MAX_CHARACTERS
+env.globals["POLL_DURATIONS"] = [
+    (300, "5 minutes"),
+    (1800, "30 minutes"),
+    (3600, "1 hour"),
+    (21600, "6 hours"),
+    (86400, "1 day"),
+    (259200, "3 days"),
+    (604800, "7 days"),
+]
 
 
 def visitor_of(request: Request) -> Visitor | None:
@@ -180,6 +189,7 @@ def layout_context(request: Request, visitor: Visitor | None, *, unread: int = 0
         "path": request.url.path,
         "here": _here(request),
         "section": nav_section(request.url.path, me),
+        "poll_max_options": request.app.state.settings.poll_max_options,
     }
 
 

@@ -8,7 +8,9 @@ from roost.web.routes import (
     authorize,
     conversations,
     notifications,
+    polls,
     profiles,
+    scheduled,
     search,
     settings,
     statuses,
@@ -25,6 +27,8 @@ for module in (
     conversations,
     search,
     settings,
+    scheduled,
+    polls,
     profiles,
     statuses,
 ):

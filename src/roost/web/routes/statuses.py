@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
+from datetime import UTC, timedelta
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -13,6 +15,9 @@ from roost.accounts.models import Account
 from roost.core.errors import NotFound, RoostError, Unprocessable
 from roost.core.http import json_response, params, parse_id
 from roost.deps import ReadSession, RuntimeDep, WriteSession
+from roost.polls.schemas import PollIn, poll_in
+from roost.scheduled.render import render_scheduled
+from roost.scheduled.service import parse_time, schedule_status
 from roost.statuses import interactions
 from roost.statuses import service as statuses
 from roost.statuses.lookup import get_visible
@@ -28,6 +33,8 @@ if TYPE_CHECKING:
     from roost.runtime import Runtime
 
 router = APIRouter(route_class=WebRoute)
+DEFAULT_POLL_SECONDS = 86400  # a day, the compose box's first choice
+MAX_OFFSET_MINUTES = 18 * 60  # the widest time zone offsets
 
 
 async def _rendered(
@@ -54,17 +61,24 @@ async def compose(
                 "Choose who can see the post: public, unlisted, followers or mentioned"
             )
         reply_to = parse_id(form.in_reply_to_id) if form.in_reply_to_id else None
-        status = await statuses.post_status(
-            session=session,
-            runtime=runtime,
-            author=member.account,
-            app_id=None,
-            text=form.status,
-            visibility=form.visibility,
-            spoiler_text=form.spoiler_text,
-            in_reply_to_id=reply_to,
-            idempotency_key=form.idempotency_key or None,
-        )
+        post: dict[str, Any] = {
+            "session": session,
+            "runtime": runtime,
+            "author": member.account,
+            "app_id": None,
+            "text": form.status,
+            "visibility": form.visibility,
+            "spoiler_text": form.spoiler_text,
+            "in_reply_to_id": reply_to,
+            "poll": _poll_of(form),
+        }
+        later = _scheduled_at(form)
+        if later is not None:
+            scheduled = await schedule_status(scheduled_at=later, **post)
+            if wants_json(request):
+                return json_response(render_scheduled(scheduled))
+            return redirect("/scheduled")
+        status = await statuses.post_status(idempotency_key=form.idempotency_key or None, **post)
     except RoostError as exc:
         if wants_json(request):
             raise
@@ -84,6 +98,29 @@ async def compose(
         html = posts_html([rendered], me=member.account, csrf_token=member.csrf_token, here="/home")
         return json_response({"id": str(status.id), "html": html})
     return redirect(safe_next(form.next, "/home"))
+
+
+def _poll_of(form: ComposeForm) -> PollIn | None:
+    """The compose box's poll: the options filled in (blank boxes are left out)."""
+    options = [option for option in form.poll_options if option.strip()]
+    if not options:
+        return None
+    expires_in = form.poll_expires_in or str(DEFAULT_POLL_SECONDS)
+    raw = {"options": options, "expires_in": expires_in, "multiple": form.poll_multiple}
+    return poll_in(raw, {})
+
+
+def _scheduled_at(form: ComposeForm) -> str | None:
+    """The compose box's publication time, in UTC: the browser's local time moved by
+    its time zone's offset (without JavaScript there is none, and the time is UTC)."""
+    if not form.scheduled_at.strip():
+        return None
+    local = parse_time(form.scheduled_at).replace(tzinfo=None)
+    offset = form.timezone_offset.strip()
+    minutes = int(offset) if re.fullmatch(r"-?\d{1,4}", offset) else 0
+    if abs(minutes) > MAX_OFFSET_MINUTES:
+        minutes = 0
+    return (local + timedelta(minutes=minutes)).replace(tzinfo=UTC).isoformat()
 
 
 Action = Callable[[AsyncSession, "Runtime", Account, int], Awaitable[Status]]

@@ -54,8 +54,17 @@ export async function submitCompose(form) {
   const error = form.querySelector(".form-error");
   if (error) error.hidden = true;
   submit.disabled = true;
+  setTimezone(form);
   try {
     const data = await postForm(form);
+    if (data.scheduled_at) {
+      clearExtras(form);
+      textarea.value = "";
+      const key = form.querySelector('[name="idempotency_key"]');
+      if (key) key.value = newKey();
+      toast("Your post is scheduled. See it under Scheduled posts.");
+      return;
+    }
     const posts = parsePosts(data.html);
     place(form, posts);
     const replyTo = form.querySelector('[name="in_reply_to_id"]');
@@ -69,6 +78,7 @@ export async function submitCompose(form) {
       return;
     }
     textarea.value = form.id === "reply" ? textarea.defaultValue : "";
+    clearExtras(form);
     const key = form.querySelector('[name="idempotency_key"]');
     if (key) key.value = newKey();
     toast(form.id === "reply" ? "Your reply is posted." : "Your post is live.");
@@ -78,6 +88,22 @@ export async function submitCompose(form) {
     submit.disabled = false;
     if (form.isConnected) updateCount(textarea);
   }
+}
+
+// The browser's offset from UTC goes with a publication time typed in local time.
+function setTimezone(form) {
+  const offset = form.querySelector('[name="timezone_offset"]');
+  const at = form.querySelector('[name="scheduled_at"]');
+  if (offset && at && at.value) offset.value = String(new Date(at.value).getTimezoneOffset());
+}
+
+// After posting: empty the poll and the publication time, and fold them away.
+function clearExtras(form) {
+  for (const input of form.querySelectorAll('.compose-extra input:not([type="checkbox"])')) {
+    if (input.type !== "hidden") input.value = "";
+  }
+  for (const box of form.querySelectorAll('.compose-extra input[type="checkbox"]')) box.checked = false;
+  for (const details of form.querySelectorAll("details.compose-extra")) details.open = false;
 }
 
 // An inline reply box under a post in a list.
