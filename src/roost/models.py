@@ -8,7 +8,18 @@ from roost.jobs.models import OutboxJob
 from roost.markers.models import Marker
 from roost.notifications.models import Notification
 from roost.oauth.models import AccessToken, AuthorizationCode, OAuthApp
-from roost.statuses.models import Favourite, IdempotencyKey, Mention, Status, StatusTag, Tag
+from roost.statuses.models import (
+    Bookmark,
+    ConversationMute,
+    Favourite,
+    IdempotencyKey,
+    Mention,
+    Status,
+    StatusEdit,
+    StatusPin,
+    StatusTag,
+    Tag,
+)
 from roost.timelines.models import HomeEntry, HomeFeed
 from roost.web.models import WebSession
 
@@ -18,6 +29,8 @@ __all__ = [
     "AuthorizationCode",
     "Base",
     "Block",
+    "Bookmark",
+    "ConversationMute",
     "Favourite",
     "Follow",
     "HomeEntry",
@@ -31,6 +44,8 @@ __all__ = [
     "OAuthApp",
     "OutboxJob",
     "Status",
+    "StatusEdit",
+    "StatusPin",
     "StatusTag",
     "Tag",
     "WebSession",

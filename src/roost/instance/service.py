@@ -62,9 +62,12 @@ def streaming_url(settings: Settings) -> str:
     return f"{'wss' if settings.scheme == 'https' else 'ws'}://{settings.domain}"
 
 
-def _configuration() -> dict[str, Any]:
+def _configuration(settings: Settings) -> dict[str, Any]:
     return {
-        "accounts": {"max_featured_tags": 0, "max_pinned_statuses": 0},
+        "accounts": {
+            "max_featured_tags": 0,
+            "max_pinned_statuses": settings.max_pinned_statuses,
+        },
         "statuses": {
             "max_characters": MAX_CHARACTERS,
             "max_media_attachments": 0,
@@ -103,7 +106,7 @@ async def instance_v1(*, session: AsyncSession, settings: Settings) -> dict[str,
         "registrations": settings.registrations != "closed",
         "approval_required": settings.registrations == "approval",
         "invites_enabled": False,
-        "configuration": _configuration(),
+        "configuration": _configuration(settings),
         "contact_account": None,
         "rules": [],
     }
@@ -122,7 +125,7 @@ async def instance_v2(*, session: AsyncSession, settings: Settings) -> dict[str,
         "languages": ["en"],
         "configuration": {
             "urls": {"streaming": streaming_url(settings)},
-            **_configuration(),
+            **_configuration(settings),
             "translation": {"enabled": False},
         },
         "registrations": {
