@@ -134,17 +134,19 @@ async def test_the_navigation_is_labelled_and_log_out_is_off_the_phone_bar(
     nav = re.search(r'<nav id="main-nav".*?</nav>', page, re.S)
     assert nav
     links = re.findall(r'<(?:a|button)[^>]*class="nav-link[^"]*"[^>]*>', nav.group(0))
-    assert len(links) == 7 and all('aria-label="' in link for link in links)
-    # On phones the bar shows the first five; Settings and Log out are for wider screens
-    # (see roost.css), and Settings has its own Log out.
+    assert len(links) == 8 and all('aria-label="' in link for link in links)
+    # On phones the bar shows the first five; Bookmarks, Settings and Log out are for
+    # wider screens (see roost.css): the own profile links Bookmarks and Settings, and
+    # Settings has its own Log out.
     wide = re.findall(
         r'<li class="nav-item-wide">\s*(?:<a|<form)[^>]*?(?:href|action)="(/\w+)"', nav.group(0)
     )
-    assert wide == ["/settings", "/logout"]
+    assert wide == ["/bookmarks", "/settings", "/logout"]
     settings = (await client.get("/settings")).text
     assert re.search(r'<form id="settings-logout" method="post" action="/logout">', settings)
     profile = (await client.get("/@alice")).text
     assert 'href="/settings" aria-label="Settings"' in profile
+    assert 'href="/bookmarks" aria-label="Bookmarks"' in profile
 
 
 async def test_counts_are_singular_or_plural_and_joined_is_a_month(

@@ -37,6 +37,11 @@ class ComposeForm(NextForm):
     idempotency_key: str | None = None
 
 
+class EditForm(NextForm):
+    status: str = ""
+    spoiler_text: str = ""
+
+
 class ProfileForm(BaseModel):
     display_name: str = ""
     note: str = ""

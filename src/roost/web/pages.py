@@ -157,6 +157,7 @@ def nav_section(path: str, me: Account | None) -> str | None:
         "/explore": "explore",
         "/tags": "explore",
         "/notifications": "bell",
+        "/bookmarks": "bookmark",
         "/search": "search",
         "/settings": "settings",
         "/login": "login",
