@@ -74,6 +74,7 @@ async def edit_status(
         await commit(session)
         return status  # nothing changed: no new version
 
+    await runtime.limiter.hit("post", str(author.id))  # an edit writes as much as a post
     settings = runtime.settings
     found = extract(text, domain=settings.domain)
     mentioned = await mentionable(session, author.id, found.mentions)
