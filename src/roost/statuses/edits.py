@@ -53,7 +53,8 @@ async def edit_status(
     """Edit one's own post; as in Mastodon, what is left out is cleared (no content
     warning, not sensitive) and the language is kept unless given. Someone else's
     post is NotFound, as if it did not exist."""
-    status = await session.get(Status, status_id)
+    # Locked (PostgreSQL): two edits at once cannot both store the original.
+    status = await session.scalar(select(Status).where(Status.id == status_id).with_for_update())
     if status is None or status.account_id != author.id:
         raise NotFound()
     if status.reblog_of_id is not None:
