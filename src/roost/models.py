@@ -15,7 +15,18 @@ from roost.notifications.models import (
 from roost.oauth.models import AccessToken, AuthorizationCode, OAuthApp
 from roost.polls.models import Poll, PollTally, PollVote
 from roost.scheduled.models import ScheduledStatus
-from roost.statuses.models import Favourite, IdempotencyKey, Mention, Status, StatusTag, Tag
+from roost.statuses.models import (
+    Bookmark,
+    ConversationMute,
+    Favourite,
+    IdempotencyKey,
+    Mention,
+    Status,
+    StatusEdit,
+    StatusPin,
+    StatusTag,
+    Tag,
+)
 from roost.timelines.models import HomeEntry, HomeFeed
 from roost.web.models import WebSession
 
@@ -27,6 +38,8 @@ __all__ = [
     "Base",
     "Block",
     "ConversationStatus",
+    "Bookmark",
+    "ConversationMute",
     "Favourite",
     "Follow",
     "HomeEntry",
@@ -46,6 +59,8 @@ __all__ = [
     "PollVote",
     "ScheduledStatus",
     "Status",
+    "StatusEdit",
+    "StatusPin",
     "StatusTag",
     "Tag",
     "WebSession",

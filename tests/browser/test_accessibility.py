@@ -146,6 +146,9 @@ SCREENS: list[Screen] = [
     Screen("settings", "/settings"),
     Screen("conversations", "/conversations"),
     Screen("scheduled", "/scheduled"),
+    Screen("bookmarks", "/bookmarks"),
+    Screen("edit", "/statuses/{bikes}/edit"),
+    Screen("history", "/@maya/{bikes}/history"),
     Screen("conversation", "/conversations/{conversation}"),
     Screen("authorize", AUTHORIZE, who=None),
     Screen("authorize-error", AUTHORIZE, who=None, act=authorize_wrong_password),
@@ -210,6 +213,10 @@ def scene(site: Site) -> Scene:
     site.call(t["maya"], "POST", f"/api/v1/statuses/{ids['answer']}/reblog")
     site.call(t["maya"], "POST", f"/api/v1/accounts/{site.account_id('spam_bot')}/block")
     site.call(t["maya"], "POST", f"/api/v1/accounts/{site.account_id('sam_k')}/mute")
+    edit = {"status": "14 km of new bike lanes: https://example.net/news/bike-lanes"}
+    site.call(t["maya"], "PUT", f"/api/v1/statuses/{ids['bikes']}", data=edit)
+    site.call(t["maya"], "POST", f"/api/v1/statuses/{ids['walk']}/bookmark")
+    site.call(t["maya"], "POST", f"/api/v1/statuses/{ids['goldcrest']}/pin")
     ids["conversation"] = wait_for_conversation(site, t["maya"])
     tusky = site.app("Tusky", "https://tusky.app")
     site.password_token("maya", app=tusky)

@@ -51,6 +51,8 @@ async def test_favourite_and_boost_in_place(
         "reblogged": False,
         "reblogs_count": 0,
         "replies_count": 0,
+        "bookmarked": False,
+        "pinned": False,
     }
     again = await client.post(f"/statuses/{sid}/favourite", headers=headers)
     assert again.json()["favourites_count"] == 1  # idempotent

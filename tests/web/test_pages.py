@@ -144,21 +144,24 @@ async def test_the_navigation_is_labelled_and_log_out_is_off_the_phone_bar(
         "Messages",
         "Search",
         "Profile",
+        "Bookmarks",
         "Settings",
         "Log out",
     ]
-    # On phones the bar shows five; Messages, Settings and Log out are for wider screens
-    # (see roost.css): Notifications links to Messages, and Settings has its own Log out.
+    # On phones the bar shows five; Messages, Bookmarks, Settings and Log out are for wider
+    # screens (see roost.css): Notifications links to Messages, the own profile links
+    # Bookmarks and Settings, and Settings has its own Log out.
     wide = re.findall(
         r'<li class="nav-item-wide">\s*(?:<a|<form)[^>]*?(?:href|action)="(/\w+)"', nav.group(0)
     )
-    assert wide == ["/conversations", "/settings", "/logout"]
+    assert wide == ["/conversations", "/bookmarks", "/settings", "/logout"]
     notifications = (await client.get("/notifications")).text
     assert 'href="/conversations"' in notifications.split("<main", 1)[1]
     settings = (await client.get("/settings")).text
     assert re.search(r'<form id="settings-logout" method="post" action="/logout">', settings)
     profile = (await client.get("/@alice")).text
     assert 'href="/settings" aria-label="Settings"' in profile
+    assert 'href="/bookmarks" aria-label="Bookmarks"' in profile
 
 
 async def test_counts_are_singular_or_plural_and_joined_is_a_month(

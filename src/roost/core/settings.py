@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     redis_prefix: str = "roost:"
     # Accounts with more followers than this are merged into timelines at read time.
     fanout_limit: int = 10_000
+    # How many of their posts an account may pin to its profile (Mastodon's default).
+    max_pinned_statuses: int = 5
     # Home timelines keep this many entries; older posts are read from SQL.
     timeline_cap: int = 800
     # Fan-out delivers to at most this many followers in one batch.

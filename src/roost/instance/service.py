@@ -64,7 +64,10 @@ def streaming_url(settings: Settings) -> str:
 
 def _configuration(settings: Settings) -> dict[str, Any]:
     return {
-        "accounts": {"max_featured_tags": 0, "max_pinned_statuses": 0},
+        "accounts": {
+            "max_featured_tags": 0,
+            "max_pinned_statuses": settings.max_pinned_statuses,
+        },
         "statuses": {
             "max_characters": MAX_CHARACTERS,
             "max_media_attachments": 0,

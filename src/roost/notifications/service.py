@@ -1,7 +1,9 @@
 """Notifications: created by the services of other features, read and dismissed here.
 
 ``notify`` is called inside the transaction of the action it reports (a follow,
-a favourite, a boost, a mention), so the notification commits with it or not at all.
+a favourite, a boost, a mention, an edit of a boosted post), so the notification
+commits with it or not at all. Nothing about a post in a conversation the recipient
+muted (statuses/conversation_mutes.py) is notified.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ColumnElement, Select, and_, delete, exists, or_, select
+from sqlalchemy import ColumnElement, Select, and_, delete, exists, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from roost.core.db import after_commit, commit, utcnow
@@ -25,7 +27,7 @@ from roost.follows.relations import (
 from roost.notifications.grouping import group_key_for
 from roost.notifications.models import TYPES, Notification
 from roost.notifications.policy import decide
-from roost.statuses.models import Status
+from roost.statuses.models import ConversationMute, Status
 from roost.statuses.visibility import visible_to
 from roost.streaming.publish import publish_notification
 
@@ -57,17 +59,23 @@ async def notify(
         if status_id is None
         else (Notification.status_id == status_id)
     )
-    duplicate = await session.scalar(
-        select(
-            exists().where(
-                Notification.account_id == recipient_id,
-                Notification.from_account_id == actor_id,
-                Notification.type == type,
-                same,
-            )
-        )
+    duplicate = exists().where(
+        Notification.account_id == recipient_id,
+        Notification.from_account_id == actor_id,
+        Notification.type == type,
+        same,
     )
-    if duplicate:
+    # Whatever happens in a conversation the recipient muted is not news to them.
+    muted = (
+        exists().where(
+            ConversationMute.account_id == recipient_id,
+            ConversationMute.thread_id == Status.thread_id,
+            Status.id == status_id,
+        )
+        if status_id is not None
+        else literal(False)
+    )
+    if any((await session.execute(select(duplicate, muted))).one()):
         return None
     verdict = await decide(
         session, recipient_id=recipient_id, actor_id=actor_id, type=type, status_id=status_id

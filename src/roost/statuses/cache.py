@@ -1,16 +1,23 @@
 """The status cache: what a post says, rendered once and kept.
 
-A status never changes after it is posted (Roost has no edits): its text, HTML,
-visibility, mentions, tags, application, reply target and poll question are fixed. That part is
-cached as a ``Core``, already rendered for the Mastodon Status entity, so reading
-a page renders each post once, not once per reader. What does change (the counts,
-whether the post still exists, the author's profile, the viewer's favourite and
-boost, a poll's votes) is never cached here: ``render.py`` reads it fresh on every request, so
-this cache needs no invalidation and cannot serve a stale count or a deleted post.
+What the author wrote (text, HTML, mentions, tags, application, reply target, poll
+question and options) is cached as a ``Core``, already rendered for the Mastodon Status
+entity, so reading a page renders each post once, not once per reader. What changes
+often (the counts, whether the post still exists, the author's profile, the viewer's
+own flags, a poll's votes) is never cached here: ``render.py`` reads it fresh on every
+request.
 
-Two levels: a small in-process LRU (free to read, safe because the data never
-changes) in front of Redis (shared by every process; ROOST_REDIS_URL). Lost,
-flushed or evicted entries are rebuilt from SQL on the next read.
+A post changes what it says only when its author edits it (statuses/edits.py). The
+edit forgets its core after commit (``forget``: this process's copy and Redis's), and
+every render reads each post's ``edited_at`` with the live fields (render.py), so a
+copy another process still holds, or one a reader that raced the edit stored, is
+rebuilt the first time it is shown after the edit; a followers-only or direct post
+that no longer mentions the viewer is left out of that render (its mentions say who
+may read it, and the old ones admitted the viewer).
+
+Two levels: a small in-process LRU in front of Redis (shared by every process;
+ROOST_REDIS_URL). Lost, flushed or evicted entries are rebuilt from SQL on the next
+read.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from roost.accounts.models import Account
+from roost.core.db import after_commit
 from roost.core.http import iso
 from roost.oauth.models import OAuthApp
 from roost.polls.models import Poll
@@ -121,6 +129,25 @@ class StatusCache:
             cores |= await self.load(session, originals)
         return cores
 
+    async def rebuild(self, session: AsyncSession, ids: Iterable[int]) -> dict[int, Core]:
+        """Cores of these statuses read from SQL again (a copy was found stale)."""
+        built = await _build(session, set(ids), self.base_url)
+        await self.put_many(built.values())
+        return built
+
+    def forget(self, session: AsyncSession, ids: Iterable[int]) -> None:
+        """These statuses say something else once ``session`` commits: drop the kept
+        copies then."""
+        forgotten = list(ids)
+
+        async def forget() -> None:
+            for status_id in forgotten:
+                self._local.pop(status_id, None)
+            if self.redis is not None and forgotten:
+                await self.redis.delete(*(self._key(i) for i in forgotten))
+
+        after_commit(session, forget)
+
     def _remember(self, core: Core) -> Core:
         self._local[core.id] = core
         if len(self._local) > LOCAL_ENTRIES:
@@ -172,7 +199,7 @@ async def _build(session: AsyncSession, ids: set[int], base: str) -> dict[int, C
             "uri": f"{base}/users/{username}/statuses/{status.id}",
             "url": f"{base}/@{username}/{status.id}",
             "created_at": iso(status.created_at),
-            "edited_at": None,
+            "edited_at": iso(status.edited_at) if status.edited_at else None,
             "content": status.content,
             "text": status.text,
             "visibility": status.visibility,

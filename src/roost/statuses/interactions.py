@@ -1,4 +1,5 @@
-"""Favourites and boosts: each idempotent, each with its counter and notification."""
+"""Favourites, boosts and bookmarks: each idempotent; favourites and boosts with their
+counter and notification, bookmarks private to their owner."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from roost.follows.relations import not_blocked_either_way
 from roost.notifications.service import notify, withdraw
 from roost.statuses import counters
 from roost.statuses.lookup import get_visible_original
-from roost.statuses.models import Favourite, Status
+from roost.statuses.models import Bookmark, Favourite, Status
 from roost.statuses.visibility import LISTED_VISIBILITIES
 from roost.timelines.fanout import schedule_fan_out, schedule_remove_status
 
@@ -153,6 +154,43 @@ async def unreblog(
     return original
 
 
+async def bookmark(
+    *, session: AsyncSession, runtime: Runtime, viewer: Account, status_id: int
+) -> Status:
+    """Bookmark a post the viewer may see (a boost stands for its post); returns it."""
+    status = await get_visible_original(session, viewer.id, status_id)
+    exists = await session.scalar(
+        select(Bookmark.id).where(Bookmark.account_id == viewer.id, Bookmark.status_id == status.id)
+    )
+    if exists is None:
+        session.add(
+            Bookmark(id=new_id(), account_id=viewer.id, status_id=status.id, created_at=utcnow())
+        )
+        try:
+            await session.flush()
+        except IntegrityError:  # bookmarked concurrently: already done
+            await session.rollback()
+            return status
+        # The flag is the viewer's own: only the viewer's kept pages show it.
+        runtime.versions.forget(session, "home", [viewer.id])
+    await commit(session)
+    return status
+
+
+async def unbookmark(
+    *, session: AsyncSession, runtime: Runtime, viewer: Account, status_id: int
+) -> Status:
+    """Remove a bookmark (allowed even if the post can no longer be seen); returns the post."""
+    status = await _own_interaction_target(session, viewer.id, status_id, Bookmark)
+    removed = await session.execute(
+        delete(Bookmark).where(Bookmark.account_id == viewer.id, Bookmark.status_id == status.id)
+    )
+    if removed.rowcount:  # type: ignore[attr-defined]
+        runtime.versions.forget(session, "home", [viewer.id])
+    await commit(session)
+    return status
+
+
 async def _boost_of(session: AsyncSession, account_id: int, original_id: int) -> Status | None:
     return await session.scalar(
         select(Status).where(Status.account_id == account_id, Status.reblog_of_id == original_id)
@@ -160,19 +198,21 @@ async def _boost_of(session: AsyncSession, account_id: int, original_id: int) ->
 
 
 async def _own_interaction_target(
-    session: AsyncSession, viewer_id: int, status_id: int, kind: type[Favourite] | type[Status]
+    session: AsyncSession,
+    viewer_id: int,
+    status_id: int,
+    kind: type[Favourite] | type[Bookmark] | type[Status],
 ) -> Status:
-    """The post to undo a favourite or boost on. Someone who favourited or boosted a
-    post may undo it even if they can no longer see the post (say they were blocked
-    since); otherwise the post must be visible to them."""
+    """The post to undo a favourite, bookmark or boost on. Someone who favourited,
+    bookmarked or boosted a post may undo it even if they can no longer see the post
+    (say they were blocked since); otherwise the post must be visible to them."""
     status = await session.get(Status, status_id)
     if status is not None and status.reblog_of_id is not None:
         status = await session.get(Status, status.reblog_of_id)
     if status is not None:
-        if kind is Favourite:
-            mine = select(Favourite.id).where(
-                Favourite.account_id == viewer_id, Favourite.status_id == status.id
-            )
+        if kind is Favourite or kind is Bookmark:
+            mark = Favourite if kind is Favourite else Bookmark
+            mine = select(mark.id).where(mark.account_id == viewer_id, mark.status_id == status.id)
         else:
             mine = select(Status.id).where(
                 Status.account_id == viewer_id, Status.reblog_of_id == status.id

@@ -39,6 +39,11 @@ class Status(Base):
         ForeignKey("oauth_apps.id", ondelete="SET NULL"), default=None
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set when the author last edited it (the versions are StatusEdit rows).
+    edited_at: Mapped[datetime | None] = mapped_column(default=None)
+    # The first post of the thread this one belongs to (its own id when it replies to
+    # nothing): what muting a conversation mutes. Null for boosts.
+    thread_id: Mapped[int | None] = mapped_column(default=None, index=True)
     replies_count: Mapped[int] = mapped_column(default=0)
     reblogs_count: Mapped[int] = mapped_column(default=0)
     favourites_count: Mapped[int] = mapped_column(default=0)
@@ -96,4 +101,64 @@ class IdempotencyKey(Base):
     )
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     status_id: Mapped[int] = mapped_column(ForeignKey("statuses.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class StatusEdit(Base):
+    """One version of an edited status. The first edit keeps the original as the first
+    row (at the status's ``created_at``), then each edit adds the new version."""
+
+    __tablename__ = "status_edits"
+    __table_args__ = (Index("ix_status_edits_status_id_id", "status_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    status_id: Mapped[int] = mapped_column(ForeignKey("statuses.id", ondelete="CASCADE"))
+    content: Mapped[str] = mapped_column(Text, default="")  # sanitized HTML
+    spoiler_text: Mapped[str] = mapped_column(Text, default="")
+    sensitive: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Bookmark(Base):
+    __tablename__ = "bookmarks"
+    __table_args__ = (
+        UniqueConstraint("account_id", "status_id"),
+        Index("ix_bookmarks_account_id_id", "account_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    status_id: Mapped[int] = mapped_column(
+        ForeignKey("statuses.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class StatusPin(Base):
+    """A post its author features at the top of their profile."""
+
+    __tablename__ = "status_pins"
+    __table_args__ = (
+        UniqueConstraint("account_id", "status_id"),
+        Index("ix_status_pins_account_id_id", "account_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    status_id: Mapped[int] = mapped_column(
+        ForeignKey("statuses.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ConversationMute(Base):
+    """Someone who wants no more notifications from one thread (``Status.thread_id``)."""
+
+    __tablename__ = "conversation_mutes"
+    __table_args__ = (UniqueConstraint("account_id", "thread_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    # No foreign key: the thread stays muted if its first post is deleted.
+    thread_id: Mapped[int] = mapped_column(index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

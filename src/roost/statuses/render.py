@@ -1,14 +1,18 @@
 """The Mastodon Status entity, rendered for a whole page in a fixed number of queries.
 
 What a post says comes from the status cache (cache.py); what changes is read
-fresh here for every page: the counts (which also tell which posts still exist),
-the authors' accounts, whether the viewer favourited or boosted each post, and
-the polls' votes (one more query, only for a page that shows a poll).
+fresh here for every page, in one query: the counts (which also tell which posts
+still exist), when each was last edited (a kept copy older than that is rebuilt),
+and the viewer's own flags: favourited, boosted, bookmarked, pinned, and whether the
+viewer muted its conversation. The authors' accounts come from the account cache, and
+the polls' votes from one more query, only for a page that shows a poll.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import ColumnElement, Select, bindparam, exists, literal, select
@@ -19,11 +23,23 @@ from roost.core.db import utcnow
 from roost.core.http import iso
 from roost.polls.render import live_polls, render_poll
 from roost.statuses.cache import Core
-from roost.statuses.models import Favourite, Status
+from roost.statuses.models import Bookmark, ConversationMute, Favourite, Status, StatusPin
+from roost.statuses.visibility import LISTED_VISIBILITIES
 
 if TYPE_CHECKING:
     from roost.core.versions import Watch
     from roost.runtime import Runtime
+
+
+@dataclass(frozen=True)
+class Version:
+    """One version of a post, as its history lists it (statuses/edits.py)."""
+
+    account_id: int
+    content: str
+    spoiler_text: str
+    sensitive: bool
+    created_at: datetime
 
 
 class HasId(Protocol):
@@ -85,6 +101,11 @@ async def render_cores(
     query = LIVE_FIELDS[viewer_id is not None]
     rows = await session.execute(query, {"viewer": viewer_id, "ids": list(every)})
     live = {row[0]: row[1:] for row in rows}
+    stale = [c for c in every.values() if c.id in live and _edited(live[c.id][8]) != _edited_of(c)]
+    hidden: set[int] = set()
+    if stale:
+        fresh, hidden = await _rebuilt(session, stale, viewer_id, runtime=runtime)
+        every |= fresh
     accounts = await runtime.accounts.rendered(
         session, (c.account_id for c in every.values()), watch=watch
     )
@@ -102,8 +123,9 @@ async def render_cores(
     def one(core: Core) -> dict[str, Any] | None:
         fields = live.get(core.id)
         author = accounts.get(core.account_id)
-        if fields is None or author is None:
-            return None  # deleted since it was listed
+        if fields is None or author is None or core.id in hidden:
+            return None  # deleted since it was listed, or no longer the viewer's to see
+        core = every.get(core.id, core)  # rebuilt if it was stale
         reblog = None
         if core.reblog_of_id is not None:
             original = every.get(core.reblog_of_id)
@@ -120,16 +142,55 @@ async def render_cores(
             "favourited": bool(fields[3]),
             "reblogged": bool(fields[4]),
             "poll": poll_of(core),
+            "bookmarked": bool(fields[5]),
+            "pinned": bool(fields[6]),
+            "muted": bool(fields[7]),
         }
 
     return [item for item in map(one, statuses) if item is not None]
 
 
-def _live_fields(viewer: bool) -> Select[int, int, int, int, bool, bool]:
+def _edited(value: datetime | None) -> str | None:
+    return iso(value) if value is not None else None
+
+
+def _edited_of(core: Core) -> str | None:
+    edited: str | None = core.body.get("edited_at")
+    return edited
+
+
+async def _rebuilt(
+    session: AsyncSession, stale: list[Core], viewer_id: int | None, *, runtime: Runtime
+) -> tuple[dict[int, Core], set[int]]:
+    """Cores kept from before an edit (another process's copy, or one stored by a
+    reader that raced the edit), read again, and the ids to leave out of this render:
+    a followers-only or direct post that no longer mentions the viewer is not shown on
+    the strength of the old mentions the page's filter used (at worst a post the viewer
+    may still read through a follow is missing from one page)."""
+    fresh = await runtime.statuses.rebuild(session, (c.id for c in stale))
+    hidden = {
+        c.id
+        for c in stale
+        if c.id in fresh
+        and c.visibility not in LISTED_VISIBILITIES
+        and c.account_id != viewer_id
+        and viewer_id in c.mention_ids
+        and viewer_id not in fresh[c.id].mention_ids
+    }
+    return fresh, hidden
+
+
+def _live_fields(
+    viewer: bool,
+) -> Select[int, int, int, int, bool, bool, bool, bool, bool, datetime | None]:
     """What changes about statuses ``ids``, in one query: the counts (a missing row is a
-    deleted status) and whether ``viewer`` favourited and boosted each."""
+    deleted status), whether ``viewer`` favourited, boosted, bookmarked, pinned each and
+    muted its conversation, and when it was last edited."""
     favourited: ColumnElement[bool] = literal(False)
     reblogged: ColumnElement[bool] = literal(False)
+    bookmarked: ColumnElement[bool] = literal(False)
+    pinned: ColumnElement[bool] = literal(False)
+    muted: ColumnElement[bool] = literal(False)
     if viewer:
         boost = aliased(Status)
         favourited = exists().where(
@@ -138,6 +199,16 @@ def _live_fields(viewer: bool) -> Select[int, int, int, int, bool, bool]:
         reblogged = exists().where(
             boost.account_id == bindparam("viewer"), boost.reblog_of_id == Status.id
         )
+        bookmarked = exists().where(
+            Bookmark.account_id == bindparam("viewer"), Bookmark.status_id == Status.id
+        )
+        pinned = exists().where(
+            StatusPin.account_id == bindparam("viewer"), StatusPin.status_id == Status.id
+        )
+        muted = exists().where(
+            ConversationMute.account_id == bindparam("viewer"),
+            ConversationMute.thread_id == Status.thread_id,
+        )
     return select(
         Status.id,
         Status.replies_count,
@@ -145,8 +216,32 @@ def _live_fields(viewer: bool) -> Select[int, int, int, int, bool, bool]:
         Status.favourites_count,
         favourited,
         reblogged,
+        bookmarked,
+        pinned,
+        muted,
+        Status.edited_at,
     ).where(Status.id.in_(bindparam("ids", expanding=True)))
 
 
 # Built once (every page runs one): building costs more than running.
 LIVE_FIELDS = {viewer: _live_fields(viewer) for viewer in (True, False)}
+
+
+async def render_history(
+    session: AsyncSession, versions: Sequence[Version], *, runtime: Runtime
+) -> list[dict[str, Any]]:
+    """Mastodon's StatusEdit entities for one post's versions, oldest first."""
+    accounts = await runtime.accounts.rendered(session, {v.account_id for v in versions})
+    return [
+        {
+            "content": v.content,
+            "spoiler_text": v.spoiler_text,
+            "sensitive": v.sensitive,
+            "created_at": iso(v.created_at),
+            "account": accounts.get(v.account_id),
+            "poll": None,
+            "media_attachments": [],
+            "emojis": [],
+        }
+        for v in versions
+    ]

@@ -1,4 +1,5 @@
-"""HTTP for /api/v1/statuses: post, read, delete, thread, favourite, boost."""
+"""HTTP for /api/v1/statuses: post, read, edit, delete, thread, favourite, boost,
+bookmark, pin, mute a conversation."""
 
 from __future__ import annotations
 
@@ -24,12 +25,22 @@ from roost.deps import ReadSession, RuntimeDep, Viewer, WriteSession, optional, 
 from roost.scheduled.render import render_scheduled
 from roost.scheduled.schemas import ScheduledStatus
 from roost.scheduled.service import schedule_status
-from roost.statuses import interactions, service
+from roost.statuses import conversation_mutes, edits, interactions, pins, service
 from roost.statuses.lookup import get_many_visible, get_visible
 from roost.statuses.models import Status
-from roost.statuses.render import render_statuses
-from roost.statuses.schemas import Context, PostStatusIn, ReblogIn, StatusIdsIn
+from roost.statuses.render import render_history, render_statuses
+from roost.statuses.schemas import (
+    Context,
+    EditStatusIn,
+    PostStatusIn,
+    ReblogIn,
+    StatusIdsIn,
+    StatusSource,
+    TranslateIn,
+    Translation,
+)
 from roost.statuses.schemas import Status as StatusEntity
+from roost.statuses.schemas import StatusEdit as StatusEditEntity
 from roost.statuses.threads import thread_context
 
 if TYPE_CHECKING:
@@ -41,6 +52,10 @@ Reader = Annotated[Viewer, Depends(optional("read:statuses"))]
 Poster = Annotated[Viewer, Depends(require("write:statuses"))]
 Favouriter = Annotated[Viewer, Depends(require("write:favourites"))]
 AccountsReader = Annotated[Viewer, Depends(optional("read:accounts"))]
+AppReader = Annotated[Viewer, Depends(require("read:statuses", user=False))]
+Bookmarker = Annotated[Viewer, Depends(require("write:bookmarks"))]
+Pinner = Annotated[Viewer, Depends(require("write:accounts"))]
+Muter = Annotated[Viewer, Depends(require("write:mutes"))]
 
 
 async def _one(
@@ -108,6 +123,63 @@ async def get_status(
 ) -> JSON:
     status = await get_visible(session, viewer.account_id, parse_id(status_id))
     return json_response(await _one(session, runtime, status, viewer))
+
+
+@router.put("/api/v1/statuses/{status_id}", response_model=StatusEntity)
+async def edit_status(
+    viewer: Poster,
+    status_id: str,
+    body: Annotated[EditStatusIn, Depends(params(EditStatusIn))],
+    session: WriteSession,
+    reader: ReadSession,
+    runtime: RuntimeDep,
+) -> JSON:
+    status = await edits.edit_status(
+        session=session,
+        runtime=runtime,
+        author=_me(viewer),
+        status_id=parse_id(status_id),
+        text=body.status,
+        spoiler_text=body.spoiler_text,
+        sensitive=body.sensitive,
+        language=body.language,
+        has_media=body.has_media,
+        has_poll=body.has_poll,
+    )
+    return json_response(await _one(reader, runtime, status, viewer))
+
+
+@router.get("/api/v1/statuses/{status_id}/history", response_model=list[StatusEditEntity])
+async def status_history(
+    viewer: Reader, status_id: str, session: ReadSession, runtime: RuntimeDep
+) -> JSON:
+    versions = await edits.status_history(
+        session=session, viewer_id=viewer.account_id, status_id=parse_id(status_id)
+    )
+    return json_response(await render_history(session, versions, runtime=runtime))
+
+
+@router.get("/api/v1/statuses/{status_id}/source", response_model=StatusSource)
+async def status_source(viewer: AppReader, status_id: str, session: ReadSession) -> JSON:
+    status = await edits.status_source(
+        session=session, viewer_id=viewer.account_id, status_id=parse_id(status_id)
+    )
+    return json_response(
+        {"id": str(status.id), "text": status.text, "spoiler_text": status.spoiler_text}
+    )
+
+
+@router.post("/api/v1/statuses/{status_id}/translate", response_model=Translation)
+async def translate(
+    viewer: AppReader,
+    status_id: str,
+    body: Annotated[TranslateIn, Depends(params(TranslateIn))],
+    session: ReadSession,
+) -> JSON:
+    """Roost has no translation backend: answered as Mastodon answers without one."""
+    await edits.translate_status(
+        session=session, viewer_id=viewer.account_id, status_id=parse_id(status_id)
+    )
 
 
 @router.delete("/api/v1/statuses/{status_id}", response_model=StatusEntity)
@@ -242,3 +314,87 @@ def _accounts_page(request: Request, runtime: Runtime, page: Page[Account]) -> J
     base_url = runtime.settings.base_url
     rendered = page.with_items([render_account(a, base_url=base_url) for a in page.items])
     return rendered.response(request, base_url=base_url)
+
+
+@router.post("/api/v1/statuses/{status_id}/bookmark", response_model=StatusEntity)
+async def bookmark(
+    viewer: Bookmarker,
+    status_id: str,
+    session: WriteSession,
+    reader: ReadSession,
+    runtime: RuntimeDep,
+) -> JSON:
+    status = await interactions.bookmark(
+        session=session, runtime=runtime, viewer=_me(viewer), status_id=parse_id(status_id)
+    )
+    return json_response(await _one(reader, runtime, status, viewer))
+
+
+@router.post("/api/v1/statuses/{status_id}/unbookmark", response_model=StatusEntity)
+async def unbookmark(
+    viewer: Bookmarker,
+    status_id: str,
+    session: WriteSession,
+    reader: ReadSession,
+    runtime: RuntimeDep,
+) -> JSON:
+    status = await interactions.unbookmark(
+        session=session, runtime=runtime, viewer=_me(viewer), status_id=parse_id(status_id)
+    )
+    return json_response(await _one(reader, runtime, status, viewer))
+
+
+@router.post("/api/v1/statuses/{status_id}/pin", response_model=StatusEntity)
+async def pin(
+    viewer: Pinner,
+    status_id: str,
+    session: WriteSession,
+    reader: ReadSession,
+    runtime: RuntimeDep,
+) -> JSON:
+    status = await pins.pin(
+        session=session, runtime=runtime, viewer=_me(viewer), status_id=parse_id(status_id)
+    )
+    return json_response(await _one(reader, runtime, status, viewer))
+
+
+@router.post("/api/v1/statuses/{status_id}/unpin", response_model=StatusEntity)
+async def unpin(
+    viewer: Pinner,
+    status_id: str,
+    session: WriteSession,
+    reader: ReadSession,
+    runtime: RuntimeDep,
+) -> JSON:
+    status = await pins.unpin(
+        session=session, runtime=runtime, viewer=_me(viewer), status_id=parse_id(status_id)
+    )
+    return json_response(await _one(reader, runtime, status, viewer))
+
+
+@router.post("/api/v1/statuses/{status_id}/mute", response_model=StatusEntity)
+async def mute_conversation(
+    viewer: Muter,
+    status_id: str,
+    session: WriteSession,
+    reader: ReadSession,
+    runtime: RuntimeDep,
+) -> JSON:
+    status = await conversation_mutes.mute_conversation(
+        session=session, runtime=runtime, viewer=_me(viewer), status_id=parse_id(status_id)
+    )
+    return json_response(await _one(reader, runtime, status, viewer))
+
+
+@router.post("/api/v1/statuses/{status_id}/unmute", response_model=StatusEntity)
+async def unmute_conversation(
+    viewer: Muter,
+    status_id: str,
+    session: WriteSession,
+    reader: ReadSession,
+    runtime: RuntimeDep,
+) -> JSON:
+    status = await conversation_mutes.unmute_conversation(
+        session=session, runtime=runtime, viewer=_me(viewer), status_id=parse_id(status_id)
+    )
+    return json_response(await _one(reader, runtime, status, viewer))

@@ -48,6 +48,36 @@ class PostStatusIn(BaseModel):
         return poll_in(self.poll, self.model_extra or {})
 
 
+class EditStatusIn(BaseModel):
+    """PUT /api/v1/statuses/:id. Media and polls are not editable (yet): seen to refuse."""
+
+    model_config = ConfigDict(extra="allow")
+
+    status: str | None = None
+    spoiler_text: str | None = None
+    sensitive: bool | None = None
+    language: str | None = None
+    media_ids: list[str | int] | str | None = None
+    poll: Any = None
+
+    _blanks = field_validator("language", "sensitive", mode="before")(_blank_to_none)
+
+    @property
+    def has_media(self) -> bool:
+        if isinstance(self.media_ids, str):
+            return bool(self.media_ids.strip())
+        return bool(self.media_ids)
+
+    @property
+    def has_poll(self) -> bool:
+        extra = self.model_extra or {}
+        return bool(self.poll) or any(key.startswith("poll[") for key in extra)
+
+
+class TranslateIn(BaseModel):
+    lang: str | None = None
+
+
 class ReblogIn(BaseModel):
     visibility: ReblogVisibility | None = None
 
@@ -118,3 +148,31 @@ class Context(BaseModel):
 
     ancestors: list[Status]
     descendants: list[Status]
+
+
+class StatusEdit(BaseModel):
+    """Mastodon's StatusEdit entity: one version in a post's history."""
+
+    content: str
+    spoiler_text: str
+    sensitive: bool
+    created_at: str
+    account: Account
+    poll: dict[str, Any] | None = None
+    media_attachments: list[dict[str, Any]]
+    emojis: list[dict[str, Any]]
+
+
+class StatusSource(BaseModel):
+    id: str
+    text: str
+    spoiler_text: str
+
+
+class Translation(BaseModel):
+    content: str
+    spoiler_text: str | None
+    media_attachments: list[dict[str, Any]]
+    poll: list[dict[str, Any]] | None
+    detected_source_language: str
+    provider: str

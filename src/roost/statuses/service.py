@@ -77,9 +77,10 @@ async def post_status(
 
     settings = runtime.settings
     found = extract(text, domain=settings.domain)
-    mentioned = await _mentionable(session, author.id, found.mentions)
+    mentioned = await mentionable(session, author.id, found.mentions)
+    status_id = new_id()
     status = Status(
-        id=new_id(),
+        id=status_id,
         account_id=author.id,
         text=text,
         content=to_html(
@@ -94,6 +95,7 @@ async def post_status(
         language=language,
         in_reply_to_id=parent.id if parent else None,
         in_reply_to_account_id=parent.account_id if parent else None,
+        thread_id=(parent.thread_id or parent.id) if parent else status_id,
         application_id=app_id,
         created_at=utcnow(),
     )
@@ -114,7 +116,7 @@ async def post_status(
         attach_poll(session, runtime, status=status, poll=poll)
     for account in mentioned:
         session.add(Mention(id=new_id(), status_id=status.id, account_id=account.id))
-    for tag_id in await _tag_ids(session, found.tags):
+    for tag_id in await tag_ids(session, found.tags):
         session.add(StatusTag(status_id=status.id, tag_id=tag_id))
 
     if status.visibility != "direct":
@@ -159,9 +161,7 @@ async def _status_for_key(session: AsyncSession, account_id: int, key: str) -> S
     )
 
 
-async def _mentionable(
-    session: AsyncSession, author_id: int, usernames: list[str]
-) -> list[Account]:
+async def mentionable(session: AsyncSession, author_id: int, usernames: list[str]) -> list[Account]:
     """Local accounts named in the text, in order, leaving out those who block the author."""
     if not usernames:
         return []
@@ -171,7 +171,7 @@ async def _mentionable(
     return [by_name[n] for n in usernames if n in by_name and by_name[n].id not in blockers]
 
 
-async def _tag_ids(session: AsyncSession, names: list[str]) -> list[int]:
+async def tag_ids(session: AsyncSession, names: list[str]) -> list[int]:
     """Get or create each tag (by lowercase name); safe against concurrent creators."""
     if not names:
         return []

@@ -65,9 +65,10 @@ async def publish_author_update(runtime: Runtime, author_id: int, status_id: int
 
 
 async def publish_public(
-    runtime: Runtime, status_id: int, tags: Iterable[str] | None = None
+    runtime: Runtime, status_id: int, tags: Iterable[str] | None = None, *, event: str = "update"
 ) -> None:
-    """A new status, to the public and hashtag streams if it belongs there.
+    """A new status (or, with ``event`` "status.update", an edited one), to the public
+    and hashtag streams if it belongs there.
 
     Only public posts (not boosts) stream; replies to someone else stay off the
     public streams, as they stay off the public timeline, but reach hashtag
@@ -89,7 +90,7 @@ async def publish_public(
     except Exception:
         log.exception("loading status %s to publish it failed", status_id)
         return
-    message = {"event": "update", "id": str(status_id)}
+    message = {"event": event, "id": str(status_id)}
     channels: list[str] = []
     if status.in_reply_to_account_id in (None, status.account_id):
         channels += [PUBLIC, PUBLIC_LOCAL]
@@ -97,6 +98,30 @@ async def publish_public(
         if tag:
             channels += [hashtag_channel(tag, local=False), hashtag_channel(tag, local=True)]
     await _send(runtime, [(channel, message) for channel in channels])
+
+
+async def publish_status_update(
+    runtime: Runtime,
+    status_id: int,
+    *,
+    owner_ids: Iterable[int],
+    author_id: int | None,
+    public: bool,
+) -> None:
+    """An edited status (``status.update``): to the ``user`` streams of ``owner_ids``
+    that are open, to the author channel of a big ``author_id``, and when ``public`` to
+    the public and hashtag streams (as ``publish_public`` chose them for the post)."""
+    message = {"event": "status.update", "id": str(status_id)}
+    channels = [user_channel(owner) for owner in dict.fromkeys(owner_ids)]
+    if channels:
+        try:
+            await runtime.bus.publish_each(channels, message)
+        except Exception:
+            log.exception("publishing an edit to %s streams failed", len(channels))
+    if author_id is not None:
+        await _send(runtime, [(author_channel(author_id), message)])
+    if public:
+        await publish_public(runtime, status_id, event="status.update")
 
 
 async def publish_notification(runtime: Runtime, recipient_id: int, notification_id: int) -> None:

@@ -139,7 +139,8 @@ class StreamState:
         except ValueError:
             log.warning("ignoring a bus message without a valid id: %r", message)
             return None
-        if (event, item_id) in self._sent:
+        # Each edit is news: a status.update is passed on every time, the rest once.
+        if event != "status.update" and (event, item_id) in self._sent:
             return None
         payload: str | None = None
         if event == "delete":
@@ -148,9 +149,9 @@ class StreamState:
             payload = await self.renderer.notification(item_id)
         elif event == "conversation":
             payload = await self.renderer.conversation(item_id)
-        elif event == "update" and channel.startswith("author:"):
+        elif event in ("update", "status.update") and channel.startswith("author:"):
             payload = await self.renderer.followed_status(item_id)
-        elif event == "update":
+        elif event in ("update", "status.update"):
             payload = await self.renderer.status(item_id, public_only=self.stream.is_public)
         if payload is None:
             return None

@@ -128,12 +128,12 @@ class Stream:
         if event == "delete":
             return True
         if self.name == "user":
-            return event in {"update", "notification"}
+            return event in {"update", "status.update", "notification"}
         if self.name == "user:notification":
             return event == "notification"
         if self.name == "direct":
             return event == "conversation"
-        return event == "update"
+        return event in {"update", "status.update"}
 
 
 def open_stream(name: str | None, *, viewer: Viewer, tag: str | None = None) -> Stream:

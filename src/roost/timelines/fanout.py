@@ -27,6 +27,7 @@ from roost.streaming.publish import (
     publish_delete,
     publish_home_update,
     publish_public,
+    publish_status_update,
 )
 from roost.timelines.recipients import deliveries_of, home_statuses, recipients_query
 from roost.timelines.store import Delivery
@@ -72,6 +73,11 @@ def schedule_remove_status(
     schedule_job(session, runtime, "remove_status", status_id=status_id, author_id=author_id)
 
 
+def schedule_update(session: AsyncSession, runtime: Runtime, *, status_id: int) -> None:
+    """After an edit: tell the streams that may show the post (no new delivery)."""
+    schedule_job(session, runtime, "status_update", status_id=status_id)
+
+
 @job("fan_out")
 async def fan_out(runtime: Runtime, *, status_id: int) -> None:
     async with runtime.db.read() as session:
@@ -108,6 +114,29 @@ async def fan_out(runtime: Runtime, *, status_id: int) -> None:
             await publish_author_update(runtime, status.account_id, status.id)
     if status.visibility == "public" and status.reblog_of_id is None:
         await publish_public(runtime, status.id)
+
+
+@job("status_update")
+async def status_update(runtime: Runtime, *, status_id: int) -> None:
+    """``status.update`` to the streams the post went to: the ``user`` streams of the
+    owners the rule gives it to (the same rule as its fan-out, so a newly mentioned
+    reader hears of it too), its big author's followers, and the public and hashtag
+    streams for a public post. Each stream renders it for its own subscriber, after the
+    same privacy checks as any read."""
+    async with runtime.db.read() as session:
+        status = await session.get(Status, status_id)
+        if status is None:  # deleted since
+            return
+        author = await session.get(Account, status.account_id)
+        big = author is not None and author.followers_count > runtime.settings.fanout_limit
+        owners = sorted(set(await _ids(session, recipients_query(status, followers=not big))))
+    await publish_status_update(
+        runtime,
+        status_id,
+        owner_ids=owners,
+        author_id=status.account_id if big and status.visibility != "direct" else None,
+        public=status.visibility == "public",
+    )
 
 
 async def deliver(runtime: Runtime, owner_ids: list[int], delivery: Delivery) -> None:

@@ -127,3 +127,18 @@ async def favourites(
         session=session, runtime=runtime, viewer_id=viewer.account.id, page=paging
     )
     return page.response(request, base_url=runtime.settings.base_url)
+
+
+@router.get("/api/v1/bookmarks", response_model=list[Status])
+async def bookmarks(
+    request: Request,
+    session: ReadSession,
+    runtime: RuntimeDep,
+    viewer: Annotated[Viewer, Depends(require("read:bookmarks"))],
+    paging: Paging,
+) -> JSON:
+    assert viewer.account is not None
+    page = await service.read_bookmarks(
+        session=session, runtime=runtime, viewer_id=viewer.account.id, page=paging
+    )
+    return page.response(request, base_url=runtime.settings.base_url)

@@ -1,4 +1,5 @@
-"""Reading timelines: home (by timeline cursor), public, hashtag, account, favourites."""
+"""Reading timelines: home (by timeline cursor), public, hashtag, account, favourites,
+bookmarks."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from roost.core.http import PageParams
 from roost.core.paging import Page, Window, paginate
 from roost.follows.relations import followed_among, load_home_relations
 from roost.statuses.cache import Core
-from roost.statuses.models import Favourite, Status, StatusTag, Tag
+from roost.statuses.models import Bookmark, Favourite, Status, StatusPin, StatusTag, Tag
 from roost.statuses.render import load_originals, load_statuses, render_cores, render_statuses
 from roost.statuses.visibility import (
     Audience,
@@ -189,8 +190,10 @@ async def read_account_statuses(
     if await session.get(Account, account_id) is None:
         raise NotFound()
     empty: Page[dict[str, Any]] = Page(items=[])
-    if only_media or pinned:  # Roost has no media attachments and no pins yet
+    if only_media:  # Roost has no media attachments yet
         return empty
+    if pinned:
+        return await _pinned(session, runtime, viewer_id, account_id, page)
     query = select(Status).where(Status.account_id == account_id, visible_to(viewer_id))
     if exclude_replies:
         query = query.where(
@@ -208,20 +211,58 @@ async def read_account_statuses(
     return await _page_of_statuses(session, runtime, viewer_id, query, page, hide_muted=False)
 
 
+async def _pinned(
+    session: AsyncSession,
+    runtime: Runtime,
+    viewer_id: int | None,
+    account_id: int,
+    page: PageParams,
+) -> Page:
+    """An account's pinned posts the viewer may see, most recently pinned first, paged
+    by the pin's id."""
+    query = (
+        select(StatusPin.status_id)
+        .join(Status, Status.id == StatusPin.status_id)
+        .where(StatusPin.account_id == account_id, visible_to(viewer_id))
+    )
+    pins = await paginate(session, query, key=StatusPin.id, page=page)
+    return pins.with_items(await _visible_rendered(session, runtime, viewer_id, pins.items))
+
+
 async def read_favourites(
     *, session: AsyncSession, runtime: Runtime, viewer_id: int, page: PageParams
 ) -> Page:
     """What the viewer favourited, most recent favourite first, paged by favourite id."""
     query = select(Favourite.status_id).where(Favourite.account_id == viewer_id)
     favourited = await paginate(session, query, key=Favourite.id, page=page)
-    statuses = await load_statuses(session, favourited.items)
-    ordered = [statuses[sid] for sid in favourited.items if sid in statuses]
+    return favourited.with_items(
+        await _visible_rendered(session, runtime, viewer_id, favourited.items)
+    )
+
+
+async def read_bookmarks(
+    *, session: AsyncSession, runtime: Runtime, viewer_id: int, page: PageParams
+) -> Page:
+    """What the viewer bookmarked and may still see, most recent bookmark first, paged
+    by bookmark id."""
+    query = select(Bookmark.status_id).where(Bookmark.account_id == viewer_id)
+    bookmarked = await paginate(session, query, key=Bookmark.id, page=page)
+    return bookmarked.with_items(
+        await _visible_rendered(session, runtime, viewer_id, bookmarked.items)
+    )
+
+
+async def _visible_rendered(
+    session: AsyncSession, runtime: Runtime, viewer_id: int | None, status_ids: list[int]
+) -> list[dict[str, Any]]:
+    """These statuses, in order, rendered for the viewer, leaving out what is gone or
+    hidden (a muted author's post stays: the viewer chose it)."""
+    statuses = await load_statuses(session, status_ids)
+    ordered = [statuses[sid] for sid in status_ids if sid in statuses]
     audience = await load_audience(session, viewer_id)
     originals = await load_originals(session, ordered)
     visible = await filter_visible(session, audience, ordered, originals, hide_muted=False)
-    return favourited.with_items(
-        await render_statuses(session, visible, viewer_id, runtime=runtime)
-    )
+    return await render_statuses(session, visible, viewer_id, runtime=runtime)
 
 
 async def _page_of_statuses(

@@ -64,6 +64,11 @@ class VoteForm(NextForm):
         return [value] if isinstance(value, str) else value
 
 
+class EditForm(NextForm):
+    status: str = ""
+    spoiler_text: str = ""
+
+
 class ProfileForm(BaseModel):
     display_name: str = ""
     note: str = ""

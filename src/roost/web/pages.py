@@ -167,6 +167,7 @@ def nav_section(path: str, me: Account | None) -> str | None:
         "/tags": "explore",
         "/notifications": "bell",
         "/conversations": "mail",
+        "/bookmarks": "bookmark",
         "/search": "search",
         "/settings": "settings",
         "/login": "login",

@@ -75,6 +75,14 @@ async def profile(
     if account.username != username:
         return redirect(f"/@{account.username}")
     relationship = await _relationship(session, visitor.account_id, account)
+    pinned = await timelines.read_account_statuses(
+        session=session,
+        runtime=runtime,
+        viewer_id=visitor.account_id,
+        account_id=account.id,
+        page=PageParams(),
+        pinned=True,
+    )
     page = await timelines.read_account_statuses(
         session=session,
         runtime=runtime,
@@ -90,6 +98,8 @@ async def profile(
         account=account,
         relationship=relationship,
         blocked_by=bool(relationship and relationship["blocked_by"]),
+        # Pinned posts head the first page only.
+        pinned=pinned.items if paging.max_id is None else [],
         **timeline_context(_feed(account), page, paged_back=paging.max_id is not None),
     )
 

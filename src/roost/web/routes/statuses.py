@@ -1,4 +1,5 @@
-"""Posting, the thread page, and favourite / boost / delete in place."""
+"""Posting, editing, the thread page and a post's history, and favourite / boost /
+bookmark / pin / delete in place."""
 
 from __future__ import annotations
 
@@ -18,16 +19,16 @@ from roost.deps import ReadSession, RuntimeDep, WriteSession
 from roost.polls.schemas import PollIn, poll_in
 from roost.scheduled.render import render_scheduled
 from roost.scheduled.service import parse_time, schedule_status
-from roost.statuses import interactions
+from roost.statuses import edits, interactions, pins
 from roost.statuses import service as statuses
 from roost.statuses.lookup import get_visible
 from roost.statuses.models import VISIBILITIES, Status
-from roost.statuses.render import render_statuses
+from roost.statuses.render import render_history, render_statuses
 from roost.statuses.threads import thread_context
 from roost.web.feeds import posts_html
-from roost.web.forms import ComposeForm, NextForm
+from roost.web.forms import ComposeForm, EditForm, NextForm
 from roost.web.pages import WebRoute, redirect, render_page, safe_next, wants_json
-from roost.web.visitor import CheckedMember, VisitorDep
+from roost.web.visitor import CheckedMember, MemberDep, VisitorDep
 
 if TYPE_CHECKING:
     from roost.runtime import Runtime
@@ -154,12 +155,133 @@ async def _unreblog(session: AsyncSession, runtime: Runtime, me: Account, status
     )
 
 
+async def _bookmark(session: AsyncSession, runtime: Runtime, me: Account, status_id: int) -> Status:
+    return await interactions.bookmark(
+        session=session, runtime=runtime, viewer=me, status_id=status_id
+    )
+
+
+async def _unbookmark(
+    session: AsyncSession, runtime: Runtime, me: Account, status_id: int
+) -> Status:
+    return await interactions.unbookmark(
+        session=session, runtime=runtime, viewer=me, status_id=status_id
+    )
+
+
+async def _pin(session: AsyncSession, runtime: Runtime, me: Account, status_id: int) -> Status:
+    return await pins.pin(session=session, runtime=runtime, viewer=me, status_id=status_id)
+
+
+async def _unpin(session: AsyncSession, runtime: Runtime, me: Account, status_id: int) -> Status:
+    return await pins.unpin(session=session, runtime=runtime, viewer=me, status_id=status_id)
+
+
 ACTIONS: dict[str, Action] = {
     "favourite": _favourite,
     "unfavourite": _unfavourite,
     "reblog": _reblog,
     "unreblog": _unreblog,
+    "bookmark": _bookmark,
+    "unbookmark": _unbookmark,
+    "pin": _pin,
+    "unpin": _unpin,
 }
+
+
+@router.get("/statuses/{status_id}/edit")
+async def edit_form(
+    request: Request, status_id: str, member: MemberDep, session: ReadSession
+) -> Response:
+    """The edit form, prefilled with what the author typed (the post's source)."""
+    status = await edits.status_source(
+        session=session, viewer_id=member.account.id, status_id=parse_id(status_id)
+    )
+    if status.account_id != member.account.id or status.reblog_of_id is not None:
+        raise NotFound()
+    form = EditForm(status=status.text, spoiler_text=status.spoiler_text)
+    return await _edit_page(request, session, status, form, errors=[])
+
+
+@router.post("/statuses/{status_id}/edit")
+async def edit(
+    request: Request,
+    status_id: str,
+    member: CheckedMember,
+    form: Annotated[EditForm, Depends(params(EditForm))],
+    session: WriteSession,
+    reader: ReadSession,
+    runtime: RuntimeDep,
+) -> Response:
+    try:
+        status = await edits.edit_status(
+            session=session,
+            runtime=runtime,
+            author=member.account,
+            status_id=parse_id(status_id),
+            text=form.status,
+            spoiler_text=form.spoiler_text,
+            sensitive=None,
+        )
+    except Unprocessable as exc:
+        original = await reader.get(Status, parse_id(status_id))
+        if original is None:
+            raise NotFound() from exc
+        return await _edit_page(
+            request, reader, original, form, errors=[exc.message], status_code=422
+        )
+    return redirect(f"/@{member.account.username}/{status.id}")
+
+
+async def _edit_page(
+    request: Request,
+    session: AsyncSession,
+    status: Status,
+    form: EditForm,
+    *,
+    errors: list[str],
+    status_code: int = 200,
+) -> Response:
+    return await render_page(
+        request,
+        "edit.html",
+        session=session,
+        status_code=status_code,
+        title="Edit post",
+        status_id=str(status.id),
+        form=form,
+        errors=errors,
+    )
+
+
+@router.get("/@{username}/{status_id}/history")
+async def history(
+    request: Request,
+    username: str,
+    status_id: str,
+    visitor: VisitorDep,
+    session: ReadSession,
+    runtime: RuntimeDep,
+) -> Response:
+    """Every version of a post, newest first, as private as the post."""
+    versions = await edits.status_history(
+        session=session, viewer_id=visitor.account_id, status_id=parse_id(status_id)
+    )
+    author = await session.get(Account, versions[0].account_id)
+    if author is None:
+        raise NotFound()
+    if author.username_lower != username.lower():
+        return redirect(f"/@{author.username}/{status_id}/history")
+    rendered = await render_history(session, versions, runtime=runtime)
+    return await render_page(
+        request,
+        "history.html",
+        session=session,
+        title=f"{author.display_name or author.username}: edit history",
+        author=author,
+        status_id=status_id,
+        versions=list(reversed(rendered)),
+    )
 
 
 @router.post("/statuses/{status_id}/delete")
@@ -209,6 +331,8 @@ async def act(
             "reblogged": post["reblogged"],
             "reblogs_count": post["reblogs_count"],
             "replies_count": post["replies_count"],
+            "bookmarked": post["bookmarked"],
+            "pinned": post["pinned"],
         }
     )
 

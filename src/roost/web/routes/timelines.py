@@ -1,5 +1,5 @@
-"""Home, explore and hashtag timelines, their newer/older fragments, and the home
-timeline's read marker."""
+"""Home, explore and hashtag timelines, bookmarks, their newer/older fragments, and the
+home timeline's read marker."""
 
 from __future__ import annotations
 
@@ -34,6 +34,7 @@ Paging = Annotated[PageParams, Depends(page_params)]
 
 HOME = Feed(url="/home", label="Home timeline", marker_url="/home/marker")
 EXPLORE = Feed(url="/explore", label="Posts on this server")
+BOOKMARKS = Feed(url="/bookmarks", label="Bookmarks", poll=False)
 
 
 def tag_feed(tag: str) -> Feed:
@@ -217,3 +218,39 @@ async def tag_older(
         page=older_params(paging),
     )
     return older_response(tag_feed(tag), page, me=visitor.account, csrf_token=visitor.csrf_token)
+
+
+@router.get("/bookmarks")
+async def bookmarks(
+    request: Request, member: MemberDep, session: ReadSession, runtime: RuntimeDep, paging: Paging
+) -> Response:
+    page = await timelines.read_bookmarks(
+        session=session, runtime=runtime, viewer_id=member.account.id, page=first_page(paging)
+    )
+    return await render_page(
+        request,
+        "bookmarks.html",
+        session=session,
+        title="Bookmarks",
+        **timeline_context(BOOKMARKS, page, paged_back=paging.max_id is not None),
+    )
+
+
+@router.get("/bookmarks/newer")
+async def bookmarks_newer(
+    member: MemberDep, session: ReadSession, runtime: RuntimeDep, paging: Paging
+) -> JSON:
+    page = await timelines.read_bookmarks(
+        session=session, runtime=runtime, viewer_id=member.account.id, page=newer_params(paging)
+    )
+    return newer_response(BOOKMARKS, page, me=member.account, csrf_token=member.csrf_token)
+
+
+@router.get("/bookmarks/older")
+async def bookmarks_older(
+    member: MemberDep, session: ReadSession, runtime: RuntimeDep, paging: Paging
+) -> JSON:
+    page = await timelines.read_bookmarks(
+        session=session, runtime=runtime, viewer_id=member.account.id, page=older_params(paging)
+    )
+    return older_response(BOOKMARKS, page, me=member.account, csrf_token=member.csrf_token)

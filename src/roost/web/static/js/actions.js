@@ -14,11 +14,13 @@ function applyStatus(data) {
     const pairs = [
       ["boost", data.reblogged, ".boost-count", data.reblogs_count],
       ["favourite", data.favourited, ".favourite-count", data.favourites_count],
+      ["bookmark", data.bookmarked, null, null],
+      ["pin", data.pinned, null, null],
     ];
     for (const [name, pressed, countSelector, count] of pairs) {
       const button = article.querySelector(`button.${name}`);
       if (button) setPressed(button.form, button, pressed);
-      const counter = article.querySelector(countSelector);
+      const counter = countSelector && article.querySelector(countSelector);
       if (counter) counter.textContent = String(count);
     }
     const replies = article.querySelector(".reply-count");
@@ -121,7 +123,9 @@ export function initActions() {
       submitCompose(form);
       return;
     }
-    if (form.method === "post" && IN_PLACE.test(form.getAttribute("action") || "")) {
+    // A form marked data-plain (the edit form) is submitted as a page, never in place.
+    const inPlace = IN_PLACE.test(form.getAttribute("action") || "") && !("plain" in form.dataset);
+    if (form.method === "post" && inPlace) {
       event.preventDefault();
       act(form, button);
     }
