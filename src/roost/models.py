@@ -1,8 +1,12 @@
 """Every table, imported in one place so the metadata (and Alembic) sees them all."""
 
 from roost.accounts.models import Account
+from roost.announcements.models import Announcement, AnnouncementReaction, AnnouncementRead
 from roost.core.db import Base
 from roost.core.nodes import NodeLease
+from roost.discovery.models import Endorsement, SuggestionDismissal
+from roost.domain_blocks.models import DomainBlock
+from roost.featured_tags.models import FeaturedTag
 from roost.follows.models import Block, Follow, Mute
 from roost.jobs.models import OutboxJob
 from roost.markers.models import Marker
@@ -13,6 +17,13 @@ from roost.timelines.models import HomeEntry, HomeFeed
 from roost.web.models import WebSession
 
 __all__ = [
+    "FeaturedTag",
+    "DomainBlock",
+    "SuggestionDismissal",
+    "Endorsement",
+    "AnnouncementRead",
+    "AnnouncementReaction",
+    "Announcement",
     "AccessToken",
     "Account",
     "AuthorizationCode",

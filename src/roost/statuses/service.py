@@ -85,9 +85,10 @@ async def post_status(
             domain=settings.domain,
         ),
         spoiler_text=spoiler_text,
-        sensitive=bool(sensitive) or bool(spoiler_text),
-        visibility=visibility or "public",
-        language=language,
+        sensitive=(author.default_sensitive if sensitive is None else sensitive)
+        or bool(spoiler_text),
+        visibility=visibility or author.default_privacy,
+        language=language or author.default_language,
         in_reply_to_id=parent.id if parent else None,
         in_reply_to_account_id=parent.account_id if parent else None,
         application_id=app_id,
@@ -108,7 +109,7 @@ async def post_status(
 
     for account in mentioned:
         session.add(Mention(id=new_id(), status_id=status.id, account_id=account.id))
-    for tag_id in await _tag_ids(session, found.tags):
+    for tag_id in await tag_ids(session, found.tags):
         session.add(StatusTag(status_id=status.id, tag_id=tag_id))
 
     if status.visibility != "direct":
@@ -173,7 +174,7 @@ async def _mentionable(
     return [by_name[n] for n in usernames if n in by_name and by_name[n].id not in blockers]
 
 
-async def _tag_ids(session: AsyncSession, names: list[str]) -> list[int]:
+async def tag_ids(session: AsyncSession, names: list[str]) -> list[int]:
     """Get or create each tag (by lowercase name); safe against concurrent creators."""
     if not names:
         return []
