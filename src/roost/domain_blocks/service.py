@@ -30,11 +30,11 @@ def normalize_domain(domain: str | None, *, own: str) -> str:
     if not text:
         raise Unprocessable("Validation failed: Domain can't be blank")
     text = re.sub(r"^[a-z][a-z0-9+.-]*://", "", text).split("/")[0].split(":")[0].rstrip(".")
+    if text == own.lower().split(":")[0]:
+        raise Unprocessable("Validation failed: Domain cannot be this server's own domain")
     labels = text.split(".")
     if len(text) > 253 or len(labels) < 2 or not all(_LABEL.match(label) for label in labels):
         raise Unprocessable("Validation failed: Domain is not a valid domain name")
-    if text == own.lower().split(":")[0]:
-        raise Unprocessable("Validation failed: Domain cannot be this server's own domain")
     return text
 
 
