@@ -8,8 +8,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from roost.accounts.models import Account
-from roost.core.errors import Unprocessable
+from roost.core.db import commit
+from roost.core.errors import NotFound, Unprocessable
 
 # Direct is no default a post may fall back to (Mastodon allows these three).
 PRIVACIES = ("public", "unlisted", "private")
@@ -56,3 +59,29 @@ def set_preferences(
         account.expand_media = expand_media
     if expand_spoilers is not None:
         account.expand_spoilers = expand_spoilers
+
+
+async def update_preferences(
+    *,
+    session: AsyncSession,
+    account_id: int,
+    privacy: str,
+    sensitive: bool,
+    language: str,
+    expand_media: str,
+    expand_spoilers: bool,
+) -> Account:
+    """Save every preference at once (the web settings form)."""
+    account = await session.get(Account, account_id)
+    if account is None:
+        raise NotFound()
+    set_preferences(
+        account,
+        privacy=privacy,
+        sensitive=sensitive,
+        language=language.strip().lower(),
+        expand_media=expand_media,
+        expand_spoilers=expand_spoilers,
+    )
+    await commit(session)
+    return account
