@@ -4,7 +4,7 @@ from roost.accounts.models import Account
 from roost.announcements.models import Announcement, AnnouncementReaction, AnnouncementRead
 from roost.core.db import Base
 from roost.core.nodes import NodeLease
-from roost.discovery.models import Endorsement, SuggestionDismissal
+from roost.discovery.models import SuggestionDismissal
 from roost.domain_blocks.models import DomainBlock
 from roost.featured_tags.models import FeaturedTag
 from roost.follows.models import Block, Follow, Mute
@@ -20,7 +20,6 @@ __all__ = [
     "FeaturedTag",
     "DomainBlock",
     "SuggestionDismissal",
-    "Endorsement",
     "AnnouncementRead",
     "AnnouncementReaction",
     "Announcement",

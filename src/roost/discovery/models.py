@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, UniqueConstraint
+from sqlalchemy import ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column
 
 from roost.core.db import Base, utcnow
@@ -22,17 +22,3 @@ class SuggestionDismissal(Base):
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-
-class Endorsement(Base):
-    """An account someone features on their profile (POST /api/v1/accounts/:id/pin)."""
-
-    __tablename__ = "endorsements"
-
-    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
-    target_account_id: Mapped[int] = mapped_column(
-        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
-    )
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    __table_args__ = (UniqueConstraint("account_id", "target_account_id"),)

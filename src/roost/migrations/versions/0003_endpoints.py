@@ -88,36 +88,6 @@ def upgrade() -> None:
         ),
     )
     op.create_table(
-        "endorsements",
-        sa.Column("id", sa.BigInteger(), autoincrement=False, nullable=False),
-        sa.Column("account_id", sa.BigInteger(), nullable=False),
-        sa.Column("target_account_id", sa.BigInteger(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["account_id"],
-            ["accounts.id"],
-            name=op.f("fk_endorsements_account_id_accounts"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["target_account_id"],
-            ["accounts.id"],
-            name=op.f("fk_endorsements_target_account_id_accounts"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_endorsements")),
-        sa.UniqueConstraint(
-            "account_id",
-            "target_account_id",
-            name=op.f("uq_endorsements_account_id_target_account_id"),
-        ),
-    )
-    with op.batch_alter_table("endorsements", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_endorsements_target_account_id"), ["target_account_id"], unique=False
-        )
-
-    op.create_table(
         "featured_tags",
         sa.Column("id", sa.BigInteger(), autoincrement=False, nullable=False),
         sa.Column("account_id", sa.BigInteger(), nullable=False),
@@ -194,10 +164,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_featured_tags_tag_id"))
 
     op.drop_table("featured_tags")
-    with op.batch_alter_table("endorsements", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_endorsements_target_account_id"))
-
-    op.drop_table("endorsements")
     op.drop_table("announcement_reads")
     op.drop_table("announcement_reactions")
     op.drop_table("account_domain_blocks")
