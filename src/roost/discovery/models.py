@@ -21,4 +21,3 @@ class SuggestionDismissal(Base):
         ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
