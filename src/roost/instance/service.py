@@ -69,8 +69,9 @@ def streaming_url(settings: Settings) -> str:
 def _configuration(settings: Settings) -> dict[str, Any]:
     """The limits clients read before they let someone write: each the value the code
     that enforces it uses. A feature Roost does not have yet says so with zeros (Mastodon
-    clients hide what a limit of zero forbids): no media, no polls, no pins, until those
-    features land and each limit here becomes its setting."""
+    clients hide what a limit of zero forbids): no media, no polls, no pins. When one
+    lands, its zero here becomes its setting, one line each (``settings.poll_max_options``,
+    ``settings.max_pinned_statuses``, ...)."""
     return {
         "accounts": {
             "max_featured_tags": MAX_FEATURED_TAGS,
