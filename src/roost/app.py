@@ -18,6 +18,7 @@ import roost.scheduled.service  # noqa: F401  (registers its job kinds)
 import roost.timelines.fanout  # noqa: F401  (registers its job kinds)
 from roost import __version__
 from roost.accounts.routes import router as accounts_router
+from roost.announcements.routes import router as announcements_router
 from roost.conversations.routes import router as conversations_router
 from roost.core.cors import ApiCors
 from roost.core.errors import RoostError
@@ -25,6 +26,9 @@ from roost.core.http import JSON
 from roost.core.limits import RequestLimits
 from roost.core.openapi import describe_parameters
 from roost.core.settings import Settings, get_settings
+from roost.discovery.routes import router as discovery_router
+from roost.domain_blocks.routes import router as domain_blocks_router
+from roost.featured_tags.routes import router as featured_tags_router
 from roost.follows.routes import router as follows_router
 from roost.instance.routes import router as instance_router
 from roost.markers.routes import router as markers_router
@@ -84,6 +88,10 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         polls_router,
         scheduled_router,
         notifications_router,
+        discovery_router,
+        featured_tags_router,
+        announcements_router,
+        domain_blocks_router,
         streaming_router,
         web_router,  # the web page: after every API route
     ):

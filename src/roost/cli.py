@@ -1,4 +1,4 @@
-"""The ``roost`` command: serve, worker, migrate."""
+"""The ``roost`` command: serve, worker, migrate, announce."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ import asyncio
 import logging
 import os
 import sys
+from datetime import UTC, datetime
 
 from roost.core.logs import FORMAT, RedactSecrets, serve_log_config
-from roost.core.settings import get_settings
+from roost.core.settings import Settings, get_settings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -52,6 +53,16 @@ def main(argv: list[str] | None = None) -> int:
 
     commands.add_parser("migrate", help="apply database migrations")
 
+    announce = commands.add_parser(
+        "announce", help="publish an announcement every signed-in app shows (migrates first)"
+    )
+    announce.add_argument("text", help="what to announce (links, @names and #tags work)")
+    announce.add_argument("--starts-at", type=_moment, help="when the event starts (ISO 8601)")
+    announce.add_argument(
+        "--ends-at", type=_moment, help="when it ends (ISO 8601); apps stop showing it then"
+    )
+    announce.add_argument("--all-day", action="store_true", help="the times are whole days")
+
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format=FORMAT)
     for handler in logging.getLogger().handlers:
@@ -70,6 +81,12 @@ def main(argv: list[str] | None = None) -> int:
 
         migrate(settings)
         return 0
+
+    if args.command == "announce":
+        from roost.migrate import migrate
+
+        migrate(settings)
+        return asyncio.run(_announce(settings, args))
 
     if args.command == "worker":
         if not settings.redis_url:
@@ -115,6 +132,42 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 0
     return 1
+
+
+async def _announce(settings: Settings, args: argparse.Namespace) -> int:
+    from roost.announcements.service import publish_announcement
+    from roost.core.errors import RoostError
+    from roost.runtime import Runtime
+
+    runtime = Runtime(settings)
+    await runtime.start(sweep=False)  # leases a node, for the announcement's id
+    try:
+        async with runtime.db.write() as session:
+            announcement = await publish_announcement(
+                session=session,
+                text=args.text,
+                base_url=settings.base_url,
+                domain=settings.domain,
+                starts_at=args.starts_at,
+                ends_at=args.ends_at,
+                all_day=args.all_day,
+            )
+    except RoostError as error:
+        print(f"roost announce: {error.message}", file=sys.stderr)
+        return 2
+    finally:
+        await runtime.stop()
+    print(f"Announcement {announcement.id} published")
+    return 0
+
+
+def _moment(value: str) -> datetime:
+    """An ISO 8601 date or time; without a zone, UTC."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 date or time: {value!r}") from exc
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def served_domain(host: str, port: int) -> str:

@@ -1,9 +1,13 @@
 """Every table, imported in one place so the metadata (and Alembic) sees them all."""
 
 from roost.accounts.models import Account
+from roost.announcements.models import Announcement, AnnouncementReaction, AnnouncementRead
 from roost.conversations.models import AccountConversation, ConversationStatus
 from roost.core.db import Base
 from roost.core.nodes import NodeLease
+from roost.discovery.models import SuggestionDismissal
+from roost.domain_blocks.models import DomainBlock
+from roost.featured_tags.models import FeaturedTag
 from roost.follows.models import Block, Follow, Mute
 from roost.jobs.models import OutboxJob
 from roost.markers.models import Marker
@@ -31,6 +35,12 @@ from roost.timelines.models import HomeEntry, HomeFeed
 from roost.web.models import WebSession
 
 __all__ = [
+    "FeaturedTag",
+    "DomainBlock",
+    "SuggestionDismissal",
+    "AnnouncementRead",
+    "AnnouncementReaction",
+    "Announcement",
     "AccessToken",
     "Account",
     "AccountConversation",

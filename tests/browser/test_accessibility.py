@@ -147,6 +147,7 @@ SCREENS: list[Screen] = [
     Screen("conversations", "/conversations"),
     Screen("scheduled", "/scheduled"),
     Screen("bookmarks", "/bookmarks"),
+    Screen("featured-tag", "/@maya/tagged/birding"),
     Screen("edit", "/statuses/{bikes}/edit"),
     Screen("history", "/@maya/{bikes}/history"),
     Screen("conversation", "/conversations/{conversation}"),
@@ -217,6 +218,7 @@ def scene(site: Site) -> Scene:
     site.call(t["maya"], "PUT", f"/api/v1/statuses/{ids['bikes']}", data=edit)
     site.call(t["maya"], "POST", f"/api/v1/statuses/{ids['walk']}/bookmark")
     site.call(t["maya"], "POST", f"/api/v1/statuses/{ids['goldcrest']}/pin")
+    site.call(t["maya"], "POST", "/api/v1/featured_tags", data={"name": "birding"})
     ids["conversation"] = wait_for_conversation(site, t["maya"])
     tusky = site.app("Tusky", "https://tusky.app")
     site.password_token("maya", app=tusky)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String, Text
+from sqlalchemy import String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from roost.core.db import Base, utcnow
@@ -31,3 +31,15 @@ class Account(Base):
     followers_count: Mapped[int] = mapped_column(default=0)
     following_count: Mapped[int] = mapped_column(default=0)
     statuses_count: Mapped[int] = mapped_column(default=0)
+    # Preferences (GET /api/v1/preferences; ``source`` of the CredentialAccount): what a
+    # post without its own visibility, sensitivity or language gets, and how the
+    # person's apps show media and content warnings.
+    default_privacy: Mapped[str] = mapped_column(
+        String(10), default="public", server_default="public"
+    )
+    default_sensitive: Mapped[bool] = mapped_column(default=False, server_default=false())
+    default_language: Mapped[str | None] = mapped_column(String(16), default=None)
+    expand_media: Mapped[str] = mapped_column(
+        String(10), default="default", server_default="default"
+    )
+    expand_spoilers: Mapped[bool] = mapped_column(default=False, server_default=false())

@@ -55,9 +55,9 @@ def render_credential_account(account: Account, *, base_url: str) -> dict[str, A
     """The signed-in person's own account, with the ``source`` block for editing."""
     rendered = render_account(account, base_url=base_url)
     rendered["source"] = {
-        "privacy": "public",
-        "sensitive": False,
-        "language": "",
+        "privacy": account.default_privacy,
+        "sensitive": account.default_sensitive,
+        "language": account.default_language or "",
         "note": account.note,
         "fields": [],
         "follow_requests_count": 0,

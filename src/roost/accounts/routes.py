@@ -13,12 +13,14 @@ from starlette.responses import Response
 
 from roost.accounts import service
 from roost.accounts.avatars import HEADER_SVG, avatar_svg
+from roost.accounts.preferences import render_preferences
 from roost.accounts.render import render_account, render_credential_account
 from roost.accounts.schemas import (
     Account,
     CredentialAccount,
     CredentialsForm,
     LookupParams,
+    Preferences,
     RegistrationForm,
 )
 from roost.core.errors import NotFound
@@ -79,6 +81,12 @@ async def update_credentials(
         session=session, runtime=runtime, account_id=viewer.account_id, form=form
     )
     return json_response(render_credential_account(account, base_url=runtime.settings.base_url))
+
+
+@router.get("/api/v1/preferences", response_model=Preferences)
+async def preferences(viewer: Annotated[Viewer, Depends(require("read:accounts"))]) -> JSON:
+    assert viewer.account is not None
+    return json_response(render_preferences(viewer.account))
 
 
 @router.get("/api/v1/accounts/lookup", response_model=Account)

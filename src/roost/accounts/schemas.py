@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field, model_validator
 
 
 class RegistrationForm(BaseModel):
@@ -17,12 +17,38 @@ class RegistrationForm(BaseModel):
     reason: str | None = None
 
 
+class CredentialsSource(BaseModel):
+    """``source[privacy]`` etc.: the person's posting defaults (accounts/preferences.py)."""
+
+    privacy: str | None = None
+    sensitive: bool | None = None
+    language: str | None = None
+
+
 class CredentialsForm(BaseModel):
     display_name: str | None = None
     note: str | None = None
     locked: bool | None = None
     bot: bool | None = None
     discoverable: bool | None = None
+    source: CredentialsSource | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _nested_source(cls, data: Any) -> Any:
+        """A form sends ``source[privacy]=...``; JSON sends ``{"source": {...}}``."""
+        if not isinstance(data, dict):
+            return data
+        flat = {
+            key[len("source[") : -1]: value
+            for key, value in data.items()
+            if isinstance(key, str) and key.startswith("source[") and key.endswith("]")
+        }
+        if not flat:
+            return data
+        nested = data.get("source")
+        merged = {**(nested if isinstance(nested, dict) else {}), **flat}
+        return {**data, "source": merged}
 
 
 class LookupParams(BaseModel):
@@ -66,3 +92,15 @@ class CredentialAccount(Account):
 
     source: dict[str, Any]
     role: dict[str, Any]
+
+
+class Preferences(BaseModel):
+    """Mastodon's Preferences entity (``accounts/preferences.py``)."""
+
+    model_config = {"populate_by_name": True}
+
+    posting_default_visibility: str = Field(alias="posting:default:visibility")
+    posting_default_sensitive: bool = Field(alias="posting:default:sensitive")
+    posting_default_language: str | None = Field(alias="posting:default:language")
+    reading_expand_media: str = Field(alias="reading:expand:media")
+    reading_expand_spoilers: bool = Field(alias="reading:expand:spoilers")

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from roost.accounts import validation as v
 from roost.accounts.credentials import hash_password_off_loop
 from roost.accounts.models import Account
+from roost.accounts.preferences import set_preferences
 from roost.accounts.schemas import CredentialsForm, RegistrationForm
 from roost.core.db import commit, utcnow
 from roost.core.errors import Forbidden, NotFound
@@ -163,6 +164,13 @@ async def update_credentials(
         value = getattr(form, field)
         if value is not None:
             setattr(account, field, value)
+    if form.source is not None:
+        set_preferences(
+            account,
+            privacy=form.source.privacy,
+            sensitive=form.source.sensitive,
+            language=form.source.language,
+        )
     await commit(session)
     return account
 

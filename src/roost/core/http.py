@@ -185,3 +185,30 @@ def link_header(
     if prev_min is not None:
         links.append(f'<{base}?{urlencode([*kept, ("min_id", prev_min)])}>; rel="prev"')
     return ", ".join(links)
+
+
+class OffsetParams(BaseModel):
+    """Paging by position in a ranking (trends, suggestions), as Mastodon does there."""
+
+    limit: int | None = Field(default=None, description="Out of range: clamped")
+    offset: int = Field(default=0, ge=0, le=10_000)
+
+    def clamped_limit(self, *, default: int, maximum: int) -> int:
+        return default if self.limit is None else max(1, min(self.limit, maximum))
+
+
+def offset_link_header(
+    request: Request, *, base_url: str, offset: int, limit: int, count: int
+) -> str | None:
+    """``Link`` for a ranking read ``count`` items from ``offset``: ``next`` when the
+    page was full, ``prev`` when it did not start at the top (Mastodon's trends)."""
+    base = base_url + request.url.path
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k != "offset"]
+    links = []
+    if count >= limit:
+        links.append(f'<{base}?{urlencode([*kept, ("offset", offset + limit)])}>; rel="next"')
+    if offset > 0:
+        links.append(
+            f'<{base}?{urlencode([*kept, ("offset", max(0, offset - limit))])}>; rel="prev"'
+        )
+    return ", ".join(links) or None

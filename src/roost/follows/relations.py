@@ -26,6 +26,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     exists,
+    func,
     literal,
     or_,
     select,
@@ -33,7 +34,7 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from roost.accounts.models import Account
 from roost.follows.models import Block, Follow, Mute
@@ -287,4 +288,18 @@ async def load_graph(session: AsyncSession, *, viewer_id: int, ids: Collection[i
         blocking=set(blocking.all()),
         blocked_by=set(blocked_by.all()),
         muting={target: hide for target, (hide,) in muting.items()},
+    )
+
+
+def followed_by_followed(account_id: int) -> Select[int, int]:
+    """Accounts followed by the people this one follows, each with how many of them
+    follow it (``suggestions``), to put in a query. Includes this account and those it
+    already follows: the caller leaves them out."""
+    first, second = aliased(Follow), aliased(Follow)
+    friends = func.count(func.distinct(first.target_account_id)).label("friends")
+    return (
+        select(second.target_account_id, friends)
+        .join(second, second.account_id == first.target_account_id)
+        .where(first.account_id == account_id)
+        .group_by(second.target_account_id)
     )

@@ -7,8 +7,9 @@ for the instance when it starts, and counting statuses is a table scan.
 from __future__ import annotations
 
 import time
+from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -16,13 +17,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from roost import __version__
 from roost.accounts.models import Account
-from roost.core.db import utcnow
+from roost.core.db import as_utc, utcnow
+from roost.core.ids import lowest_id_at
 from roost.core.settings import Settings
+from roost.featured_tags.service import MAX_FEATURED_TAGS
+from roost.statuses.formatting import URL_LENGTH
 from roost.statuses.models import Status
+from roost.statuses.service import MAX_CHARACTERS
 
 TITLE = "Roost"
 SHORT_DESCRIPTION = "A small microblogging server that speaks the Mastodon client API."
-MAX_CHARACTERS = 500
 STATS_TTL_SECONDS = 60.0
 # Mastodon.py reads the part before the first space as three dotted numbers.
 VERSION = f"4.3.0 (compatible; Roost {__version__})"
@@ -63,15 +67,18 @@ def streaming_url(settings: Settings) -> str:
 
 
 def _configuration(settings: Settings) -> dict[str, Any]:
+    """The limits clients read before they let someone write: each the value the code
+    that enforces it uses. Media, which Roost does not have yet, says so with zeros
+    (Mastodon clients hide what a limit of zero forbids)."""
     return {
         "accounts": {
-            "max_featured_tags": 0,
+            "max_featured_tags": MAX_FEATURED_TAGS,
             "max_pinned_statuses": settings.max_pinned_statuses,
         },
         "statuses": {
             "max_characters": MAX_CHARACTERS,
             "max_media_attachments": 0,
-            "characters_reserved_per_url": 23,
+            "characters_reserved_per_url": URL_LENGTH,
         },
         "media_attachments": {
             "supported_mime_types": [],
@@ -133,6 +140,7 @@ async def instance_v2(*, session: AsyncSession, settings: Settings) -> dict[str,
             "approval_required": settings.registrations == "approval",
             "message": None,
         },
+        # The level of Mastodon 4.3, which VERSION claims; 3 and later add what Roost lacks.
         "api_versions": {"mastodon": 2},
         "contact": {"email": "", "account": None},
         "rules": [],
@@ -155,11 +163,44 @@ async def nodeinfo(*, session: AsyncSession, settings: Settings) -> dict[str, An
     }
 
 
-def preferences() -> dict[str, Any]:
-    return {
-        "posting:default:visibility": "public",
-        "posting:default:sensitive": False,
-        "posting:default:language": None,
-        "reading:expand:media": "default",
-        "reading:expand:spoilers": False,
-    }
+ACTIVITY_WEEKS = 12
+
+
+async def weekly_activity(*, session: AsyncSession) -> list[dict[str, str]]:
+    """Mastodon's instance activity: for each of the last twelve weeks (from Monday,
+    this week first) the posts written and the people who registered. Roost keeps no
+    log of sign-ins, so ``logins`` counts the people who posted that week (the accounts
+    known active), which is the nearest thing it knows. Two queries over the window."""
+    now = utcnow()
+    monday = datetime(now.year, now.month, now.day, tzinfo=UTC) - timedelta(days=now.weekday())
+    weeks = [monday - timedelta(weeks=back) for back in range(ACTIVITY_WEEKS)]
+    floor = lowest_id_at(int(weeks[-1].timestamp() * 1000))
+    posts = await session.execute(
+        select(Status.account_id, Status.created_at).where(
+            Status.id >= floor, Status.reblog_of_id.is_(None)
+        )
+    )
+    joined = await session.scalars(
+        select(Account.created_at).where(Account.created_at >= weeks[-1], Account.approved)
+    )
+
+    def week_of(moment: datetime) -> datetime:
+        day = as_utc(moment)
+        start = datetime(day.year, day.month, day.day, tzinfo=UTC)
+        return start - timedelta(days=start.weekday())
+
+    statuses: Counter[datetime] = Counter()
+    posters: dict[datetime, set[int]] = defaultdict(set)
+    for account_id, created_at in posts.all():
+        statuses[week_of(created_at)] += 1
+        posters[week_of(created_at)].add(account_id)
+    registrations = Counter(week_of(created_at) for created_at in joined.all())
+    return [
+        {
+            "week": str(int(week.timestamp())),
+            "statuses": str(statuses[week]),
+            "logins": str(len(posters[week])),
+            "registrations": str(registrations[week]),
+        }
+        for week in weeks
+    ]

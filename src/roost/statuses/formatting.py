@@ -186,3 +186,15 @@ def to_html(text: str, mentioned: Mapping[str, Account], *, base_url: str, domai
         link_rel=None,
         strip_comments=True,
     )
+
+
+_HASHTAG_NAME = re.compile(r"^#?(\w{1,100})$")
+
+
+def hashtag_name(text: str) -> str | None:
+    """``text`` as a hashtag's name (a leading ``#`` allowed), or None if it cannot be
+    one: word characters only, not only digits (Mastodon's rule)."""
+    match = _HASHTAG_NAME.match(text.strip())
+    if match is None or match.group(1).isdigit():
+        return None
+    return match.group(1)

@@ -90,9 +90,10 @@ async def post_status(
             domain=settings.domain,
         ),
         spoiler_text=spoiler_text,
-        sensitive=bool(sensitive) or bool(spoiler_text),
-        visibility=visibility or "public",
-        language=language,
+        sensitive=(author.default_sensitive if sensitive is None else sensitive)
+        or bool(spoiler_text),
+        visibility=visibility or author.default_privacy,
+        language=language or author.default_language,
         in_reply_to_id=parent.id if parent else None,
         in_reply_to_account_id=parent.account_id if parent else None,
         thread_id=(parent.thread_id or parent.id) if parent else status_id,

@@ -85,3 +85,15 @@ class SearchQuery(BaseModel):
 
 class MarkerForm(BaseModel):
     last_read_id: str = ""  # the status id at the top of the home timeline
+
+
+class PreferencesForm(BaseModel):
+    default_privacy: str = "public"
+    default_sensitive: bool = False  # an unchecked box sends nothing
+    default_language: str = ""
+    expand_media: str = "default"
+    expand_spoilers: bool = False
+
+
+class FeaturedTagForm(BaseModel):
+    name: str = ""

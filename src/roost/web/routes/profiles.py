@@ -20,6 +20,7 @@ from roost.follows import lists
 from roost.follows import service as follows
 from roost.follows.relationships import relationships
 from roost.timelines import service as timelines
+from roost.web import highlights
 from roost.web.feeds import (
     Feed,
     first_page,
@@ -100,6 +101,9 @@ async def profile(
         blocked_by=bool(relationship and relationship["blocked_by"]),
         # Pinned posts head the first page only.
         pinned=pinned.items if paging.max_id is None else [],
+        featured_tags=await highlights.featured_tags_of(
+            session=session, runtime=runtime, account_id=account.id
+        ),
         **timeline_context(_feed(account), page, paged_back=paging.max_id is not None),
     )
 
@@ -132,6 +136,90 @@ async def profile_older(
         page=older_params(paging),
     )
     return older_response(_feed(account), page, me=visitor.account, csrf_token=visitor.csrf_token)
+
+
+def _tagged_feed(account: Account, tag: str) -> Feed:
+    name = tag.lstrip("#").lower()
+    return Feed(
+        url=f"/@{quote(account.username)}/tagged/{quote(name, safe='')}",
+        label=f"Posts by @{account.username} tagged #{name}",
+        poll=False,
+    )
+
+
+@router.get("/@{username}/tagged/{tag}")
+async def profile_tagged(
+    request: Request,
+    username: str,
+    tag: str,
+    visitor: VisitorDep,
+    session: ReadSession,
+    runtime: RuntimeDep,
+    paging: Paging,
+) -> Response:
+    """A person's posts with one hashtag (where a featured tag links)."""
+    account = await _account(session, runtime, username)
+    page = await timelines.read_account_statuses(
+        session=session,
+        runtime=runtime,
+        viewer_id=visitor.account_id,
+        account_id=account.id,
+        page=first_page(paging),
+        tagged=tag,
+    )
+    return await render_page(
+        request,
+        "tagged.html",
+        session=session,
+        title=f"#{tag.lstrip('#').lower()} by @{account.username}",
+        account=account,
+        tag=tag.lstrip("#").lower(),
+        **timeline_context(_tagged_feed(account, tag), page, paged_back=paging.max_id is not None),
+    )
+
+
+@router.get("/@{username}/tagged/{tag}/newer")
+async def profile_tagged_newer(
+    username: str,
+    tag: str,
+    visitor: VisitorDep,
+    session: ReadSession,
+    runtime: RuntimeDep,
+    paging: Paging,
+) -> JSON:
+    account = await _account(session, runtime, username)
+    page = await timelines.read_account_statuses(
+        session=session,
+        runtime=runtime,
+        viewer_id=visitor.account_id,
+        account_id=account.id,
+        page=newer_params(paging),
+        tagged=tag,
+    )
+    feed = _tagged_feed(account, tag)
+    return newer_response(feed, page, me=visitor.account, csrf_token=visitor.csrf_token)
+
+
+@router.get("/@{username}/tagged/{tag}/older")
+async def profile_tagged_older(
+    username: str,
+    tag: str,
+    visitor: VisitorDep,
+    session: ReadSession,
+    runtime: RuntimeDep,
+    paging: Paging,
+) -> JSON:
+    account = await _account(session, runtime, username)
+    page = await timelines.read_account_statuses(
+        session=session,
+        runtime=runtime,
+        viewer_id=visitor.account_id,
+        account_id=account.id,
+        page=older_params(paging),
+        tagged=tag,
+    )
+    feed = _tagged_feed(account, tag)
+    return older_response(feed, page, me=visitor.account, csrf_token=visitor.csrf_token)
 
 
 async def _people_page(

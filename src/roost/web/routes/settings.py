@@ -1,4 +1,5 @@
-"""Settings: profile, password, authorized apps, blocks and mutes."""
+"""Settings: profile, preferences, featured hashtags, password, authorized apps, blocks
+and mutes."""
 
 from __future__ import annotations
 
@@ -9,13 +10,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
 from roost.accounts import service as accounts
+from roost.accounts.preferences import update_preferences
 from roost.accounts.schemas import CredentialsForm
 from roost.core.errors import RateLimited, RoostError
 from roost.core.http import PageParams, json_response, params, parse_id
 from roost.deps import ReadSession, RuntimeDep, WriteSession
+from roost.featured_tags import service as featured
 from roost.follows import lists
-from roost.web import service
-from roost.web.forms import PasswordForm, ProfileForm
+from roost.web import highlights, service
+from roost.web.forms import FeaturedTagForm, PasswordForm, PreferencesForm, ProfileForm
 from roost.web.pages import WebRoute, redirect, render_page, wants_json
 from roost.web.visitor import CheckedMember, Member, MemberDep
 
@@ -26,6 +29,8 @@ router = APIRouter(route_class=WebRoute)
 LIST_SIZE = 40
 NOTICES = {
     "profile": "Your profile is saved.",
+    "preferences": "Your preferences are saved.",
+    "tags": "Your featured hashtags are saved.",
     "app": "The app's access was revoked.",
 }
 
@@ -55,6 +60,7 @@ async def _settings_page(
         mutes=(
             await lists.mutes(session=session, runtime=runtime, viewer_id=me, page=everyone)
         ).items,
+        **await highlights.featured_tags_settings(session=session, runtime=runtime, account_id=me),
         **context,
     )
     page.headers.update(headers or {})  # a 429's Retry-After
@@ -97,6 +103,76 @@ async def save_profile(
             profile_errors=[exc.message.removeprefix("Validation failed: ")],
         )
     return redirect("/settings?saved=profile")
+
+
+@router.post("/settings/preferences")
+async def save_preferences(
+    request: Request,
+    member: CheckedMember,
+    form: Annotated[PreferencesForm, Depends(params(PreferencesForm))],
+    session: WriteSession,
+    reader: ReadSession,
+    runtime: RuntimeDep,
+) -> Response:
+    try:
+        await update_preferences(
+            session=session,
+            account_id=member.account.id,
+            privacy=form.default_privacy,
+            sensitive=form.default_sensitive,
+            language=form.default_language,
+            expand_media=form.expand_media,
+            expand_spoilers=form.expand_spoilers,
+        )
+    except RoostError as exc:
+        return await _settings_page(
+            request,
+            member,
+            reader,
+            runtime,
+            status_code=exc.status_code,
+            preferences_errors=[exc.message.removeprefix("Validation failed: ")],
+        )
+    return redirect("/settings?saved=preferences")
+
+
+@router.post("/settings/featured_tags")
+async def feature_tag(
+    request: Request,
+    member: CheckedMember,
+    form: Annotated[FeaturedTagForm, Depends(params(FeaturedTagForm))],
+    session: WriteSession,
+    reader: ReadSession,
+    runtime: RuntimeDep,
+) -> Response:
+    try:
+        await featured.feature_tag(
+            session=session,
+            account=member.account,
+            name=form.name,
+            base_url=runtime.settings.base_url,
+        )
+    except RoostError as exc:
+        return await _settings_page(
+            request,
+            member,
+            reader,
+            runtime,
+            status_code=exc.status_code,
+            tag_value=form.name,
+            tags_errors=[exc.message.removeprefix("Validation failed: ")],
+        )
+    return redirect("/settings?saved=tags#tags-heading")
+
+
+@router.post("/settings/featured_tags/{featured_tag_id}/delete")
+async def unfeature_tag(
+    featured_tag_id: str, member: CheckedMember, session: WriteSession
+) -> Response:
+    await featured.unfeature_tag(
+        session=session, account_id=member.account.id, featured_tag_id=parse_id(featured_tag_id)
+    )
+    return redirect("/settings?saved=tags#tags-heading")
 
 
 @router.post("/settings/password")

@@ -16,6 +16,7 @@ from roost.core.inputs import id_or_none
 from roost.deps import ReadSession, RuntimeDep, WriteSession
 from roost.markers import service as markers
 from roost.timelines import service as timelines
+from roost.web import highlights
 from roost.web.feeds import (
     Feed,
     first_page,
@@ -141,6 +142,9 @@ async def explore(
         "explore.html",
         session=session,
         title="Explore",
+        **await highlights.explore_highlights(
+            session=session, runtime=runtime, viewer_id=visitor.account_id
+        ),
         **timeline_context(EXPLORE, page, paged_back=paging.max_id is not None),
     )
 

@@ -1,0 +1,153 @@
+"""Trends, computed from this server's own recent activity (Roost has nothing else).
+
+- Tags: hashtags of public original posts of the last ``TAG_WINDOW_DAYS`` days, ranked
+  by how many distinct people used them, then by uses; each with its ``history``, uses
+  and people per day for the last seven days (today first), as Mastodon's Tag entity.
+- Statuses: public original posts of the last ``STATUS_WINDOW_DAYS`` days with at least
+  one boost or favourite, ranked by boosts + favourites, newest first among equals;
+  the viewer's blocks (either way) and mutes leave posts out (``statuses/visibility.py``).
+- Links: Roost makes no link previews yet, so there is nothing to rank: the empty list
+  is the real answer.
+
+Each is computed when asked, in one or two indexed queries over the recent window (ids
+are snowflakes: a time window is an id range); nothing is stored.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from roost.core.db import as_utc, utcnow
+from roost.core.ids import lowest_id_at
+from roost.statuses.models import Status, StatusTag, Tag
+from roost.statuses.render import render_statuses
+from roost.statuses.visibility import (
+    PUBLIC_TIMELINE_VISIBILITIES,
+    load_audience,
+    not_hidden_by,
+    visible_to,
+)
+
+if TYPE_CHECKING:
+    from roost.runtime import Runtime
+
+TAG_WINDOW_DAYS = 2
+STATUS_WINDOW_DAYS = 3
+HISTORY_DAYS = 7
+
+
+def _floor_id(days: int, now: datetime) -> int:
+    """The lowest status id of the last ``days`` days."""
+    return lowest_id_at(int((now - timedelta(days=days)).timestamp() * 1000))
+
+
+def _recent_public(days: int, now: datetime) -> Any:
+    """SQL condition: an original public post of the last ``days`` days."""
+    return (
+        (Status.id >= _floor_id(days, now))
+        & Status.visibility.in_(PUBLIC_TIMELINE_VISIBILITIES)
+        & Status.reblog_of_id.is_(None)
+    )
+
+
+async def trending_tags(
+    *, session: AsyncSession, base_url: str, limit: int, offset: int
+) -> list[dict[str, Any]]:
+    """The tags most people used lately, ``offset`` into the ranking, with history."""
+    now = utcnow()
+    people = func.count(func.distinct(Status.account_id))
+    uses = func.count(Status.id)
+    ranked = await session.execute(
+        select(Tag)
+        .join(StatusTag, StatusTag.tag_id == Tag.id)
+        .join(Status, Status.id == StatusTag.status_id)
+        .where(_recent_public(TAG_WINDOW_DAYS, now))
+        .group_by(Tag.id)
+        .order_by(people.desc(), uses.desc(), Tag.name)
+        .offset(offset)
+        .limit(limit)
+    )
+    tags = list(ranked.scalars().all())
+    histories = await tag_histories(session, [tag.id for tag in tags], now)
+    return [render_trending_tag(tag, histories[tag.id], base_url) for tag in tags]
+
+
+def _day_start(moment: datetime) -> datetime:
+    return datetime(moment.year, moment.month, moment.day, tzinfo=UTC)
+
+
+async def tag_histories(
+    session: AsyncSession, tag_ids: list[int], now: datetime
+) -> dict[int, list[dict[str, str]]]:
+    """Uses and distinct people per UTC day for the last seven days, today first: one
+    query over the uses of these tags in that week, bucketed here."""
+    today = _day_start(now)
+    days = [today - timedelta(days=back) for back in range(HISTORY_DAYS)]
+    uses: dict[tuple[int, datetime], int] = defaultdict(int)
+    people: dict[tuple[int, datetime], set[int]] = defaultdict(set)
+    if tag_ids:
+        rows = await session.execute(
+            select(StatusTag.tag_id, Status.account_id, Status.created_at)
+            .join(Status, Status.id == StatusTag.status_id)
+            .where(
+                StatusTag.tag_id.in_(tag_ids),
+                Status.id >= lowest_id_at(int(days[-1].timestamp() * 1000)),
+                Status.visibility.in_(PUBLIC_TIMELINE_VISIBILITIES),
+                Status.reblog_of_id.is_(None),
+            )
+        )
+        for tag_id, account_id, created_at in rows.all():
+            day = _day_start(as_utc(created_at))
+            uses[tag_id, day] += 1
+            people[tag_id, day].add(account_id)
+    return {
+        tag_id: [
+            {
+                "day": str(int(day.timestamp())),
+                "uses": str(uses[tag_id, day]),
+                "accounts": str(len(people[tag_id, day])),
+            }
+            for day in days
+        ]
+        for tag_id in tag_ids
+    }
+
+
+def render_trending_tag(tag: Tag, history: list[dict[str, str]], base_url: str) -> dict[str, Any]:
+    return {"name": tag.display_name, "url": f"{base_url}/tags/{tag.name}", "history": history}
+
+
+async def trending_statuses(
+    *,
+    session: AsyncSession,
+    runtime: Runtime,
+    viewer_id: int | None,
+    limit: int,
+    offset: int,
+) -> list[dict[str, Any]]:
+    """The recent public posts most boosted and favourited that the viewer may see."""
+    audience = await load_audience(session, viewer_id)
+    score = Status.reblogs_count + Status.favourites_count
+    rows = await session.scalars(
+        select(Status)
+        .where(
+            _recent_public(STATUS_WINDOW_DAYS, utcnow()),
+            score > 0,
+            visible_to(viewer_id),
+            not_hidden_by(audience),
+        )
+        .order_by(score.desc(), Status.id.desc())
+        .offset(offset)
+        .limit(limit)
+    )
+    return await render_statuses(session, rows.all(), viewer_id, runtime=runtime)
+
+
+def trending_links() -> list[dict[str, Any]]:
+    """Roost makes no link previews (PreviewCard) yet: no link can trend."""
+    return []
