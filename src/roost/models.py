@@ -3,7 +3,7 @@
 from roost.accounts.models import Account
 from roost.core.db import Base
 from roost.core.nodes import NodeLease
-from roost.follows.models import Block, Follow, Mute
+from roost.follows.models import AccountNote, Block, Follow, FollowRequest, Mute
 from roost.jobs.models import OutboxJob
 from roost.markers.models import Marker
 from roost.notifications.models import Notification
@@ -15,11 +15,13 @@ from roost.web.models import WebSession
 __all__ = [
     "AccessToken",
     "Account",
+    "AccountNote",
     "AuthorizationCode",
     "Base",
     "Block",
     "Favourite",
     "Follow",
+    "FollowRequest",
     "HomeEntry",
     "HomeFeed",
     "IdempotencyKey",

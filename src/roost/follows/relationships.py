@@ -32,6 +32,9 @@ async def relationships(
             blocking=target in graph.blocking,
             blocked_by=target in graph.blocked_by,
             muting=graph.muting.get(target),
+            requested=target in graph.requested,
+            requested_by=target in graph.requested_by,
+            note=graph.notes.get(target, ""),
         )
         for target in ids
     ]
@@ -45,6 +48,9 @@ def render_relationship(
     blocking: bool,
     blocked_by: bool,
     muting: bool | None,
+    requested: bool = False,
+    requested_by: bool = False,
+    note: str = "",
 ) -> dict[str, Any]:
     """``following`` is (show_reblogs, notify) when the viewer follows; ``muting`` is
     hide_notifications when the viewer mutes."""
@@ -59,9 +65,9 @@ def render_relationship(
         "blocked_by": blocked_by,
         "muting": muting is not None,
         "muting_notifications": bool(muting),
-        "requested": False,
-        "requested_by": False,
+        "requested": requested,
+        "requested_by": requested_by,
         "domain_blocking": False,
         "endorsed": False,
-        "note": "",
+        "note": note,
     }

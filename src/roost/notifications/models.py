@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from roost.core.db import Base, utcnow
 
-TYPES = ("mention", "follow", "favourite", "reblog")
+TYPES = ("mention", "follow", "favourite", "reblog", "follow_request", "status")
 
 
 class Notification(Base):
