@@ -1,4 +1,5 @@
-"""Settings: profile, password, authorized apps, blocks and mutes."""
+"""Settings: profile, privacy (a locked account), password, authorized apps, blocks
+and mutes."""
 
 from __future__ import annotations
 
@@ -14,8 +15,9 @@ from roost.core.errors import RateLimited, RoostError
 from roost.core.http import PageParams, json_response, params, parse_id
 from roost.deps import ReadSession, RuntimeDep, WriteSession
 from roost.follows import lists
+from roost.follows.relations import follow_requests_count
 from roost.web import service
-from roost.web.forms import PasswordForm, ProfileForm
+from roost.web.forms import PasswordForm, PrivacyForm, ProfileForm
 from roost.web.pages import WebRoute, redirect, render_page, wants_json
 from roost.web.visitor import CheckedMember, Member, MemberDep
 
@@ -26,6 +28,7 @@ router = APIRouter(route_class=WebRoute)
 LIST_SIZE = 40
 NOTICES = {
     "profile": "Your profile is saved.",
+    "privacy": "Your privacy settings are saved.",
     "app": "The app's access was revoked.",
 }
 
@@ -49,6 +52,7 @@ async def _settings_page(
         status_code=status_code,
         title="Settings",
         apps=await service.authorized_apps(session=session, account_id=me),
+        follow_requests_count=await follow_requests_count(session, me),
         blocks=(
             await lists.blocks(session=session, runtime=runtime, viewer_id=me, page=everyone)
         ).items,
@@ -97,6 +101,22 @@ async def save_profile(
             profile_errors=[exc.message.removeprefix("Validation failed: ")],
         )
     return redirect("/settings?saved=profile")
+
+
+@router.post("/settings/privacy")
+async def save_privacy(
+    member: CheckedMember,
+    form: Annotated[PrivacyForm, Depends(params(PrivacyForm))],
+    session: WriteSession,
+    runtime: RuntimeDep,
+) -> Response:
+    await accounts.update_credentials(
+        session=session,
+        runtime=runtime,
+        account_id=member.account.id,
+        form=CredentialsForm(locked=form.locked),
+    )
+    return redirect("/settings?saved=privacy")
 
 
 @router.post("/settings/password")
