@@ -50,7 +50,7 @@ async def test_following_a_locked_account_asks_and_follows_nobody(
         asked = await act(client, bob, f"/api/v1/accounts/{alice.id}/follow", notify=True)
         assert asked["following"] is False
         assert asked["requested"] is True
-        assert asked["notifying"] is False  # nothing to ring until it is a follow
+        assert asked["notifying"] is True  # the options asked for, as Mastodon shows them
     assert await count_rows(runtime, Follow) == 0
     assert await count_rows(runtime, FollowRequest) == 1
     assert await counts(runtime, bob) == (0, 0)

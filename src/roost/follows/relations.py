@@ -276,7 +276,7 @@ class Graph:
     blocking: set[int]
     blocked_by: set[int]
     muting: dict[int, bool]  # target: hide_notifications
-    requested: set[int]  # the viewer asked to follow them
+    requested: dict[int, tuple[bool, bool]]  # asked to follow: (show_reblogs, notify)
     requested_by: set[int]  # they asked to follow the viewer
     notes: dict[int, str]  # the viewer's private note on them
 
@@ -313,10 +313,10 @@ async def load_graph(session: AsyncSession, *, viewer_id: int, ids: Collection[i
             Mute.account_id == viewer_id, Mute.target_account_id.in_(wanted), mute_in_force()
         )
     )
-    requested = await session.scalars(
-        select(FollowRequest.target_account_id).where(
-            FollowRequest.account_id == viewer_id, FollowRequest.target_account_id.in_(wanted)
-        )
+    requested = await pairs(
+        select(
+            FollowRequest.target_account_id, FollowRequest.show_reblogs, FollowRequest.notify
+        ).where(FollowRequest.account_id == viewer_id, FollowRequest.target_account_id.in_(wanted))
     )
     requested_by = await session.scalars(
         select(FollowRequest.account_id).where(
@@ -334,7 +334,7 @@ async def load_graph(session: AsyncSession, *, viewer_id: int, ids: Collection[i
         blocking=set(blocking.all()),
         blocked_by=set(blocked_by.all()),
         muting={target: hide for target, (hide,) in muting.items()},
-        requested=set(requested.all()),
+        requested=requested,
         requested_by=set(requested_by.all()),
         notes={target: comment for target, (comment,) in notes.items()},
     )
