@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 
+from roost.follows import requests
 from roost.follows.models import Follow, FollowRequest
 from roost.notifications.models import Notification
 from roost.runtime import Runtime
@@ -210,3 +211,27 @@ async def test_a_block_either_way_drops_the_request(
     refused = await client.post(f"/api/v1/accounts/{alice.id}/follow", headers=bob.headers)
     assert refused.status_code == 403
     assert await count_rows(runtime, FollowRequest) == 0
+
+
+async def test_locking_keeps_followers_and_a_relock_stops_the_accepting(
+    client: httpx.AsyncClient, factory: Factory, runtime: Runtime
+) -> None:
+    alice = await factory.user("alice")
+    bob, carol = await factory.user("bob"), await factory.user("carol")
+    await act(client, bob, f"/api/v1/accounts/{alice.id}/follow")
+    locked = await client.patch(
+        "/api/v1/accounts/update_credentials", json={"locked": True}, headers=alice.headers
+    )
+    assert locked.json()["locked"] is True
+    assert (await relationship(client, bob, alice))["following"] is True  # as on Mastodon
+    assert (await act(client, carol, f"/api/v1/accounts/{alice.id}/follow"))["requested"] is True
+
+    # The accepting job finds the account locked again (unlocked, then relocked before
+    # it ran): it accepts nobody.
+    async with runtime.db.write() as session:
+        looked_at = await requests.accept_follow_requests(
+            session=session, runtime=runtime, account_id=alice.account.id
+        )
+    assert looked_at == 0
+    assert await count_rows(runtime, FollowRequest) == 1
+    assert await counts(runtime, alice) == (0, 1)
