@@ -12,7 +12,6 @@ import logging
 import signal
 
 import roost.follows.jobs  # noqa: F401  (registers its job kinds)
-import roost.notifications.subscribers  # noqa: F401  (registers its job kinds)
 import roost.timelines.fanout  # noqa: F401  (registers its job kinds)
 from roost.core.settings import Settings
 from roost.jobs.queue import QueueJobRunner

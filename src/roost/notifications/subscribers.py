@@ -1,6 +1,7 @@
 """The bell: a ``status`` notification to each follower who asked to be told when an
-account posts (``Follow.notify``), sent by a job after the post commits so a post
-with many subscribers costs its author nothing more.
+account posts (``Follow.notify``). The fan-out job of the post tells them
+(``timelines/fanout.py``, after commit, as Mastodon's fan-out does), so a post with
+many subscribers costs its author nothing more and costs no job of its own.
 
 As on Mastodon (``FeedInsertWorker#notify?``): new posts and self-replies ring it;
 boosts, replies to others and direct posts do not. Followers who block, are blocked
@@ -12,12 +13,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from roost.core.db import commit
 from roost.follows.relations import subscribers_of
-from roost.jobs.outbox import schedule_job
-from roost.jobs.runner import job
 from roost.notifications.service import notify
 from roost.statuses.models import Status
 
@@ -36,24 +33,16 @@ def rings_the_bell(status: Status) -> bool:
     )
 
 
-def schedule_notify_subscribers(session: AsyncSession, runtime: Runtime, status: Status) -> None:
-    """Tell the author's subscribers of ``status`` once this transaction commits."""
-    if rings_the_bell(status):
-        schedule_job(session, runtime, "notify_subscribers", status_id=status.id)
-
-
-@job("notify_subscribers")
-async def notify_subscribers(runtime: Runtime, *, status_id: int) -> None:
+async def notify_subscribers(runtime: Runtime, *, status_id: int, author_id: int) -> None:
+    """Tell the author's subscribers of the post (the caller checked ``rings_the_bell``).
+    Run twice, it tells nobody twice: ``notify`` skips a notification that exists."""
     async with runtime.db.read() as session:
-        status = await session.get(Status, status_id)
-        if status is None or not rings_the_bell(status):  # deleted before the job ran
-            return
-        author_id = status.account_id
         subscribers = sorted((await session.scalars(subscribers_of(author_id))).all())
     for start in range(0, len(subscribers), BATCH):
         async with runtime.db.write() as session:
+            if await session.get(Status, status_id) is None:  # deleted meanwhile
+                return
             for subscriber_id in subscribers[start : start + BATCH]:
-                # notify() skips one already sent, so a job run twice tells nobody twice.
                 await notify(
                     session=session,
                     runtime=runtime,

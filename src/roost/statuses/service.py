@@ -20,7 +20,6 @@ from roost.core.errors import Forbidden, Unprocessable
 from roost.core.ids import new_id
 from roost.follows.relations import blockers_of
 from roost.notifications.service import notify, withdraw
-from roost.notifications.subscribers import schedule_notify_subscribers
 from roost.statuses import counters
 from roost.statuses.formatting import extract, status_length, to_html
 from roost.statuses.lookup import get_visible, get_visible_original
@@ -128,7 +127,6 @@ async def post_status(
             status_id=status.id,
         )
     schedule_fan_out(session, runtime, status)
-    schedule_notify_subscribers(session, runtime, status)
     await commit(session)
     return status
 
