@@ -8,7 +8,7 @@ from roost.core.nodes import NodeLease
 from roost.discovery.models import SuggestionDismissal
 from roost.domain_blocks.models import DomainBlock
 from roost.featured_tags.models import FeaturedTag
-from roost.follows.models import Block, Follow, Mute
+from roost.follows.models import AccountNote, Block, Follow, FollowRequest, Mute
 from roost.jobs.models import OutboxJob
 from roost.markers.models import Marker
 from roost.notifications.models import (
@@ -43,6 +43,7 @@ __all__ = [
     "Announcement",
     "AccessToken",
     "Account",
+    "AccountNote",
     "AccountConversation",
     "AuthorizationCode",
     "Base",
@@ -52,6 +53,7 @@ __all__ = [
     "ConversationMute",
     "Favourite",
     "Follow",
+    "FollowRequest",
     "HomeEntry",
     "HomeFeed",
     "IdempotencyKey",

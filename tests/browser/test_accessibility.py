@@ -147,6 +147,8 @@ SCREENS: list[Screen] = [
     Screen("conversations", "/conversations"),
     Screen("scheduled", "/scheduled"),
     Screen("bookmarks", "/bookmarks"),
+    Screen("follow-requests", "/follow_requests"),
+    Screen("requested-profile", "/@maya", who="ines"),
     Screen("featured-tag", "/@maya/tagged/birding"),
     Screen("edit", "/statuses/{bikes}/edit"),
     Screen("history", "/@maya/{bikes}/history"),
@@ -167,6 +169,7 @@ PEOPLE = {
     "priya": {"display_name": "Priya Raman", "note": "Photographer and trail runner."},
     "sam_k": {"display_name": "Sam Kowalski", "note": "Reads too much."},
     "spam_bot": {"display_name": "Totally Real Deals", "note": "Click here!!!"},
+    "ines": {"display_name": "Inés Duarte", "note": "Asks first."},
 }
 
 
@@ -219,6 +222,9 @@ def scene(site: Site) -> Scene:
     site.call(t["maya"], "POST", f"/api/v1/statuses/{ids['walk']}/bookmark")
     site.call(t["maya"], "POST", f"/api/v1/statuses/{ids['goldcrest']}/pin")
     site.call(t["maya"], "POST", "/api/v1/featured_tags", data={"name": "birding"})
+    # maya locks her account after her friends followed: ines's follow waits for her.
+    site.call(t["maya"], "PATCH", "/api/v1/accounts/update_credentials", data={"locked": "true"})
+    site.follow(t["ines"], "maya")
     ids["conversation"] = wait_for_conversation(site, t["maya"])
     tusky = site.app("Tusky", "https://tusky.app")
     site.password_token("maya", app=tusky)

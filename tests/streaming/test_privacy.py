@@ -167,3 +167,23 @@ async def test_a_big_accounts_posts_stream_to_its_followers_by_the_home_rules(
     # And the fan's timeline holds the same (merged when read: the order may differ).
     home = await client.get("/api/v1/timelines/home", headers=fan.headers)
     assert sorted(s["id"] for s in home.json()) == sorted([str(marker), str(hello)])
+
+
+async def test_a_follow_request_streams_no_followers_only_post(
+    server: str, client: httpx.AsyncClient, runtime: Runtime, factory: Factory
+) -> None:
+    """Asking to follow a locked account is not following it: its followers-only posts
+    reach the asker's user stream neither by fan-out nor by the big-account path."""
+    author = await factory.user("author", locked=True)
+    asker = await factory.user("asker")
+    await act(client, asker, f"/api/v1/accounts/{author.id}/follow")
+    async with open_sse(server, "/api/v1/streaming/user", asker) as asker_home:
+        private = await post(client, author, "for followers", visibility="private")
+        # Even if a bug published it to the asker, the stream would not show it.
+        await publish_home_update(runtime, [asker.account.id], private)
+        await make_big(runtime, author.account.id)
+        await post(client, author, "for followers, from a big account", visibility="private")
+        await runtime.jobs.drain()
+        marker = await post(client, asker, "marker")
+        await runtime.jobs.drain()
+        assert (await asker_home.next_update())["id"] == str(marker)

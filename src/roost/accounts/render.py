@@ -51,8 +51,11 @@ def render_account(account: Account, *, base_url: str) -> dict[str, Any]:
     }
 
 
-def render_credential_account(account: Account, *, base_url: str) -> dict[str, Any]:
-    """The signed-in person's own account, with the ``source`` block for editing."""
+def render_credential_account(
+    account: Account, *, base_url: str, follow_requests_count: int
+) -> dict[str, Any]:
+    """The signed-in person's own account, with the ``source`` block for editing and
+    how many follow requests wait for an answer."""
     rendered = render_account(account, base_url=base_url)
     rendered["source"] = {
         "privacy": account.default_privacy,
@@ -60,7 +63,7 @@ def render_credential_account(account: Account, *, base_url: str) -> dict[str, A
         "language": account.default_language or "",
         "note": account.note,
         "fields": [],
-        "follow_requests_count": 0,
+        "follow_requests_count": follow_requests_count,
     }
     rendered["role"] = {
         "id": "-99",

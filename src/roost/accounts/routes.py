@@ -14,7 +14,7 @@ from starlette.responses import Response
 from roost.accounts import service
 from roost.accounts.avatars import HEADER_SVG, avatar_svg
 from roost.accounts.preferences import render_preferences
-from roost.accounts.render import render_account, render_credential_account
+from roost.accounts.render import render_account
 from roost.accounts.schemas import (
     Account,
     CredentialAccount,
@@ -61,11 +61,13 @@ async def register(
 
 @router.get("/api/v1/accounts/verify_credentials", response_model=CredentialAccount)
 async def verify_credentials(
-    viewer: Annotated[Viewer, Depends(require("profile"))], runtime: RuntimeDep
+    viewer: Annotated[Viewer, Depends(require("profile"))],
+    session: ReadSession,
+    runtime: RuntimeDep,
 ) -> JSON:
     assert viewer.account is not None
     return json_response(
-        render_credential_account(viewer.account, base_url=runtime.settings.base_url)
+        await service.show_credentials(session=session, runtime=runtime, account=viewer.account)
     )
 
 
@@ -77,10 +79,11 @@ async def update_credentials(
     runtime: RuntimeDep,
 ) -> JSON:
     assert viewer.account_id is not None
-    account = await service.update_credentials(
-        session=session, runtime=runtime, account_id=viewer.account_id, form=form
+    return json_response(
+        await service.update_credentials(
+            session=session, runtime=runtime, account_id=viewer.account_id, form=form
+        )
     )
-    return json_response(render_credential_account(account, base_url=runtime.settings.base_url))
 
 
 @router.get("/api/v1/preferences", response_model=Preferences)

@@ -13,10 +13,13 @@ from roost.accounts import validation as v
 from roost.accounts.credentials import hash_password_off_loop
 from roost.accounts.models import Account
 from roost.accounts.preferences import set_preferences
+from roost.accounts.render import render_credential_account
 from roost.accounts.schemas import CredentialsForm, RegistrationForm
 from roost.core.db import commit, utcnow
 from roost.core.errors import Forbidden, NotFound
 from roost.core.ids import new_id
+from roost.follows.relations import follow_requests_count
+from roost.jobs.outbox import schedule_job
 from roost.oauth.models import AccessToken
 from roost.oauth.tokens import grant_token, render_token
 from roost.statuses.formatting import extract, to_html
@@ -141,9 +144,22 @@ async def render_note(session: AsyncSession, note: str, *, runtime: Runtime) -> 
     return to_html(note, mentioned, base_url=settings.base_url, domain=settings.domain)
 
 
+async def show_credentials(
+    *, session: AsyncSession, runtime: Runtime, account: Account
+) -> dict[str, Any]:
+    """The signed-in person's CredentialAccount."""
+    return render_credential_account(
+        account,
+        base_url=runtime.settings.base_url,
+        follow_requests_count=await follow_requests_count(session, account.id),
+    )
+
+
 async def update_credentials(
     *, session: AsyncSession, runtime: Runtime, account_id: int, form: CredentialsForm
-) -> Account:
+) -> dict[str, Any]:
+    """Change the profile; the CredentialAccount as saved. Unlocking accepts every
+    follow request waiting, by a job after commit (as Mastodon does)."""
     errors = v.Errors()
     display_name = form.display_name.strip() if form.display_name is not None else None
     if display_name is not None:
@@ -155,6 +171,8 @@ async def update_credentials(
     if account is None:
         raise NotFound()
     runtime.accounts.forget(session, [account.id])
+    if account.locked and form.locked is False:
+        schedule_job(session, runtime, "accept_follow_requests", account_id=account.id)
     if display_name is not None:
         account.display_name = display_name
     if form.note is not None:
@@ -171,8 +189,9 @@ async def update_credentials(
             sensitive=form.source.sensitive,
             language=form.source.language,
         )
+    saved = await show_credentials(session=session, runtime=runtime, account=account)
     await commit(session)
-    return account
+    return saved
 
 
 async def get_account(*, session: AsyncSession, account_id: int) -> Account:

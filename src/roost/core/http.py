@@ -64,10 +64,12 @@ DESCRIBED: dict[Callable[..., Any], Described] = {}
 
 async def request_params(request: Request) -> dict[str, Any]:
     """Query string and body (form or JSON) merged; ``key[]`` becomes a list under ``key``.
-    Text PostgreSQL cannot store (NUL, lone surrogates) is refused here, for every route."""
+    A GET's body counts too, as on Mastodon (Rails reads it): Mastodon.py sends
+    ``familiar_followers``' ids in one. Text PostgreSQL cannot store (NUL, lone
+    surrogates) is refused here, for every route."""
     merged: dict[str, Any] = {}
     _merge_pairs(merged, request.query_params.multi_items())
-    if request.method in {"POST", "PUT", "PATCH", "DELETE"}:
+    if request.method in {"GET", "POST", "PUT", "PATCH", "DELETE"}:
         content_type = request.headers.get("content-type", "")
         if content_type.startswith("application/json"):
             body = await request.body()

@@ -16,11 +16,11 @@ from sqlalchemy.orm import InstrumentedAttribute
 from roost.accounts.models import Account
 from roost.accounts.render import render_account
 from roost.core.errors import NotFound
-from roost.core.http import PageParams
+from roost.core.http import PageParams, iso
 from roost.core.paging import Page, paginate
 from roost.follows.models import Block, Follow, Mute
 from roost.follows.relations import blocks as blocks_one_way
-from roost.follows.relations import not_blocked_either_way
+from roost.follows.relations import mute_in_force, not_blocked_either_way
 
 if TYPE_CHECKING:
     from roost.runtime import Runtime
@@ -80,15 +80,22 @@ async def blocks(
 async def mutes(
     *, session: AsyncSession, runtime: Runtime, viewer_id: int, page: PageParams
 ) -> AccountPage:
+    """The accounts the viewer mutes (a mute that has ended is gone), each with its
+    ``mute_expires_at``."""
     query = (
-        select(Account)
+        select(Account, Mute.expires_at)
         .join(Mute, Mute.target_account_id == Account.id)
-        .where(Mute.account_id == viewer_id)
+        .where(Mute.account_id == viewer_id, mute_in_force())
     )
-    result = await _rendered(session, runtime, query, Mute.id, page)
-    for account in result.items:
-        account["mute_expires_at"] = None
-    return result
+    found = await paginate(session, query, key=Mute.id, page=page)
+    base_url = runtime.settings.base_url
+    return found.with_items(
+        [
+            render_account(account, base_url=base_url)
+            | {"mute_expires_at": iso(expires_at) if expires_at else None}
+            for account, expires_at in found.items
+        ]
+    )
 
 
 async def _graph_page(

@@ -7,6 +7,11 @@ change) are ``follows/service.py``; the paged lists of it are ``follows/lists.py
 Who receives a post (``timelines/recipients.py``) builds its rule from the SQL
 conditions here.
 
+A mute with an end (``Mute.expires_at``) stops applying here the moment it ends,
+whether or not the job that deletes its row (``follows/expiry.py``) has run yet:
+every condition on ``Mute`` below carries ``mute_in_force``. Follow requests
+(``FollowRequest``) are not follows: nothing here that answers "follows" reads them.
+
 Answers come in two shapes: SQL conditions, to put in the caller's one query
 (``not_blocked_either_way``, ``follows``), and loaded sets, for a policy applied in
 Python (``load_relations``, ``load_home_relations``). Each loader is one statement.
@@ -37,7 +42,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from roost.accounts.models import Account
-from roost.follows.models import Block, Follow, Mute
+from roost.core.db import utcnow
+from roost.follows.models import AccountNote, Block, Follow, FollowRequest, Mute
 
 AccountColumn = (
     ColumnElement[int]
@@ -57,6 +63,12 @@ class Relations:
     following: frozenset[int] = field(default_factory=frozenset)
     blocked: frozenset[int] = field(default_factory=frozenset)  # either direction
     muted: frozenset[int] = field(default_factory=frozenset)
+
+
+def mute_in_force(now: Any = None) -> ColumnElement[bool]:
+    """SQL condition on ``Mute``: it has not ended (no end, or an end still ahead).
+    ``now`` may be a bound parameter, for statements built once."""
+    return or_(Mute.expires_at.is_(None), Mute.expires_at > (utcnow() if now is None else now))
 
 
 def not_blocked_either_way(viewer_id: Someone, account: AccountColumn) -> ColumnElement[bool]:
@@ -80,7 +92,9 @@ def follows(
 
 def mutes(viewer_id: Someone, account: AccountColumn) -> ColumnElement[bool]:
     """SQL condition: the viewer mutes ``account``."""
-    return exists().where(Mute.account_id == viewer_id, Mute.target_account_id == account)
+    return exists().where(
+        Mute.account_id == viewer_id, Mute.target_account_id == account, mute_in_force()
+    )
 
 
 def followers_of(account_id: int, *, boosts_shown: bool = False) -> Select[int]:
@@ -88,6 +102,14 @@ def followers_of(account_id: int, *, boosts_shown: bool = False) -> Select[int]:
     boosts), to put in a query."""
     query = select(Follow.account_id).where(Follow.target_account_id == account_id)
     return query.where(Follow.show_reblogs.is_(True)) if boosts_shown else query
+
+
+def subscribers_of(account_id: int) -> Select[int]:
+    """The ids of the followers who rang the bell (``Follow.notify``) for the account's
+    posts, but not those blocking, blocked by or muting it, to put in a query."""
+    return followers_of(account_id).where(
+        Follow.notify.is_(True), Follow.account_id.not_in(shut_out_from([account_id]))
+    )
 
 
 def followed_by(account_id: int) -> Select[int]:
@@ -102,7 +124,7 @@ def shut_out_from(account_ids: Collection[int]) -> CompoundSelect[int]:
     return union(
         select(Block.account_id).where(Block.target_account_id.in_(ids)),
         select(Block.target_account_id).where(Block.account_id.in_(ids)),
-        select(Mute.account_id).where(Mute.target_account_id.in_(ids)),
+        select(Mute.account_id).where(Mute.target_account_id.in_(ids), mute_in_force()),
     )
 
 
@@ -139,6 +161,7 @@ async def mutes_notifications(session: AsyncSession, *, muter: int, muted: int) 
                     Mute.account_id == muter,
                     Mute.target_account_id == muted,
                     Mute.hide_notifications.is_(True),
+                    mute_in_force(),
                 )
             )
         )
@@ -178,7 +201,7 @@ async def muting_notifications_of(session: AsyncSession, viewer_id: int) -> set[
     """Everyone the viewer mutes with their notifications hidden."""
     rows = await session.scalars(
         select(Mute.target_account_id).where(
-            Mute.account_id == viewer_id, Mute.hide_notifications.is_(True)
+            Mute.account_id == viewer_id, Mute.hide_notifications.is_(True), mute_in_force()
         )
     )
     return set(rows.all())
@@ -190,16 +213,17 @@ async def load_relations(
     """The viewer's relations, in one query; with ``among``, only those with these
     accounts (the authors of one thread)."""
     following, blocked, muted = range(3)
-    kinds = (  # (the other account, the viewer's side, what it makes them)
-        (Follow.target_account_id, Follow.account_id, following),
-        (Block.target_account_id, Block.account_id, blocked),
-        (Block.account_id, Block.target_account_id, blocked),
-        (Mute.target_account_id, Mute.account_id, muted),
+    always = literal(True)
+    kinds = (  # (the other account, the viewer's side, what it makes them, and when)
+        (Follow.target_account_id, Follow.account_id, following, always),
+        (Block.target_account_id, Block.account_id, blocked, always),
+        (Block.account_id, Block.target_account_id, blocked, always),
+        (Mute.target_account_id, Mute.account_id, muted, mute_in_force()),
     )
     others = None if among is None else list(among)
     parts = []
-    for other, viewer_side, kind in kinds:
-        part = select(other, literal(kind)).where(viewer_side == viewer_id)
+    for other, viewer_side, kind, condition in kinds:
+        part = select(other, literal(kind)).where(viewer_side == viewer_id, condition)
         parts.append(part if others is None else part.where(other.in_(others)))
     found: dict[int, set[int]] = {kind: set() for kind in range(3)}
     for account_id, kind in await session.execute(union_all(*parts)):
@@ -217,7 +241,9 @@ _owner: BindParameter[int] = bindparam("owner")
 HOME_RELATIONS = union_all(
     select(Block.target_account_id, literal(BLOCKED)).where(Block.account_id == _owner),
     select(Block.account_id, literal(BLOCKED)).where(Block.target_account_id == _owner),
-    select(Mute.target_account_id, literal(MUTED)).where(Mute.account_id == _owner),
+    select(Mute.target_account_id, literal(MUTED)).where(
+        Mute.account_id == _owner, mute_in_force(bindparam("now"))
+    ),
     select(Follow.target_account_id, literal(BIG))
     .join(Account, Account.id == Follow.target_account_id)
     .where(Follow.account_id == _owner, Account.followers_count > bindparam("fanout_limit")),
@@ -228,7 +254,9 @@ async def load_home_relations(session: AsyncSession, owner: int, fanout_limit: i
     """What a home read needs, in one query: whom the owner blocks or is blocked by,
     mutes, and the followed accounts too big to fan out (``following`` holds only
     those)."""
-    rows = await session.execute(HOME_RELATIONS, {"owner": owner, "fanout_limit": fanout_limit})
+    rows = await session.execute(
+        HOME_RELATIONS, {"owner": owner, "fanout_limit": fanout_limit, "now": utcnow()}
+    )
     found: dict[int, set[int]] = {kind: set() for kind in range(3)}
     for account_id, kind in rows:
         found[kind].add(account_id)
@@ -248,10 +276,13 @@ class Graph:
     blocking: set[int]
     blocked_by: set[int]
     muting: dict[int, bool]  # target: hide_notifications
+    requested: dict[int, tuple[bool, bool]]  # asked to follow: (show_reblogs, notify)
+    requested_by: set[int]  # they asked to follow the viewer
+    notes: dict[int, str]  # the viewer's private note on them
 
 
 async def load_graph(session: AsyncSession, *, viewer_id: int, ids: Collection[int]) -> Graph:
-    """How the viewer relates to each of ``ids``, both ways (five statements)."""
+    """How the viewer relates to each of ``ids``, both ways (eight statements)."""
     wanted = list(ids)
 
     async def pairs(query: Any) -> dict[Any, Any]:
@@ -279,7 +310,22 @@ async def load_graph(session: AsyncSession, *, viewer_id: int, ids: Collection[i
     )
     muting = await pairs(
         select(Mute.target_account_id, Mute.hide_notifications).where(
-            Mute.account_id == viewer_id, Mute.target_account_id.in_(wanted)
+            Mute.account_id == viewer_id, Mute.target_account_id.in_(wanted), mute_in_force()
+        )
+    )
+    requested = await pairs(
+        select(
+            FollowRequest.target_account_id, FollowRequest.show_reblogs, FollowRequest.notify
+        ).where(FollowRequest.account_id == viewer_id, FollowRequest.target_account_id.in_(wanted))
+    )
+    requested_by = await session.scalars(
+        select(FollowRequest.account_id).where(
+            FollowRequest.target_account_id == viewer_id, FollowRequest.account_id.in_(wanted)
+        )
+    )
+    notes = await pairs(
+        select(AccountNote.target_account_id, AccountNote.comment).where(
+            AccountNote.account_id == viewer_id, AccountNote.target_account_id.in_(wanted)
         )
     )
     return Graph(
@@ -288,6 +334,9 @@ async def load_graph(session: AsyncSession, *, viewer_id: int, ids: Collection[i
         blocking=set(blocking.all()),
         blocked_by=set(blocked_by.all()),
         muting={target: hide for target, (hide,) in muting.items()},
+        requested=requested,
+        requested_by=set(requested_by.all()),
+        notes={target: comment for target, (comment,) in notes.items()},
     )
 
 
@@ -303,3 +352,37 @@ def followed_by_followed(account_id: int) -> Select[int, int]:
         .where(first.account_id == account_id)
         .group_by(second.target_account_id)
     )
+
+
+async def follow_requests_count(session: AsyncSession, account_id: int) -> int:
+    """How many people are waiting for ``account_id`` to answer their follow request."""
+    count = await session.scalar(
+        select(func.count()).where(FollowRequest.target_account_id == account_id)
+    )
+    return int(count or 0)
+
+
+async def familiar_followers_of(
+    session: AsyncSession, *, viewer_id: int, ids: Collection[int]
+) -> dict[int, list[int]]:
+    """For each of ``ids``: those the viewer follows who follow it too, leaving out
+    anyone blocked either way with the viewer, and nobody at all for an account
+    blocked either way with the viewer (oldest follow first)."""
+    wanted = list(ids)
+    if not wanted:
+        return {}
+    rows = await session.execute(
+        select(Follow.target_account_id, Follow.account_id)
+        .where(
+            Follow.target_account_id.in_(wanted),
+            Follow.account_id.in_(followed_by(viewer_id)),
+            Follow.account_id != viewer_id,
+            not_blocked_either_way(viewer_id, Follow.account_id),
+            not_blocked_either_way(viewer_id, Follow.target_account_id),
+        )
+        .order_by(Follow.id)
+    )
+    found: dict[int, list[int]] = {account_id: [] for account_id in wanted}
+    for target, follower in rows:
+        found[target].append(follower)
+    return found

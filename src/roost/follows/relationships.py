@@ -32,6 +32,9 @@ async def relationships(
             blocking=target in graph.blocking,
             blocked_by=target in graph.blocked_by,
             muting=graph.muting.get(target),
+            requested=graph.requested.get(target),
+            requested_by=target in graph.requested_by,
+            note=graph.notes.get(target, ""),
         )
         for target in ids
     ]
@@ -45,23 +48,28 @@ def render_relationship(
     blocking: bool,
     blocked_by: bool,
     muting: bool | None,
+    requested: tuple[bool, bool] | None = None,
+    requested_by: bool = False,
+    note: str = "",
 ) -> dict[str, Any]:
-    """``following`` is (show_reblogs, notify) when the viewer follows; ``muting`` is
-    hide_notifications when the viewer mutes."""
+    """``following`` is (show_reblogs, notify) when the viewer follows, ``requested``
+    the same options of a follow request waiting (shown as Mastodon does while it
+    waits); ``muting`` is hide_notifications when the viewer mutes."""
+    options = following if following is not None else requested
     return {
         "id": str(target_id),
         "following": following is not None,
-        "showing_reblogs": following is not None and following[0],
-        "notifying": following is not None and following[1],
+        "showing_reblogs": options is not None and options[0],
+        "notifying": options is not None and options[1],
         "languages": None,
         "followed_by": followed_by,
         "blocking": blocking,
         "blocked_by": blocked_by,
         "muting": muting is not None,
         "muting_notifications": bool(muting),
-        "requested": False,
-        "requested_by": False,
+        "requested": requested is not None and following is None,
+        "requested_by": requested_by,
         "domain_blocking": False,
         "endorsed": False,
-        "note": "",
+        "note": note,
     }

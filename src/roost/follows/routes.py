@@ -1,8 +1,9 @@
-"""HTTP for the follow graph: follow and friends, relationships, the paged lists."""
+"""HTTP for the follow graph: follow and friends, follow requests, notes,
+relationships, familiar followers, the paged lists."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 
@@ -11,12 +12,18 @@ from roost.accounts.schemas import Account as AccountEntity
 from roost.core.http import JSON, PageParams, json_response, page_params, params
 from roost.core.http import parse_id as parse_path_id
 from roost.deps import ReadSession, RuntimeDep, Viewer, WriteSession, optional, require
-from roost.follows import lists, service
+from roost.follows import lists, requests, service
+from roost.follows.familiar import familiar_followers
 from roost.follows.relationships import relationships
-from roost.follows.schemas import FollowParams, MuteParams, Relationship, RelationshipParams
-
-if TYPE_CHECKING:
-    pass
+from roost.follows.schemas import (
+    FamiliarFollowers,
+    FamiliarFollowersParams,
+    FollowParams,
+    MuteParams,
+    NoteParams,
+    Relationship,
+    RelationshipParams,
+)
 
 router = APIRouter()
 
@@ -112,6 +119,7 @@ async def mute(
             actor=_me(viewer),
             target_id=parse_path_id(account_id),
             notifications=body.notifications,
+            duration=body.duration,
         )
     )
 
@@ -129,6 +137,76 @@ async def unmute(
             runtime=runtime,
             actor=_me(viewer),
             target_id=parse_path_id(account_id),
+        )
+    )
+
+
+@router.post("/api/v1/accounts/{account_id}/note", response_model=Relationship)
+async def note(
+    account_id: str,
+    viewer: Annotated[Viewer, Depends(require("write:accounts"))],
+    body: Annotated[NoteParams, Depends(params(NoteParams))],
+    session: WriteSession,
+    runtime: RuntimeDep,
+) -> JSON:
+    return json_response(
+        await service.set_note(
+            session=session,
+            runtime=runtime,
+            actor=_me(viewer),
+            target_id=parse_path_id(account_id),
+            comment=body.comment,
+        )
+    )
+
+
+# Pleroma's names for ringing the bell (Tusky calls them): the follow's ``notify``.
+@router.post("/api/v1/pleroma/accounts/{account_id}/subscribe", response_model=Relationship)
+async def subscribe(
+    account_id: str,
+    viewer: Annotated[Viewer, Depends(require("write:follows"))],
+    session: WriteSession,
+    runtime: RuntimeDep,
+) -> JSON:
+    return json_response(
+        await service.set_notify(
+            session=session,
+            runtime=runtime,
+            actor=_me(viewer),
+            target_id=parse_path_id(account_id),
+            notify=True,
+        )
+    )
+
+
+@router.post("/api/v1/pleroma/accounts/{account_id}/unsubscribe", response_model=Relationship)
+async def unsubscribe(
+    account_id: str,
+    viewer: Annotated[Viewer, Depends(require("write:follows"))],
+    session: WriteSession,
+    runtime: RuntimeDep,
+) -> JSON:
+    return json_response(
+        await service.set_notify(
+            session=session,
+            runtime=runtime,
+            actor=_me(viewer),
+            target_id=parse_path_id(account_id),
+            notify=False,
+        )
+    )
+
+
+@router.get("/api/v1/accounts/familiar_followers", response_model=list[FamiliarFollowers])
+async def get_familiar_followers(
+    viewer: Annotated[Viewer, Depends(require("read:follows"))],
+    query: Annotated[FamiliarFollowersParams, Depends(params(FamiliarFollowersParams))],
+    session: ReadSession,
+    runtime: RuntimeDep,
+) -> JSON:
+    return json_response(
+        await familiar_followers(
+            session=session, runtime=runtime, viewer_id=_me(viewer).id, account_ids=query.ids()
         )
     )
 
@@ -212,7 +290,47 @@ async def get_mutes(
 
 @router.get("/api/v1/follow_requests", response_model=list[AccountEntity])
 async def get_follow_requests(
+    request: Request,
     viewer: Annotated[Viewer, Depends(require("read:follows"))],
+    page: Annotated[PageParams, Depends(page_params)],
+    session: ReadSession,
+    runtime: RuntimeDep,
 ) -> JSON:
-    """Follows are immediate (no locked accounts), so there is never a request waiting."""
-    return json_response([])
+    result = await requests.list_follow_requests(
+        session=session, runtime=runtime, viewer_id=_me(viewer).id, page=page
+    )
+    return result.response(request, base_url=runtime.settings.base_url)
+
+
+@router.post("/api/v1/follow_requests/{account_id}/authorize", response_model=Relationship)
+async def authorize_follow_request(
+    account_id: str,
+    viewer: Annotated[Viewer, Depends(require("write:follows"))],
+    session: WriteSession,
+    runtime: RuntimeDep,
+) -> JSON:
+    return json_response(
+        await requests.authorize_follow_request(
+            session=session,
+            runtime=runtime,
+            actor=_me(viewer),
+            requester_id=parse_path_id(account_id),
+        )
+    )
+
+
+@router.post("/api/v1/follow_requests/{account_id}/reject", response_model=Relationship)
+async def reject_follow_request(
+    account_id: str,
+    viewer: Annotated[Viewer, Depends(require("write:follows"))],
+    session: WriteSession,
+    runtime: RuntimeDep,
+) -> JSON:
+    return json_response(
+        await requests.reject_follow_request(
+            session=session,
+            runtime=runtime,
+            actor=_me(viewer),
+            requester_id=parse_path_id(account_id),
+        )
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+from roost.accounts.schemas import Account
 from roost.core.inputs import IdList
 
 
@@ -14,7 +15,11 @@ class FollowParams(BaseModel):
 
 class MuteParams(BaseModel):
     notifications: bool = True
-    duration: int | None = None  # accepted, ignored: mutes do not expire
+    duration: int = 0  # seconds; 0: until unmuted
+
+
+class NoteParams(BaseModel):
+    comment: str = ""  # empty: remove the note
 
 
 class RelationshipParams(BaseModel):
@@ -23,6 +28,10 @@ class RelationshipParams(BaseModel):
     def ids(self) -> list[int]:
         """The ids asked for, in order, without repeats."""
         return self.id
+
+
+class FamiliarFollowersParams(RelationshipParams):
+    pass
 
 
 # ---- what the API answers: for the OpenAPI document only (routes render dicts) ----
@@ -46,3 +55,10 @@ class Relationship(BaseModel):
     domain_blocking: bool
     endorsed: bool
     note: str
+
+
+class FamiliarFollowers(BaseModel):
+    """Mastodon's FamiliarFollowers entity (``follows/familiar.py``)."""
+
+    id: str
+    accounts: list[Account]

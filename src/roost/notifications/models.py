@@ -7,7 +7,16 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from roost.core.db import Base, utcnow
 
-TYPES = ("mention", "follow", "favourite", "reblog", "poll", "update")
+TYPES = (
+    "mention",
+    "follow",
+    "favourite",
+    "reblog",
+    "follow_request",
+    "status",
+    "poll",
+    "update",
+)
 
 
 class Notification(Base):

@@ -6,7 +6,8 @@ Who receives a status is recipients.py's rule, the one every path asks. The auth
 gets it at once after commit (read-your-writes), and again by the job. Accounts with
 more than ``fanout_limit`` followers are not fanned out to their followers at all:
 readers merge their posts in at read time (merge.py), so a post costs the same
-whatever the following.
+whatever the following. The fan-out also rings the bell of the author's subscribers
+(notifications/subscribers.py), as Mastodon's does.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from roost.core.db import after_commit
 from roost.follows.relations import followers_of
 from roost.jobs.outbox import schedule_job
 from roost.jobs.runner import job
+from roost.notifications.subscribers import notify_subscribers, rings_the_bell
 from roost.statuses.models import Status
 from roost.streaming.publish import (
     publish_author_update,
@@ -85,6 +87,7 @@ async def fan_out(runtime: Runtime, *, status_id: int) -> None:
         if status is None:  # deleted before its fan-out ran
             return
         original = await session.get(Status, status.reblog_of_id) if status.reblog_of_id else None
+        bell = rings_the_bell(status)
         author = await session.get(Account, status.account_id)
         big = author is not None and author.followers_count > runtime.settings.fanout_limit
         recipients = sorted(
@@ -114,6 +117,8 @@ async def fan_out(runtime: Runtime, *, status_id: int) -> None:
             await publish_author_update(runtime, status.account_id, status.id)
     if status.visibility == "public" and status.reblog_of_id is None:
         await publish_public(runtime, status.id)
+    if bell:
+        await notify_subscribers(runtime, status_id=status.id, author_id=status.account_id)
 
 
 @job("status_update")

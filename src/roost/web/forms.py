@@ -10,6 +10,19 @@ class NextForm(BaseModel):
     next: str | None = None  # where to go back to without JavaScript (a local path)
 
 
+class NoteForm(NextForm):
+    comment: str = ""  # a private note on an account; empty removes it
+
+
+class PrivacyForm(BaseModel):
+    locked: bool = False  # an unticked box sends nothing
+
+    @field_validator("locked", mode="before")
+    @classmethod
+    def _unticked(cls, value: object) -> object:
+        return isinstance(value, str) and value.strip().lower() in {"1", "true", "on", "yes"}
+
+
 class LoginForm(NextForm):
     email: str = ""  # an email or a username
     password: str = ""

@@ -1,4 +1,5 @@
-"""Notifications: mentions, follows, favourites, boosts; reading them clears the badge."""
+"""Notifications: mentions, follows and follow requests (answered here), favourites,
+boosts, posts of people whose bell is on; reading them clears the badge."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from starlette.responses import Response
 
 from roost.core.http import JSON, PageParams, json_response, page_params
 from roost.deps import ReadSession, RuntimeDep, WriteSession
+from roost.follows.relations import follow_requests_count
 from roost.markers import service as markers
 from roost.notifications import service as notifications
 from roost.notifications.render import render_notifications
@@ -53,6 +55,7 @@ async def notifications_page(
         title="Notifications",
         notifications=items,
         read_up_to=read_up_to,
+        follow_requests_count=await follow_requests_count(session, me),
         older=str(rows[-1].id) if len(rows) == PAGE_SIZE else None,
     )
 

@@ -1,5 +1,5 @@
 """Profiles: a person's posts, bio and counts, their followers and following, and
-follow / unfollow / block / mute."""
+follow / unfollow (or cancel a follow request) / the bell / block / mute / a private note."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ from roost.web.feeds import (
     older_response,
     timeline_context,
 )
-from roost.web.forms import NextForm
+from roost.web.forms import NextForm, NoteForm
 from roost.web.pages import WebRoute, redirect, render_page, safe_next, wants_json
 from roost.web.visitor import CheckedMember, VisitorDep
 
@@ -327,14 +327,53 @@ async def _unmute(
     return await follows.unmute(session=session, runtime=runtime, actor=me, target_id=target)
 
 
+async def _notify(
+    session: AsyncSession, runtime: Runtime, me: Account, target: int
+) -> dict[str, Any]:
+    return await follows.set_notify(
+        session=session, runtime=runtime, actor=me, target_id=target, notify=True
+    )
+
+
+async def _unnotify(
+    session: AsyncSession, runtime: Runtime, me: Account, target: int
+) -> dict[str, Any]:
+    return await follows.set_notify(
+        session=session, runtime=runtime, actor=me, target_id=target, notify=False
+    )
+
+
 VERBS: dict[str, Verb] = {
     "follow": _follow,
     "unfollow": _unfollow,
+    "notify": _notify,
+    "unnotify": _unnotify,
     "block": _block,
     "unblock": _unblock,
     "mute": _mute,
     "unmute": _unmute,
 }
+
+
+@router.post("/accounts/{account_id}/note")
+async def save_note(
+    request: Request,
+    account_id: str,
+    member: CheckedMember,
+    form: Annotated[NoteForm, Depends(params(NoteForm))],
+    session: WriteSession,
+    runtime: RuntimeDep,
+) -> Response:
+    relationship = await follows.set_note(
+        session=session,
+        runtime=runtime,
+        actor=member.account,
+        target_id=parse_id(account_id),
+        comment=form.comment,
+    )
+    if not wants_json(request):
+        return redirect(safe_next(form.next, "/home"))
+    return json_response({"relationship": relationship})
 
 
 @router.post("/accounts/{account_id}/{action}")

@@ -1,5 +1,5 @@
-"""Settings: profile, preferences, featured hashtags, password, authorized apps, blocks
-and mutes."""
+"""Settings: profile, privacy (a locked account), preferences, featured hashtags,
+password, authorized apps, blocks and mutes."""
 
 from __future__ import annotations
 
@@ -17,8 +17,9 @@ from roost.core.http import PageParams, json_response, params, parse_id
 from roost.deps import ReadSession, RuntimeDep, WriteSession
 from roost.featured_tags import service as featured
 from roost.follows import lists
+from roost.follows.relations import follow_requests_count
 from roost.web import highlights, service
-from roost.web.forms import FeaturedTagForm, PasswordForm, PreferencesForm, ProfileForm
+from roost.web.forms import FeaturedTagForm, PasswordForm, PreferencesForm, PrivacyForm, ProfileForm
 from roost.web.pages import WebRoute, redirect, render_page, wants_json
 from roost.web.visitor import CheckedMember, Member, MemberDep
 
@@ -31,6 +32,7 @@ NOTICES = {
     "profile": "Your profile is saved.",
     "preferences": "Your preferences are saved.",
     "tags": "Your featured hashtags are saved.",
+    "privacy": "Your privacy settings are saved.",
     "app": "The app's access was revoked.",
 }
 
@@ -54,6 +56,7 @@ async def _settings_page(
         status_code=status_code,
         title="Settings",
         apps=await service.authorized_apps(session=session, account_id=me),
+        follow_requests_count=await follow_requests_count(session, me),
         blocks=(
             await lists.blocks(session=session, runtime=runtime, viewer_id=me, page=everyone)
         ).items,
@@ -173,6 +176,22 @@ async def unfeature_tag(
         session=session, account_id=member.account.id, featured_tag_id=parse_id(featured_tag_id)
     )
     return redirect("/settings?saved=tags#tags-heading")
+
+
+@router.post("/settings/privacy")
+async def save_privacy(
+    member: CheckedMember,
+    form: Annotated[PrivacyForm, Depends(params(PrivacyForm))],
+    session: WriteSession,
+    runtime: RuntimeDep,
+) -> Response:
+    await accounts.update_credentials(
+        session=session,
+        runtime=runtime,
+        account_id=member.account.id,
+        form=CredentialsForm(locked=form.locked),
+    )
+    return redirect("/settings?saved=privacy")
 
 
 @router.post("/settings/password")

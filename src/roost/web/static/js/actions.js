@@ -55,17 +55,43 @@ function removeItem(form, emptyText) {
 }
 
 function applyFollow(form, button, data) {
-  const following = data.relationship.following;
+  const { following, requested, notifying } = data.relationship;
   const accountId = data.relationship.id;
-  form.setAttribute("action", `/accounts/${accountId}/${following ? "unfollow" : "follow"}`);
-  button.textContent = following ? "Unfollow" : "Follow";
-  button.classList.toggle("primary", !following);
-  button.classList.toggle("secondary", following);
+  const joined = following || requested;  // "Requested" cancels the request
+  form.setAttribute("action", `/accounts/${accountId}/${joined ? "unfollow" : "follow"}`);
+  button.textContent = following ? "Unfollow" : requested ? "Requested" : "Follow";
+  if (requested && !following) button.title = "Cancel the follow request";
+  else button.removeAttribute("title");
+  button.classList.toggle("primary", !joined);
+  button.classList.toggle("secondary", joined);
   const profile = document.querySelector(`#profile[data-account-id="${accountId}"]`);
+  const bell = profile && profile.querySelector("#bell-form");
+  if (bell) {
+    bell.hidden = !following;
+    applyBell(bell, bell.querySelector("button"), { relationship: { id: accountId, notifying } });
+  }
   const count = profile && profile.querySelector(".followers-count");
   if (count) count.textContent = String(data.followers_count);
   const label = count && count.parentElement.querySelector(".count-label[data-one]");
   if (label) label.textContent = data.followers_count === 1 ? label.dataset.one : label.dataset.many;
+}
+
+function applyBell(form, button, data) {
+  const { id, notifying } = data.relationship;
+  form.setAttribute("action", `/accounts/${id}/${notifying ? "unnotify" : "notify"}`);
+  button.classList.toggle("on", notifying);
+  button.setAttribute("aria-pressed", String(notifying));
+  button.title = notifying ? "Stop notifying me of their posts" : "Notify me of their posts";
+}
+
+function applyAnswer(form, data) {
+  if (document.getElementById("follow-requests")) {
+    removeItem(form, "No follow requests.");
+  } else {
+    const answers = form.closest(".request-answers");
+    if (answers) answers.remove();
+  }
+  toast(data.answer === "authorize" ? "Follow request accepted." : "Follow request rejected.");
 }
 
 async function act(form, button) {
@@ -80,6 +106,12 @@ async function act(form, button) {
       applyStatus(data);
     } else if (/\/(follow|unfollow)$/.test(action)) {
       applyFollow(form, button, data);
+    } else if (/\/(notify|unnotify)$/.test(action)) {
+      applyBell(form, button, data);
+    } else if (/^\/follow_requests\/\d+\/(authorize|reject)$/.test(action)) {
+      applyAnswer(form, data);
+    } else if (/^\/accounts\/\d+\/note$/.test(action)) {
+      toast("Note saved.");
     } else if (/\/unblock$/.test(action) && document.getElementById("blocks")) {
       removeItem(form, "You haven't blocked anyone.");
     } else if (/\/unmute$/.test(action) && document.getElementById("mutes")) {
@@ -97,7 +129,8 @@ async function act(form, button) {
   }
 }
 
-const IN_PLACE = /^\/(statuses\/\d+\/\w+|accounts\/\d+\/\w+|settings\/apps\/\d+\/revoke)$/;
+const IN_PLACE =
+  /^\/(statuses\/\d+\/\w+|accounts\/\d+\/\w+|follow_requests\/\d+\/\w+|settings\/apps\/\d+\/revoke)$/;
 
 export function initActions() {
   document.addEventListener("submit", (event) => {
