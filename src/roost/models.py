@@ -5,11 +5,13 @@ from roost.core.db import Base
 from roost.core.nodes import NodeLease
 from roost.follows.models import Block, Follow, Mute
 from roost.jobs.models import OutboxJob
+from roost.lists.models import List, ListAccount
 from roost.markers.models import Marker
 from roost.notifications.models import Notification
 from roost.oauth.models import AccessToken, AuthorizationCode, OAuthApp
 from roost.statuses.models import Favourite, IdempotencyKey, Mention, Status, StatusTag, Tag
-from roost.timelines.models import HomeEntry, HomeFeed
+from roost.tags.models import TagFollow
+from roost.timelines.models import HomeEntry, HomeFeed, ListEntry, ListFeed
 from roost.web.models import WebSession
 
 __all__ = [
@@ -23,6 +25,10 @@ __all__ = [
     "HomeEntry",
     "HomeFeed",
     "IdempotencyKey",
+    "List",
+    "ListAccount",
+    "ListEntry",
+    "ListFeed",
     "Marker",
     "Mention",
     "Mute",
@@ -33,5 +39,6 @@ __all__ = [
     "Status",
     "StatusTag",
     "Tag",
+    "TagFollow",
     "WebSession",
 ]

@@ -108,7 +108,7 @@ async def post_status(
 
     for account in mentioned:
         session.add(Mention(id=new_id(), status_id=status.id, account_id=account.id))
-    for tag_id in await _tag_ids(session, found.tags):
+    for tag_id in await tag_ids(session, found.tags):
         session.add(StatusTag(status_id=status.id, tag_id=tag_id))
 
     if status.visibility != "direct":
@@ -173,7 +173,7 @@ async def _mentionable(
     return [by_name[n] for n in usernames if n in by_name and by_name[n].id not in blockers]
 
 
-async def _tag_ids(session: AsyncSession, names: list[str]) -> list[int]:
+async def tag_ids(session: AsyncSession, names: list[str]) -> list[int]:
     """Get or create each tag (by lowercase name); safe against concurrent creators."""
     if not names:
         return []
