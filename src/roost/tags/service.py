@@ -66,6 +66,14 @@ async def render_tags(
     return [render_tag(tag, base_url, following=tag.id in followed) for tag in tags]
 
 
+async def is_following(session: AsyncSession, *, viewer_id: int, name: str) -> bool:
+    """Whether the viewer follows the tag ``name`` (a tag nobody used: no)."""
+    tag = await _find(session, name)
+    if tag is None:
+        return False
+    return bool(await followed_among(session, viewer_id=viewer_id, tag_ids=[tag.id]))
+
+
 async def read_tag(
     *, session: AsyncSession, runtime: Runtime, name: str, viewer_id: int | None
 ) -> dict[str, Any]:

@@ -158,6 +158,8 @@ def nav_section(path: str, me: Account | None) -> str | None:
         "/tags": "explore",
         "/notifications": "bell",
         "/search": "search",
+        "/lists": "list",
+        "/followed-tags": "list",
         "/settings": "settings",
         "/login": "login",
         "/signup": "signup",

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 from roost.web.routes import (
     auth,
     authorize,
+    lists,
     notifications,
     profiles,
     search,
@@ -16,7 +17,18 @@ from roost.web.routes import (
 
 router = APIRouter()
 # Profiles before statuses: /@name/followers must not be read as /@name/<post id>.
-for module in (auth, authorize, timelines, notifications, search, settings, profiles, statuses):
+# Lists before timelines: /tags/<tag>/follow is a form, not a timeline fragment.
+for module in (
+    auth,
+    authorize,
+    lists,
+    timelines,
+    notifications,
+    search,
+    settings,
+    profiles,
+    statuses,
+):
     router.include_router(module.router)
 
 __all__ = ["router"]
