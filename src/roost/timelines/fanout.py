@@ -129,21 +129,6 @@ async def fan_out(runtime: Runtime, *, status_id: int) -> None:
                 )
             )
         )
-        # Big accounts reach lists as they reach home: by the read-time merge.
-        lists = (
-            []
-            if big
-            else sorted(
-                set(
-                    await _ids(
-                        session,
-                        list_recipients_query(
-                            status, boosted_author=original.account_id if original else None
-                        ),
-                    )
-                )
-            )
-        )
     delivery = Delivery(
         status_id=status.id,
         author_id=status.account_id,
@@ -153,8 +138,12 @@ async def fan_out(runtime: Runtime, *, status_id: int) -> None:
     batch = runtime.settings.fanout_batch
     for start in range(0, len(recipients), batch):
         await deliver(runtime, recipients[start : start + batch], delivery)
-    for start in range(0, len(lists), batch):
-        await deliver_to_lists(runtime, lists[start : start + batch], delivery)
+    if not big:  # big accounts reach lists as they reach home: by the read-time merge
+        async with runtime.db.read() as session:
+            query = list_recipients_query(status, boosted_author=delivery.reblog_of_author_id)
+            lists = sorted(set(await _ids(session, query)))
+        for start in range(0, len(lists), batch):
+            await deliver_to_lists(runtime, lists[start : start + batch], delivery)
     if big:  # again here, in case the process died between commit and the first one
         await runtime.timelines.note_posted([status.account_id])
         if status.visibility != "direct":
