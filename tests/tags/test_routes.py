@@ -120,3 +120,22 @@ async def test_following_a_tag_back_fills_its_recent_posts(
     await client.post("/api/v1/tags/cats/follow", headers=ada.headers)
     await runtime.jobs.drain()
     assert await home_ids(client, ada) == [earlier]
+
+
+async def test_unfollowing_a_tag_takes_its_posts_out_of_home_but_not_followed_peoples(
+    client: httpx.AsyncClient, runtime: Runtime, factory: Factory
+) -> None:
+    ada, bob, cy = [await factory.user(name) for name in ("ada", "bob", "cy")]
+    await home_ids(client, ada)
+    await follow(runtime, ada, bob)
+    await client.post("/api/v1/tags/cats/follow", headers=ada.headers)
+    await client.post("/api/v1/tags/dogs/follow", headers=ada.headers)
+    by_bob = await post(client, bob, "#cats from someone followed")
+    by_cy = await post(client, cy, "#cats from a stranger")
+    both = await post(client, cy, "#cats #dogs from a stranger")
+    await runtime.jobs.drain()
+    assert sorted(await home_ids(client, ada)) == sorted([by_bob, by_cy, both])
+    await client.post("/api/v1/tags/cats/unfollow", headers=ada.headers)
+    await runtime.jobs.drain()
+    # Still admitted: bob is followed, and the other post has a tag still followed.
+    assert sorted(await home_ids(client, ada)) == sorted([by_bob, both])

@@ -3,8 +3,9 @@
 
 A followed tag's public posts enter the follower's home by the one rule of
 timelines/recipients.py (fan-out, rebuild, merge); following a tag back-fills its
-recent posts, as a follow does for an account. Unfollowing leaves what is already
-in home (Roost does not take those posts out; see docs/technical-spec.md).
+recent posts, as a follow does for an account; unfollowing takes out of home the
+tag's posts the rule no longer admits (those of followed people stay), as Mastodon
+4.3 does.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from roost.core.paging import Page, paginate
 from roost.statuses.models import Tag
 from roost.statuses.service import tag_ids
 from roost.tags.models import TagFollow
-from roost.timelines.fanout import schedule_merge_tag
+from roost.timelines.fanout import schedule_merge_tag, schedule_unmerge_tag
 
 if TYPE_CHECKING:
     from roost.runtime import Runtime
@@ -113,9 +114,13 @@ async def unfollow_tag(
     tag = await _find(session, name)
     if tag is None:
         raise NotFound()
-    await session.execute(
-        delete(TagFollow).where(TagFollow.account_id == viewer_id, TagFollow.tag_id == tag.id)
+    removed = await session.execute(
+        delete(TagFollow)
+        .where(TagFollow.account_id == viewer_id, TagFollow.tag_id == tag.id)
+        .returning(TagFollow.id)
     )
+    if removed.first() is not None:
+        schedule_unmerge_tag(session, runtime, owner_id=viewer_id, tag_id=tag.id)
     runtime.versions.forget(session, "home", [viewer_id])
     rendered = render_tag(tag, runtime.settings.base_url, following=False)
     await commit(session)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CompoundSelect, Select, func, select
+from sqlalchemy import CompoundSelect, Select, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from roost.accounts.models import Account
@@ -22,7 +22,7 @@ from roost.follows.relations import followers_of
 from roost.jobs.outbox import schedule_job
 from roost.jobs.runner import job
 from roost.lists.lookup import lists_holding
-from roost.statuses.models import Status
+from roost.statuses.models import Status, StatusTag
 from roost.streaming.publish import (
     publish_author_update,
     publish_delete,
@@ -32,6 +32,7 @@ from roost.streaming.publish import (
 )
 from roost.timelines.recipients import (
     deliveries_of,
+    home_admits,
     home_statuses,
     list_recipients_query,
     list_statuses,
@@ -99,6 +100,13 @@ def schedule_remove_list_member(
 ) -> None:
     """After a member leaves a list: take their posts out of its timeline."""
     schedule_job(session, runtime, "remove_list_member", list_id=list_id, author_id=author_id)
+
+
+def schedule_unmerge_tag(
+    session: AsyncSession, runtime: Runtime, *, owner_id: int, tag_id: int
+) -> None:
+    """After a tag unfollow: take out of home the tag's posts the rule no longer admits."""
+    schedule_job(session, runtime, "unmerge_tag", owner_id=owner_id, tag_id=tag_id)
 
 
 def schedule_merge_tag(
@@ -237,6 +245,27 @@ async def merge_tag(runtime: Runtime, *, owner_id: int, tag_id: int) -> None:
     ]
     for delivery in deliveries:
         await deliver(runtime, [owner_id], delivery)
+
+
+@job("unmerge_tag")
+async def unmerge_tag(runtime: Runtime, *, owner_id: int, tag_id: int) -> None:
+    """After a tag unfollow: the tag's recent posts (as many as a timeline holds) that
+    the home rule no longer admits leave home; those of followed people stay."""
+    async with runtime.db.read() as session:
+        tagged = (
+            select(StatusTag.status_id)
+            .where(StatusTag.tag_id == tag_id)
+            .order_by(StatusTag.status_id.desc())
+            .limit(runtime.settings.timeline_cap)
+            .subquery()
+        )
+        gone = await session.scalars(
+            select(Status.id).where(
+                Status.id.in_(select(tagged.c.status_id)), ~home_admits(literal(owner_id))
+            )
+        )
+        status_ids = list(gone.all())
+    await runtime.timelines.remove_entries(owner_id, status_ids)
 
 
 @job("remove_author")

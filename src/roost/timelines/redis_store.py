@@ -251,6 +251,12 @@ class RedisTimelineStore:
                 # A removal does not move the head: tell the page cache (pages.py) itself.
                 await self.redis.delete(version_key(self.prefix, "home", owner_id))
 
+    async def remove_entries(self, owner_id: int, status_ids: Sequence[int]) -> None:
+        if status_ids:
+            await self.redis.zrem(self.keys(owner_id)[0], *status_ids)
+            if not self.lists:  # a removal does not move the head: tell the page cache
+                await self.redis.delete(version_key(self.prefix, "home", owner_id))
+
     async def remove_status(self, status_id: int, owner_ids: Sequence[int]) -> None:
         async with self.redis.pipeline(transaction=False) as pipe:
             for owner in owner_ids:

@@ -121,6 +121,17 @@ class DatabaseTimelineStore:
             )
             await session.commit()
 
+    async def remove_entries(self, owner_id: int, status_ids: Sequence[int]) -> None:
+        if not status_ids:
+            return
+        async with self.db.write() as session:
+            await session.execute(
+                delete(self.entry).where(
+                    self.entry.owner_id == owner_id, self.entry.status_id.in_(list(status_ids))
+                )
+            )
+            await session.commit()
+
     async def remove_status(self, status_id: int, owner_ids: Sequence[int] = ()) -> None:
         async with self.db.write() as session:
             await session.execute(

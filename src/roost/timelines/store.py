@@ -77,6 +77,10 @@ class TimelineStore(Protocol):
         """Drop an author's posts and boosts from one timeline (unfollow, block)."""
         ...
 
+    async def remove_entries(self, owner_id: int, status_ids: Sequence[int]) -> None:
+        """Drop these statuses from one timeline (a followed tag that is followed no more)."""
+        ...
+
     async def remove_status(self, status_id: int, owner_ids: Sequence[int]) -> None:
         """Drop a status (and boosts of it) from these timelines (or all, if the store can)."""
         ...
