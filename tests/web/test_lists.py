@@ -8,8 +8,8 @@ import httpx
 
 from roost.runtime import Runtime
 from tests.factories import Factory
-from tests.timelines.helpers import follow, post
-from tests.web.helpers import post_ids, signed_in
+from tests.timelines.helpers import follow, post, post_in_order
+from tests.web.helpers import JSON_ACCEPT, post_ids, signed_in, timeline_cursors
 
 
 def list_ids(html: str) -> list[str]:
@@ -125,3 +125,28 @@ async def test_signed_out_visitors_see_no_follow_button_and_no_lists(
     assert "Follow #cats" not in (await client.get("/tags/cats")).text
     lists = await client.get("/lists")
     assert lists.status_code in (303, 307)
+
+
+async def test_a_list_page_polls_newer_and_pages_older(
+    client: httpx.AsyncClient, runtime: Runtime, factory: Factory
+) -> None:
+    ada, bob = await factory.user("ada"), await factory.user("bob")
+    await follow(runtime, ada, bob)
+    made = await client.post("/api/v1/lists", json={"title": "Bob"}, headers=ada.headers)
+    list_id = made.json()["id"]
+    await client.post(
+        f"/api/v1/lists/{list_id}/accounts", json={"account_ids": [bob.id]}, headers=ada.headers
+    )
+    old = await post_in_order(client, runtime, bob, 22)  # deliveries in posting order
+    await signed_in(client, "ada")
+    page = await client.get(f"/lists/{list_id}")
+    first = post_ids(page.text)
+    assert first == list(reversed(old))[:20]
+    newest, oldest = timeline_cursors(page.text)
+
+    new = await post(client, bob, "new")
+    await runtime.jobs.drain()
+    newer = await client.get(f"/lists/{list_id}/newer?min_id={newest}", headers=JSON_ACCEPT)
+    assert post_ids(newer.json()["html"]) == [new]
+    older = await client.get(f"/lists/{list_id}/older?max_id={oldest}", headers=JSON_ACCEPT)
+    assert post_ids(older.json()["html"]) == list(reversed(old))[20:]
