@@ -1,6 +1,6 @@
 """HTTP for what this server is, and the empty lists of features Roost leaves out.
 
-Clients ask for filters, lists, announcements and the like when they start; an
+Clients ask for filters, announcements and the like when they start; an
 empty list (rather than a 404) lets them carry on.
 """
 
