@@ -116,6 +116,8 @@ async def test_the_navigation_highlights_the_section_of_the_page(
         "/notifications": ["bell"],
         "/search?q=x": ["search"],
         "/settings": ["settings"],
+        "/lists": ["list"],
+        "/followed-tags": ["list"],
         "/@alice": ["user"],
         "/@alice/followers": ["user"],
         f"/@alice/{mine['id']}": [],  # one's own post is not the profile page
@@ -134,13 +136,14 @@ async def test_the_navigation_is_labelled_and_log_out_is_off_the_phone_bar(
     nav = re.search(r'<nav id="main-nav".*?</nav>', page, re.S)
     assert nav
     links = re.findall(r'<(?:a|button)[^>]*class="nav-link[^"]*"[^>]*>', nav.group(0))
-    assert len(links) == 7 and all('aria-label="' in link for link in links)
-    # On phones the bar shows the first five; Settings and Log out are for wider screens
-    # (see roost.css), and Settings has its own Log out.
+    assert len(links) == 8 and all('aria-label="' in link for link in links)
+    # On phones the bar shows five; Lists, Settings and Log out are for wider screens
+    # (see roost.css): Home links to Lists, and Settings has its own Log out.
     wide = re.findall(
         r'<li class="nav-item-wide">\s*(?:<a|<form)[^>]*?(?:href|action)="(/\w+)"', nav.group(0)
     )
-    assert wide == ["/settings", "/logout"]
+    assert wide == ["/lists", "/settings", "/logout"]
+    assert '<a href="/lists">Lists</a>' in page
     settings = (await client.get("/settings")).text
     assert re.search(r'<form id="settings-logout" method="post" action="/logout">', settings)
     profile = (await client.get("/@alice")).text
