@@ -32,6 +32,7 @@ from roost.domain_blocks.routes import router as domain_blocks_router
 from roost.featured_tags.routes import router as featured_tags_router
 from roost.follows.routes import router as follows_router
 from roost.instance.routes import router as instance_router
+from roost.lists.routes import router as lists_router
 from roost.markers.routes import router as markers_router
 from roost.notifications.routes import router as notifications_router
 from roost.oauth.routes import router as oauth_router
@@ -41,6 +42,7 @@ from roost.scheduled.routes import router as scheduled_router
 from roost.search.routes import router as search_router
 from roost.statuses.routes import router as statuses_router
 from roost.streaming.routes import router as streaming_router
+from roost.tags.routes import router as tags_router
 from roost.timelines.page_cache_middleware import KeptPages
 from roost.timelines.routes import router as timelines_router
 from roost.web.pages import STATIC
@@ -82,6 +84,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         # captured by /accounts/{id}.
         follows_router,
         search_router,
+        lists_router,
+        tags_router,
         accounts_router,
         statuses_router,
         conversations_router,

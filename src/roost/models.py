@@ -10,6 +10,7 @@ from roost.domain_blocks.models import DomainBlock
 from roost.featured_tags.models import FeaturedTag
 from roost.follows.models import AccountNote, Block, Follow, FollowRequest, Mute
 from roost.jobs.models import OutboxJob
+from roost.lists.models import List, ListAccount
 from roost.markers.models import Marker
 from roost.notifications.models import (
     Notification,
@@ -31,7 +32,8 @@ from roost.statuses.models import (
     StatusTag,
     Tag,
 )
-from roost.timelines.models import HomeEntry, HomeFeed
+from roost.tags.models import TagFollow
+from roost.timelines.models import HomeEntry, HomeFeed, ListEntry, ListFeed
 from roost.web.models import WebSession
 
 __all__ = [
@@ -57,6 +59,10 @@ __all__ = [
     "HomeEntry",
     "HomeFeed",
     "IdempotencyKey",
+    "List",
+    "ListAccount",
+    "ListEntry",
+    "ListFeed",
     "Marker",
     "Mention",
     "Mute",
@@ -75,5 +81,6 @@ __all__ = [
     "StatusPin",
     "StatusTag",
     "Tag",
+    "TagFollow",
     "WebSession",
 ]

@@ -44,17 +44,22 @@ class Runtime:
         self.jobs: JobRunner = QueueJobRunner(self) if settings.redis_url else JobRunner(self)
         self.bus: Bus = make_bus(self.redis, settings.redis_prefix)
         self.timelines: TimelineStore
+        self.list_timelines: TimelineStore  # keyed by list id
         self.page_cache: PageCache | None = None
         # Without Redis nothing is cached, and forgetting a version does nothing.
         self.versions = Versions(self.redis, prefix=settings.redis_prefix)
         if self.redis is None:
             self.timelines = DatabaseTimelineStore(self.db)
+            self.list_timelines = DatabaseTimelineStore(self.db, lists=True)
         else:
             prefix = settings.redis_prefix
             timelines = RedisTimelineStore(
                 self.redis, self.db, prefix=prefix, cap=settings.timeline_cap
             )
             self.timelines = timelines
+            self.list_timelines = RedisTimelineStore(
+                self.redis, self.db, prefix=prefix, cap=settings.timeline_cap, lists=True
+            )
             self.page_cache = PageCache(self.redis, self.versions, timelines, prefix=prefix)
         self.statuses = StatusCache(
             self.redis, prefix=settings.redis_prefix, base_url=settings.base_url

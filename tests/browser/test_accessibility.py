@@ -147,6 +147,10 @@ SCREENS: list[Screen] = [
     Screen("conversations", "/conversations"),
     Screen("scheduled", "/scheduled"),
     Screen("bookmarks", "/bookmarks"),
+    Screen("lists", "/lists"),
+    Screen("list", "/lists/{list}"),
+    Screen("list-edit", "/lists/{list}/edit"),
+    Screen("followed-tags", "/followed-tags"),
     Screen("follow-requests", "/follow_requests"),
     Screen("requested-profile", "/@maya", who="ines"),
     Screen("featured-tag", "/@maya/tagged/birding"),
@@ -222,6 +226,11 @@ def scene(site: Site) -> Scene:
     site.call(t["maya"], "POST", f"/api/v1/statuses/{ids['walk']}/bookmark")
     site.call(t["maya"], "POST", f"/api/v1/statuses/{ids['goldcrest']}/pin")
     site.call(t["maya"], "POST", "/api/v1/featured_tags", data={"name": "birding"})
+    friends = site.call(t["maya"], "POST", "/api/v1/lists", data={"title": "Friends"})
+    ids["list"] = friends["id"]
+    members = {"account_ids[]": [site.account_id("theo"), site.account_id("priya")]}
+    site.call(t["maya"], "POST", f"/api/v1/lists/{ids['list']}/accounts", data=members)
+    site.call(t["maya"], "POST", "/api/v1/tags/engineering/follow")
     # maya locks her account after her friends followed: ines's follow waits for her.
     site.call(t["maya"], "PATCH", "/api/v1/accounts/update_credentials", data={"locked": "true"})
     site.follow(t["ines"], "maya")

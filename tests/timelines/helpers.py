@@ -69,15 +69,23 @@ async def post_in_order(
 class HeldDeliveries:
     """Holds back fan-out of any post whose text contains ``[held]`` to ``owner``
     until ``release()`` (or the end of the ``async with``): a slow or stuck worker,
-    as seen from the reader."""
+    as seen from the reader. With ``list_id``: its delivery into that list."""
 
-    def __init__(self, runtime: Runtime, owner: User, monkeypatch: pytest.MonkeyPatch) -> None:
+    def __init__(
+        self,
+        runtime: Runtime,
+        owner: User,
+        monkeypatch: pytest.MonkeyPatch,
+        *,
+        list_id: int | None = None,
+    ) -> None:
         self.runtime = runtime
-        self.owner_id = owner.account.id
+        self.owner_id = owner.account.id if list_id is None else list_id
         self.released = asyncio.Event()
         self.waiting = 0
-        self._deliver = runtime.timelines.deliver
-        monkeypatch.setattr(runtime.timelines, "deliver", self.deliver)
+        store = runtime.timelines if list_id is None else runtime.list_timelines
+        self._deliver = store.deliver
+        monkeypatch.setattr(store, "deliver", self.deliver)
 
     async def __aenter__(self) -> Self:
         return self

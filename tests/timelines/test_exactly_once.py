@@ -1,6 +1,7 @@
 """DESIGN.md hard problem 1: a reader who polls for newer posts and pages back for
 older ones sees every post of its home timeline exactly once, while several
-people post at once and one delivery is held back and released later."""
+people post at once and one delivery is held back and released later. The same
+holds for a list timeline, and for a home fed by followed hashtags too."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 
 from roost.runtime import Runtime
 from tests.factories import Factory, User
-from tests.timelines.helpers import HOLD, HeldDeliveries, follow, link_cursor, post
+from tests.timelines.helpers import HOLD, HOME, HeldDeliveries, follow, link_cursor, post
 
 WRITERS = 4
 POSTS_EACH = 15
@@ -82,13 +83,16 @@ async def exactly_once_scenario(
     writers: list[User],
     held: HeldDeliveries,
     cursor_style: str,
+    *,
+    path: str = HOME,
+    suffix: str = "",
 ) -> None:
     posted: list[str] = []
     rng = random.Random(7)
 
     async def write(writer: User, index: int) -> None:
         for n in range(POSTS_EACH):
-            text = f"post {n} by {writer.account.username}"
+            text = f"post {n} by {writer.account.username}{suffix}"
             if index == 1 and n == 2:
                 text = f"{HOLD} {text}"
             posted.append(await post(client, writer, text))
@@ -96,7 +100,9 @@ async def exactly_once_scenario(
 
     seen: list[str] = []
     settled = asyncio.Event()
-    reading = asyncio.create_task(read_everything(client, reader, seen, settled, cursor_style))
+    reading = asyncio.create_task(
+        read_everything(client, reader, seen, settled, cursor_style, path=path)
+    )
     await asyncio.gather(*(write(w, i) for i, w in enumerate(writers)))
     assert held.waiting == 1  # the held post was really held back while others went through
     await asyncio.sleep(0.05)
@@ -117,14 +123,14 @@ async def read_everything(
     seen: list[str],
     settled: asyncio.Event,
     cursor_style: str,
+    *,
+    path: str = HOME,
 ) -> None:
     """Read like a client: a first page, then poll for newer and page back for older,
     until a poll begun after every delivery settled finds nothing left either way."""
 
     async def get(**params: str) -> tuple[list[str], str | None, str | None]:
-        response = await client.get(
-            "/api/v1/timelines/home", params={"limit": PAGE, **params}, headers=reader.headers
-        )
+        response = await client.get(path, params={"limit": PAGE, **params}, headers=reader.headers)
         assert response.status_code == 200, response.text
         ids = [status["id"] for status in response.json()]
         seen.extend(ids)
@@ -151,3 +157,58 @@ async def read_everything(
         if final and not older_left:
             return
         await asyncio.sleep(0.01)
+
+
+@pytest.mark.parametrize("cursor_style", ["link", "status_id"])
+async def test_a_list_timeline_sees_every_post_exactly_once(
+    client: httpx.AsyncClient,
+    runtime: Runtime,
+    factory: Factory,
+    monkeypatch: pytest.MonkeyPatch,
+    cursor_style: str,
+) -> None:
+    reader = await factory.user("reader")
+    writers = [await factory.user(f"writer{i}") for i in range(WRITERS)]
+    await follow(runtime, reader, *writers)
+    made = await client.post("/api/v1/lists", json={"title": "all"}, headers=reader.headers)
+    list_id = made.json()["id"]
+    added = await client.post(
+        f"/api/v1/lists/{list_id}/accounts",
+        json={"account_ids": [w.id for w in writers]},
+        headers=reader.headers,
+    )
+    assert added.status_code == 200
+    await runtime.jobs.drain()
+    async with HeldDeliveries(runtime, reader, monkeypatch, list_id=int(list_id)) as held:
+        await exactly_once_scenario(
+            client,
+            runtime,
+            reader,
+            writers,
+            held,
+            cursor_style,
+            path=f"/api/v1/timelines/list/{list_id}",
+        )
+
+
+@pytest.mark.parametrize("cursor_style", ["link", "status_id"])
+async def test_a_home_fed_by_followed_tags_sees_every_post_exactly_once(
+    client: httpx.AsyncClient,
+    runtime: Runtime,
+    factory: Factory,
+    monkeypatch: pytest.MonkeyPatch,
+    cursor_style: str,
+) -> None:
+    """Every post carries two followed tags, and half the writers are followed too: each
+    post still comes once."""
+    reader = await factory.user("reader")
+    writers = [await factory.user(f"writer{i}") for i in range(WRITERS)]
+    await follow(runtime, reader, *writers[: WRITERS // 2])
+    for tag in ("cats", "dogs"):
+        followed = await client.post(f"/api/v1/tags/{tag}/follow", headers=reader.headers)
+        assert followed.status_code == 200
+    await runtime.jobs.drain()
+    async with HeldDeliveries(runtime, reader, monkeypatch) as held:
+        await exactly_once_scenario(
+            client, runtime, reader, writers, held, cursor_style, suffix=" #cats #dogs"
+        )

@@ -1,8 +1,10 @@
-"""Who receives a post: every path that fills a home timeline agrees (recipients.py).
+"""Who receives a post: every path that fills a home or list timeline agrees
+(recipients.py).
 
-For generated graphs (follows with boosts shown or hidden, blocks, mutes) and posts
-(every visibility, mentions, replies to followed, unfollowed and the owner, boosts),
-the same cast is played out in three worlds on one database:
+For generated graphs (follows with boosts shown or hidden, blocks, mutes, lists with
+each replies policy, exclusive or not, followed hashtags) and posts (every
+visibility, mentions, replies to followed, unfollowed and the owner, boosts,
+hashtags), the same cast is played out in three worlds on one database:
 
 - ``fan-out``: follows first, then the posts, each fanned out on write;
 - ``merge``: the same with a fan-out limit of 0, so every followed author's posts
@@ -11,8 +13,10 @@ the same cast is played out in three worlds on one database:
 
 Each owner's home must show the same posts by fan-out and by merge, and the same as
 the timeline rebuilt from SQL (from the rule, and after Redis lost every timeline)
-and as what the user stream's check admits. The back-fill world may lack only the
-replies to someone the owner followed after following the replier, as on Mastodon.
+and as what the user stream's check admits; each list the same by fan-out, by merge,
+by back-fill (lists are made after the follows) and rebuilt from SQL. The back-fill
+world's homes may lack only the replies to someone the owner followed after
+following the replier, as on Mastodon.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from sqlalchemy import select
 
 from roost.runtime import Runtime
 from roost.statuses.models import Status
-from roost.timelines.rebuild import home_from_sql
+from roost.timelines.rebuild import home_from_sql, list_from_sql
 from roost.timelines.recipients import admits
 from tests.conftest import REDIS, AppClient
 from tests.factories import Factory, User
@@ -36,6 +40,8 @@ from tests.timelines.helpers import forget_everything
 SEEDS = range(8)
 PEOPLE = 5
 ACTIONS = 14
+TAGS = ("t0", "t1")
+POLICIES = ("followed", "list", "none")
 _worlds = itertools.count()
 
 
@@ -46,13 +52,18 @@ class Cast:
     follows: dict[tuple[int, int], bool] = field(default_factory=dict)  # -> show boosts
     blocks: set[tuple[int, int]] = field(default_factory=set)
     mutes: set[tuple[int, int]] = field(default_factory=set)
-    # (kind, author, visibility, mentioned, target action number or None)
-    actions: list[tuple[str, int, str, tuple[int, ...], int | None]] = field(default_factory=list)
+    # (kind, author, visibility, mentioned, target action number or None, tags)
+    actions: list[tuple[str, int, str, tuple[int, ...], int | None, tuple[str, ...]]] = field(
+        default_factory=list
+    )
+    # (owner, replies policy, exclusive, members: people the owner follows)
+    lists: list[tuple[int, str, bool, tuple[int, ...]]] = field(default_factory=list)
+    tag_follows: set[tuple[int, str]] = field(default_factory=set)
 
     def replies_to_others(self) -> set[str]:
         return {
             f"a{n}"
-            for n, (kind, author, _, _, target) in enumerate(self.actions)
+            for n, (kind, author, _, _, target, _) in enumerate(self.actions)
             if kind == "reply" and target is not None and self.actions[target][1] != author
         }
 
@@ -90,7 +101,17 @@ def generate(seed: int) -> Cast:
         visibility = rng.choice(["public", "public", "unlisted", "private", "direct"])
         others = [p for p in range(PEOPLE) if p != author]
         mentioned = tuple(sorted(rng.sample(others, rng.choice([0, 0, 1, 2]))))
-        cast.actions.append((kind, author, visibility, mentioned, target))
+        tags = tuple(tag for tag in TAGS if rng.random() < 0.3)
+        cast.actions.append((kind, author, visibility, mentioned, target, tags))
+    for person in range(PEOPLE):
+        followed = sorted(b for a, b in cast.follows if a == person)
+        for _ in range(rng.choice([0, 1, 2])):
+            members = tuple(m for m in followed if rng.random() < 0.5)
+            exclusive = rng.random() < 0.3
+            cast.lists.append((person, rng.choice(POLICIES), exclusive, members))
+        for tag in TAGS:
+            if rng.random() < 0.3:
+                cast.tag_follows.add((person, tag))
     return cast
 
 
@@ -100,6 +121,8 @@ class World:
     client: httpx.AsyncClient
     people: list[User]
     labels: dict[int, str] = field(default_factory=dict)  # status id -> action label
+    list_ids: list[tuple[int, int]] = field(default_factory=list)  # (list id, owner)
+    world: str = ""  # hashtags are this world's own: worlds share one database
 
     async def call(self, person: int, method: str, path: str, **body: object) -> httpx.Response:
         return await self.client.request(
@@ -116,6 +139,42 @@ class World:
             for (a, b), reblogs in sorted(cast.follows.items()):
                 response = await self.call(a, "POST", self.path(b, "follow"), reblogs=reblogs)
                 assert response.status_code == 200, response.text
+            for person, tag in sorted(cast.tag_follows):
+                path = f"/api/v1/tags/{self.world}{tag}/follow"
+                response = await self.call(person, "POST", path)
+                assert response.status_code == 200, response.text
+            await self.runtime.jobs.drain()
+            await self.make_lists(cast)
+        await self.runtime.jobs.drain()
+
+    async def make_lists(self, cast: Cast) -> None:
+        """The cast's lists, after the follows their members need; each read once so it
+        is live (with Redis) and deliveries reach it."""
+        for owner, policy, exclusive, members in cast.lists:
+            made = await self.call(
+                owner,
+                "POST",
+                "/api/v1/lists",
+                title="l",
+                replies_policy=policy,
+                exclusive=exclusive,
+            )
+            assert made.status_code == 200, made.text
+            list_id = made.json()["id"]
+            if members:
+                ids = [self.people[m].id for m in members]
+                added = await self.call(
+                    owner, "POST", f"/api/v1/lists/{list_id}/accounts", account_ids=ids
+                )
+                assert added.status_code == 200, added.text
+            self.list_ids.append((int(list_id), owner))
+        await self.runtime.jobs.drain()
+        await self.read_lists()
+
+    async def read_lists(self) -> None:
+        for list_id, owner in self.list_ids:
+            response = await self.call(owner, "GET", f"/api/v1/timelines/list/{list_id}?limit=40")
+            assert response.status_code == 200, response.text
         await self.runtime.jobs.drain()
 
     def path(self, person: int, verb: str) -> str:
@@ -123,7 +182,7 @@ class World:
 
     async def act(self, cast: Cast) -> None:
         made: dict[int, str] = {}  # action number -> status id
-        for number, (kind, author, visibility, mentioned, target) in enumerate(cast.actions):
+        for number, (kind, author, visibility, mentioned, target, tags) in enumerate(cast.actions):
             label = f"a{number}"
             parent = made.get(target) if target is not None else None
             if kind == "boost":
@@ -134,7 +193,11 @@ class World:
                 if kind == "reply" and parent is None:
                     continue
                 names = " ".join(f"@{self.people[p].account.username}" for p in mentioned)
-                fields: dict[str, object] = {"status": f"{label} {names}", "visibility": visibility}
+                hashtags = " ".join(f"#{self.world}{tag}" for tag in tags)
+                fields: dict[str, object] = {
+                    "status": f"{label} {names} {hashtags}",
+                    "visibility": visibility,
+                }
                 if parent is not None:
                     fields["in_reply_to_id"] = parent
                 response = await self.call(author, "POST", "/api/v1/statuses", **fields)
@@ -149,7 +212,7 @@ class World:
         for person in range(PEOPLE):
             response = await self.call(person, "GET", "/api/v1/timelines/home?limit=40")
             assert response.status_code == 200
-        await self.runtime.jobs.drain()
+        await self.read_lists()
 
     async def shown(self, status_ids: list[int]) -> frozenset[str]:
         """The posts a timeline shows: ``post:label``, or ``boost:label`` for a post shown
@@ -172,6 +235,20 @@ class World:
             found.append(await self.shown([e.status_id for e in entries]))
         return found
 
+    async def lists(self) -> list[frozenset[str]]:
+        found = []
+        for list_id, _ in self.list_ids:
+            entries = await self.runtime.list_timelines.page(list_id, limit=1000)
+            found.append(await self.shown([e.status_id for e in entries]))
+        return found
+
+    async def rebuilt_lists(self) -> list[frozenset[str]]:
+        found = []
+        for list_id, owner in self.list_ids:
+            fills = await list_from_sql(self.runtime, list_id, self.people[owner].account.id)
+            found.append(await self.shown([f.status_id for f in fills]))
+        return found
+
     async def rebuilt(self) -> list[frozenset[str]]:
         found = []
         for user in self.people:
@@ -192,7 +269,7 @@ async def cast_in(runtime: Runtime, client: httpx.AsyncClient) -> World:
     world = next(_worlds)
     factory = Factory(runtime)
     people = [await factory.user(f"w{world}p{n}") for n in range(PEOPLE)]
-    cast = World(runtime, client, people)
+    cast = World(runtime, client, people, world=f"w{world}")
     await cast.read_all()  # live timelines, which deliveries reach (with Redis)
     return cast
 
@@ -208,12 +285,15 @@ async def test_fan_out_rebuild_merge_and_back_fill_fill_the_same_home(
         await fanned.act(cast)
         await fanned.read_all()
         by_fan_out = await fanned.homes()
+        lists_by_fan_out = await fanned.lists()
         assert await fanned.rebuilt() == by_fan_out
         assert await fanned.admitted() == by_fan_out
+        assert await fanned.rebuilt_lists() == lists_by_fan_out
         if REDIS:  # lose every timeline: the reads rebuild them from SQL
             await forget_everything(runtime)
             await fanned.read_all()
             assert await fanned.homes() == by_fan_out
+            assert await fanned.lists() == lists_by_fan_out
 
         filled = await cast_in(runtime, client)
         await filled.relate(cast, follows=False, others=True)
@@ -225,6 +305,7 @@ async def test_fan_out_rebuild_merge_and_back_fill_fill_the_same_home(
             # fan-out, and less only by replies to someone the owner followed later.
             assert labels(back_filled) <= labels(fanned_out)
             assert labels(fanned_out) - labels(back_filled) <= replies_to_others
+        assert await filled.lists() == lists_by_fan_out
 
     async with app_client(fanout_limit=0) as (client, runtime):
         merged = await cast_in(runtime, client)
@@ -232,6 +313,7 @@ async def test_fan_out_rebuild_merge_and_back_fill_fill_the_same_home(
         await merged.act(cast)
         await merged.read_all()
         assert await merged.homes() == by_fan_out
+        assert await merged.lists() == lists_by_fan_out
 
 
 def test_the_generated_casts_cover_every_case() -> None:
@@ -239,13 +321,18 @@ def test_the_generated_casts_cover_every_case() -> None:
     casts = [generate(seed) for seed in SEEDS]
     actions = [action for cast in casts for action in cast.actions]
     assert {kind for kind, *_ in actions} == {"post", "reply", "boost"}
-    assert {visibility for _, _, visibility, _, _ in actions} == {
+    assert {visibility for _, _, visibility, _, _, _ in actions} == {
         "public",
         "unlisted",
         "private",
         "direct",
     }
-    assert any(mentioned for *_, mentioned, _ in actions)
+    assert any(mentioned for *_, mentioned, _, _ in actions)
+    assert any(len(tags) == 2 for *_, tags in actions)
+    lists = [made for cast in casts for made in cast.lists]
+    assert {policy for _, policy, _, _ in lists} == set(POLICIES)
+    assert any(exclusive and members for _, _, exclusive, members in lists)
+    assert any(cast.tag_follows for cast in casts)
     assert any(cast.blocks for cast in casts)
     assert any(cast.mutes for cast in casts)
     assert any(not shown for cast in casts for shown in cast.follows.values())

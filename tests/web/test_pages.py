@@ -117,6 +117,8 @@ async def test_the_navigation_highlights_the_section_of_the_page(
         "/conversations": ["mail"],
         "/search?q=x": ["search"],
         "/settings": ["settings"],
+        "/lists": ["list"],
+        "/followed-tags": ["list"],
         "/@alice": ["user"],
         "/@alice/followers": ["user"],
         f"/@alice/{mine['id']}": [],  # one's own post is not the profile page
@@ -143,20 +145,22 @@ async def test_the_navigation_is_labelled_and_log_out_is_off_the_phone_bar(
         "Notifications",
         "Messages",
         "Search",
+        "Lists",
         "Profile",
         "Bookmarks",
         "Settings",
         "Log out",
     ]
-    # On phones the bar shows five; Messages, Bookmarks, Settings and Log out are for wider
-    # screens (see roost.css): Notifications links to Messages, the own profile links
-    # Bookmarks and Settings, and Settings has its own Log out.
+    # On phones the bar shows five; Messages, Lists, Bookmarks, Settings and Log out are for
+    # wider screens (see roost.css): Notifications links to Messages, Home to Lists, the own
+    # profile to Bookmarks and Settings, and Settings has its own Log out.
     wide = re.findall(
         r'<li class="nav-item-wide">\s*(?:<a|<form)[^>]*?(?:href|action)="(/\w+)"', nav.group(0)
     )
-    assert wide == ["/conversations", "/bookmarks", "/settings", "/logout"]
+    assert wide == ["/conversations", "/lists", "/bookmarks", "/settings", "/logout"]
     notifications = (await client.get("/notifications")).text
     assert 'href="/conversations"' in notifications.split("<main", 1)[1]
+    assert '<a href="/lists">Lists</a>' in page
     settings = (await client.get("/settings")).text
     assert re.search(r'<form id="settings-logout" method="post" action="/logout">', settings)
     profile = (await client.get("/@alice")).text

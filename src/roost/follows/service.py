@@ -28,6 +28,7 @@ from roost.follows.models import AccountNote, Block, Follow, FollowRequest, Mute
 from roost.follows.relations import blocked_either_way
 from roost.follows.relationships import relationships
 from roost.jobs.outbox import schedule_job
+from roost.lists.service import leave_lists
 from roost.notifications.service import notify as send_notification
 from roost.notifications.service import withdraw
 from roost.timelines.fanout import schedule_merge_author, schedule_remove_author
@@ -367,6 +368,7 @@ async def _unlink(
     )
     if removed.first() is None:
         return False
+    await leave_lists(session, runtime, owner_id=follower_id, account_id=target_id)
     await _bump(session, runtime, follower_id, Account.following_count, -1)
     await _bump(session, runtime, target_id, Account.followers_count, -1)
     # As on Mastodon, the "follow" notification goes away with the follow.

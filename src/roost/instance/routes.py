@@ -95,13 +95,3 @@ async def delete_push_subscription(viewer: Annotated[Viewer, Depends(require("pu
 @router.get("/api/v2/filters")
 async def no_filters(viewer: Annotated[Viewer, Depends(require("read:filters"))]) -> JSON:
     return json_response([])
-
-
-@router.get("/api/v1/lists")
-async def no_lists(viewer: Annotated[Viewer, Depends(require("read:lists"))]) -> JSON:
-    return json_response([])
-
-
-@router.get("/api/v1/followed_tags")
-async def no_followed_tags(viewer: Annotated[Viewer, Depends(require("read:follows"))]) -> JSON:
-    return json_response([])

@@ -11,7 +11,7 @@ from roost.accounts.schemas import Account
 from roost.core.http import JSON, json_response, params
 from roost.deps import ReadSession, RuntimeDep, Viewer, optional, require
 from roost.search import service
-from roost.search.schemas import AccountSearchParams, SearchParams, SearchResults, Tag
+from roost.search.schemas import AccountSearchParams, SearchParams, SearchResults
 
 router = APIRouter()
 
@@ -48,8 +48,3 @@ async def search_accounts(
     )
     base_url = runtime.settings.base_url
     return json_response([render_account(a, base_url=base_url) for a in accounts])
-
-
-@router.get("/api/v1/tags/{name}", response_model=Tag)
-async def get_tag(name: str, session: ReadSession, runtime: RuntimeDep) -> JSON:
-    return json_response(await service.get_tag(session=session, runtime=runtime, name=name))

@@ -53,6 +53,7 @@ class AccountSearchParams(BaseModel):
 class Tag(BaseModel):
     """Mastodon's Tag entity."""
 
+    id: str
     name: str
     url: str
     history: list[dict[str, Any]]

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from roost.accounts.models import Account
 from roost.accounts.render import render_account
-from roost.core.errors import BadRequest, NotFound
+from roost.core.errors import BadRequest
 from roost.core.inputs import id_or_none
 from roost.follows.relations import follows, not_blocked_either_way
 from roost.search.fulltext import matches, search_terms
@@ -23,6 +23,7 @@ from roost.search.schemas import SearchParams
 from roost.statuses.models import Status, StatusTag, Tag
 from roost.statuses.render import render_statuses
 from roost.statuses.visibility import load_audience, not_hidden_by, visible_to
+from roost.tags.service import render_tags
 
 if TYPE_CHECKING:
     from roost.runtime import Runtime
@@ -87,7 +88,7 @@ async def search(
         )
     if query.wants("hashtags"):
         result["hashtags"] = await search_hashtags(
-            session=session, runtime=runtime, q=q, limit=limit, offset=offset
+            session=session, runtime=runtime, viewer_id=viewer_id, q=q, limit=limit, offset=offset
         )
     return result
 
@@ -177,7 +178,13 @@ async def search_statuses(
 
 
 async def search_hashtags(
-    *, session: AsyncSession, runtime: Runtime, q: str, limit: int, offset: int
+    *,
+    session: AsyncSession,
+    runtime: Runtime,
+    viewer_id: int | None,
+    q: str,
+    limit: int,
+    offset: int,
 ) -> list[dict[str, Any]]:
     name = _hashtag(q)
     if name is None:
@@ -189,24 +196,8 @@ async def search_hashtags(
         .offset(offset)
         .limit(limit)
     )
-    base_url = runtime.settings.base_url
-    return [render_tag(tag, base_url) for tag in (await session.scalars(query)).all()]
-
-
-async def get_tag(*, session: AsyncSession, runtime: Runtime, name: str) -> dict[str, Any]:
-    normalized = _hashtag(name)
-    tag = await session.scalar(select(Tag).where(Tag.name == normalized)) if normalized else None
-    if tag is None:
-        raise NotFound()
-    return {**render_tag(tag, runtime.settings.base_url), "following": False}
-
-
-def render_tag(tag: Tag, base_url: str) -> dict[str, Any]:
-    return {
-        "name": tag.display_name,
-        "url": f"{base_url}/tags/{tag.name}",
-        "history": [],
-    }
+    tags = list((await session.scalars(query)).all())
+    return await render_tags(session, tags, base_url=runtime.settings.base_url, viewer_id=viewer_id)
 
 
 def _required(q: str) -> str:

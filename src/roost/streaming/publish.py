@@ -23,6 +23,7 @@ from roost.streaming.streams import (
     author_channel,
     direct_channel,
     hashtag_channel,
+    list_channel,
     normalize_tag,
     user_channel,
 )
@@ -56,6 +57,17 @@ async def publish_home_update(runtime: Runtime, owner_ids: Iterable[int], status
         await runtime.bus.publish_each(channels, {"event": "update", "id": str(status_id)})
     except Exception:
         log.exception("publishing a home update to %s streams failed", len(channels))
+
+
+async def publish_list_update(runtime: Runtime, list_ids: Iterable[int], status_id: int) -> None:
+    """``status_id`` entered these list timelines (their ``list`` streams)."""
+    channels = [list_channel(list_id) for list_id in dict.fromkeys(list_ids)]
+    if not channels:
+        return
+    try:
+        await runtime.bus.publish_each(channels, {"event": "update", "id": str(status_id)})
+    except Exception:
+        log.exception("publishing a list update to %s streams failed", len(channels))
 
 
 async def publish_author_update(runtime: Runtime, author_id: int, status_id: int) -> None:

@@ -40,6 +40,7 @@ SSE_PATHS = {
     "public/remote": "public:remote",
     "hashtag": "hashtag",
     "hashtag/local": "hashtag:local",
+    "list": "list",
 }
 
 Params = Annotated[StreamParams, Depends(params(StreamParams))]
@@ -63,7 +64,7 @@ async def health() -> PlainTextResponse:
 async def stream_by_name(
     runtime: RuntimeDep, viewer: StreamViewer, query: Params
 ) -> StreamingResponse:
-    return await _sse(runtime, viewer, query.stream, query.tag)
+    return await _sse(runtime, viewer, query.stream, query)
 
 
 @router.get("/api/v1/streaming/{path:path}")
@@ -75,13 +76,15 @@ async def stream_by_path(
         raise NotFound()
     if query.only_media and name.startswith("public"):
         name += ":media"
-    return await _sse(runtime, viewer, name, query.tag)
+    return await _sse(runtime, viewer, name, query)
 
 
 async def _sse(
-    runtime: Runtime, viewer: Viewer, name: str | None, tag: str | None
+    runtime: Runtime, viewer: Viewer, name: str | None, query: StreamParams
 ) -> StreamingResponse:
-    state = await start_stream(runtime=runtime, viewer=viewer, name=name, tag=tag)
+    state = await start_stream(
+        runtime=runtime, viewer=viewer, name=name, tag=query.tag, list_id=query.list
+    )
 
     async def valid() -> bool:
         return await still_valid(runtime.db, viewer)
@@ -113,7 +116,11 @@ async def stream_websocket(websocket: WebSocket) -> None:
         name = websocket.query_params.get("stream")
         first = (
             await start_stream(
-                runtime=runtime, viewer=viewer, name=name, tag=websocket.query_params.get("tag")
+                runtime=runtime,
+                viewer=viewer,
+                name=name,
+                tag=websocket.query_params.get("tag"),
+                list_id=websocket.query_params.get("list"),
             )
             if name
             else None

@@ -7,6 +7,7 @@ Channels (what ``publish.py`` writes to):
 - ``author:<account id>``: the posts of an account too big to fan out to (hybrid
   fan-out: its followers' timelines merge them when read), heard by the ``user``
   streams of its followers, each of which checks the post belongs in its home;
+- ``list:<list id>``: updates of one list timeline (its owner's ``list`` stream);
 - ``public``, ``public:local``: public posts that belong on the public timeline;
 - ``hashtag:<tag>``, ``hashtag:<tag>:local``: public posts with that tag;
 - ``delete``: every deleted status id; every stream passes it on;
@@ -48,6 +49,7 @@ STREAMS: dict[str, tuple[str, bool]] = {
     "public:remote:media": ("read:statuses", False),
     "hashtag": ("read:statuses", False),
     "hashtag:local": ("read:statuses", False),
+    "list": ("read:lists", True),
 }
 
 
@@ -61,6 +63,10 @@ def direct_channel(account_id: int) -> str:
 
 def author_channel(account_id: int) -> str:
     return f"author:{account_id}"
+
+
+def list_channel(list_id: int) -> str:
+    return f"list:{list_id}"
 
 
 def token_channel(token_id: int) -> str:
@@ -85,7 +91,7 @@ class Stream:
 
     name: str
     account_id: int | None = None
-    tag: str | None = None
+    tag: str | None = None  # for a list stream: the list's id
     # A user stream: the followed accounts too big to fan out to, when it opened.
     big_followees: frozenset[int] = frozenset()
 
@@ -101,7 +107,7 @@ class Stream:
     @property
     def is_public(self) -> bool:
         """Only public posts may appear (public and hashtag streams)."""
-        return not self.name.startswith("user") and self.name != "direct"
+        return not self.name.startswith("user") and self.name not in ("direct", "list")
 
     @property
     def channels(self) -> frozenset[str]:
@@ -120,6 +126,9 @@ class Stream:
         elif self.name in {"hashtag", "hashtag:local"}:
             assert self.tag is not None
             found = {hashtag_channel(self.tag, local=self.name == "hashtag:local")}
+        elif self.name == "list":
+            assert self.tag is not None
+            found = {list_channel(int(self.tag))}
         else:  # remote and media-only streams: nothing of Roost's belongs there
             found = set()
         return frozenset(found | {DELETE})
@@ -136,8 +145,11 @@ class Stream:
         return event in {"update", "status.update"}
 
 
-def open_stream(name: str | None, *, viewer: Viewer, tag: str | None = None) -> Stream:
-    """The stream ``name`` for ``viewer``, or the error Mastodon gives for it."""
+def open_stream(
+    name: str | None, *, viewer: Viewer, tag: str | None = None, list_id: str | None = None
+) -> Stream:
+    """The stream ``name`` for ``viewer``, or the error Mastodon gives for it (whether
+    the viewer owns a list is asked by ``service.start_stream``)."""
     if not name or name not in STREAMS:
         raise BadRequest("Unknown stream type")
     scope, needs_person = STREAMS[name]
@@ -154,4 +166,8 @@ def open_stream(name: str | None, *, viewer: Viewer, tag: str | None = None) -> 
             raise BadRequest("No tag for stream provided")
         if not _TAG.fullmatch(cleaned):
             raise BadRequest("Invalid tag")
+    if name == "list":
+        if not list_id or not list_id.isdigit():
+            raise BadRequest("No list for stream provided")
+        cleaned = list_id
     return Stream(name=name, account_id=viewer.account_id, tag=cleaned)

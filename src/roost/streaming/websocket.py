@@ -84,14 +84,16 @@ class Connection:
         name = message.get("stream")
         name = name if isinstance(name, str) else None
         tag = str(message["tag"]) if message.get("tag") is not None else None
+        list_id = str(message["list"]) if message.get("list") is not None else None
         try:
             if message["type"] == "subscribe":
                 state = await start_stream(
-                    runtime=self.runtime, viewer=self.viewer, name=name, tag=tag
+                    runtime=self.runtime, viewer=self.viewer, name=name, tag=tag, list_id=list_id
                 )
                 await self.subscribe(subscription, state)
             else:
-                self.unsubscribe(subscription, open_stream(name, viewer=self.viewer, tag=tag))
+                stream = open_stream(name, viewer=self.viewer, tag=tag, list_id=list_id)
+                self.unsubscribe(subscription, stream)
         except RoostError as error:
             await self.send({"error": error.message, "status": error.status_code})
 

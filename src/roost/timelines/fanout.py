@@ -1,5 +1,5 @@
-"""Fan-out on write: put a new status into the home timelines of the people who
-should see it. Services call the ``schedule_*`` functions inside their
+"""Fan-out on write: put a new status into the home and list timelines of the people
+who should see it. Services call the ``schedule_*`` functions inside their
 transaction; the work runs as outbox jobs after commit (see jobs/outbox.py).
 
 Who receives a status is recipients.py's rule, the one every path asks. The author
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CompoundSelect, Select, func, select
+from sqlalchemy import CompoundSelect, Select, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from roost.accounts.models import Account
@@ -22,16 +22,25 @@ from roost.core.db import after_commit
 from roost.follows.relations import followers_of
 from roost.jobs.outbox import schedule_job
 from roost.jobs.runner import job
+from roost.lists.lookup import lists_holding
 from roost.notifications.subscribers import notify_subscribers, rings_the_bell
-from roost.statuses.models import Status
+from roost.statuses.models import Status, StatusTag
 from roost.streaming.publish import (
     publish_author_update,
     publish_delete,
     publish_home_update,
+    publish_list_update,
     publish_public,
     publish_status_update,
 )
-from roost.timelines.recipients import deliveries_of, home_statuses, recipients_query
+from roost.timelines.recipients import (
+    deliveries_of,
+    home_admits,
+    home_statuses,
+    list_recipients_query,
+    list_statuses,
+    recipients_query,
+)
 from roost.timelines.store import Delivery
 
 if TYPE_CHECKING:
@@ -80,6 +89,41 @@ def schedule_update(session: AsyncSession, runtime: Runtime, *, status_id: int) 
     schedule_job(session, runtime, "status_update", status_id=status_id)
 
 
+def schedule_merge_list_member(
+    session: AsyncSession, runtime: Runtime, *, list_id: int, owner_id: int, author_id: int
+) -> None:
+    """After a member joins a list: bring their recent posts into its timeline."""
+    schedule_job(
+        session,
+        runtime,
+        "merge_list_member",
+        list_id=list_id,
+        owner_id=owner_id,
+        author_id=author_id,
+    )
+
+
+def schedule_remove_list_member(
+    session: AsyncSession, runtime: Runtime, *, list_id: int, author_id: int
+) -> None:
+    """After a member leaves a list: take their posts out of its timeline."""
+    schedule_job(session, runtime, "remove_list_member", list_id=list_id, author_id=author_id)
+
+
+def schedule_unmerge_tag(
+    session: AsyncSession, runtime: Runtime, *, owner_id: int, tag_id: int
+) -> None:
+    """After a tag unfollow: take out of home the tag's posts the rule no longer admits."""
+    schedule_job(session, runtime, "unmerge_tag", owner_id=owner_id, tag_id=tag_id)
+
+
+def schedule_merge_tag(
+    session: AsyncSession, runtime: Runtime, *, owner_id: int, tag_id: int
+) -> None:
+    """After a tag follow: bring the tag's recent posts that the rule admits into home."""
+    schedule_job(session, runtime, "merge_tag", owner_id=owner_id, tag_id=tag_id)
+
+
 @job("fan_out")
 async def fan_out(runtime: Runtime, *, status_id: int) -> None:
     async with runtime.db.read() as session:
@@ -111,6 +155,12 @@ async def fan_out(runtime: Runtime, *, status_id: int) -> None:
     batch = runtime.settings.fanout_batch
     for start in range(0, len(recipients), batch):
         await deliver(runtime, recipients[start : start + batch], delivery)
+    if not big:  # big accounts reach lists as they reach home: by the read-time merge
+        async with runtime.db.read() as session:
+            query = list_recipients_query(status, boosted_author=delivery.reblog_of_author_id)
+            lists = sorted(set(await _ids(session, query)))
+        for start in range(0, len(lists), batch):
+            await deliver_to_lists(runtime, lists[start : start + batch], delivery)
     if big:  # again here, in case the process died between commit and the first one
         await runtime.timelines.note_posted([status.account_id])
         if status.visibility != "direct":
@@ -151,6 +201,13 @@ async def deliver(runtime: Runtime, owner_ids: list[int], delivery: Delivery) ->
         await publish_home_update(runtime, added, delivery.status_id)
 
 
+async def deliver_to_lists(runtime: Runtime, list_ids: list[int], delivery: Delivery) -> None:
+    """Deliver into list timelines, then tell their ``list`` streams."""
+    added = await runtime.list_timelines.deliver(list_ids, delivery)
+    if added:
+        await publish_list_update(runtime, added, delivery.status_id)
+
+
 async def _ids(session: AsyncSession, query: Select[int] | CompoundSelect[int]) -> list[int]:
     """The ids ``query`` selects, fetched as ONE value: an array on PostgreSQL, a
     comma-separated string on SQLite (the two databases Roost runs on).
@@ -183,6 +240,68 @@ async def merge_author(runtime: Runtime, *, owner_id: int, author_id: int) -> No
         await deliver(runtime, [owner_id], delivery)
 
 
+@job("merge_list_member")
+async def merge_list_member(
+    runtime: Runtime, *, list_id: int, owner_id: int, author_id: int
+) -> None:
+    """A new member's recent posts that the list's rule admits, oldest first."""
+    async with runtime.db.read() as session:
+        query = list_statuses(list_id, owner_id, author_id=author_id)
+        rows = (
+            await session.execute(query.order_by(Status.id.desc()).limit(MERGE_ON_FOLLOW))
+        ).all()
+        deliveries = await deliveries_of(session, author_id, reversed(rows))
+    for delivery in deliveries:
+        await deliver_to_lists(runtime, [list_id], delivery)
+
+
+@job("remove_list_member")
+async def remove_list_member(runtime: Runtime, *, list_id: int, author_id: int) -> None:
+    await runtime.list_timelines.remove_author(list_id, author_id)
+
+
+@job("merge_tag")
+async def merge_tag(runtime: Runtime, *, owner_id: int, tag_id: int) -> None:
+    """After a tag follow: its recent posts that the home rule admits, oldest first."""
+    async with runtime.db.read() as session:
+        query = home_statuses(owner_id, tag_id=tag_id)
+        rows = (
+            await session.execute(query.order_by(Status.id.desc()).limit(MERGE_ON_FOLLOW))
+        ).all()
+        found = await session.execute(
+            select(Status.id, Status.account_id).where(Status.id.in_([r[0] for r in rows]))
+        )
+        authors: dict[int, int] = {status_id: author for status_id, author in found}
+    # A followed tag admits posts, never boosts: each is its author's own delivery.
+    deliveries = [
+        Delivery(status_id=status_id, author_id=authors[status_id])
+        for status_id, _ in reversed(rows)
+    ]
+    for delivery in deliveries:
+        await deliver(runtime, [owner_id], delivery)
+
+
+@job("unmerge_tag")
+async def unmerge_tag(runtime: Runtime, *, owner_id: int, tag_id: int) -> None:
+    """After a tag unfollow: the tag's recent posts (as many as a timeline holds) that
+    the home rule no longer admits leave home; those of followed people stay."""
+    async with runtime.db.read() as session:
+        tagged = (
+            select(StatusTag.status_id)
+            .where(StatusTag.tag_id == tag_id)
+            .order_by(StatusTag.status_id.desc())
+            .limit(runtime.settings.timeline_cap)
+            .subquery()
+        )
+        gone = await session.scalars(
+            select(Status.id).where(
+                Status.id.in_(select(tagged.c.status_id)), ~home_admits(literal(owner_id))
+            )
+        )
+        status_ids = list(gone.all())
+    await runtime.timelines.remove_entries(owner_id, status_ids)
+
+
 @job("remove_author")
 async def remove_author(runtime: Runtime, *, owner_id: int, author_id: int) -> None:
     await runtime.timelines.remove_author(owner_id, author_id)
@@ -191,11 +310,14 @@ async def remove_author(runtime: Runtime, *, owner_id: int, author_id: int) -> N
 @job("remove_status")
 async def remove_status(runtime: Runtime, *, status_id: int, author_id: int | None = None) -> None:
     owners: list[int] = []
+    lists: list[int] = []
     if author_id is not None:
         async with runtime.db.read() as session:
             owners = [
                 author_id,
                 *await session.scalars(followers_of(author_id)),
             ]
+            lists = await lists_holding(session, author_id)
     await runtime.timelines.remove_status(status_id, owners)
+    await runtime.list_timelines.remove_status(status_id, lists)
     await publish_delete(runtime, status_id)

@@ -37,3 +37,33 @@ class HomeEntry(Base):
     )
     author_id: Mapped[int]
     reblog_of_id: Mapped[int | None] = mapped_column(default=None)
+
+
+class ListFeed(Base):
+    """The head of one list timeline, keyed by the list's id: the same cursor rules
+    as a home timeline (cursors.py), in tables of their own so deleting the list
+    deletes its timeline."""
+
+    __tablename__ = "list_feeds"
+
+    owner_id: Mapped[int] = mapped_column(
+        ForeignKey("lists.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    last_seq: Mapped[int] = mapped_column(default=0)
+
+
+class ListEntry(Base):
+    """One post delivered into one list timeline (the columns of ``HomeEntry``)."""
+
+    __tablename__ = "list_entries"
+    __table_args__ = (UniqueConstraint("owner_id", "status_id"),)
+
+    owner_id: Mapped[int] = mapped_column(
+        ForeignKey("lists.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    status_id: Mapped[int] = mapped_column(
+        ForeignKey("statuses.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int]
+    reblog_of_id: Mapped[int | None] = mapped_column(default=None)

@@ -1,4 +1,4 @@
-"""Rebuilding a home timeline from SQL when it is not live (never read, idle past
+"""Rebuilding a home or list timeline from SQL when it is not live (never read, idle past
 its TTL, or the cache lost), by the one rule of recipients.py.
 
 It goes through the store's own cursor, so what it adds becomes visible in the same
@@ -7,13 +7,16 @@ order as any delivery and the exactly-once property holds for it too.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
+
+from sqlalchemy import Select
 
 from roost.core.ids import id_to_unix_ms, lowest_id_at
 from roost.statuses.models import Status
 from roost.timelines.cursors import seq_at_status
-from roost.timelines.recipients import home_statuses
-from roost.timelines.store import Fill
+from roost.timelines.recipients import home_statuses, list_statuses
+from roost.timelines.store import Fill, TimelineStore
 
 if TYPE_CHECKING:
     from roost.runtime import Runtime
@@ -26,7 +29,19 @@ RECENT_MS = 60_000
 
 async def ensure_home(runtime: Runtime, owner_id: int) -> None:
     """Make the owner's timeline live, rebuilding it from SQL once if it is not."""
-    store = runtime.timelines
+    await _ensure(runtime.timelines, owner_id, lambda: home_from_sql(runtime, owner_id))
+
+
+async def ensure_list(runtime: Runtime, list_id: int, owner_id: int) -> None:
+    """Make a list's timeline live, rebuilding it from SQL once if it is not."""
+    await _ensure(
+        runtime.list_timelines, list_id, lambda: list_from_sql(runtime, list_id, owner_id)
+    )
+
+
+async def _ensure(
+    store: TimelineStore, owner_id: int, from_sql: Callable[[], Awaitable[list[Fill]]]
+) -> None:
     if await store.is_live(owner_id):
         return
     async with store.rebuild_lock(owner_id) as mine:
@@ -34,11 +49,19 @@ async def ensure_home(runtime: Runtime, owner_id: int) -> None:
             return  # another reader rebuilt it while we waited
         # Live first, so deliveries land while we read SQL; fill never overwrites them.
         await store.fill(owner_id, [])
-        await store.fill(owner_id, await home_from_sql(runtime, owner_id))
+        await store.fill(owner_id, await from_sql())
 
 
 async def home_from_sql(runtime: Runtime, owner_id: int) -> list[Fill]:
-    query = home_statuses(owner_id).order_by(Status.id.desc()).limit(runtime.settings.timeline_cap)
+    return await _fills(runtime, home_statuses(owner_id))
+
+
+async def list_from_sql(runtime: Runtime, list_id: int, owner_id: int) -> list[Fill]:
+    return await _fills(runtime, list_statuses(list_id, owner_id))
+
+
+async def _fills(runtime: Runtime, statuses: Select[int, int | None]) -> list[Fill]:
+    query = statuses.order_by(Status.id.desc()).limit(runtime.settings.timeline_cap)
     async with runtime.db.read() as session:
         rows = list((await session.execute(query)).all())
     recent_floor = lowest_id_at(id_to_unix_ms(max((r[0] for r in rows), default=0)) - RECENT_MS)

@@ -10,6 +10,10 @@ Redis Cluster slot:
     {prefix}tl:{owner}:rebuilding  the single-flight lock of a rebuild
     {prefix}posted:{author}        a fresh random token set after each post commits
 
+List timelines are a second store of this class keyed by list id, with the key
+prefix ``{prefix}list:`` (``{prefix}list:tl:{list}``, ...): the same layout, one
+slot per list. Both read the one ``{prefix}posted:{author}`` token of an author.
+
 ``seq`` is assigned inside a Lua script, so Redis (single-threaded) hands out the
 cursors of one timeline in the order its entries become visible: the same
 exactly-once property as the SQL store. Scores stay below 2**53, exact as doubles;
@@ -163,10 +167,13 @@ class RedisTimelineStore:
         prefix: str = "roost:",
         cap: int = 800,
         ttl_days: int = 7,
+        lists: bool = False,
     ) -> None:
         self.redis = redis
         self.db = db
-        self.prefix = prefix
+        self.posted_prefix = prefix  # posting tokens are the author's, whichever timeline
+        self.prefix = f"{prefix}list:" if lists else prefix
+        self.lists = lists
         self.cap = cap
         self.ttl = ttl_days * 86400
         self._deliver = Script(DELIVER)
@@ -240,8 +247,15 @@ class RedisTimelineStore:
             )
         if ids:
             await self.redis.zrem(self.keys(owner_id)[0], *ids)
-            # A removal does not move the head: tell the page cache (pages.py) itself.
-            await self.redis.delete(version_key(self.prefix, "home", owner_id))
+            if not self.lists:
+                # A removal does not move the head: tell the page cache (pages.py) itself.
+                await self.redis.delete(version_key(self.prefix, "home", owner_id))
+
+    async def remove_entries(self, owner_id: int, status_ids: Sequence[int]) -> None:
+        if status_ids:
+            await self.redis.zrem(self.keys(owner_id)[0], *status_ids)
+            if not self.lists:  # a removal does not move the head: tell the page cache
+                await self.redis.delete(version_key(self.prefix, "home", owner_id))
 
     async def remove_status(self, status_id: int, owner_ids: Sequence[int]) -> None:
         async with self.redis.pipeline(transaction=False) as pipe:
@@ -250,6 +264,10 @@ class RedisTimelineStore:
                 pipe.zrem(timeline, status_id)
                 pipe.zrem(boosts, status_id)
             await pipe.execute()
+
+    async def drop(self, owner_id: int) -> None:
+        timeline, boosts, head = self.keys(owner_id)
+        await self.redis.delete(timeline, boosts, head, f"{timeline}:merged")
 
     async def is_live(self, owner_id: int) -> bool:
         timeline, _, head = self.keys(owner_id)
@@ -283,7 +301,7 @@ class RedisTimelineStore:
         await self._fill.run(self.redis, self.keys(owner_id), args)
 
     def posted_key(self, author_id: int) -> str:
-        return f"{self.prefix}posted:{{{author_id}}}"
+        return f"{self.posted_prefix}posted:{{{author_id}}}"
 
     async def note_posted(self, author_ids: Sequence[int]) -> None:
         async with self.redis.pipeline(transaction=False) as pipe:

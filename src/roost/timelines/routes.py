@@ -78,6 +78,26 @@ async def public(
     return page.response(request, base_url=runtime.settings.base_url)
 
 
+@router.get("/api/v1/timelines/list/{list_id}", response_model=list[Status])
+async def list_timeline(
+    request: Request,
+    list_id: str,
+    session: ReadSession,
+    runtime: RuntimeDep,
+    viewer: Annotated[Viewer, Depends(require("read:lists"))],
+    paging: Paging,
+) -> JSON:
+    assert viewer.account is not None
+    page = await service.read_list_timeline(
+        session=session,
+        runtime=runtime,
+        viewer=viewer.account,
+        list_id=parse_id(list_id),
+        page=paging,
+    )
+    return page.response(request, base_url=runtime.settings.base_url)
+
+
 @router.get("/api/v1/timelines/tag/{hashtag}", response_model=list[Status])
 async def tag(
     request: Request,

@@ -1,5 +1,5 @@
-"""Reading timelines: home (by timeline cursor), public, hashtag, account, favourites,
-bookmarks."""
+"""Reading timelines: home and lists (by timeline cursor), public, hashtag, account,
+favourites, bookmarks."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from roost.core.errors import NotFound
 from roost.core.http import PageParams
 from roost.core.paging import Page, Window, paginate
 from roost.follows.relations import followed_among, load_home_relations
+from roost.lists.lookup import member_ids, owned_list
 from roost.statuses.cache import Core
 from roost.statuses.models import Bookmark, Favourite, Status, StatusPin, StatusTag, Tag
 from roost.statuses.render import load_originals, load_statuses, render_cores, render_statuses
@@ -26,8 +27,8 @@ from roost.statuses.visibility import (
 )
 from roost.timelines.cursors import cursor_for
 from roost.timelines.merge import merge_big_accounts
-from roost.timelines.rebuild import ensure_home
-from roost.timelines.store import Entry
+from roost.timelines.rebuild import ensure_home, ensure_list
+from roost.timelines.store import Entry, TimelineStore
 
 if TYPE_CHECKING:
     from roost.runtime import Runtime
@@ -61,11 +62,48 @@ async def read_home(
     if watch:
         watch.hold_posted(merged)
         await watch.hold_head(owner)
+    return await _page_of_timeline(
+        session, runtime, store, owner, audience=audience, page=page, watch=watch
+    )
+
+
+async def read_list_timeline(
+    *, session: AsyncSession, runtime: Runtime, viewer: Account, list_id: int, page: PageParams
+) -> Page:
+    """One of the viewer's lists as a timeline: the same cursors, rebuild, read-time
+    merge of big accounts and privacy checks as home, over the list's own timeline."""
+    found = await owned_list(session, owner_id=viewer.id, list_id=list_id)
+    if found is None:
+        raise NotFound()
+    await ensure_list(runtime, list_id, viewer.id)
+    audience, big = await _home_audience(session, viewer.id, runtime.settings.fanout_limit)
+    members = await member_ids(session, list_id)
+    big_members = [a for a in big if a in members]
+    await merge_big_accounts(runtime, session, viewer.id, big_members, list_id=list_id)
+    return await _page_of_timeline(
+        session, runtime, runtime.list_timelines, list_id, audience=audience, page=page
+    )
+
+
+async def _page_of_timeline(
+    session: AsyncSession,
+    runtime: Runtime,
+    store: TimelineStore,
+    timeline: int,
+    *,
+    audience: Audience,
+    page: PageParams,
+    watch: HomeWatch | None = None,
+) -> Page:
+    """One page of a home or list timeline, newest delivery first, only what the
+    owner (``audience.viewer_id``) may see; a page all hidden is refilled."""
+    owner = audience.viewer_id
+    assert owner is not None
     # The client's cursors as this timeline's, paged by the one paginator's rules.
     window = Window(
-        max_id=await cursor_for(store, owner, page.max_id),
-        since_id=await cursor_for(store, owner, page.since_id),
-        min_id=await cursor_for(store, owner, page.min_id),
+        max_id=await cursor_for(store, timeline, page.max_id),
+        since_id=await cursor_for(store, timeline, page.since_id),
+        min_id=await cursor_for(store, timeline, page.min_id),
         limit=page.clamped_limit(),
     )
     limit = window.limit
@@ -75,7 +113,7 @@ async def read_home(
     scanned: list[int] = []
     for _ in range(REFILL_ROUNDS):
         entries = await store.page(
-            owner,
+            timeline,
             max_seq=window.max_id,
             since_seq=window.since_id,
             min_seq=window.min_id,

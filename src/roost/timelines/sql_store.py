@@ -13,15 +13,21 @@ from sqlalchemy.dialects import postgresql, sqlite
 from roost.core.db import Database
 from roost.core.paging import Window
 from roost.timelines.cursors import now_seq
-from roost.timelines.models import HomeEntry, HomeFeed
+from roost.timelines.models import HomeEntry, HomeFeed, ListEntry, ListFeed
 from roost.timelines.store import Delivery, Entry, Fill, MergeMark
 
 
 class DatabaseTimelineStore:
-    """Timelines as rows in SQL: the embedded default, durable, never trimmed."""
+    """Timelines as rows in SQL: the embedded default, durable, never trimmed.
 
-    def __init__(self, db: Database) -> None:
+    One instance keeps home timelines (``home_entries``), another list timelines
+    (``list_entries``, owner = the list's id): the same rules over other tables.
+    """
+
+    def __init__(self, db: Database, *, lists: bool = False) -> None:
         self.db = db
+        self.entry: type[HomeEntry] | type[ListEntry] = ListEntry if lists else HomeEntry
+        self.feed: type[HomeFeed] | type[ListFeed] = ListFeed if lists else HomeFeed
 
     async def deliver(self, owner_ids: Sequence[int], delivery: Delivery) -> list[int]:
         owners = sorted(set(owner_ids))  # one lock order everywhere: no deadlocks
@@ -34,11 +40,11 @@ class DatabaseTimelineStore:
             if delivery.reblog_of_id is not None:
                 # One appearance per post: skip timelines that already show it or a boost of it.
                 shown = await session.scalars(
-                    select(HomeEntry.owner_id).where(
-                        HomeEntry.owner_id.in_(owners),
+                    select(self.entry.owner_id).where(
+                        self.entry.owner_id.in_(owners),
                         or_(
-                            HomeEntry.status_id == delivery.reblog_of_id,
-                            HomeEntry.reblog_of_id == delivery.reblog_of_id,
+                            self.entry.status_id == delivery.reblog_of_id,
+                            self.entry.reblog_of_id == delivery.reblog_of_id,
                         ),
                     )
                 )
@@ -58,10 +64,10 @@ class DatabaseTimelineStore:
                 }
                 for owner in owners
             ]
-            insert = _insert(self.db, HomeEntry).on_conflict_do_nothing(
+            insert = _insert(self.db, self.entry).on_conflict_do_nothing(
                 index_elements=["owner_id", "status_id"]
             )
-            result = await session.execute(insert.returning(HomeEntry.owner_id), rows)
+            result = await session.execute(insert.returning(self.entry.owner_id), rows)
             added = list(result.scalars())
             await session.commit()
             return added
@@ -69,14 +75,14 @@ class DatabaseTimelineStore:
     def _advance_heads(self, owners: list[int]) -> Any:
         """Take the next seq of each timeline, locking its head row until commit."""
         now = now_seq()
-        insert = _insert(self.db, HomeFeed).values(
+        insert = _insert(self.db, self.feed).values(
             [{"owner_id": o, "last_seq": now} for o in owners]
         )
         greatest = func.max if self.db.is_sqlite else func.greatest
         return insert.on_conflict_do_update(
             index_elements=["owner_id"],
-            set_={"last_seq": greatest(HomeFeed.last_seq + 1, insert.excluded.last_seq)},
-        ).returning(HomeFeed.owner_id, HomeFeed.last_seq)
+            set_={"last_seq": greatest(self.feed.last_seq + 1, insert.excluded.last_seq)},
+        ).returning(self.feed.owner_id, self.feed.last_seq)
 
     async def deliver_each(self, owner_id: int, deliveries: Sequence[Delivery]) -> None:
         for delivery in deliveries:
@@ -92,25 +98,36 @@ class DatabaseTimelineStore:
         limit: int = 20,
     ) -> list[Entry]:
         window = Window(max_seq, since_seq, min_seq, limit)
-        query = select(HomeEntry.seq, HomeEntry.status_id).where(HomeEntry.owner_id == owner_id)
+        query = select(self.entry.seq, self.entry.status_id).where(self.entry.owner_id == owner_id)
         async with self.db.read() as session:
-            rows = (await session.execute(window.bound(query, HomeEntry.seq))).all()
+            rows = (await session.execute(window.bound(query, self.entry.seq))).all()
         return window.newest_first([Entry(seq, status_id) for seq, status_id in rows])
 
     async def seq_of(self, owner_id: int, status_id: int) -> int | None:
         async with self.db.read() as session:
             return await session.scalar(
-                select(HomeEntry.seq).where(
-                    HomeEntry.owner_id == owner_id,
-                    or_(HomeEntry.status_id == status_id, HomeEntry.reblog_of_id == status_id),
+                select(self.entry.seq).where(
+                    self.entry.owner_id == owner_id,
+                    or_(self.entry.status_id == status_id, self.entry.reblog_of_id == status_id),
                 )
             )
 
     async def remove_author(self, owner_id: int, author_id: int) -> None:
         async with self.db.write() as session:
             await session.execute(
-                delete(HomeEntry).where(
-                    and_(HomeEntry.owner_id == owner_id, HomeEntry.author_id == author_id)
+                delete(self.entry).where(
+                    and_(self.entry.owner_id == owner_id, self.entry.author_id == author_id)
+                )
+            )
+            await session.commit()
+
+    async def remove_entries(self, owner_id: int, status_ids: Sequence[int]) -> None:
+        if not status_ids:
+            return
+        async with self.db.write() as session:
+            await session.execute(
+                delete(self.entry).where(
+                    self.entry.owner_id == owner_id, self.entry.status_id.in_(list(status_ids))
                 )
             )
             await session.commit()
@@ -118,10 +135,16 @@ class DatabaseTimelineStore:
     async def remove_status(self, status_id: int, owner_ids: Sequence[int] = ()) -> None:
         async with self.db.write() as session:
             await session.execute(
-                delete(HomeEntry).where(
-                    or_(HomeEntry.status_id == status_id, HomeEntry.reblog_of_id == status_id)
+                delete(self.entry).where(
+                    or_(self.entry.status_id == status_id, self.entry.reblog_of_id == status_id)
                 )
             )
+            await session.commit()
+
+    async def drop(self, owner_id: int) -> None:
+        async with self.db.write() as session:
+            await session.execute(delete(self.entry).where(self.entry.owner_id == owner_id))
+            await session.execute(delete(self.feed).where(self.feed.owner_id == owner_id))
             await session.commit()
 
     async def is_live(self, owner_id: int) -> bool:
@@ -144,9 +167,9 @@ class DatabaseTimelineStore:
             return {}
         async with self.db.read() as session:
             rows = await session.execute(
-                select(HomeEntry.author_id, func.max(HomeEntry.status_id))
-                .where(HomeEntry.owner_id == owner_id, HomeEntry.author_id.in_(author_ids))
-                .group_by(HomeEntry.author_id)
+                select(self.entry.author_id, func.max(self.entry.status_id))
+                .where(self.entry.owner_id == owner_id, self.entry.author_id.in_(author_ids))
+                .group_by(self.entry.author_id)
             )
             newest: dict[int, int] = {author: status_id for author, status_id in rows}
         return {
@@ -158,5 +181,5 @@ class DatabaseTimelineStore:
         return None  # derived from the entries themselves
 
 
-def _insert(db: Database, table: type) -> sqlite.Insert | postgresql.Insert:
+def _insert(db: Database, table: type[Any]) -> sqlite.Insert | postgresql.Insert:
     return sqlite.insert(table) if db.is_sqlite else postgresql.insert(table)

@@ -1,5 +1,7 @@
 """The timeline-store interface: what fan-out, rebuilds, merges and reads ask of a
-store of timelines. The only code that reads or writes timeline entries are its two
+store of timelines. Runtime holds two stores of this one kind: home timelines
+keyed by account id (``runtime.timelines``) and list timelines keyed by list id
+(``runtime.list_timelines``). The only code that reads or writes timeline entries are its two
 implementations: ``sql_store.py`` (the embedded default) and ``redis_store.py``
 (scaled). How entries are ordered and paged is ``cursors.py``.
 """
@@ -75,8 +77,16 @@ class TimelineStore(Protocol):
         """Drop an author's posts and boosts from one timeline (unfollow, block)."""
         ...
 
+    async def remove_entries(self, owner_id: int, status_ids: Sequence[int]) -> None:
+        """Drop these statuses from one timeline (a followed tag that is followed no more)."""
+        ...
+
     async def remove_status(self, status_id: int, owner_ids: Sequence[int]) -> None:
         """Drop a status (and boosts of it) from these timelines (or all, if the store can)."""
+        ...
+
+    async def drop(self, owner_id: int) -> None:
+        """Forget one timeline entirely (its list was deleted)."""
         ...
 
     async def is_live(self, owner_id: int) -> bool:

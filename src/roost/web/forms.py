@@ -110,3 +110,15 @@ class PreferencesForm(BaseModel):
 
 class FeaturedTagForm(BaseModel):
     name: str = ""
+
+
+class ListForm(BaseModel):
+    title: str = ""
+    replies_policy: str = "list"
+    exclusive: bool = False
+
+    @field_validator("exclusive", mode="before")
+    @classmethod
+    def _unticked(cls, value: object) -> object:
+        """An unticked box sends nothing; anything not a clear yes is a no."""
+        return isinstance(value, str) and value.strip().lower() in {"1", "true", "on", "yes"}

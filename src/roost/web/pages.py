@@ -169,6 +169,8 @@ def nav_section(path: str, me: Account | None) -> str | None:
         "/conversations": "mail",
         "/bookmarks": "bookmark",
         "/search": "search",
+        "/lists": "list",
+        "/followed-tags": "list",
         "/settings": "settings",
         "/login": "login",
         "/signup": "signup",

@@ -8,6 +8,7 @@ from roost.web.routes import (
     authorize,
     conversations,
     follow_requests,
+    lists,
     notifications,
     polls,
     profiles,
@@ -20,15 +21,17 @@ from roost.web.routes import (
 
 router = APIRouter()
 # Profiles before statuses: /@name/followers must not be read as /@name/<post id>.
+# Lists before timelines: /tags/<tag>/follow is a form, not a timeline fragment.
 for module in (
     auth,
     authorize,
+    lists,
     timelines,
     notifications,
-    conversations,
-    follow_requests,
     search,
     settings,
+    conversations,
+    follow_requests,
     scheduled,
     polls,
     profiles,

@@ -15,6 +15,7 @@ from roost.core.http import JSON, PageParams, json_response, page_params, params
 from roost.core.inputs import id_or_none
 from roost.deps import ReadSession, RuntimeDep, WriteSession
 from roost.markers import service as markers
+from roost.tags import service as tags
 from roost.timelines import service as timelines
 from roost.web import highlights
 from roost.web.feeds import (
@@ -186,12 +187,16 @@ async def tag(
         tag=tag,
         page=first_page(paging),
     )
+    following = visitor.account_id is not None and await tags.is_following(
+        session, viewer_id=visitor.account_id, name=tag
+    )
     return await render_page(
         request,
         "tag.html",
         session=session,
         title=f"#{tag.lstrip('#').lower()}",
         tag=tag.lstrip("#").lower(),
+        following=following,
         **timeline_context(feed, page, paged_back=paging.max_id is not None),
     )
 
