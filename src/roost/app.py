@@ -21,6 +21,7 @@ from roost.core.http import JSON
 from roost.core.limits import RequestLimits
 from roost.core.openapi import describe_parameters
 from roost.core.settings import Settings, get_settings
+from roost.filters.routes import router as filters_router
 from roost.follows.routes import router as follows_router
 from roost.instance.routes import router as instance_router
 from roost.markers.routes import router as markers_router
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         statuses_router,
         notifications_router,
         markers_router,
+        filters_router,
         streaming_router,
         web_router,  # the web page: after every API route
     ):

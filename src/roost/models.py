@@ -3,6 +3,7 @@
 from roost.accounts.models import Account
 from roost.core.db import Base
 from roost.core.nodes import NodeLease
+from roost.filters.models import Filter, FilterKeyword, FilterStatus
 from roost.follows.models import Block, Follow, Mute
 from roost.jobs.models import OutboxJob
 from roost.markers.models import Marker
@@ -19,6 +20,9 @@ __all__ = [
     "Base",
     "Block",
     "Favourite",
+    "Filter",
+    "FilterKeyword",
+    "FilterStatus",
     "Follow",
     "HomeEntry",
     "HomeFeed",

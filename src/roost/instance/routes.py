@@ -1,6 +1,6 @@
 """HTTP for what this server is, and the empty lists of features Roost leaves out.
 
-Clients ask for filters, lists, announcements and the like when they start; an
+Clients ask for lists, announcements and the like when they start; an
 empty list (rather than a 404) lets them carry on.
 """
 
@@ -53,12 +53,6 @@ async def preferences(viewer: Annotated[Viewer, Depends(require("read:accounts")
 @router.get("/api/v1/trends/tags")
 @router.get("/api/v1/announcements")
 async def nothing_public() -> JSON:
-    return json_response([])
-
-
-@router.get("/api/v1/filters")
-@router.get("/api/v2/filters")
-async def no_filters(viewer: Annotated[Viewer, Depends(require("read:filters"))]) -> JSON:
     return json_response([])
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from roost.accounts.models import Account
 from roost.accounts.render import render_account
 from roost.core.http import iso
+from roost.filters.applied import apply_filters
 from roost.notifications.models import Notification
 from roost.statuses.render import load_statuses, render_statuses
 
@@ -47,7 +48,7 @@ async def render_notifications(
             strict=True,
         )
     )
-    return [
+    items = [
         {
             "id": str(n.id),
             "type": n.type,
@@ -59,3 +60,17 @@ async def render_notifications(
         for n in notifications
         if n.from_account_id in actors
     ]
+    # A notification about a post a filter hides is left out, as the post would be.
+    return await apply_filters(
+        session,
+        items,
+        runtime=runtime,
+        viewer_id=viewer_id,
+        context="notifications",
+        status_of=_status_of,
+    )
+
+
+def _status_of(notification: dict[str, Any]) -> dict[str, Any] | None:
+    status: dict[str, Any] | None = notification["status"]
+    return status

@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement, Select, bindparam, exists, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from roost.filters.applied import apply_filters
 from roost.statuses.cache import Core
 from roost.statuses.models import Favourite, Status
 
@@ -48,9 +49,11 @@ async def render_statuses(
     viewer_id: int | None,
     *,
     runtime: Runtime,
+    context: str | None = None,
 ) -> list[dict[str, Any]]:
     """Render statuses the viewer may see (filter with ``visibility`` first), in order;
-    one deleted meanwhile is left out. ``runtime`` holds the status and account caches."""
+    one deleted meanwhile is left out. ``runtime`` holds the status and account caches;
+    ``context`` is where they are shown, for the viewer's filters (``render_cores``)."""
     if not statuses:
         return []
     cores = await runtime.statuses.load(session, (s.id for s in statuses))
@@ -60,6 +63,7 @@ async def render_statuses(
         viewer_id,
         cores,
         runtime=runtime,
+        context=context,
     )
 
 
@@ -71,9 +75,12 @@ async def render_cores(
     *,
     runtime: Runtime,
     watch: Watch | None = None,
+    context: str | None = None,
 ) -> list[dict[str, Any]]:
     """Render ``statuses``; ``cores`` must hold the originals of the boosts among them.
-    ``watch`` collects the versions of the authors' accounts (timelines/page_cache.py)."""
+    ``watch`` collects the versions of the authors' accounts (timelines/page_cache.py).
+    Given the ``context`` they are shown in (a Mastodon filter context: home, public,
+    thread, account, notifications), the viewer's filters apply (filters/applied.py)."""
     if not statuses:
         return []
     every = {c.id: c for c in statuses}
@@ -107,7 +114,12 @@ async def render_cores(
             "reblogged": bool(fields[4]),
         }
 
-    return [item for item in map(one, statuses) if item is not None]
+    items = [item for item in map(one, statuses) if item is not None]
+    if context is None or viewer_id is None:
+        return items
+    return await apply_filters(
+        session, items, runtime=runtime, viewer_id=viewer_id, context=context, watch=watch
+    )
 
 
 def _live_fields(viewer: bool) -> Select[int, int, int, int, bool, bool]:
