@@ -43,6 +43,24 @@ class KeywordChange:
     destroy: bool = False
 
 
+def keyword_changes(
+    current: Sequence[dict[str, Any]], wanted: Sequence[str], *, whole_word: bool
+) -> list[KeywordChange]:
+    """The changes that make a filter's keywords (rendered) ``wanted``, all with
+    ``whole_word``: the ones kept keep their ids (the settings page sends the list)."""
+    kept = {k["keyword"]: k for k in current}
+    changes = [
+        KeywordChange(id=int(k["id"]), destroy=True) for k in current if k["keyword"] not in wanted
+    ]
+    for keyword in wanted:
+        old = kept.get(keyword)
+        if old is None:
+            changes.append(KeywordChange(keyword=keyword, whole_word=whole_word))
+        elif old["whole_word"] != whole_word:
+            changes.append(KeywordChange(id=int(old["id"]), whole_word=whole_word))
+    return changes
+
+
 # ---- rendering ----
 
 

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 from roost.web.routes import (
     auth,
     authorize,
+    filters,
     notifications,
     profiles,
     search,
@@ -16,7 +17,17 @@ from roost.web.routes import (
 
 router = APIRouter()
 # Profiles before statuses: /@name/followers must not be read as /@name/<post id>.
-for module in (auth, authorize, timelines, notifications, search, settings, profiles, statuses):
+for module in (
+    auth,
+    authorize,
+    timelines,
+    notifications,
+    search,
+    settings,
+    filters,
+    profiles,
+    statuses,
+):
     router.include_router(module.router)
 
 __all__ = ["router"]

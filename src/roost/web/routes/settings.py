@@ -1,4 +1,5 @@
-"""Settings: profile, password, authorized apps, blocks and mutes."""
+"""Settings: profile, password, authorized apps, filters (routes in filters.py), blocks
+and mutes."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from roost.accounts.schemas import CredentialsForm
 from roost.core.errors import RateLimited, RoostError
 from roost.core.http import PageParams, json_response, params, parse_id
 from roost.deps import ReadSession, RuntimeDep, WriteSession
+from roost.filters import service as filters
 from roost.follows import lists
 from roost.web import service
 from roost.web.forms import PasswordForm, ProfileForm
@@ -28,9 +30,14 @@ NOTICES = {
     "profile": "Your profile is saved.",
     "app": "The app's access was revoked.",
 }
+FILTER_NOTICES = {
+    "added": "The filter is added.",
+    "saved": "The filter is saved.",
+    "deleted": "The filter is deleted.",
+}
 
 
-async def _settings_page(
+async def settings_page_with(
     request: Request,
     member: Member,
     session: AsyncSession,
@@ -49,6 +56,7 @@ async def _settings_page(
         status_code=status_code,
         title="Settings",
         apps=await service.authorized_apps(session=session, account_id=me),
+        filters=await filters.list_filters(session=session, account_id=me),
         blocks=(
             await lists.blocks(session=session, runtime=runtime, viewer_id=me, page=everyone)
         ).items,
@@ -66,7 +74,10 @@ async def settings_page(
     request: Request, member: MemberDep, session: ReadSession, runtime: RuntimeDep
 ) -> Response:
     notice = NOTICES.get(request.query_params.get("saved", ""))
-    return await _settings_page(request, member, session, runtime, notice=notice)
+    filter_notice = FILTER_NOTICES.get(request.query_params.get("filter", ""))
+    return await settings_page_with(
+        request, member, session, runtime, notice=notice, filter_notice=filter_notice
+    )
 
 
 @router.post("/settings/profile")
@@ -86,7 +97,7 @@ async def save_profile(
             form=CredentialsForm(display_name=form.display_name, note=form.note),
         )
     except RoostError as exc:
-        return await _settings_page(
+        return await settings_page_with(
             request,
             member,
             reader,
@@ -123,7 +134,7 @@ async def change_password(
             if isinstance(exc, RateLimited)
             else exc.message
         )
-        return await _settings_page(
+        return await settings_page_with(
             request,
             member,
             reader,
@@ -132,7 +143,7 @@ async def change_password(
             headers=exc.headers,
             password_errors=[message],
         )
-    return await _settings_page(
+    return await settings_page_with(
         request, member, reader, runtime, password_notice=_password_notice(changed)
     )
 
