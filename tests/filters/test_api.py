@@ -234,3 +234,22 @@ async def test_bad_input_is_refused_with_a_clear_error(
     )
     assert refused.status_code == 403
     assert (await client.get(FILTERS)).status_code == 401
+
+
+async def test_keywords_as_an_object_keyed_by_index_are_read_as_a_list(
+    client: httpx.AsyncClient, factory: Factory
+) -> None:
+    alice = await factory.user("alice")
+    response = await client.post(
+        FILTERS,
+        json={
+            "title": "indexed",
+            "context": "home",  # one value for a list
+            "keywords_attributes": {"0": {"keyword": "one"}, "1": {"keyword": "two"}},
+        },
+        headers=alice.headers,
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["context"] == ["home"]
+    assert [k["keyword"] for k in response.json()["keywords"]] == ["one", "two"]
+    assert all(k["whole_word"] for k in response.json()["keywords"])  # Mastodon's default
