@@ -54,3 +54,17 @@ async def test_streams_hide_and_mark_by_the_subscribers_filters(
         for expected in (secret, tea, maybe, marker):  # nobody else's filters apply
             seen = await others.next_update()
             assert seen["id"] == expected and seen["filtered"] == []
+
+
+async def test_a_change_to_filters_is_told_on_the_user_stream(
+    server: str,  # noqa: F811
+    client: httpx.AsyncClient,
+    factory: Factory,
+) -> None:
+    reader = await factory.user("reader")
+    async with open_sse(server, "/api/v1/streaming/user", reader) as home:
+        made = await make_filter(client, reader, "one")
+        event = await home.next()
+        assert (event.event, event.data) == ("filters_changed", "undefined")
+        await client.delete(f"/api/v2/filters/{made['id']}", headers=reader.headers)
+        assert (await home.next()).event == "filters_changed"  # each change, once

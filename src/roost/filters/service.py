@@ -12,13 +12,14 @@ from typing import TYPE_CHECKING, Any, Literal
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from roost.core.db import commit, utcnow
+from roost.core.db import after_commit, commit, utcnow
 from roost.core.errors import NotFound, Unprocessable
 from roost.core.http import iso
 from roost.core.ids import new_id
 from roost.filters.matching import filter_entity
 from roost.filters.models import ACTIONS, CONTEXTS, Filter, FilterKeyword, FilterStatus
 from roost.statuses.lookup import get_visible
+from roost.streaming.publish import publish_filters_changed
 
 if TYPE_CHECKING:
     from roost.runtime import Runtime
@@ -175,7 +176,14 @@ async def _check_keyword_room(session: AsyncSession, filter_id: int, adding: int
 
 
 async def _saved(session: AsyncSession, runtime: Runtime, account_id: int) -> None:
+    """Commit a change to the account's filters: every process reads them again, and
+    the account's ``user`` streams hear ``filters_changed``."""
     runtime.filters.forget(session, account_id)
+
+    async def tell() -> None:
+        await publish_filters_changed(runtime, account_id)
+
+    after_commit(session, tell)
     await commit(session)
 
 

@@ -130,6 +130,8 @@ class StreamState:
         payload: str | None = None
         if event == "delete":
             payload = str(item_id)
+        elif event == "filters_changed":
+            payload = "undefined"  # what Mastodon's streaming server sends: no payload
         elif event == "notification":
             payload = await self.renderer.notification(item_id)
         elif event == "update" and channel.startswith("author:"):

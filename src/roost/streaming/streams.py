@@ -119,7 +119,7 @@ class Stream:
         if event == "delete":
             return True
         if self.name == "user":
-            return event in {"update", "notification"}
+            return event in {"update", "notification", "filters_changed"}
         if self.name == "user:notification":
             return event == "notification"
         return event == "update"
