@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends
 
 from roost.core.http import JSON, json_response, params, parse_id
 from roost.deps import ReadSession, RuntimeDep, Viewer, WriteSession, require
-from roost.filters import service
+from roost.filters import service, v1
 from roost.filters.schemas import (
     FilterEntity,
     FilterKeywordEntity,
@@ -227,7 +227,7 @@ async def delete_filter(
 
 @router.get("/api/v1/filters", response_model=list[FilterV1Entity])
 async def list_v1(viewer: Reader, session: ReadSession) -> JSON:
-    return json_response(await service.list_v1(session=session, account_id=_me(viewer)))
+    return json_response(await v1.list_v1(session=session, account_id=_me(viewer)))
 
 
 @router.post("/api/v1/filters", response_model=FilterV1Entity)
@@ -235,7 +235,7 @@ async def create_v1(
     viewer: Writer, body: FiltersV1, session: WriteSession, runtime: RuntimeDep
 ) -> JSON:
     return json_response(
-        await service.create_v1(
+        await v1.create_v1(
             session=session,
             runtime=runtime,
             account_id=_me(viewer),
@@ -251,9 +251,7 @@ async def create_v1(
 @router.get("/api/v1/filters/{keyword_id}", response_model=FilterV1Entity)
 async def get_v1(viewer: Reader, keyword_id: str, session: ReadSession) -> JSON:
     return json_response(
-        await service.get_v1(
-            session=session, account_id=_me(viewer), keyword_id=parse_id(keyword_id)
-        )
+        await v1.get_v1(session=session, account_id=_me(viewer), keyword_id=parse_id(keyword_id))
     )
 
 
@@ -262,7 +260,7 @@ async def update_v1(
     viewer: Writer, keyword_id: str, body: FiltersV1, session: WriteSession, runtime: RuntimeDep
 ) -> JSON:
     return json_response(
-        await service.update_v1(
+        await v1.update_v1(
             session=session,
             runtime=runtime,
             account_id=_me(viewer),
@@ -280,7 +278,7 @@ async def update_v1(
 async def delete_v1(
     viewer: Writer, keyword_id: str, session: WriteSession, runtime: RuntimeDep
 ) -> JSON:
-    await service.delete_v1(
+    await v1.delete_v1(
         session=session, runtime=runtime, account_id=_me(viewer), keyword_id=parse_id(keyword_id)
     )
     return json_response({})

@@ -9,12 +9,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from roost.core.db import after_commit, commit, utcnow
 from roost.core.errors import NotFound, Unprocessable
-from roost.core.http import iso
 from roost.core.ids import new_id
 from roost.filters.matching import filter_entity
 from roost.filters.models import ACTIONS, CONTEXTS, Filter, FilterKeyword, FilterStatus
@@ -73,17 +72,6 @@ def render_filter_status(row: FilterStatus) -> dict[str, Any]:
     return {"id": str(row.id), "status_id": str(row.status_id)}
 
 
-def render_v1(row: Filter, keyword: FilterKeyword) -> dict[str, Any]:
-    return {
-        "id": str(keyword.id),
-        "phrase": keyword.keyword,
-        "context": row.context.split(","),
-        "whole_word": keyword.whole_word,
-        "expires_at": iso(row.expires_at) if row.expires_at is not None else None,
-        "irreversible": row.action == "hide",
-    }
-
-
 async def _render_filters(session: AsyncSession, rows: Sequence[Filter]) -> list[dict[str, Any]]:
     ids = [row.id for row in rows]
     keywords = (
@@ -109,7 +97,7 @@ async def _render_filters(session: AsyncSession, rows: Sequence[Filter]) -> list
 # ---- checks ----
 
 
-def _text(value: str | None, what: str) -> str:
+def checked_text(value: str | None, what: str) -> str:
     cleaned = (value or "").strip()
     if not cleaned:
         raise Unprocessable(f"Validation failed: {what} can't be blank")
@@ -118,7 +106,7 @@ def _text(value: str | None, what: str) -> str:
     return cleaned
 
 
-def _context(values: Sequence[str] | None) -> str:
+def checked_context(values: Sequence[str] | None) -> str:
     if not values:
         raise Unprocessable("Validation failed: Context can't be blank")
     if any(value not in CONTEXTS for value in values):
@@ -132,7 +120,7 @@ def _action(value: str) -> str:
     return value
 
 
-def _expiry(row: Filter, expires_in: int | None | Keep) -> None:
+def set_expiry(row: Filter, expires_in: int | None | Keep) -> None:
     if expires_in == KEEP:
         return
     if expires_in is None:
@@ -150,7 +138,7 @@ async def _owned(session: AsyncSession, account_id: int, filter_id: int) -> Filt
     return row
 
 
-async def _owned_keyword(
+async def owned_keyword(
     session: AsyncSession, account_id: int, keyword_id: int
 ) -> tuple[Filter, FilterKeyword]:
     found = (
@@ -165,17 +153,17 @@ async def _owned_keyword(
     return found[0], found[1]
 
 
-async def _count(session: AsyncSession, column: Any, where: Any) -> int:
+async def count_of(session: AsyncSession, column: Any, where: Any) -> int:
     return int(await session.scalar(select(func.count(column)).where(where)) or 0)
 
 
 async def _check_keyword_room(session: AsyncSession, filter_id: int, adding: int) -> None:
-    have = await _count(session, FilterKeyword.id, FilterKeyword.filter_id == filter_id)
+    have = await count_of(session, FilterKeyword.id, FilterKeyword.filter_id == filter_id)
     if have + adding > MAX_KEYWORDS:
         raise Unprocessable(f"Validation failed: a filter holds at most {MAX_KEYWORDS} keywords")
 
 
-async def _saved(session: AsyncSession, runtime: Runtime, account_id: int) -> None:
+async def save_change(session: AsyncSession, runtime: Runtime, account_id: int) -> None:
     """Commit a change to the account's filters: every process reads them again, and
     the account's ``user`` streams hear ``filters_changed``."""
     runtime.filters.forget(session, account_id)
@@ -218,17 +206,17 @@ async def create_filter(
     row = Filter(
         id=new_id(),
         account_id=account_id,
-        title=_text(title, "Title"),
-        context=_context(context),
+        title=checked_text(title, "Title"),
+        context=checked_context(context),
         action=_action(action or "warn"),
     )
-    _expiry(row, expires_in)
+    set_expiry(row, expires_in)
     if any(change.id is not None for change in keywords):
         raise NotFound()  # as Mastodon: a new filter has no keywords to change
     added = [change for change in keywords if not change.destroy]
     if len(added) > MAX_KEYWORDS:
         raise Unprocessable(f"Validation failed: a filter holds at most {MAX_KEYWORDS} keywords")
-    if await _count(session, Filter.id, Filter.account_id == account_id) >= MAX_FILTERS:
+    if await count_of(session, Filter.id, Filter.account_id == account_id) >= MAX_FILTERS:
         raise Unprocessable(f"Validation failed: at most {MAX_FILTERS} filters")
     session.add(row)
     await session.flush()
@@ -236,7 +224,7 @@ async def create_filter(
         session.add(_new_keyword(row.id, change))
     await session.flush()
     rendered = (await _render_filters(session, [row]))[0]
-    await _saved(session, runtime, account_id)
+    await save_change(session, runtime, account_id)
     return rendered
 
 
@@ -244,7 +232,7 @@ def _new_keyword(filter_id: int, change: KeywordChange) -> FilterKeyword:
     return FilterKeyword(
         id=new_id(),
         filter_id=filter_id,
-        keyword=_text(change.keyword, "Keyword"),
+        keyword=checked_text(change.keyword, "Keyword"),
         whole_word=True if change.whole_word is None else change.whole_word,
     )
 
@@ -263,12 +251,12 @@ async def update_filter(
 ) -> dict[str, Any]:
     row = await _owned(session, account_id, filter_id)
     if title is not None:
-        row.title = _text(title, "Title")
+        row.title = checked_text(title, "Title")
     if context is not None:
-        row.context = _context(context)
+        row.context = checked_context(context)
     if action is not None:
         row.action = _action(action)
-    _expiry(row, expires_in)
+    set_expiry(row, expires_in)
     existing = {
         k.id: k
         for k in (
@@ -287,14 +275,14 @@ async def update_filter(
             await session.delete(keyword)
             continue
         if change.keyword is not None:
-            keyword.keyword = _text(change.keyword, "Keyword")
+            keyword.keyword = checked_text(change.keyword, "Keyword")
         if change.whole_word is not None:
             keyword.whole_word = change.whole_word
     await session.flush()
     if keywords:
         await _check_keyword_room(session, row.id, 0)
     rendered = (await _render_filters(session, [row]))[0]
-    await _saved(session, runtime, account_id)
+    await save_change(session, runtime, account_id)
     return rendered
 
 
@@ -303,7 +291,7 @@ async def delete_filter(
 ) -> None:
     row = await _owned(session, account_id, filter_id)
     await session.delete(row)
-    await _saved(session, runtime, account_id)
+    await save_change(session, runtime, account_id)
 
 
 # ---- v2: keywords ----
@@ -334,12 +322,12 @@ async def add_keyword(
     session.add(added)
     await session.flush()
     rendered = render_keyword(added)
-    await _saved(session, runtime, account_id)
+    await save_change(session, runtime, account_id)
     return rendered
 
 
 async def get_keyword(*, session: AsyncSession, account_id: int, keyword_id: int) -> dict[str, Any]:
-    _, keyword = await _owned_keyword(session, account_id, keyword_id)
+    _, keyword = await owned_keyword(session, account_id, keyword_id)
     return render_keyword(keyword)
 
 
@@ -352,21 +340,21 @@ async def update_keyword(
     keyword: str | None,
     whole_word: bool | None = None,
 ) -> dict[str, Any]:
-    _, row = await _owned_keyword(session, account_id, keyword_id)
-    row.keyword = _text(keyword, "Keyword")
+    _, row = await owned_keyword(session, account_id, keyword_id)
+    row.keyword = checked_text(keyword, "Keyword")
     if whole_word is not None:
         row.whole_word = whole_word
     rendered = render_keyword(row)
-    await _saved(session, runtime, account_id)
+    await save_change(session, runtime, account_id)
     return rendered
 
 
 async def delete_keyword(
     *, session: AsyncSession, runtime: Runtime, account_id: int, keyword_id: int
 ) -> None:
-    _, row = await _owned_keyword(session, account_id, keyword_id)
+    _, row = await owned_keyword(session, account_id, keyword_id)
     await session.delete(row)
-    await _saved(session, runtime, account_id)
+    await save_change(session, runtime, account_id)
 
 
 # ---- v2: statuses ----
@@ -394,13 +382,13 @@ async def add_filter_status(
     )
     if taken is not None:
         raise Unprocessable("Validation failed: Status has already been taken")
-    if await _count(session, FilterStatus.id, FilterStatus.filter_id == row.id) >= MAX_STATUSES:
+    if await count_of(session, FilterStatus.id, FilterStatus.filter_id == row.id) >= MAX_STATUSES:
         raise Unprocessable(f"Validation failed: a filter holds at most {MAX_STATUSES} statuses")
     added = FilterStatus(id=new_id(), filter_id=row.id, status_id=status.id)
     session.add(added)
     await session.flush()
     rendered = render_filter_status(added)
-    await _saved(session, runtime, account_id)
+    await save_change(session, runtime, account_id)
     return rendered
 
 
@@ -429,108 +417,5 @@ async def remove_filter_status(
     row = await _owned_filter_status(session, account_id, filter_status_id)
     rendered = render_filter_status(row)
     await session.delete(row)
-    await _saved(session, runtime, account_id)
+    await save_change(session, runtime, account_id)
     return rendered
-
-
-# ---- v1: one filter per keyword ----
-
-
-async def list_v1(*, session: AsyncSession, account_id: int) -> list[dict[str, Any]]:
-    rows = await session.execute(
-        select(Filter, FilterKeyword)
-        .join(FilterKeyword, FilterKeyword.filter_id == Filter.id)
-        .where(Filter.account_id == account_id)
-        .order_by(FilterKeyword.id)
-    )
-    return [render_v1(row, keyword) for row, keyword in rows.all()]
-
-
-async def get_v1(*, session: AsyncSession, account_id: int, keyword_id: int) -> dict[str, Any]:
-    row, keyword = await _owned_keyword(session, account_id, keyword_id)
-    return render_v1(row, keyword)
-
-
-async def create_v1(
-    *,
-    session: AsyncSession,
-    runtime: Runtime,
-    account_id: int,
-    phrase: str | None,
-    context: Sequence[str] | None,
-    irreversible: bool = False,
-    whole_word: bool = True,
-    expires_in: int | None = None,
-) -> dict[str, Any]:
-    """A filter titled with its phrase, holding that one keyword (as Mastodon 4)."""
-    created = await create_filter(
-        session=session,
-        runtime=runtime,
-        account_id=account_id,
-        title=phrase,
-        context=context,
-        action="hide" if irreversible else "warn",
-        expires_in=expires_in,
-        keywords=[KeywordChange(keyword=phrase, whole_word=whole_word)],
-    )
-    keyword = created["keywords"][0]
-    return {
-        "id": keyword["id"],
-        "phrase": keyword["keyword"],
-        "context": created["context"],
-        "whole_word": keyword["whole_word"],
-        "expires_at": created["expires_at"],
-        "irreversible": created["filter_action"] == "hide",
-    }
-
-
-async def update_v1(
-    *,
-    session: AsyncSession,
-    runtime: Runtime,
-    account_id: int,
-    keyword_id: int,
-    phrase: str | None = None,
-    context: Sequence[str] | None = None,
-    irreversible: bool | None = None,
-    whole_word: bool | None = None,
-    expires_in: int | None | Keep = KEEP,
-) -> dict[str, Any]:
-    """Phrase and whole_word change the keyword; context, irreversible and expiry change
-    its filter, which Mastodon refuses for a filter holding several keywords."""
-    row, keyword = await _owned_keyword(session, account_id, keyword_id)
-    if phrase is not None:
-        keyword.keyword = _text(phrase, "Phrase")
-    if whole_word is not None:
-        keyword.whole_word = whole_word
-    touches_filter = context is not None or irreversible is not None or expires_in != KEEP
-    if touches_filter:
-        others = await _count(session, FilterKeyword.id, FilterKeyword.filter_id == row.id)
-        if others > 1:
-            raise Unprocessable(
-                "Validation failed: this filter holds several keywords; change its "
-                "context, action or expiry with the v2 filters API"
-            )
-    if context is not None:
-        row.context = _context(context)
-    if irreversible is not None:
-        row.action = "hide" if irreversible else "warn"
-    _expiry(row, expires_in)
-    rendered = render_v1(row, keyword)
-    await _saved(session, runtime, account_id)
-    return rendered
-
-
-async def delete_v1(
-    *, session: AsyncSession, runtime: Runtime, account_id: int, keyword_id: int
-) -> None:
-    """Delete the keyword, and its filter when nothing else is left in it (the filter a
-    v1 client made)."""
-    row, keyword = await _owned_keyword(session, account_id, keyword_id)
-    await session.delete(keyword)
-    await session.flush()
-    left = await _count(session, FilterKeyword.id, FilterKeyword.filter_id == row.id)
-    statuses = await _count(session, FilterStatus.id, FilterStatus.filter_id == row.id)
-    if not left and not statuses:
-        await session.execute(delete(Filter).where(Filter.id == row.id))
-    await _saved(session, runtime, account_id)
