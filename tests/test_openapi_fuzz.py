@@ -93,10 +93,24 @@ async def _seed(client: httpx.AsyncClient, factory: Factory, runtime: Runtime) -
     await client.post(f"/api/v1/statuses/{posted[1]}/favourite", headers=bob.headers)
     await runtime.jobs.drain()
     notes = (await client.get("/api/v1/notifications", headers=bob.headers)).json()
+    made = await client.post(
+        "/api/v2/filters",
+        json={"title": "fuzz", "context": ["home"], "keywords_attributes": [{"keyword": "x"}]},
+        headers=bob.headers,
+    )
+    group = made.json()
+    on_status = await client.post(
+        f"/api/v2/filters/{group['id']}/statuses",
+        json={"status_id": posted[0]},
+        headers=bob.headers,
+    )
     ids = {
         "status_id": posted,
         "account_id": [alice.id, bob.id],
         "notification_id": [n["id"] for n in notes] or ["1"],
+        "filter_id": [group["id"]],
+        "keyword_id": [k["id"] for k in group["keywords"]],
+        "filter_status_id": [on_status.json()["id"]],
     }
     return bob, ids
 

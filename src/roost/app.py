@@ -30,6 +30,7 @@ from roost.core.settings import Settings, get_settings
 from roost.discovery.routes import router as discovery_router
 from roost.domain_blocks.routes import router as domain_blocks_router
 from roost.featured_tags.routes import router as featured_tags_router
+from roost.filters.routes import router as filters_router
 from roost.follows.routes import router as follows_router
 from roost.instance.routes import router as instance_router
 from roost.lists.routes import router as lists_router
@@ -97,6 +98,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         featured_tags_router,
         announcements_router,
         domain_blocks_router,
+        filters_router,
         streaming_router,
         web_router,  # the web page: after every API route
     ):

@@ -8,6 +8,7 @@ from roost.core.nodes import NodeLease
 from roost.discovery.models import SuggestionDismissal
 from roost.domain_blocks.models import DomainBlock
 from roost.featured_tags.models import FeaturedTag
+from roost.filters.models import Filter, FilterKeyword, FilterStatus
 from roost.follows.models import AccountNote, Block, Follow, FollowRequest, Mute
 from roost.jobs.models import OutboxJob
 from roost.lists.models import List, ListAccount
@@ -54,6 +55,9 @@ __all__ = [
     "Bookmark",
     "ConversationMute",
     "Favourite",
+    "Filter",
+    "FilterKeyword",
+    "FilterStatus",
     "Follow",
     "FollowRequest",
     "HomeEntry",

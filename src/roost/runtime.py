@@ -20,6 +20,7 @@ from roost.core.nodes import holder_name, lease_node, release_node, renew_node
 from roost.core.ratelimit import RateLimiter
 from roost.core.settings import Settings, use_settings
 from roost.core.versions import Versions
+from roost.filters.cache import FilterCache
 from roost.jobs.queue import QueueJobRunner
 from roost.jobs.runner import JobRunner
 from roost.statuses.cache import StatusCache
@@ -65,6 +66,7 @@ class Runtime:
             self.redis, prefix=settings.redis_prefix, base_url=settings.base_url
         )
         self.accounts = AccountCache(self.redis, self.versions, base_url=settings.base_url)
+        self.filters = FilterCache(self.versions)
         self.limiter = RateLimiter(
             enabled=settings.rate_limits, redis=self.redis, prefix=settings.redis_prefix
         )

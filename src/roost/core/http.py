@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -88,9 +89,25 @@ async def request_params(request: Request) -> dict[str, Any]:
     return merged
 
 
+# ``name[][field]`` (Rails' array of hashes): ``keywords_attributes[][keyword]=a``.
+_HASH_IN_LIST = re.compile(r"([^\[\]]+)\[\]\[([^\[\]]+)\]")
+
+
 def _merge_pairs(merged: dict[str, Any], pairs: Sequence[tuple[str, str]]) -> None:
+    """``key[]`` values become a list under ``key``; ``key[][field]`` values a list of
+    objects under ``key``, a new object starting where a field repeats (as Rails reads
+    them); any other key is kept as it is spelled."""
     for key, value in pairs:
-        if key.endswith("[]"):
+        nested = _HASH_IN_LIST.fullmatch(key)
+        if nested is not None:
+            name, field = nested.groups()
+            found = merged.get(name)
+            objects: list[Any] = found if isinstance(found, list) else []
+            merged[name] = objects
+            if not objects or not isinstance(objects[-1], dict) or field in objects[-1]:
+                objects.append({})
+            objects[-1][field] = value
+        elif key.endswith("[]"):
             name = key[:-2]
             earlier = merged.get(name)
             if not isinstance(earlier, list):  # ``key=`` came first: it joins the list

@@ -89,9 +89,3 @@ async def push_not_available(viewer: Annotated[Viewer, Depends(require("push"))]
 @router.delete("/api/v1/push/subscription", response_model=dict[str, Any])
 async def delete_push_subscription(viewer: Annotated[Viewer, Depends(require("push"))]) -> JSON:
     return json_response({})
-
-
-@router.get("/api/v1/filters")
-@router.get("/api/v2/filters")
-async def no_filters(viewer: Annotated[Viewer, Depends(require("read:filters"))]) -> JSON:
-    return json_response([])

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from roost.accounts.models import Account
 from roost.accounts.render import render_account
 from roost.core.http import iso
+from roost.filters.applied import apply_filters
 from roost.notifications.grouping import shown_key
 from roost.notifications.groups import Group
 from roost.notifications.models import Notification
@@ -50,7 +51,7 @@ async def render_notifications(
             strict=True,
         )
     )
-    return [
+    items = [
         {
             "id": str(n.id),
             "type": n.type,
@@ -62,6 +63,20 @@ async def render_notifications(
         for n in notifications
         if n.from_account_id in actors
     ]
+    # A notification about a post a filter hides is left out, as the post would be.
+    return await apply_filters(
+        session,
+        items,
+        runtime=runtime,
+        viewer_id=viewer_id,
+        context="notifications",
+        status_of=_status_of,
+    )
+
+
+def _status_of(notification: dict[str, Any]) -> dict[str, Any] | None:
+    status: dict[str, Any] | None = notification["status"]
+    return status
 
 
 async def render_groups(

@@ -21,6 +21,7 @@ from sqlalchemy.orm import aliased
 
 from roost.core.db import utcnow
 from roost.core.http import iso
+from roost.filters.applied import apply_filters
 from roost.polls.render import live_polls, render_poll
 from roost.statuses.cache import Core
 from roost.statuses.models import Bookmark, ConversationMute, Favourite, Status, StatusPin
@@ -68,9 +69,11 @@ async def render_statuses(
     viewer_id: int | None,
     *,
     runtime: Runtime,
+    context: str | None = None,
 ) -> list[dict[str, Any]]:
     """Render statuses the viewer may see (filter with ``visibility`` first), in order;
-    one deleted meanwhile is left out. ``runtime`` holds the status and account caches."""
+    one deleted meanwhile is left out. ``runtime`` holds the status and account caches;
+    ``context`` is where they are shown, for the viewer's filters (``render_cores``)."""
     if not statuses:
         return []
     cores = await runtime.statuses.load(session, (s.id for s in statuses))
@@ -80,6 +83,7 @@ async def render_statuses(
         viewer_id,
         cores,
         runtime=runtime,
+        context=context,
     )
 
 
@@ -91,9 +95,12 @@ async def render_cores(
     *,
     runtime: Runtime,
     watch: Watch | None = None,
+    context: str | None = None,
 ) -> list[dict[str, Any]]:
     """Render ``statuses``; ``cores`` must hold the originals of the boosts among them.
-    ``watch`` collects the versions of the authors' accounts (timelines/page_cache.py)."""
+    ``watch`` collects the versions of the authors' accounts (timelines/page_cache.py).
+    Given the ``context`` they are shown in (a Mastodon filter context: home, public,
+    thread, account, notifications), the viewer's filters apply (filters/applied.py)."""
     if not statuses:
         return []
     every = {c.id: c for c in statuses}
@@ -147,7 +154,12 @@ async def render_cores(
             "muted": bool(fields[7]),
         }
 
-    return [item for item in map(one, statuses) if item is not None]
+    items = [item for item in map(one, statuses) if item is not None]
+    if context is None or viewer_id is None:
+        return items
+    return await apply_filters(
+        session, items, runtime=runtime, viewer_id=viewer_id, context=context, watch=watch
+    )
 
 
 def _edited(value: datetime | None) -> str | None:

@@ -200,10 +200,20 @@ async def get_context(
         session=session, viewer_id=viewer.account_id, status_id=parse_id(status_id)
     )
     rendered = await render_statuses(
-        session, [*context.ancestors, *context.descendants], viewer.account_id, runtime=runtime
+        session,
+        [*context.ancestors, *context.descendants],
+        viewer.account_id,
+        runtime=runtime,
+        context="thread",
     )
-    split = len(context.ancestors)
-    return json_response({"ancestors": rendered[:split], "descendants": rendered[split:]})
+    # Split by id: a post deleted meanwhile or hidden by a filter is left out.
+    above = {str(s.id) for s in context.ancestors}
+    return json_response(
+        {
+            "ancestors": [s for s in rendered if s["id"] in above],
+            "descendants": [s for s in rendered if s["id"] not in above],
+        }
+    )
 
 
 @router.post("/api/v1/statuses/{status_id}/favourite", response_model=StatusEntity)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
+from roost.core.ids import new_id
 from roost.statuses.models import Status, StatusTag, Tag
 from roost.streaming.bus import Event
 from roost.streaming.streams import (
@@ -68,6 +69,14 @@ async def publish_list_update(runtime: Runtime, list_ids: Iterable[int], status_
         await runtime.bus.publish_each(channels, {"event": "update", "id": str(status_id)})
     except Exception:
         log.exception("publishing a list update to %s streams failed", len(channels))
+
+
+async def publish_filters_changed(runtime: Runtime, account_id: int) -> None:
+    """The person's filters changed: their ``user`` streams say so (Mastodon's
+    ``filters_changed``), so a client that matches on its own side reloads them. Each
+    message has an id of its own, so a stream passes on every one."""
+    event = {"event": "filters_changed", "id": str(new_id())}
+    await _send(runtime, [(user_channel(account_id), event)])
 
 
 async def publish_author_update(runtime: Runtime, author_id: int, status_id: int) -> None:

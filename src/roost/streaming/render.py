@@ -60,8 +60,14 @@ class Renderer:
             visible = await filter_visible(session, audience, [status], originals)
             if not visible:
                 return None
-            rendered = await render_statuses(session, visible, self.viewer_id, runtime=self.runtime)
-        return _json(rendered[0])
+            rendered = await render_statuses(
+                session,
+                visible,
+                self.viewer_id,
+                runtime=self.runtime,
+                context="public" if public_only else "home",
+            )
+        return _json(rendered[0]) if rendered else None  # none: deleted, or filtered out
 
     async def followed_status(self, status_id: int) -> str | None:
         """A big account's post (author channel): rendered if it belongs in the
@@ -145,6 +151,8 @@ class StreamState:
         payload: str | None = None
         if event == "delete":
             payload = str(item_id)
+        elif event == "filters_changed":
+            payload = "undefined"  # what Mastodon's streaming server sends: no payload
         elif event == "notification":
             payload = await self.renderer.notification(item_id)
         elif event == "conversation":

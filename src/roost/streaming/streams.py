@@ -137,7 +137,7 @@ class Stream:
         if event == "delete":
             return True
         if self.name == "user":
-            return event in {"update", "status.update", "notification"}
+            return event in {"update", "status.update", "notification", "filters_changed"}
         if self.name == "user:notification":
             return event == "notification"
         if self.name == "direct":

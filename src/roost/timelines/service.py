@@ -141,7 +141,9 @@ async def _page_of_timeline(
     if watch:
         every = {c.id for c in shown} | {c.reblog_of_id for c in shown if c.reblog_of_id}
         await watch.start("status", sorted(every))
-    items = await render_cores(session, shown, owner, cores, runtime=runtime, watch=watch)
+    items = await render_cores(
+        session, shown, owner, cores, runtime=runtime, watch=watch, context="home"
+    )
     # All hidden: the cursors of what was read, so the client pages on past it.
     return Page.of(items, [entry.seq for entry, _ in kept] or scanned)
 
@@ -197,7 +199,7 @@ async def read_public(
             Status.in_reply_to_account_id == Status.account_id,
         ),
     )
-    return await _page_of_statuses(session, runtime, viewer_id, query, page)
+    return await _page_of_statuses(session, runtime, viewer_id, query, page, context="public")
 
 
 async def read_tag(
@@ -209,7 +211,7 @@ async def read_tag(
         .join(Tag, Tag.id == StatusTag.tag_id)
         .where(Tag.name == tag.lstrip("#").lower(), Status.visibility == "public")
     )
-    return await _page_of_statuses(session, runtime, viewer_id, query, page)
+    return await _page_of_statuses(session, runtime, viewer_id, query, page, context="public")
 
 
 async def read_account_statuses(
@@ -246,7 +248,9 @@ async def read_account_statuses(
             .where(Tag.name == tagged.lstrip("#").lower())
         )
     # A profile opened on purpose shows a muted person's posts, but never a blocked one's.
-    return await _page_of_statuses(session, runtime, viewer_id, query, page, hide_muted=False)
+    return await _page_of_statuses(
+        session, runtime, viewer_id, query, page, hide_muted=False, context="account"
+    )
 
 
 async def _pinned(
@@ -311,7 +315,9 @@ async def _page_of_statuses(
     page: PageParams,
     *,
     hide_muted: bool = True,
+    context: str,
 ) -> Page:
+    """A page of ``query``'s statuses the viewer may see, shown in filter ``context``."""
     audience: Audience = await load_audience(session, viewer_id)
     query = query.where(not_hidden_by(audience, hide_muted=hide_muted))
     read = await paginate(session, query, key=Status.id, page=page)
@@ -319,4 +325,6 @@ async def _page_of_statuses(
         return read
     originals = await load_originals(session, read.items)
     visible = await filter_visible(session, audience, read.items, originals, hide_muted=hide_muted)
-    return read.with_items(await render_statuses(session, visible, viewer_id, runtime=runtime))
+    return read.with_items(
+        await render_statuses(session, visible, viewer_id, runtime=runtime, context=context)
+    )

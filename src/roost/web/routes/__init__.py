@@ -7,6 +7,7 @@ from roost.web.routes import (
     auth,
     authorize,
     conversations,
+    filters,
     follow_requests,
     lists,
     notifications,
@@ -34,6 +35,7 @@ for module in (
     follow_requests,
     scheduled,
     polls,
+    filters,
     profiles,
     statuses,
 ):

@@ -1,5 +1,5 @@
 """Settings: profile, privacy (a locked account), preferences, featured hashtags,
-password, authorized apps, blocks and mutes."""
+password, authorized apps, filters (routes in filters.py), blocks and mutes."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from roost.core.errors import RateLimited, RoostError
 from roost.core.http import PageParams, json_response, params, parse_id
 from roost.deps import ReadSession, RuntimeDep, WriteSession
 from roost.featured_tags import service as featured
+from roost.filters import service as filters
 from roost.follows import lists
 from roost.follows.relations import follow_requests_count
 from roost.web import highlights, service
@@ -35,9 +36,14 @@ NOTICES = {
     "privacy": "Your privacy settings are saved.",
     "app": "The app's access was revoked.",
 }
+FILTER_NOTICES = {
+    "added": "The filter is added.",
+    "saved": "The filter is saved.",
+    "deleted": "The filter is deleted.",
+}
 
 
-async def _settings_page(
+async def settings_page_with(
     request: Request,
     member: Member,
     session: AsyncSession,
@@ -57,6 +63,7 @@ async def _settings_page(
         title="Settings",
         apps=await service.authorized_apps(session=session, account_id=me),
         follow_requests_count=await follow_requests_count(session, me),
+        filters=await filters.list_filters(session=session, account_id=me),
         blocks=(
             await lists.blocks(session=session, runtime=runtime, viewer_id=me, page=everyone)
         ).items,
@@ -75,7 +82,10 @@ async def settings_page(
     request: Request, member: MemberDep, session: ReadSession, runtime: RuntimeDep
 ) -> Response:
     notice = NOTICES.get(request.query_params.get("saved", ""))
-    return await _settings_page(request, member, session, runtime, notice=notice)
+    filter_notice = FILTER_NOTICES.get(request.query_params.get("filter", ""))
+    return await settings_page_with(
+        request, member, session, runtime, notice=notice, filter_notice=filter_notice
+    )
 
 
 @router.post("/settings/profile")
@@ -95,7 +105,7 @@ async def save_profile(
             form=CredentialsForm(display_name=form.display_name, note=form.note),
         )
     except RoostError as exc:
-        return await _settings_page(
+        return await settings_page_with(
             request,
             member,
             reader,
@@ -128,7 +138,7 @@ async def save_preferences(
             expand_spoilers=form.expand_spoilers,
         )
     except RoostError as exc:
-        return await _settings_page(
+        return await settings_page_with(
             request,
             member,
             reader,
@@ -156,7 +166,7 @@ async def feature_tag(
             base_url=runtime.settings.base_url,
         )
     except RoostError as exc:
-        return await _settings_page(
+        return await settings_page_with(
             request,
             member,
             reader,
@@ -218,7 +228,7 @@ async def change_password(
             if isinstance(exc, RateLimited)
             else exc.message
         )
-        return await _settings_page(
+        return await settings_page_with(
             request,
             member,
             reader,
@@ -227,7 +237,7 @@ async def change_password(
             headers=exc.headers,
             password_errors=[message],
         )
-    return await _settings_page(
+    return await settings_page_with(
         request, member, reader, runtime, password_notice=_password_notice(changed)
     )
 

@@ -356,19 +356,27 @@ async def thread(
     if author.username_lower != username.lower() or str(status.id) != status_id:
         return redirect(f"/@{author.username}/{status.id}")
     context = await thread_context(session=session, viewer_id=viewer_id, status_id=status.id)
+    # The post opened is shown whatever the filters; the thread around it is filtered.
+    shown = await render_statuses(session, [status], viewer_id, runtime=runtime)
+    if not shown:  # deleted meanwhile
+        raise NotFound()
+    focused = shown[0]
     rendered = await render_statuses(
-        session, [*context.ancestors, status, *context.descendants], viewer_id, runtime=runtime
+        session,
+        [*context.ancestors, *context.descendants],
+        viewer_id,
+        runtime=runtime,
+        context="thread",
     )
-    split = len(context.ancestors)
-    focused = rendered[split]
+    above = {str(s.id) for s in context.ancestors}
     return await render_page(
         request,
         "thread.html",
         session=session,
         title=f"{author.display_name or author.username}: a post",
-        ancestors=rendered[:split],
+        ancestors=[s for s in rendered if s["id"] in above],
         focused=focused,
-        descendants=rendered[split + 1 :],
+        descendants=[s for s in rendered if s["id"] not in above],
         reply_text=_reply_mentions(focused, visitor.account),
     )
 
