@@ -1,4 +1,4 @@
-"""Migration 0003_statuses gives the posts that existed before it their thread: a post
+"""Migration 0005_statuses gives the posts that existed before it their thread: a post
 that replies to nothing starts one, a reply takes its parent's at any depth, a reply
 whose parent is gone starts its own. (SQLite file; PostgreSQL runs the same statements
 when the test template is migrated.)"""

@@ -1,7 +1,7 @@
 """lists with their timelines, and followed hashtags
 
-Revision ID: 0003_timelines
-Revises: 0002
+Revision ID: 0008_timelines
+Revises: 0007_follows
 """
 
 from collections.abc import Sequence
@@ -9,8 +9,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0003_timelines"
-down_revision: str | None = "0003_follows"
+revision: str = "0008_timelines"
+down_revision: str | None = "0007_follows"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

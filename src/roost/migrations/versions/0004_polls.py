@@ -1,7 +1,7 @@
 """polls and scheduled posts
 
-Revision ID: 0003_polls
-Revises: 0002
+Revision ID: 0004_polls
+Revises: 0003_conversations
 """
 
 from collections.abc import Sequence
@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0003_polls"
+revision: str = "0004_polls"
 down_revision: str | None = "0003_conversations"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

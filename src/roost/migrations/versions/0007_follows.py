@@ -1,7 +1,7 @@
 """follow graph: follow requests, private account notes, timed mutes
 
-Revision ID: 0003_follows
-Revises: 0002
+Revision ID: 0007_follows
+Revises: 0006_endpoints
 """
 
 from collections.abc import Sequence
@@ -9,8 +9,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0003_follows"
-down_revision: str | None = "0003_endpoints"
+revision: str = "0007_follows"
+down_revision: str | None = "0006_endpoints"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """endpoints: trends, suggestions, featured tags, preferences, announcements, domain blocks
 
-Revision ID: 0003_endpoints
-Revises: 0002
+Revision ID: 0006_endpoints
+Revises: 0005_statuses
 """
 
 from collections.abc import Sequence
@@ -9,8 +9,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0003_endpoints"
-down_revision: str | None = "0003_statuses"
+revision: str = "0006_endpoints"
+down_revision: str | None = "0005_statuses"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

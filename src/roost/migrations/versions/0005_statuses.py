@@ -1,7 +1,7 @@
 """statuses: edits with their history, bookmarks, pins, conversation mutes
 
-Revision ID: 0003_statuses
-Revises: 0002
+Revision ID: 0005_statuses
+Revises: 0004_polls
 """
 
 from collections.abc import Sequence
@@ -9,8 +9,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0003_statuses"
-down_revision: str | None = "0003_polls"
+revision: str = "0005_statuses"
+down_revision: str | None = "0004_polls"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

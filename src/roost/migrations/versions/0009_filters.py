@@ -1,7 +1,7 @@
 """filters: filter groups, their keywords and statuses
 
-Revision ID: 0003_filters
-Revises: 0002
+Revision ID: 0009_filters
+Revises: 0008_timelines
 """
 
 from collections.abc import Sequence
@@ -9,8 +9,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0003_filters"
-down_revision: str | None = "0003_timelines"
+revision: str = "0009_filters"
+down_revision: str | None = "0008_timelines"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
