@@ -148,10 +148,15 @@ async def test_each_context_applies_where_it_is_shown(
     )
     [mention] = await read(client, reader, notifications)
     assert matched(mention["status"]) == [("reply", ["reply"])]
+    grouped = await read(client, reader, "/api/v2/notifications")
+    assert [g["type"] for g in grouped["notification_groups"]] == ["mention"]
+    assert [matched(s) for s in grouped["statuses"]] == [[("reply", ["reply"])]]
     await client.put(
         f"{FILTERS}/{made['id']}", json={"filter_action": "hide"}, headers=reader.headers
     )
     assert await read(client, reader, notifications) == []
+    grouped = await read(client, reader, "/api/v2/notifications")
+    assert grouped["notification_groups"] == grouped["statuses"] == []
     assert len((await read(client, reader, thread))["descendants"]) == 1
 
 

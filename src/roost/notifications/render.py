@@ -87,12 +87,8 @@ async def render_groups(
     runtime: Runtime,
 ) -> dict[str, Any]:
     """GroupedNotificationsResults: the groups, and every account and status they name
-    (each once)."""
-    account_ids = list(dict.fromkeys(a for g in groups for a in g.sample_account_ids))
-    accounts = {
-        a.id: a
-        for a in (await session.scalars(select(Account).where(Account.id.in_(account_ids)))).all()
-    }
+    (each once). A group about a post the viewer's filters hide is left out, as the
+    post would be (the v1 list does the same)."""
     status_ids = list(
         dict.fromkeys(
             g.notification.status_id for g in groups if g.notification.status_id is not None
@@ -100,13 +96,23 @@ async def render_groups(
     )
     loaded = await load_statuses(session, status_ids)
     ordered = [loaded[i] for i in status_ids if i in loaded]
+    statuses = await render_statuses(
+        session, ordered, viewer_id, runtime=runtime, context="notifications"
+    )
+    shown = {int(s["id"]) for s in statuses}
+    kept = [g for g in groups if g.notification.status_id in (None, *shown)]
+    account_ids = list(dict.fromkeys(a for g in kept for a in g.sample_account_ids))
+    accounts = {
+        a.id: a
+        for a in (await session.scalars(select(Account).where(Account.id.in_(account_ids)))).all()
+    }
     base_url = runtime.settings.base_url
     return {
         "accounts": [
             render_account(accounts[i], base_url=base_url) for i in account_ids if i in accounts
         ],
-        "statuses": await render_statuses(session, ordered, viewer_id, runtime=runtime),
-        "notification_groups": [_render_group(g) for g in groups],
+        "statuses": statuses,
+        "notification_groups": [_render_group(g) for g in kept],
     }
 
 
