@@ -139,6 +139,7 @@ async def test_refusals(client: httpx.AsyncClient, factory: Factory, runtime: Ru
         {"account_id": bob.id, "rule_ids": ["1"]},
         {"account_id": bob.id, "status_ids": [carols]},  # not Bob's post
         {"account_id": bob.id, "status_ids": [bobs, "424242"]},  # no such post
+        {"account_id": bob.id, "status_ids": [str(i) for i in range(1, 102)]},  # too many
     ]
     for body in refused:
         response = await report(body)

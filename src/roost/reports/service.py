@@ -25,6 +25,9 @@ from roost.statuses.lookup import get_many_visible
 
 CATEGORIES = ("spam", "legal", "violation", "other")
 MAX_COMMENT = 1000  # Mastodon's default
+# Mastodon sets no limit; one keeps a huge list from one query (and the databases' bound
+# parameter limits), far above what a client's report screen lets anyone pick.
+MAX_STATUSES = 100
 
 
 async def file_report(
@@ -55,6 +58,8 @@ async def file_report(
     # rules; there are none to name yet.
     if rule_ids or category == "violation":
         raise Unprocessable("Validation failed: Rule ids does not reference valid rules")
+    if len(status_ids) > MAX_STATUSES:
+        raise Unprocessable(f"Validation failed: at most {MAX_STATUSES} status ids")
     visible = await get_many_visible(session, reporter_id, status_ids)
     if len(visible) != len(status_ids) or any(s.account_id != target.id for s in visible):
         raise Unprocessable("Validation failed: Status ids must be posts of the reported account")
