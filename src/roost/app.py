@@ -38,6 +38,7 @@ from roost.markers.routes import router as markers_router
 from roost.notifications.routes import router as notifications_router
 from roost.oauth.routes import router as oauth_router
 from roost.polls.routes import router as polls_router
+from roost.reports.routes import router as reports_router
 from roost.runtime import Runtime
 from roost.scheduled.routes import router as scheduled_router
 from roost.search.routes import router as search_router
@@ -99,6 +100,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         announcements_router,
         domain_blocks_router,
         filters_router,
+        reports_router,
         streaming_router,
         web_router,  # the web page: after every API route
     ):

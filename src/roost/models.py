@@ -20,6 +20,7 @@ from roost.notifications.models import (
 )
 from roost.oauth.models import AccessToken, AuthorizationCode, OAuthApp
 from roost.polls.models import Poll, PollTally, PollVote
+from roost.reports.models import Report, ReportStatus
 from roost.scheduled.models import ScheduledStatus
 from roost.statuses.models import (
     Bookmark,
@@ -77,6 +78,8 @@ __all__ = [
     "OAuthApp",
     "OutboxJob",
     "Poll",
+    "Report",
+    "ReportStatus",
     "PollTally",
     "PollVote",
     "ScheduledStatus",
