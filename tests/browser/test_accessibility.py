@@ -293,6 +293,11 @@ def test_screen_passes_wcag_audit(
     try:
         violations = audit(page)
         assert not violations, f"{screen.name} at {size} size:\n{describe(violations)}"
+        # Reflow (WCAG 1.4.10): nothing is wider than the screen, which would make a
+        # phone shrink the whole page (and misplace every tap).
+        root = "document.documentElement"
+        wide = page.evaluate(f"{root}.scrollWidth - {root}.clientWidth")
+        assert wide <= 0, f"{screen.name} at {size} size is {wide}px wider than the screen"
     finally:
         page.close()
 
