@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
@@ -175,6 +176,17 @@ class Site:
         response = self.api.request(method, path, headers=bearer(token), **kwargs)
         response.raise_for_status()
         return response.json()
+
+    def delivered(self, token: str, status_id: str) -> None:
+        """Wait until the post is in the token holder's home timeline (fan-out jobs may
+        land in any order: a test that needs the timeline's order waits for each)."""
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            home = self.call(token, "GET", "/api/v1/timelines/home", params={"limit": 40})
+            if any(s["id"] == status_id for s in home):
+                return
+            time.sleep(0.05)
+        raise AssertionError(f"{status_id} never reached the home timeline")
 
     def post(self, token: str, text: str, **fields: str) -> dict[str, Any]:
         status: dict[str, Any] = self.call(

@@ -48,8 +48,11 @@ def test_two_people_sign_up_follow_and_see_new_posts_arrive(site: Site) -> None:
     expect(profile.locator(".followers-count")).to_contain_text("1")
     bob.reload()
     expect(bob.locator("button#follow")).to_have_text(re.compile(r"^\s*Unfollow\s*$"))
-    token = site.password_token("alice")
-    older = [site.post(token, f"Morning note number {n} from Alice")["id"] for n in range(12)]
+    token, reader = site.password_token("alice"), site.password_token("bob")
+    older = []
+    for n in range(12):  # each delivered before the next: the timeline's order is known
+        older.append(site.post(token, f"Morning note number {n} from Alice")["id"])
+        site.delivered(reader, older[-1])
 
     # Bob reads his home timeline, scrolled down to the fifth post.
     bob.goto("/home")
