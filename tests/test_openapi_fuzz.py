@@ -155,7 +155,10 @@ async def test_no_input_makes_a_server_error(
     print("by status:", dict(sorted(statuses.items())))
     assert failures == []
     assert sent > 2000
-    assert sum(n for status, n in statuses.items() if status < 300) > sent // 4  # routes reached
+    # Routes reached: a fifth answer 2xx. Most of the rest are the 404s and 422s of ids
+    # and choices the fuzzer cannot guess, whose share grows with every endpoint that
+    # takes one (issue 10 brought the 2xx share from over a quarter to 24.8%).
+    assert sum(n for status, n in statuses.items() if status < 300) > sent // 5
 
 
 def _error_shape_ok(path: str, response: httpx.Response) -> bool:
