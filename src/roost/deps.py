@@ -75,6 +75,16 @@ class Viewer:
         return self.account.id if self.account else None
 
     @property
+    def person(self) -> Account:
+        """The acting person, where ``require()`` has made sure a person is acting."""
+        assert self.account is not None, "a route that needs a person must require() one"
+        return self.account
+
+    @property
+    def person_id(self) -> int:
+        return self.person.id
+
+    @property
     def app_id(self) -> int | None:
         return self.token.app_id if self.token else None
 

@@ -15,17 +15,12 @@ from roost.deps import ReadSession, Viewer, WriteSession, require
 router = APIRouter()
 
 
-def _viewer_id(viewer: Viewer) -> int:
-    assert viewer.account_id is not None  # require() checked that a person is acting
-    return viewer.account_id
-
-
 @router.get("/api/v1/announcements", response_model=list[Announcement])
 async def announcements(
     viewer: Annotated[Viewer, Depends(require("read"))], session: ReadSession
 ) -> JSON:
     return json_response(
-        await service.active_announcements(session=session, viewer_id=_viewer_id(viewer))
+        await service.active_announcements(session=session, viewer_id=viewer.person_id)
     )
 
 
@@ -36,7 +31,7 @@ async def dismiss(
     session: WriteSession,
 ) -> JSON:
     await service.dismiss_announcement(
-        session=session, viewer_id=_viewer_id(viewer), announcement_id=parse_id(announcement_id)
+        session=session, viewer_id=viewer.person_id, announcement_id=parse_id(announcement_id)
     )
     return json_response({})
 
@@ -52,7 +47,7 @@ async def react(
 ) -> JSON:
     await service.add_reaction(
         session=session,
-        viewer_id=_viewer_id(viewer),
+        viewer_id=viewer.person_id,
         announcement_id=parse_id(announcement_id),
         name=name,
     )
@@ -70,7 +65,7 @@ async def unreact(
 ) -> JSON:
     await service.remove_reaction(
         session=session,
-        viewer_id=_viewer_id(viewer),
+        viewer_id=viewer.person_id,
         announcement_id=parse_id(announcement_id),
         name=name,
     )

@@ -19,11 +19,6 @@ Reader = Annotated[Viewer, Depends(require("read:statuses"))]
 Writer = Annotated[Viewer, Depends(require("write:conversations"))]
 
 
-def _viewer_id(viewer: Viewer) -> int:
-    assert viewer.account_id is not None  # require() makes sure a person is acting
-    return viewer.account_id
-
-
 @router.get("/api/v1/conversations", response_model=list[Conversation])
 async def list_conversations(
     request: Request,
@@ -32,7 +27,7 @@ async def list_conversations(
     session: ReadSession,
     runtime: RuntimeDep,
 ) -> JSON:
-    viewer_id = _viewer_id(viewer)
+    viewer_id = viewer.person_id
     page_read = await service.list_conversations(
         session=session, viewer_id=viewer_id, window=Window.of(page)
     )
@@ -44,7 +39,7 @@ async def list_conversations(
 async def read_conversation(
     viewer: Writer, conversation_id: str, session: WriteSession, runtime: RuntimeDep
 ) -> JSON:
-    viewer_id = _viewer_id(viewer)
+    viewer_id = viewer.person_id
     conversation = await service.mark_conversation_read(
         session=session, viewer_id=viewer_id, conversation_id=parse_id(conversation_id)
     )
@@ -55,6 +50,6 @@ async def read_conversation(
 @router.delete("/api/v1/conversations/{conversation_id}", response_model=dict[str, Any])
 async def remove_conversation(viewer: Writer, conversation_id: str, session: WriteSession) -> JSON:
     await service.remove_conversation(
-        session=session, viewer_id=_viewer_id(viewer), conversation_id=parse_id(conversation_id)
+        session=session, viewer_id=viewer.person_id, conversation_id=parse_id(conversation_id)
     )
     return json_response({})

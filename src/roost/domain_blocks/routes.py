@@ -14,11 +14,6 @@ from roost.domain_blocks.schemas import DomainParams
 router = APIRouter()
 
 
-def _viewer_id(viewer: Viewer) -> int:
-    assert viewer.account_id is not None  # require() checked that a person is acting
-    return viewer.account_id
-
-
 @router.get("/api/v1/domain_blocks", response_model=list[str])
 async def domain_blocks(
     request: Request,
@@ -27,7 +22,7 @@ async def domain_blocks(
     session: ReadSession,
     runtime: RuntimeDep,
 ) -> JSON:
-    found = await service.blocked_domains(session=session, account_id=_viewer_id(viewer), page=page)
+    found = await service.blocked_domains(session=session, account_id=viewer.person_id, page=page)
     return found.response(request, base_url=runtime.settings.base_url)
 
 
@@ -40,7 +35,7 @@ async def block_domain(
 ) -> JSON:
     await service.block_domain(
         session=session,
-        account_id=_viewer_id(viewer),
+        account_id=viewer.person_id,
         domain=body.domain,
         own=runtime.settings.domain,
     )
@@ -53,5 +48,5 @@ async def unblock_domain(
     body: Annotated[DomainParams, Depends(params(DomainParams))],
     session: WriteSession,
 ) -> JSON:
-    await service.unblock_domain(session=session, account_id=_viewer_id(viewer), domain=body.domain)
+    await service.unblock_domain(session=session, account_id=viewer.person_id, domain=body.domain)
     return json_response({})

@@ -15,11 +15,6 @@ from roost.featured_tags.schemas import FeaturedTag, FeatureParams, Tag
 router = APIRouter()
 
 
-def _viewer_id(viewer: Viewer) -> int:
-    assert viewer.account_id is not None  # require() checked that a person is acting
-    return viewer.account_id
-
-
 @router.get("/api/v1/featured_tags", response_model=list[FeaturedTag])
 async def my_featured_tags(
     viewer: Annotated[Viewer, Depends(require("read:accounts"))],
@@ -28,7 +23,7 @@ async def my_featured_tags(
 ) -> JSON:
     return json_response(
         await service.featured_tags(
-            session=session, account_id=_viewer_id(viewer), base_url=runtime.settings.base_url
+            session=session, account_id=viewer.person_id, base_url=runtime.settings.base_url
         )
     )
 
@@ -60,7 +55,7 @@ async def unfeature_tag(
     session: WriteSession,
 ) -> JSON:
     await service.unfeature_tag(
-        session=session, account_id=_viewer_id(viewer), featured_tag_id=parse_id(featured_tag_id)
+        session=session, account_id=viewer.person_id, featured_tag_id=parse_id(featured_tag_id)
     )
     return json_response({})
 
@@ -73,7 +68,7 @@ async def suggested_tags(
 ) -> JSON:
     return json_response(
         await service.suggested_tags(
-            session=session, account_id=_viewer_id(viewer), base_url=runtime.settings.base_url
+            session=session, account_id=viewer.person_id, base_url=runtime.settings.base_url
         )
     )
 

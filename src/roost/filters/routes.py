@@ -30,11 +30,6 @@ FiltersV1 = Annotated[FilterV1Params, Depends(params(FilterV1Params))]
 Keyword = Annotated[KeywordParams, Depends(params(KeywordParams))]
 
 
-def _me(viewer: Viewer) -> int:
-    assert viewer.account_id is not None  # require() makes sure a person is acting
-    return viewer.account_id
-
-
 def _keywords(body: FilterParams) -> list[service.KeywordChange]:
     return [
         service.KeywordChange(
@@ -51,7 +46,7 @@ def _keywords(body: FilterParams) -> list[service.KeywordChange]:
 async def get_keyword(viewer: Reader, keyword_id: str, session: ReadSession) -> JSON:
     return json_response(
         await service.get_keyword(
-            session=session, account_id=_me(viewer), keyword_id=parse_id(keyword_id)
+            session=session, account_id=viewer.person_id, keyword_id=parse_id(keyword_id)
         )
     )
 
@@ -64,7 +59,7 @@ async def update_keyword(
         await service.update_keyword(
             session=session,
             runtime=runtime,
-            account_id=_me(viewer),
+            account_id=viewer.person_id,
             keyword_id=parse_id(keyword_id),
             keyword=body.keyword,
             whole_word=body.whole_word,
@@ -77,7 +72,10 @@ async def delete_keyword(
     viewer: Writer, keyword_id: str, session: WriteSession, runtime: RuntimeDep
 ) -> JSON:
     await service.delete_keyword(
-        session=session, runtime=runtime, account_id=_me(viewer), keyword_id=parse_id(keyword_id)
+        session=session,
+        runtime=runtime,
+        account_id=viewer.person_id,
+        keyword_id=parse_id(keyword_id),
     )
     return json_response({})
 
@@ -86,7 +84,9 @@ async def delete_keyword(
 async def get_filter_status(viewer: Reader, filter_status_id: str, session: ReadSession) -> JSON:
     return json_response(
         await service.get_filter_status(
-            session=session, account_id=_me(viewer), filter_status_id=parse_id(filter_status_id)
+            session=session,
+            account_id=viewer.person_id,
+            filter_status_id=parse_id(filter_status_id),
         )
     )
 
@@ -99,7 +99,7 @@ async def remove_filter_status(
         await service.remove_filter_status(
             session=session,
             runtime=runtime,
-            account_id=_me(viewer),
+            account_id=viewer.person_id,
             filter_status_id=parse_id(filter_status_id),
         )
     )
@@ -109,7 +109,7 @@ async def remove_filter_status(
 async def list_keywords(viewer: Reader, filter_id: str, session: ReadSession) -> JSON:
     return json_response(
         await service.list_keywords(
-            session=session, account_id=_me(viewer), filter_id=parse_id(filter_id)
+            session=session, account_id=viewer.person_id, filter_id=parse_id(filter_id)
         )
     )
 
@@ -122,7 +122,7 @@ async def add_keyword(
         await service.add_keyword(
             session=session,
             runtime=runtime,
-            account_id=_me(viewer),
+            account_id=viewer.person_id,
             filter_id=parse_id(filter_id),
             keyword=body.keyword,
             whole_word=body.whole_word,
@@ -134,7 +134,7 @@ async def add_keyword(
 async def list_filter_statuses(viewer: Reader, filter_id: str, session: ReadSession) -> JSON:
     return json_response(
         await service.list_filter_statuses(
-            session=session, account_id=_me(viewer), filter_id=parse_id(filter_id)
+            session=session, account_id=viewer.person_id, filter_id=parse_id(filter_id)
         )
     )
 
@@ -151,7 +151,7 @@ async def add_filter_status(
         await service.add_filter_status(
             session=session,
             runtime=runtime,
-            account_id=_me(viewer),
+            account_id=viewer.person_id,
             filter_id=parse_id(filter_id),
             status_id=body.status_id,
         )
@@ -163,7 +163,7 @@ async def add_filter_status(
 
 @router.get("/api/v2/filters", response_model=list[FilterEntity])
 async def list_filters(viewer: Reader, session: ReadSession) -> JSON:
-    return json_response(await service.list_filters(session=session, account_id=_me(viewer)))
+    return json_response(await service.list_filters(session=session, account_id=viewer.person_id))
 
 
 @router.post("/api/v2/filters", response_model=FilterEntity)
@@ -174,7 +174,7 @@ async def create_filter(
         await service.create_filter(
             session=session,
             runtime=runtime,
-            account_id=_me(viewer),
+            account_id=viewer.person_id,
             title=body.title,
             context=body.context,
             action=body.filter_action,
@@ -188,7 +188,7 @@ async def create_filter(
 async def get_filter(viewer: Reader, filter_id: str, session: ReadSession) -> JSON:
     return json_response(
         await service.get_filter(
-            session=session, account_id=_me(viewer), filter_id=parse_id(filter_id)
+            session=session, account_id=viewer.person_id, filter_id=parse_id(filter_id)
         )
     )
 
@@ -201,7 +201,7 @@ async def update_filter(
         await service.update_filter(
             session=session,
             runtime=runtime,
-            account_id=_me(viewer),
+            account_id=viewer.person_id,
             filter_id=parse_id(filter_id),
             title=body.title,
             context=body.context,
@@ -217,7 +217,7 @@ async def delete_filter(
     viewer: Writer, filter_id: str, session: WriteSession, runtime: RuntimeDep
 ) -> JSON:
     await service.delete_filter(
-        session=session, runtime=runtime, account_id=_me(viewer), filter_id=parse_id(filter_id)
+        session=session, runtime=runtime, account_id=viewer.person_id, filter_id=parse_id(filter_id)
     )
     return json_response({})
 
@@ -227,7 +227,7 @@ async def delete_filter(
 
 @router.get("/api/v1/filters", response_model=list[FilterV1Entity])
 async def list_v1(viewer: Reader, session: ReadSession) -> JSON:
-    return json_response(await v1.list_v1(session=session, account_id=_me(viewer)))
+    return json_response(await v1.list_v1(session=session, account_id=viewer.person_id))
 
 
 @router.post("/api/v1/filters", response_model=FilterV1Entity)
@@ -238,7 +238,7 @@ async def create_v1(
         await v1.create_v1(
             session=session,
             runtime=runtime,
-            account_id=_me(viewer),
+            account_id=viewer.person_id,
             phrase=body.phrase,
             context=body.context,
             irreversible=bool(body.irreversible),
@@ -251,7 +251,9 @@ async def create_v1(
 @router.get("/api/v1/filters/{keyword_id}", response_model=FilterV1Entity)
 async def get_v1(viewer: Reader, keyword_id: str, session: ReadSession) -> JSON:
     return json_response(
-        await v1.get_v1(session=session, account_id=_me(viewer), keyword_id=parse_id(keyword_id))
+        await v1.get_v1(
+            session=session, account_id=viewer.person_id, keyword_id=parse_id(keyword_id)
+        )
     )
 
 
@@ -263,7 +265,7 @@ async def update_v1(
         await v1.update_v1(
             session=session,
             runtime=runtime,
-            account_id=_me(viewer),
+            account_id=viewer.person_id,
             keyword_id=parse_id(keyword_id),
             phrase=body.phrase,
             context=body.context,
@@ -279,6 +281,9 @@ async def delete_v1(
     viewer: Writer, keyword_id: str, session: WriteSession, runtime: RuntimeDep
 ) -> JSON:
     await v1.delete_v1(
-        session=session, runtime=runtime, account_id=_me(viewer), keyword_id=parse_id(keyword_id)
+        session=session,
+        runtime=runtime,
+        account_id=viewer.person_id,
+        keyword_id=parse_id(keyword_id),
     )
     return json_response({})

@@ -7,7 +7,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 
-from roost.accounts.models import Account
 from roost.accounts.schemas import Account as AccountEntity
 from roost.core.http import JSON, PageParams, json_response, page_params, params
 from roost.core.http import parse_id as parse_path_id
@@ -28,11 +27,6 @@ from roost.follows.schemas import (
 router = APIRouter()
 
 
-def _me(viewer: Viewer) -> Account:
-    assert viewer.account is not None  # require() checked that the token acts for a person
-    return viewer.account
-
-
 @router.post("/api/v1/accounts/{account_id}/follow", response_model=Relationship)
 async def follow(
     account_id: str,
@@ -45,7 +39,7 @@ async def follow(
         await service.follow(
             session=session,
             runtime=runtime,
-            actor=_me(viewer),
+            actor=viewer.person,
             target_id=parse_path_id(account_id),
             reblogs=body.reblogs,
             notify=body.notify,
@@ -64,7 +58,7 @@ async def unfollow(
         await service.unfollow(
             session=session,
             runtime=runtime,
-            actor=_me(viewer),
+            actor=viewer.person,
             target_id=parse_path_id(account_id),
         )
     )
@@ -81,7 +75,7 @@ async def block(
         await service.block(
             session=session,
             runtime=runtime,
-            actor=_me(viewer),
+            actor=viewer.person,
             target_id=parse_path_id(account_id),
         )
     )
@@ -98,7 +92,7 @@ async def unblock(
         await service.unblock(
             session=session,
             runtime=runtime,
-            actor=_me(viewer),
+            actor=viewer.person,
             target_id=parse_path_id(account_id),
         )
     )
@@ -116,7 +110,7 @@ async def mute(
         await service.mute(
             session=session,
             runtime=runtime,
-            actor=_me(viewer),
+            actor=viewer.person,
             target_id=parse_path_id(account_id),
             notifications=body.notifications,
             duration=body.duration,
@@ -135,7 +129,7 @@ async def unmute(
         await service.unmute(
             session=session,
             runtime=runtime,
-            actor=_me(viewer),
+            actor=viewer.person,
             target_id=parse_path_id(account_id),
         )
     )
@@ -153,7 +147,7 @@ async def note(
         await service.set_note(
             session=session,
             runtime=runtime,
-            actor=_me(viewer),
+            actor=viewer.person,
             target_id=parse_path_id(account_id),
             comment=body.comment,
         )
@@ -172,7 +166,7 @@ async def subscribe(
         await service.set_notify(
             session=session,
             runtime=runtime,
-            actor=_me(viewer),
+            actor=viewer.person,
             target_id=parse_path_id(account_id),
             notify=True,
         )
@@ -190,7 +184,7 @@ async def unsubscribe(
         await service.set_notify(
             session=session,
             runtime=runtime,
-            actor=_me(viewer),
+            actor=viewer.person,
             target_id=parse_path_id(account_id),
             notify=False,
         )
@@ -206,7 +200,7 @@ async def get_familiar_followers(
 ) -> JSON:
     return json_response(
         await familiar_followers(
-            session=session, runtime=runtime, viewer_id=_me(viewer).id, account_ids=query.ids()
+            session=session, runtime=runtime, viewer_id=viewer.person.id, account_ids=query.ids()
         )
     )
 
@@ -218,7 +212,7 @@ async def get_relationships(
     session: ReadSession,
 ) -> JSON:
     return json_response(
-        await relationships(session, viewer_id=_me(viewer).id, target_ids=query.ids())
+        await relationships(session, viewer_id=viewer.person.id, target_ids=query.ids())
     )
 
 
@@ -269,7 +263,7 @@ async def get_blocks(
     runtime: RuntimeDep,
 ) -> JSON:
     result = await lists.blocks(
-        session=session, runtime=runtime, viewer_id=_me(viewer).id, page=page
+        session=session, runtime=runtime, viewer_id=viewer.person.id, page=page
     )
     return result.response(request, base_url=runtime.settings.base_url)
 
@@ -283,7 +277,7 @@ async def get_mutes(
     runtime: RuntimeDep,
 ) -> JSON:
     result = await lists.mutes(
-        session=session, runtime=runtime, viewer_id=_me(viewer).id, page=page
+        session=session, runtime=runtime, viewer_id=viewer.person.id, page=page
     )
     return result.response(request, base_url=runtime.settings.base_url)
 
@@ -297,7 +291,7 @@ async def get_follow_requests(
     runtime: RuntimeDep,
 ) -> JSON:
     result = await requests.list_follow_requests(
-        session=session, runtime=runtime, viewer_id=_me(viewer).id, page=page
+        session=session, runtime=runtime, viewer_id=viewer.person.id, page=page
     )
     return result.response(request, base_url=runtime.settings.base_url)
 
@@ -313,7 +307,7 @@ async def authorize_follow_request(
         await requests.authorize_follow_request(
             session=session,
             runtime=runtime,
-            actor=_me(viewer),
+            actor=viewer.person,
             requester_id=parse_path_id(account_id),
         )
     )
@@ -330,7 +324,7 @@ async def reject_follow_request(
         await requests.reject_follow_request(
             session=session,
             runtime=runtime,
-            actor=_me(viewer),
+            actor=viewer.person,
             requester_id=parse_path_id(account_id),
         )
     )

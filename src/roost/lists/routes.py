@@ -17,14 +17,9 @@ Reader = Annotated[Viewer, Depends(require("read:lists"))]
 Writer = Annotated[Viewer, Depends(require("write:lists"))]
 
 
-def _me(viewer: Viewer) -> int:
-    assert viewer.account_id is not None  # require() checked that the token acts for a person
-    return viewer.account_id
-
-
 @router.get("/api/v1/lists", response_model=list[ListEntity])
 async def lists(viewer: Reader, session: ReadSession) -> JSON:
-    return json_response(await service.read_lists(session=session, owner_id=_me(viewer)))
+    return json_response(await service.read_lists(session=session, owner_id=viewer.person_id))
 
 
 @router.post("/api/v1/lists", response_model=ListEntity)
@@ -36,7 +31,7 @@ async def create(
     return json_response(
         await service.create_list(
             session=session,
-            owner_id=_me(viewer),
+            owner_id=viewer.person_id,
             title=body.title,
             replies_policy=body.replies_policy,
             exclusive=body.exclusive,
@@ -47,7 +42,9 @@ async def create(
 @router.get("/api/v1/lists/{list_id}", response_model=ListEntity)
 async def show(list_id: str, viewer: Reader, session: ReadSession) -> JSON:
     return json_response(
-        await service.read_list(session=session, owner_id=_me(viewer), list_id=parse_id(list_id))
+        await service.read_list(
+            session=session, owner_id=viewer.person_id, list_id=parse_id(list_id)
+        )
     )
 
 
@@ -63,7 +60,7 @@ async def update(
         await service.update_list(
             session=session,
             runtime=runtime,
-            owner_id=_me(viewer),
+            owner_id=viewer.person_id,
             list_id=parse_id(list_id),
             title=body.title,
             replies_policy=body.replies_policy,
@@ -75,7 +72,7 @@ async def update(
 @router.delete("/api/v1/lists/{list_id}")
 async def delete(list_id: str, viewer: Writer, session: WriteSession, runtime: RuntimeDep) -> JSON:
     await service.delete_list(
-        session=session, runtime=runtime, owner_id=_me(viewer), list_id=parse_id(list_id)
+        session=session, runtime=runtime, owner_id=viewer.person_id, list_id=parse_id(list_id)
     )
     return json_response({})
 
@@ -92,7 +89,7 @@ async def members(
     page = await service.read_members(
         session=session,
         runtime=runtime,
-        owner_id=_me(viewer),
+        owner_id=viewer.person_id,
         list_id=parse_id(list_id),
         page=paging,
     )
@@ -110,7 +107,7 @@ async def add_members(
     await service.add_members(
         session=session,
         runtime=runtime,
-        owner_id=_me(viewer),
+        owner_id=viewer.person_id,
         list_id=parse_id(list_id),
         account_ids=body.account_ids or [],
     )
@@ -128,7 +125,7 @@ async def remove_members(
     await service.remove_members(
         session=session,
         runtime=runtime,
-        owner_id=_me(viewer),
+        owner_id=viewer.person_id,
         list_id=parse_id(list_id),
         account_ids=body.account_ids or [],
     )
@@ -139,6 +136,6 @@ async def remove_members(
 async def lists_with_account(account_id: str, viewer: Reader, session: ReadSession) -> JSON:
     return json_response(
         await service.lists_with_account(
-            session=session, owner_id=_me(viewer), account_id=parse_id(account_id)
+            session=session, owner_id=viewer.person_id, account_id=parse_id(account_id)
         )
     )

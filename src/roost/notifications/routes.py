@@ -45,11 +45,6 @@ Writer = Annotated[Viewer, Depends(require("write:notifications"))]
 group_page_params = paging(GroupPageParams)
 
 
-def _viewer_id(viewer: Viewer) -> int:
-    assert viewer.account_id is not None  # require() makes sure a person is acting
-    return viewer.account_id
-
-
 @router.get("/api/v1/notifications", response_model=list[Notification])
 async def list_notifications(
     request: Request,
@@ -59,7 +54,7 @@ async def list_notifications(
     session: ReadSession,
     runtime: RuntimeDep,
 ) -> JSON:
-    viewer_id = _viewer_id(viewer)
+    viewer_id = viewer.person_id
     page_read = await service.list_notifications(
         session=session,
         viewer_id=viewer_id,
@@ -78,7 +73,7 @@ async def list_notifications(
 
 @router.post("/api/v1/notifications/clear", response_model=dict[str, Any])
 async def clear_notifications(viewer: Writer, session: WriteSession) -> JSON:
-    await service.clear_notifications(session=session, viewer_id=_viewer_id(viewer))
+    await service.clear_notifications(session=session, viewer_id=viewer.person_id)
     return json_response({})
 
 
@@ -87,7 +82,7 @@ async def clear_notifications(viewer: Writer, session: WriteSession) -> JSON:
 
 @router.get("/api/v2/notifications/policy", response_model=Policy)
 async def get_policy(viewer: Reader, session: ReadSession) -> JSON:
-    return json_response(await policy.get_policy(session=session, account_id=_viewer_id(viewer)))
+    return json_response(await policy.get_policy(session=session, account_id=viewer.person_id))
 
 
 @router.patch("/api/v2/notifications/policy", response_model=Policy)
@@ -99,7 +94,7 @@ async def update_policy(
     return json_response(
         await policy.update_policy(
             session=session,
-            account_id=_viewer_id(viewer),
+            account_id=viewer.person_id,
             changes=values.model_dump(exclude_none=True),
         )
     )
@@ -107,7 +102,7 @@ async def update_policy(
 
 @router.get("/api/v1/notifications/policy", response_model=PolicyV1)
 async def get_policy_v1(viewer: Reader, session: ReadSession) -> JSON:
-    current = await policy.get_policy(session=session, account_id=_viewer_id(viewer))
+    current = await policy.get_policy(session=session, account_id=viewer.person_id)
     return json_response(policy.render_v1(current))
 
 
@@ -119,7 +114,7 @@ async def update_policy_v1(
 ) -> JSON:
     updated = await policy.update_policy(
         session=session,
-        account_id=_viewer_id(viewer),
+        account_id=viewer.person_id,
         changes=policy.from_v1(flags.model_dump(exclude_none=True)),
     )
     return json_response(policy.render_v1(updated))
@@ -133,7 +128,7 @@ async def list_requests(
     session: ReadSession,
     runtime: RuntimeDep,
 ) -> JSON:
-    viewer_id = _viewer_id(viewer)
+    viewer_id = viewer.person_id
     page_read = await requests.list_requests(
         session=session, viewer_id=viewer_id, window=Window.of(page)
     )
@@ -153,9 +148,7 @@ async def accept_requests(
     ids: Annotated[RequestIds, Depends(params(RequestIds))],
     session: WriteSession,
 ) -> JSON:
-    await requests.accept_requests(
-        session=session, viewer_id=_viewer_id(viewer), request_ids=ids.id
-    )
+    await requests.accept_requests(session=session, viewer_id=viewer.person_id, request_ids=ids.id)
     return json_response({})
 
 
@@ -165,9 +158,7 @@ async def dismiss_requests(
     ids: Annotated[RequestIds, Depends(params(RequestIds))],
     session: WriteSession,
 ) -> JSON:
-    await requests.dismiss_requests(
-        session=session, viewer_id=_viewer_id(viewer), request_ids=ids.id
-    )
+    await requests.dismiss_requests(session=session, viewer_id=viewer.person_id, request_ids=ids.id)
     return json_response({})
 
 
@@ -175,7 +166,7 @@ async def dismiss_requests(
 async def get_request(
     viewer: Reader, request_id: str, session: ReadSession, runtime: RuntimeDep
 ) -> JSON:
-    viewer_id = _viewer_id(viewer)
+    viewer_id = viewer.person_id
     found = await requests.get_request(
         session=session, viewer_id=viewer_id, request_id=parse_id(request_id)
     )
@@ -185,7 +176,7 @@ async def get_request(
 @router.post("/api/v1/notifications/requests/{request_id}/accept", response_model=dict[str, Any])
 async def accept_request(viewer: Writer, request_id: str, session: WriteSession) -> JSON:
     await requests.accept_request(
-        session=session, viewer_id=_viewer_id(viewer), request_id=parse_id(request_id)
+        session=session, viewer_id=viewer.person_id, request_id=parse_id(request_id)
     )
     return json_response({})
 
@@ -193,7 +184,7 @@ async def accept_request(viewer: Writer, request_id: str, session: WriteSession)
 @router.post("/api/v1/notifications/requests/{request_id}/dismiss", response_model=dict[str, Any])
 async def dismiss_request(viewer: Writer, request_id: str, session: WriteSession) -> JSON:
     await requests.dismiss_request(
-        session=session, viewer_id=_viewer_id(viewer), request_id=parse_id(request_id)
+        session=session, viewer_id=viewer.person_id, request_id=parse_id(request_id)
     )
     return json_response({})
 
@@ -202,7 +193,7 @@ async def dismiss_request(viewer: Writer, request_id: str, session: WriteSession
 async def get_notification(
     viewer: Reader, notification_id: str, session: ReadSession, runtime: RuntimeDep
 ) -> JSON:
-    viewer_id = _viewer_id(viewer)
+    viewer_id = viewer.person_id
     notification = await service.get_notification(
         session=session, viewer_id=viewer_id, notification_id=parse_id(notification_id)
     )
@@ -213,7 +204,7 @@ async def get_notification(
 @router.post("/api/v1/notifications/{notification_id}/dismiss", response_model=dict[str, Any])
 async def dismiss_notification(viewer: Writer, notification_id: str, session: WriteSession) -> JSON:
     await service.dismiss_notification(
-        session=session, viewer_id=_viewer_id(viewer), notification_id=parse_id(notification_id)
+        session=session, viewer_id=viewer.person_id, notification_id=parse_id(notification_id)
     )
     return json_response({})
 
@@ -230,7 +221,7 @@ async def list_notification_groups(
     session: ReadSession,
     runtime: RuntimeDep,
 ) -> JSON:
-    viewer_id = _viewer_id(viewer)
+    viewer_id = viewer.person_id
     page_read = await groups.list_notification_groups(
         session=session,
         viewer_id=viewer_id,
@@ -257,7 +248,7 @@ async def list_notification_groups(
 async def get_notification_group(
     viewer: Reader, group_key: str, session: ReadSession, runtime: RuntimeDep
 ) -> JSON:
-    viewer_id = _viewer_id(viewer)
+    viewer_id = viewer.person_id
     group = await groups.get_notification_group(
         session=session, viewer_id=viewer_id, group_key=group_key
     )
@@ -269,7 +260,7 @@ async def get_notification_group_accounts(
     viewer: Reader, group_key: str, session: ReadSession, runtime: RuntimeDep
 ) -> JSON:
     accounts = await groups.group_accounts(
-        session=session, viewer_id=_viewer_id(viewer), group_key=group_key
+        session=session, viewer_id=viewer.person_id, group_key=group_key
     )
     base_url = runtime.settings.base_url
     return json_response([render_account(a, base_url=base_url) for a in accounts])
@@ -278,6 +269,6 @@ async def get_notification_group_accounts(
 @router.post("/api/v2/notifications/{group_key}/dismiss", response_model=dict[str, Any])
 async def dismiss_notification_group(viewer: Writer, group_key: str, session: WriteSession) -> JSON:
     await groups.dismiss_notification_group(
-        session=session, viewer_id=_viewer_id(viewer), group_key=group_key
+        session=session, viewer_id=viewer.person_id, group_key=group_key
     )
     return json_response({})

@@ -68,11 +68,6 @@ async def _one(
     return (await render_statuses(session, [fresh], viewer.account_id, runtime=runtime))[0]
 
 
-def _me(viewer: Viewer) -> Account:
-    assert viewer.account is not None  # require() makes sure a person is acting
-    return viewer.account
-
-
 @router.post("/api/v1/statuses", response_model=StatusEntity | ScheduledStatus)
 async def create_status(
     viewer: Poster,
@@ -86,7 +81,7 @@ async def create_status(
     post: dict[str, Any] = {
         "session": session,
         "runtime": runtime,
-        "author": _me(viewer),
+        "author": viewer.person,
         "app_id": viewer.app_id,
         "text": body.status,
         "visibility": body.visibility,
@@ -137,7 +132,7 @@ async def edit_status(
     status = await edits.edit_status(
         session=session,
         runtime=runtime,
-        author=_me(viewer),
+        author=viewer.person,
         status_id=parse_id(status_id),
         text=body.status,
         spoiler_text=body.spoiler_text,
@@ -187,7 +182,7 @@ async def delete_status(
     viewer: Poster, status_id: str, session: WriteSession, runtime: RuntimeDep
 ) -> JSON:
     deleted = await service.delete_status(
-        session=session, runtime=runtime, viewer=_me(viewer), status_id=parse_id(status_id)
+        session=session, runtime=runtime, viewer=viewer.person, status_id=parse_id(status_id)
     )
     return json_response(deleted)
 
@@ -225,7 +220,7 @@ async def favourite(
     runtime: RuntimeDep,
 ) -> JSON:
     status = await interactions.favourite(
-        session=session, runtime=runtime, viewer=_me(viewer), status_id=parse_id(status_id)
+        session=session, runtime=runtime, viewer=viewer.person, status_id=parse_id(status_id)
     )
     return json_response(await _one(reader, runtime, status, viewer))
 
@@ -239,7 +234,7 @@ async def unfavourite(
     runtime: RuntimeDep,
 ) -> JSON:
     status = await interactions.unfavourite(
-        session=session, runtime=runtime, viewer=_me(viewer), status_id=parse_id(status_id)
+        session=session, runtime=runtime, viewer=viewer.person, status_id=parse_id(status_id)
     )
     return json_response(await _one(reader, runtime, status, viewer))
 
@@ -256,7 +251,7 @@ async def reblog(
     boost = await interactions.reblog(
         session=session,
         runtime=runtime,
-        viewer=_me(viewer),
+        viewer=viewer.person,
         app_id=viewer.app_id,
         status_id=parse_id(status_id),
         visibility=body.visibility,
@@ -273,7 +268,7 @@ async def unreblog(
     runtime: RuntimeDep,
 ) -> JSON:
     status = await interactions.unreblog(
-        session=session, runtime=runtime, viewer=_me(viewer), status_id=parse_id(status_id)
+        session=session, runtime=runtime, viewer=viewer.person, status_id=parse_id(status_id)
     )
     return json_response(await _one(reader, runtime, status, viewer))
 
@@ -335,7 +330,7 @@ async def bookmark(
     runtime: RuntimeDep,
 ) -> JSON:
     status = await interactions.bookmark(
-        session=session, runtime=runtime, viewer=_me(viewer), status_id=parse_id(status_id)
+        session=session, runtime=runtime, viewer=viewer.person, status_id=parse_id(status_id)
     )
     return json_response(await _one(reader, runtime, status, viewer))
 
@@ -349,7 +344,7 @@ async def unbookmark(
     runtime: RuntimeDep,
 ) -> JSON:
     status = await interactions.unbookmark(
-        session=session, runtime=runtime, viewer=_me(viewer), status_id=parse_id(status_id)
+        session=session, runtime=runtime, viewer=viewer.person, status_id=parse_id(status_id)
     )
     return json_response(await _one(reader, runtime, status, viewer))
 
@@ -363,7 +358,7 @@ async def pin(
     runtime: RuntimeDep,
 ) -> JSON:
     status = await pins.pin(
-        session=session, runtime=runtime, viewer=_me(viewer), status_id=parse_id(status_id)
+        session=session, runtime=runtime, viewer=viewer.person, status_id=parse_id(status_id)
     )
     return json_response(await _one(reader, runtime, status, viewer))
 
@@ -377,7 +372,7 @@ async def unpin(
     runtime: RuntimeDep,
 ) -> JSON:
     status = await pins.unpin(
-        session=session, runtime=runtime, viewer=_me(viewer), status_id=parse_id(status_id)
+        session=session, runtime=runtime, viewer=viewer.person, status_id=parse_id(status_id)
     )
     return json_response(await _one(reader, runtime, status, viewer))
 
@@ -391,7 +386,7 @@ async def mute_conversation(
     runtime: RuntimeDep,
 ) -> JSON:
     status = await conversation_mutes.mute_conversation(
-        session=session, runtime=runtime, viewer=_me(viewer), status_id=parse_id(status_id)
+        session=session, runtime=runtime, viewer=viewer.person, status_id=parse_id(status_id)
     )
     return json_response(await _one(reader, runtime, status, viewer))
 
@@ -405,6 +400,6 @@ async def unmute_conversation(
     runtime: RuntimeDep,
 ) -> JSON:
     status = await conversation_mutes.unmute_conversation(
-        session=session, runtime=runtime, viewer=_me(viewer), status_id=parse_id(status_id)
+        session=session, runtime=runtime, viewer=viewer.person, status_id=parse_id(status_id)
     )
     return json_response(await _one(reader, runtime, status, viewer))

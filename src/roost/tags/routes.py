@@ -15,11 +15,6 @@ router = APIRouter(tags=["tags"])
 Follower = Annotated[Viewer, Depends(require("write:follows"))]
 
 
-def _me(viewer: Viewer) -> int:
-    assert viewer.account_id is not None  # require() checked that the token acts for a person
-    return viewer.account_id
-
-
 @router.get("/api/v1/tags/{name}", response_model=TagEntity)
 async def tag(
     name: str,
@@ -37,7 +32,9 @@ async def tag(
 @router.post("/api/v1/tags/{name}/follow", response_model=TagEntity)
 async def follow(name: str, viewer: Follower, session: WriteSession, runtime: RuntimeDep) -> JSON:
     return json_response(
-        await service.follow_tag(session=session, runtime=runtime, viewer_id=_me(viewer), name=name)
+        await service.follow_tag(
+            session=session, runtime=runtime, viewer_id=viewer.person_id, name=name
+        )
     )
 
 
@@ -45,7 +42,7 @@ async def follow(name: str, viewer: Follower, session: WriteSession, runtime: Ru
 async def unfollow(name: str, viewer: Follower, session: WriteSession, runtime: RuntimeDep) -> JSON:
     return json_response(
         await service.unfollow_tag(
-            session=session, runtime=runtime, viewer_id=_me(viewer), name=name
+            session=session, runtime=runtime, viewer_id=viewer.person_id, name=name
         )
     )
 
@@ -59,6 +56,6 @@ async def followed_tags(
     paging: Annotated[PageParams, Depends(page_params)],
 ) -> JSON:
     page = await service.read_followed_tags(
-        session=session, runtime=runtime, viewer_id=_me(viewer), page=paging
+        session=session, runtime=runtime, viewer_id=viewer.person_id, page=paging
     )
     return page.response(request, base_url=runtime.settings.base_url)
