@@ -26,6 +26,13 @@ class Account(Base):
     bot: Mapped[bool] = mapped_column(default=False)
     discoverable: Mapped[bool] = mapped_column(default=True)
     approved: Mapped[bool] = mapped_column(default=True)
+    # Who may moderate (owner, admin, moderator, user), and the states a moderator has
+    # put the account in: each is the time it began, or None.
+    role: Mapped[str] = mapped_column(String(16), default="user", server_default="user")
+    suspended_at: Mapped[datetime | None] = mapped_column(default=None)
+    silenced_at: Mapped[datetime | None] = mapped_column(default=None)
+    sensitized_at: Mapped[datetime | None] = mapped_column(default=None)
+    disabled_at: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_status_at: Mapped[datetime | None] = mapped_column(default=None)
     followers_count: Mapped[int] = mapped_column(default=0)
