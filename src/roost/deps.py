@@ -16,6 +16,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from roost.accounts.models import Account
+from roost.accounts.roles import Permission, role_of
 from roost.core.db import Database
 from roost.core.errors import Forbidden, Unauthorized, Unprocessable
 from roost.core.security import token_digest
@@ -146,6 +147,19 @@ def require(scope: str, *, user: bool = True) -> Callable[[Request], Awaitable[V
             raise Forbidden("This action is outside the authorized scopes")
         if user and viewer.account is None:
             raise Unprocessable("This method requires an authenticated user")
+        return viewer
+
+    return dependency
+
+
+def require_staff(scope: str, permission: Permission) -> Callable[[Request], Awaitable[Viewer]]:
+    """A person's token with the admin ``scope`` whose role grants ``permission``."""
+    person = require(scope)
+
+    async def dependency(request: Request) -> Viewer:
+        viewer = await person(request)
+        if not role_of(viewer.person.role).allows(permission):
+            raise Forbidden("This action is not allowed")
         return viewer
 
     return dependency

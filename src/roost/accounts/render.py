@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from roost.accounts.models import Account
+from roost.accounts.roles import role_of
 from roost.core.http import iso
 
 
@@ -47,7 +48,12 @@ def render_account(account: Account, *, base_url: str) -> dict[str, Any]:
         "noindex": False,
         "emojis": [],
         "fields": [],
-        "roles": [],
+        # Only highlighted roles show as a badge on the profile, as on Mastodon.
+        "roles": (
+            [{"id": role.id, "name": role.label, "color": role.color}]
+            if (role := role_of(account.role)).highlighted
+            else []
+        ),
     }
 
 
@@ -65,11 +71,5 @@ def render_credential_account(
         "fields": [],
         "follow_requests_count": follow_requests_count,
     }
-    rendered["role"] = {
-        "id": "-99",
-        "name": "",
-        "permissions": "0",
-        "color": "",
-        "highlighted": False,
-    }
+    rendered["role"] = role_of(account.role).render()
     return rendered

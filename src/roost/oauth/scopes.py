@@ -37,7 +37,25 @@ SUB_SCOPES = {
 FOLLOW_COVERS = frozenset(
     f"{verb}:{noun}" for verb in ("read", "write") for noun in ("blocks", "follows", "mutes")
 )
-KNOWN = frozenset(TOP_LEVEL) | {f"{top}:{sub}" for top, subs in SUB_SCOPES.items() for sub in subs}
+# Moderation apps ask for ``admin:read`` / ``admin:write`` or one of their parts; neither
+# ``read`` nor ``write`` covers them, and the role's permissions decide besides.
+ADMIN_SUBJECTS = (
+    "accounts",
+    "reports",
+    "domain_allows",
+    "domain_blocks",
+    "ip_blocks",
+    "email_domain_blocks",
+    "canonical_email_blocks",
+)
+ADMIN = {f"admin:{verb}" for verb in ("read", "write")} | {
+    f"admin:{verb}:{subject}" for verb in ("read", "write") for subject in ADMIN_SUBJECTS
+}
+KNOWN = (
+    frozenset(TOP_LEVEL)
+    | {f"{top}:{sub}" for top, subs in SUB_SCOPES.items() for sub in subs}
+    | ADMIN
+)
 
 
 def parse_scopes(raw: str | None, *, default: str = "read") -> list[str]:
@@ -57,8 +75,9 @@ def unknown_scopes(scopes: list[str]) -> list[str]:
 def covers(granted: frozenset[str] | set[str], required: str) -> bool:
     if required in granted:
         return True
-    top = required.split(":", 1)[0]
-    if top != required and top in granted:
+    parts = required.split(":")
+    # ``read`` covers ``read:statuses``; ``admin:read`` covers ``admin:read:accounts``.
+    if any(":".join(parts[:end]) in granted for end in range(1, len(parts))):
         return True
     if "follow" in granted and required in FOLLOW_COVERS:
         return True
