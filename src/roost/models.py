@@ -13,6 +13,7 @@ from roost.follows.models import AccountNote, Block, Follow, FollowRequest, Mute
 from roost.jobs.models import OutboxJob
 from roost.lists.models import List, ListAccount
 from roost.markers.models import Marker
+from roost.media.models import MediaAttachment
 from roost.notifications.models import (
     Notification,
     NotificationPermission,
@@ -69,6 +70,7 @@ __all__ = [
     "ListEntry",
     "ListFeed",
     "Marker",
+    "MediaAttachment",
     "Mention",
     "Mute",
     "NodeLease",

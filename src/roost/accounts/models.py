@@ -26,6 +26,10 @@ class Account(Base):
     bot: Mapped[bool] = mapped_column(default=False)
     discoverable: Mapped[bool] = mapped_column(default=True)
     approved: Mapped[bool] = mapped_column(default=True)
+    # Storage keys of the uploaded profile pictures (media/storage.py); None shows the
+    # generated avatar and the default header.
+    avatar_file: Mapped[str | None] = mapped_column(String(255), default=None)
+    header_file: Mapped[str | None] = mapped_column(String(255), default=None)
     # Who may moderate (owner, admin, moderator, user), and the states a moderator has
     # put the account in: each is the time it began, or None.
     role: Mapped[str] = mapped_column(String(16), default="user", server_default="user")

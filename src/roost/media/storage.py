@@ -1,0 +1,78 @@
+"""Where media files live: one interface, the local disk by default.
+
+Keys are content-hashed names (``key_for``) so a file is never overwritten in place and
+may be cached forever. Only the media feature writes through this interface."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Protocol
+
+
+def key_for(data: bytes, *, folder: str, extension: str) -> str:
+    """A content-hashed key: the same bytes always get the same name."""
+    digest = hashlib.sha256(data).hexdigest()
+    return f"{folder}/{digest[:2]}/{digest[2:4]}/{digest}.{extension}"
+
+
+class MediaStorage(Protocol):
+    async def put(self, key: str, data: bytes, *, content_type: str) -> None: ...
+
+    async def get(self, key: str) -> bytes: ...
+
+    async def delete(self, keys: Iterable[str]) -> None:
+        """Remove files; a key that is already gone is not an error."""
+
+    def url(self, key: str) -> str:
+        """The address a client fetches the file from."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+class LocalStorage:
+    """Files under ``root`` (``ROOST_DATA_DIR/media``), served by Roost at ``/system/``.
+
+    Writes go to a temporary name and are renamed into place, so a reader never sees half
+    a file."""
+
+    def __init__(self, root: Path, *, base_url: str) -> None:
+        self.root = root
+        self.base_url = base_url.rstrip("/")
+
+    def path(self, key: str) -> Path:
+        path = (self.root / key).resolve()
+        if not path.is_relative_to(self.root.resolve()):
+            raise ValueError(f"media key outside the storage root: {key!r}")
+        return path
+
+    async def put(self, key: str, data: bytes, *, content_type: str) -> None:
+        await asyncio.to_thread(self._write, self.path(key), data)
+
+    @staticmethod
+    def _write(path: Path, data: bytes) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+        partial.write_bytes(data)
+        partial.replace(path)
+
+    async def get(self, key: str) -> bytes:
+        return await asyncio.to_thread(self.path(key).read_bytes)
+
+    async def delete(self, keys: Iterable[str]) -> None:
+        await asyncio.to_thread(self._unlink, [self.path(key) for key in keys])
+
+    @staticmethod
+    def _unlink(paths: list[Path]) -> None:
+        for path in paths:
+            path.unlink(missing_ok=True)
+
+    def url(self, key: str) -> str:
+        return f"{self.base_url}/system/{key}"
+
+    async def close(self) -> None:
+        return None
