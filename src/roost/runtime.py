@@ -23,6 +23,7 @@ from roost.core.versions import Versions
 from roost.filters.cache import FilterCache
 from roost.jobs.queue import QueueJobRunner
 from roost.jobs.runner import JobRunner
+from roost.media.storage import LocalStorage, MediaStorage
 from roost.statuses.cache import StatusCache
 from roost.streaming.bus import Bus, make_bus
 from roost.timelines.page_cache import PageCache
@@ -67,6 +68,10 @@ class Runtime:
         )
         self.accounts = AccountCache(self.redis, self.versions, base_url=settings.base_url)
         self.filters = FilterCache(self.versions)
+        # Uploaded files: the local disk (served by Roost at /system/).
+        self.media: MediaStorage = LocalStorage(
+            settings.data_dir / "media", base_url=settings.base_url
+        )
         self.limiter = RateLimiter(
             enabled=settings.rate_limits, redis=self.redis, prefix=settings.redis_prefix
         )
@@ -107,6 +112,7 @@ class Runtime:
         if self.node is not None:
             await release_node(self.db, self.node, self._holder)
         await self.bus.close()
+        await self.media.close()
         await self.db.dispose()
         if self.redis is not None:
             await self.redis.aclose()
