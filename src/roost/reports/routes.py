@@ -25,6 +25,7 @@ async def file_report(
     return json_response(
         await service.file_report(
             session=session,
+            runtime=runtime,
             reporter_id=viewer.account_id,
             target_id=body.account_id,
             status_ids=body.status_ids,
@@ -32,6 +33,5 @@ async def file_report(
             category=body.category,
             rule_ids=body.rule_ids,
             forward=body.forward,
-            base_url=runtime.settings.base_url,
         )
     )
