@@ -1,5 +1,6 @@
 """The Report entity (what the reporter and the ``admin.report`` notification show),
-rendered for many reports at once: two queries whatever their number."""
+rendered for many reports at once: two queries whatever their number. What moderators
+see, Admin::Report, is ``admin_render.py``."""
 
 from __future__ import annotations
 
