@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from roost.accounts.models import Account
@@ -159,3 +159,10 @@ async def open_reports_on(*, session: AsyncSession, target_id: int) -> list[Repo
         .order_by(Report.id)
     )
     return list(rows.all())
+
+
+async def count_open_reports(*, session: AsyncSession) -> int:
+    found = await session.scalar(
+        select(func.count()).select_from(Report).where(Report.action_taken.is_(False))
+    )
+    return found or 0
