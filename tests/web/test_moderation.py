@@ -123,6 +123,9 @@ async def test_sign_ups_are_approved_and_rejected(
     page = await client.get("/moderation")
     assert re.findall(r'data-account-id="(\d+)"', page.text) == [dana.id, eve.id]
     assert "dana@example.com" in page.text
+    waiting = await client.get(f"/moderation/accounts/{eve.id}")
+    assert "Waiting for approval" in waiting.text
+    assert "Approve sign-up" in waiting.text and "Reject sign-up" in waiting.text
 
     approved = await client.post(
         f"/moderation/accounts/{dana.id}/approve", data={"csrf_token": token}
