@@ -16,6 +16,7 @@ import itertools
 import os
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -43,6 +44,8 @@ REDIS_URL = REDIS or "redis://127.0.0.1:6379/0"
 POSTGRES = os.environ.get("ROOST_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
 _numbers = itertools.count()
 T = TypeVar("T")
+# Each live server's database: base URL -> ("postgresql", name) or ("sqlite", file).
+LIVE_DATABASES: dict[str, tuple[str, str]] = {}
 
 
 @pytest.hookimpl(wrapper=True)
@@ -332,6 +335,9 @@ def live_server(
         stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
+    LIVE_DATABASES[base] = (
+        ("postgresql", database) if server is not None else ("sqlite", str(data / "roost.sqlite3"))
+    )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -343,9 +349,33 @@ def live_server(
         process.kill()
         raise RuntimeError((data / "server.log").read_text())
     yield base
+    LIVE_DATABASES.pop(base, None)
     process.terminate()
     process.wait(timeout=15)
     log.close()
     if server is not None:
         server.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
     delete_redis_keys(env["ROOST_REDIS_PREFIX"])
+
+
+@pytest.fixture(scope="module")
+def live_sql(request: pytest.FixtureRequest, live_server: str) -> Iterator[Callable[[str], None]]:
+    """Run one SQL statement on the module's live server's database, for what no API
+    does yet, as an operator would at a database prompt (make someone a moderator:
+    ``UPDATE accounts SET role = 'moderator' WHERE username = 'mona'``)."""
+    kind, where = LIVE_DATABASES[live_server]
+    if kind == "postgresql":
+        server: Server = request.getfixturevalue("pg_server")
+        yield lambda sql: server.execute(sql, database=where)
+        server.disconnect(where)
+        return
+
+    def run(sql: str) -> None:
+        connection = sqlite3.connect(where, timeout=30)
+        try:
+            with connection:
+                connection.execute(sql)
+        finally:
+            connection.close()
+
+    yield run

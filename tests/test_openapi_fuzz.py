@@ -82,7 +82,12 @@ def _request(kwargs: dict[str, Any], token: str | None) -> dict[str, Any]:
 
 
 async def _seed(client: httpx.AsyncClient, factory: Factory, runtime: Runtime) -> Any:
-    alice, bob = await factory.user("alice"), await factory.user("bob")
+    alice = await factory.user("alice")
+    # The viewer is a moderator with the admin scopes, so the admin endpoints are
+    # reached too (for a user they are all 403).
+    bob = await factory.user(
+        "bob", role="moderator", scopes="read write follow push admin:read admin:write"
+    )
     await client.post(f"/api/v1/accounts/{alice.id}/follow", headers=bob.headers)
     posted = []
     for text in ("hello #fuzz", "@bob a question", "a quiet one"):
@@ -104,7 +109,13 @@ async def _seed(client: httpx.AsyncClient, factory: Factory, runtime: Runtime) -
         json={"status_id": posted[0]},
         headers=bob.headers,
     )
+    report = await client.post(
+        "/api/v1/reports",
+        json={"account_id": alice.id, "status_ids": [posted[0]]},
+        headers=bob.headers,
+    )
     ids = {
+        "report_id": [report.json()["id"]],
         "status_id": posted,
         "account_id": [alice.id, bob.id],
         "notification_id": [n["id"] for n in notes] or ["1"],

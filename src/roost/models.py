@@ -1,6 +1,7 @@
 """Every table, imported in one place so the metadata (and Alembic) sees them all."""
 
 from roost.accounts.models import Account
+from roost.admin.models import AdminActionLog
 from roost.announcements.models import Announcement, AnnouncementReaction, AnnouncementRead
 from roost.conversations.models import AccountConversation, ConversationStatus
 from roost.core.db import Base
@@ -48,6 +49,7 @@ __all__ = [
     "Announcement",
     "AccessToken",
     "Account",
+    "AdminActionLog",
     "AccountNote",
     "AccountConversation",
     "AuthorizationCode",

@@ -28,6 +28,7 @@ SIZES: dict[str, ViewportSize] = {
     "desktop": {"width": 1280, "height": 800},
 }
 TIMEOUT_MS = 10_000
+ALL_SCOPES = "read write follow push"
 # The hidden CSRF field of a form, whatever the web page names it.
 CSRF_FIELD = "input[type=hidden][name*=csrf]"
 
@@ -122,7 +123,9 @@ class Site:
         """Register later accounts through an app called ``name`` (shown under posts)."""
         self._app = self.app(name, website)
 
-    def password_token(self, username: str, *, app: dict[str, Any] | None = None) -> str:
+    def password_token(
+        self, username: str, *, app: dict[str, Any] | None = None, scopes: str = ALL_SCOPES
+    ) -> str:
         """An OAuth token for ``username`` through the password grant."""
         if app is None:
             if self._app is None:
@@ -136,11 +139,26 @@ class Site:
                 "client_secret": app["client_secret"],
                 "username": f"{username}@example.com",
                 "password": PASSWORD,
-                "scope": "read write follow push",
+                "scope": scopes,
             },
         )
         response.raise_for_status()
         return str(response.json()["access_token"])
+
+    def staff_token(self, username: str) -> str:
+        """A moderation app's token for ``username``, with the admin scopes (which
+        answer only if the person's role is staff)."""
+        scopes = "read write admin:read admin:write"
+        app = self.api.post(
+            "/api/v1/apps",
+            data={
+                "client_name": "Moderation app",
+                "redirect_uris": "urn:ietf:wg:oauth:2.0:oob",
+                "scopes": scopes,
+            },
+        )
+        app.raise_for_status()
+        return self.password_token(username, app=app.json(), scopes=scopes)
 
     def register(self, username: str, **profile: str) -> str:
         """An account made through the API (for a cast); returns its token."""

@@ -163,6 +163,14 @@ SCREENS: list[Screen] = [
     Screen("authorization-code", AUTHORIZE, act=authorize_approve),
     Screen("authorize-denied", AUTHORIZE, act=authorize_deny),
     Screen("authorize-unknown-app", "/oauth/authorize?client_id=nope", who=None, status=400),
+    Screen("moderation", "/moderation", who="ruth"),
+    Screen("moderation-reports", "/moderation/reports", who="ruth"),
+    Screen("moderation-reports-resolved", "/moderation/reports?resolved=1", who="ruth"),
+    Screen("moderation-report", "/moderation/reports/{report}", who="ruth"),
+    Screen("moderation-account", "/moderation/accounts/{spam_bot}", who="ruth"),
+    Screen("moderation-audit", "/moderation/audit", who="ruth"),
+    Screen("moderation-not-allowed", "/moderation", status=403),
+    Screen("notifications-report", "/notifications", who="ruth"),
     Screen("not-found", "/@nobody_here", status=404),
     Screen("not-found-signed-out", "/@maya/123456789", who=None, status=404),
 ]
@@ -174,13 +182,16 @@ PEOPLE = {
     "sam_k": {"display_name": "Sam Kowalski", "note": "Reads too much."},
     "spam_bot": {"display_name": "Totally Real Deals", "note": "Click here!!!"},
     "ines": {"display_name": "Inés Duarte", "note": "Asks first."},
+    "ruth": {"display_name": "Ruth Moderator", "note": "Keeps the place friendly."},
+    "newbie": {"display_name": "New Person", "note": "Waiting to be let in."},
 }
 
 
 @pytest.fixture(scope="module")
-def scene(site: Site) -> Scene:
+def scene(site: Site, live_sql: Callable[[str], None]) -> Scene:
     """Posts with mentions, hashtags, links, boosts, replies, content warnings and every
-    visibility; notifications of each type for maya."""
+    visibility; notifications of each type for maya; for ruth, a moderator, a report,
+    a sign-up waiting for approval and the audit log."""
     scene = Scene(site, {name: site.register(name, **p) for name, p in PEOPLE.items()})
     t, ids = scene.tokens, scene.ids
     for follower, followed in [
@@ -235,6 +246,17 @@ def scene(site: Site) -> Scene:
     site.call(t["maya"], "PATCH", "/api/v1/accounts/update_credentials", data={"locked": "true"})
     site.follow(t["ines"], "maya")
     ids["conversation"] = wait_for_conversation(site, t["maya"])
+    # Moderation: ruth is made a moderator and newbie left waiting, at the database as
+    # no API does either; theo reports spam_bot, and ruth takes the report on.
+    live_sql("UPDATE accounts SET role = 'moderator' WHERE username = 'ruth'")
+    live_sql("UPDATE accounts SET approved = false WHERE username = 'newbie'")
+    post("deal", "spam_bot", "Click here for deals: https://deals.example/watches")
+    ids["spam_bot"] = site.account_id("spam_bot")
+    report = {"account_id": ids["spam_bot"], "status_ids[]": ids["deal"], "category": "spam"}
+    report["comment"] = "The same advert every hour."
+    ids["report"] = site.call(t["theo"], "POST", "/api/v1/reports", data=report)["id"]
+    staff = site.staff_token("ruth")
+    site.call(staff, "POST", f"/api/v1/admin/reports/{ids['report']}/assign_to_self")
     tusky = site.app("Tusky", "https://tusky.app")
     site.password_token("maya", app=tusky)
     ids["client_id"] = tusky["client_id"]

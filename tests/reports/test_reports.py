@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from roost.reports.models import Report, ReportStatus
 from roost.runtime import Runtime
+from tests.conftest import AppClient
 from tests.factories import Factory, User
 
 
@@ -203,3 +204,64 @@ async def test_blocks_and_reports(client: httpx.AsyncClient, factory: Factory) -
     account_only = {"account_id": bob.id, "comment": "blocked me after harassing"}
     filed = await client.post("/api/v1/reports", headers=alice.headers, json=account_only)
     assert filed.status_code == 200
+
+
+RULES = ["No spam", "No harassment", "Mark sensitive media"]
+
+
+async def test_reports_name_the_servers_rules(app_client: AppClient, runtime: Runtime) -> None:
+    async with app_client(rules=RULES) as (client, ruled):
+        factory = Factory(ruled)
+        alice, bob = await factory.user("alice"), await factory.user("bob")
+        listed = (await client.get("/api/v1/instance/rules")).json()
+        assert listed == [
+            {"id": "1", "text": "No spam", "hint": ""},
+            {"id": "2", "text": "No harassment", "hint": ""},
+            {"id": "3", "text": "Mark sensitive media", "hint": ""},
+        ]
+        assert (await client.get("/api/v2/instance")).json()["rules"] == listed
+        assert (await client.get("/api/v1/instance")).json()["rules"] == listed
+
+        async def report(**body: object) -> httpx.Response:
+            return await client.post(
+                "/api/v1/reports", headers=alice.headers, json={"account_id": bob.id, **body}
+            )
+
+        # Named rules make a violation (whatever the category says), each once, in order.
+        violation = await report(category="violation", rule_ids=["2", "1", "2"])
+        assert violation.status_code == 200, violation.text
+        assert violation.json()["category"] == "violation"
+        assert violation.json()["rule_ids"] == ["2", "1"]
+        spam_with_rules = await report(category="spam", rule_ids=["3"])
+        assert (spam_with_rules.json()["category"], spam_with_rules.json()["rule_ids"]) == (
+            "violation",
+            ["3"],
+        )
+        form = await client.post(
+            "/api/v1/reports",
+            headers=alice.headers,
+            data={"account_id": bob.id, "rule_ids[]": ["1", "3"]},
+        )
+        assert form.json()["rule_ids"] == ["1", "3"]
+        spam = await report(category="spam")
+        assert (spam.json()["category"], spam.json()["rule_ids"]) == ("spam", None)
+
+        refused = [
+            {"category": "violation"},  # a violation names a rule
+            {"category": "violation", "rule_ids": []},
+            {"category": "violation", "rule_ids": ["4"]},  # no fourth rule
+            {"rule_ids": ["1", "0"]},
+            {"rule_ids": ["not-a-rule"]},
+        ]
+        for body in refused:
+            response = await report(**body)
+            assert response.status_code in (400, 422), body
+            assert "error" in response.json()
+        async with ruled.db.read() as session:
+            kept = (await session.scalars(select(Report).order_by(Report.id))).all()
+        assert [(r.category, r.rule_ids) for r in kept] == [
+            ("violation", [2, 1]),
+            ("violation", [3]),
+            ("violation", [1, 3]),
+            ("spam", None),
+        ]

@@ -105,3 +105,8 @@ ROLES = {
 
 def role_of(name: str) -> Role:
     return ROLES.get(name, USER)
+
+
+def roles_allowing(permission: Permission) -> list[str]:
+    """The names of the roles that grant ``permission`` (for a query of who holds it)."""
+    return [role.name for role in ROLES.values() if role.allows(permission)]

@@ -52,6 +52,10 @@ class Settings(BaseSettings):
     poll_max_characters_per_option: int = 50
     poll_min_expiration: int = 300  # seconds
     poll_max_expiration: int = 2_629_746  # a month
+    # The server's rules, a JSON list of texts (ROOST_RULES='["No spam", "Be kind"]'):
+    # shown by /api/v1/instance/rules, named by reports. A rule's id is its place in the
+    # list from 1, so add new rules at the end (instance/rules.py says why).
+    rules: list[str] = []
 
     @field_validator("rate_limits", "access_log", mode="before")
     @classmethod
@@ -59,6 +63,13 @@ class Settings(BaseSettings):
         if isinstance(value, str) and value.lower() in {"off", "on"}:
             return value.lower() == "on"
         return value
+
+    @field_validator("rules")
+    @classmethod
+    def _rule_texts(cls, value: list[str]) -> list[str]:
+        if any(not text.strip() for text in value):
+            raise ValueError("a rule's text must not be empty")
+        return [text.strip() for text in value]
 
     @property
     def resolved_database_url(self) -> str:

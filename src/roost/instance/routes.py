@@ -1,6 +1,6 @@
 """HTTP for what this server is: the instance, NodeInfo, WebFinger and host-meta, and
 the honest answers for what Roost does not have (no federation: no peers; no custom
-emoji; no instance rules yet; no web push).
+emoji; no web push). The rules are the operator's (``rules.py``).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from roost.core.http import JSON, json_response
 from roost.deps import ReadSession, RuntimeDep, Viewer, require
 from roost.instance import service
 from roost.instance import webfinger as wf
+from roost.instance.rules import server_rules
 from roost.instance.schemas import Instance, InstanceV1
 
 router = APIRouter()
@@ -58,10 +59,14 @@ async def host_meta(runtime: RuntimeDep) -> Response:
     return Response(wf.host_meta(runtime.settings), media_type="application/xrd+xml")
 
 
-# Roost does not federate (no peers), has no custom emoji and no rules yet: the empty
-# list is the true answer to each.
-@router.get("/api/v1/instance/peers", response_model=list[str])
 @router.get("/api/v1/instance/rules", response_model=list[dict[str, Any]])
+async def rules(runtime: RuntimeDep) -> JSON:
+    return json_response([rule.render() for rule in server_rules(runtime.settings)])
+
+
+# Roost does not federate (no peers) and has no custom emoji: the empty list is the
+# true answer to each.
+@router.get("/api/v1/instance/peers", response_model=list[str])
 @router.get("/api/v1/custom_emojis", response_model=list[dict[str, Any]])
 async def nothing_here() -> JSON:
     return json_response([])

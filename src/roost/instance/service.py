@@ -21,6 +21,7 @@ from roost.core.db import as_utc, utcnow
 from roost.core.ids import lowest_id_at
 from roost.core.settings import Settings
 from roost.featured_tags.service import MAX_FEATURED_TAGS
+from roost.instance.rules import server_rules
 from roost.statuses.formatting import URL_LENGTH
 from roost.statuses.models import Status
 from roost.statuses.service import MAX_CHARACTERS
@@ -115,7 +116,7 @@ async def instance_v1(*, session: AsyncSession, settings: Settings) -> dict[str,
         "invites_enabled": False,
         "configuration": _configuration(settings),
         "contact_account": None,
-        "rules": [],
+        "rules": [rule.render() for rule in server_rules(settings)],
     }
 
 
@@ -143,7 +144,7 @@ async def instance_v2(*, session: AsyncSession, settings: Settings) -> dict[str,
         # The level of Mastodon 4.3, which VERSION claims; 3 and later add what Roost lacks.
         "api_versions": {"mastodon": 2},
         "contact": {"email": "", "account": None},
-        "rules": [],
+        "rules": [rule.render() for rule in server_rules(settings)],
     }
 
 

@@ -16,6 +16,7 @@ TYPES = (
     "status",
     "poll",
     "update",
+    "admin.report",  # to staff who manage reports: one was filed (``reports/service.py``)
 )
 
 
@@ -34,6 +35,10 @@ class Notification(Base):
     type: Mapped[str] = mapped_column(String(20))
     status_id: Mapped[int | None] = mapped_column(
         ForeignKey("statuses.id", ondelete="CASCADE"), default=None, index=True
+    )
+    # The report an ``admin.report`` notification is about.
+    report_id: Mapped[int | None] = mapped_column(
+        ForeignKey("reports.id", ondelete="CASCADE"), default=None, index=True
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Notifications alike in type and target within a few hours share a key (grouping.py);

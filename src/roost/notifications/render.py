@@ -16,6 +16,7 @@ from roost.notifications.grouping import shown_key
 from roost.notifications.groups import Group
 from roost.notifications.models import Notification
 from roost.notifications.requests import Request
+from roost.reports.render import render_reports
 from roost.statuses.render import load_statuses, render_statuses
 
 if TYPE_CHECKING:
@@ -51,6 +52,9 @@ async def render_notifications(
             strict=True,
         )
     )
+    reports = await render_reports(
+        session, [n.report_id for n in notifications if n.report_id is not None], base_url=base_url
+    )
     items = [
         {
             "id": str(n.id),
@@ -59,6 +63,7 @@ async def render_notifications(
             "group_key": shown_key(n),
             "account": render_account(actors[n.from_account_id], base_url=base_url),
             "status": rendered.get(n.status_id) if n.status_id is not None else None,
+            **_report_of(n, reports),
         }
         for n in notifications
         if n.from_account_id in actors
@@ -72,6 +77,16 @@ async def render_notifications(
         context="notifications",
         status_of=_status_of,
     )
+
+
+def _report_of(
+    notification: Notification, reports: dict[int, dict[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    """``{"report": Report}`` for an ``admin.report`` notification, else nothing (the
+    field is attached only to that type)."""
+    if notification.report_id is None or notification.report_id not in reports:
+        return {}
+    return {"report": reports[notification.report_id]}
 
 
 def _status_of(notification: dict[str, Any]) -> dict[str, Any] | None:
@@ -107,12 +122,19 @@ async def render_groups(
         for a in (await session.scalars(select(Account).where(Account.id.in_(account_ids)))).all()
     }
     base_url = runtime.settings.base_url
+    reports = await render_reports(
+        session,
+        [g.notification.report_id for g in kept if g.notification.report_id is not None],
+        base_url=base_url,
+    )
     return {
         "accounts": [
             render_account(accounts[i], base_url=base_url) for i in account_ids if i in accounts
         ],
         "statuses": statuses,
-        "notification_groups": [_render_group(g) for g in kept],
+        "notification_groups": [
+            _render_group(g) | _report_of(g.notification, reports) for g in kept
+        ],
     }
 
 

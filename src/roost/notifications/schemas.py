@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field, field_validator
 from roost.accounts.schemas import Account
 from roost.core.http import PageParams
 from roost.core.inputs import Id, IdList
+from roost.reports.schemas import Report
 from roost.statuses.schemas import Status
 
 
@@ -39,6 +40,7 @@ class Notification(BaseModel):
     group_key: str
     account: Account
     status: Status | None
+    report: Report | None = None  # attached to ``admin.report`` only
 
 
 def _flag(value: object) -> object:
@@ -92,6 +94,7 @@ class NotificationGroup(BaseModel):
     latest_page_notification_at: str | None = None
     sample_account_ids: list[str]
     status_id: str | None = None
+    report: Report | None = None  # attached to ``admin.report`` only
 
 
 class GroupedNotificationsResults(BaseModel):

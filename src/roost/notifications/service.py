@@ -43,9 +43,11 @@ async def notify(
     actor_id: int,
     type: str,
     status_id: int | None = None,
+    report_id: int | None = None,
 ) -> Notification | None:
-    """Tell ``recipient_id`` that ``actor_id`` did ``type``; None when it must not be told.
-    Their open streams hear of it once ``session`` commits."""
+    """Tell ``recipient_id`` that ``actor_id`` did ``type`` (about a post, or a report);
+    None when it must not be told. Their open streams hear of it once ``session``
+    commits."""
     if type not in TYPES:
         raise ValueError(f"unknown notification type {type!r}")
     if recipient_id == actor_id and type != "poll":  # an author hears of their poll's end
@@ -59,11 +61,17 @@ async def notify(
         if status_id is None
         else (Notification.status_id == status_id)
     )
+    same_report = (
+        Notification.report_id.is_(None)
+        if report_id is None
+        else (Notification.report_id == report_id)
+    )
     duplicate = exists().where(
         Notification.account_id == recipient_id,
         Notification.from_account_id == actor_id,
         Notification.type == type,
         same,
+        same_report,
     )
     # Whatever happens in a conversation the recipient muted is not news to them.
     muted = (
@@ -90,6 +98,7 @@ async def notify(
         from_account_id=actor_id,
         type=type,
         status_id=status_id,
+        report_id=report_id,
         created_at=now,
         filtered=filtered,
         group_key=None

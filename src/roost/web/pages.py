@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from roost.accounts.models import Account
+from roost.accounts.roles import role_of
 from roost.core.db import as_utc, utcnow
 from roost.core.errors import RateLimited, RoostError
 from roost.core.http import JSON
@@ -172,6 +173,7 @@ def nav_section(path: str, me: Account | None) -> str | None:
         "/lists": "list",
         "/followed-tags": "list",
         "/settings": "settings",
+        "/moderation": "shield",
         "/login": "login",
         "/signup": "signup",
     }
@@ -186,6 +188,8 @@ def layout_context(request: Request, visitor: Visitor | None, *, unread: int = 0
     me = visitor.account if visitor else None
     return {
         "me": me,
+        # Staff see the way to the moderation screens (web/routes/moderation.py).
+        "staff": me is not None and role_of(me.role).is_staff,
         "csrf_token": visitor.csrf_token if visitor else "",
         "unread": unread,
         "unread_cap": UNREAD_CAP,

@@ -3,6 +3,7 @@ and the dependencies that guard pages and forms (sign-in, CSRF)."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -10,6 +11,7 @@ from fastapi import Depends, Request
 from starlette.responses import Response
 
 from roost.accounts.models import Account
+from roost.accounts.roles import Permission, role_of
 from roost.core.db import utcnow
 from roost.core.errors import Forbidden
 from roost.core.security import new_token
@@ -158,3 +160,29 @@ VisitorDep = Annotated[Visitor, Depends(get_visitor)]
 MemberDep = Annotated[Member, Depends(get_member)]
 CheckedMember = Annotated[Member, Depends(checked_member)]
 CheckedVisitor = Annotated[Visitor, Depends(checked_visitor)]
+
+
+def _staff(member: Member, permission: Permission | None) -> Member:
+    role = role_of(member.account.role)
+    if not role.is_staff or (permission is not None and not role.allows(permission)):
+        raise Forbidden("This action is not allowed")
+    return member
+
+
+def staff_member(permission: Permission | None = None) -> Callable[..., Awaitable[Member]]:
+    """A signed-in person whose role is staff and grants ``permission`` (any staff role
+    without one); anyone else gets 403, as from the admin API."""
+
+    async def dependency(member: MemberDep) -> Member:
+        return _staff(member, permission)
+
+    return dependency
+
+
+def checked_staff_member(permission: Permission) -> Callable[..., Awaitable[Member]]:
+    """``staff_member`` for a form: its CSRF token checked first."""
+
+    async def dependency(member: CheckedMember) -> Member:
+        return _staff(member, permission)
+
+    return dependency

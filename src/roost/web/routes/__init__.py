@@ -10,6 +10,8 @@ from roost.web.routes import (
     filters,
     follow_requests,
     lists,
+    moderation,
+    moderation_reports,
     notifications,
     polls,
     profiles,
@@ -36,6 +38,8 @@ for module in (
     scheduled,
     polls,
     filters,
+    moderation,
+    moderation_reports,
     profiles,
     statuses,
 ):
