@@ -75,8 +75,10 @@ def test_websocket_lines_of_the_error_log_are_redacted() -> None:
 
 
 def test_every_handler_of_the_served_config_redacts() -> None:
-    config = serve_log_config()
-    assert set(config["handlers"]) >= {"default", "access", "roost"}
-    for handler in config["handlers"].values():
-        assert handler["filters"] == ["redact_secrets"]
-    assert config["root"]["handlers"] == ["roost"]
+    for json in (False, True):
+        config = serve_log_config(json=json)
+        assert set(config["handlers"]) >= {"default", "access", "roost"}
+        for handler in config["handlers"].values():
+            # Redaction first: the fields the others add are taken from redacted text.
+            assert handler["filters"][0] == "redact_secrets"
+        assert config["root"]["handlers"] == ["roost"]
