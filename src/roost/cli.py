@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import shutil
 import sys
@@ -143,10 +144,14 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     jobs = (
         "in-process" if not settings.redis_url or settings.serve_runs_jobs else "by `roost worker`"
     )
-    print(
+    up = (
         f"Roost is up at http://{args.host}:{args.port}  (domain {settings.domain}, "
         f"{args.workers} process(es), jobs run {jobs})"
     )
+    if settings.log_format == "json":  # every line a log shipper reads is JSON
+        logging.getLogger("roost.cli").info(up)
+    else:
+        print(up)
     uvicorn.run(
         "roost.app:create_app",
         factory=True,

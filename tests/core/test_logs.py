@@ -82,3 +82,19 @@ def test_every_handler_of_the_served_config_redacts() -> None:
             # Redaction first: the fields the others add are taken from redacted text.
             assert handler["filters"][0] == "redact_secrets"
         assert config["root"]["handlers"] == ["roost"]
+
+
+def test_a_json_access_line_has_the_request_parts_as_fields_and_no_secret() -> None:
+    import json
+
+    from roost.core.logs import AccessFields, json_formatter
+
+    record = access_record("/api/v1/streaming/user?access_token=tok3n-SECRET")
+    assert RedactSecrets().filter(record) and AccessFields().filter(record)
+    line = json_formatter().format(record)
+    assert "tok3n-SECRET" not in line
+    fields = json.loads(line)
+    assert fields["logger"] == "uvicorn.access"
+    assert fields["method"] == "GET" and fields["status_code"] == 200
+    assert fields["path"] == "/api/v1/streaming/user?access_token=[FILTERED]"
+    assert "color_message" not in fields
