@@ -58,3 +58,12 @@ async def test_not_ready_when_the_database_is_unreachable(settings: Settings) ->
     assert answer.status_code == 503
     assert answer.json()["checks"]["database"] == "failed"
     assert answer.json()["error"].startswith("Unavailable: database")
+
+
+async def test_the_metrics_still_answer_when_the_database_does_not(settings: Settings) -> None:
+    closed = f"postgresql+asyncpg://postgres@127.0.0.1:{free_port()}/roost"
+    async with unstarted(settings.model_copy(update={"database_url": closed})) as http:
+        answer = await http.get("/metrics")
+    assert answer.status_code == 200  # the counters, without the queue it could not ask
+    assert "roost_http_request_duration_seconds" in answer.text
+    assert "roost_outbox_jobs" not in answer.text

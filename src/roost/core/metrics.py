@@ -151,6 +151,8 @@ class RequestMetrics:
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
+        # The histogram's children by labels: ``labels()`` checks and locks each time.
+        self._timers: dict[tuple[str, str, int], Any] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -173,9 +175,12 @@ class RequestMetrics:
         finally:
             REQUESTS_IN_PROGRESS.dec()
             method = scope["method"] if scope["method"] in METHODS else "other"
-            REQUEST_SECONDS.labels(method, route_of(scope), str(status)).observe(
-                elapsed if elapsed is not None else time.perf_counter() - start
-            )
+            route = route_of(scope)
+            timer = self._timers.get((method, route, status))
+            if timer is None:
+                timer = REQUEST_SECONDS.labels(method, route, str(status))
+                self._timers[(method, route, status)] = timer
+            timer.observe(elapsed if elapsed is not None else time.perf_counter() - start)
 
 
 # -- pools -------------------------------------------------------------------------
