@@ -25,7 +25,9 @@ from roost.core.cors import ApiCors
 from roost.core.errors import RoostError
 from roost.core.http import JSON
 from roost.core.limits import RequestLimits
+from roost.core.metrics import RequestMetrics, forget_this_process
 from roost.core.openapi import describe_parameters
+from roost.core.request_ids import HEADER, SCOPE_KEY, RequestIds
 from roost.core.settings import Settings, get_settings
 from roost.discovery.routes import router as discovery_router
 from roost.domain_blocks.routes import router as domain_blocks_router
@@ -37,6 +39,7 @@ from roost.lists.routes import router as lists_router
 from roost.markers.routes import router as markers_router
 from roost.notifications.routes import router as notifications_router
 from roost.oauth.routes import router as oauth_router
+from roost.observability.routes import router as observability_router
 from roost.polls.routes import router as polls_router
 from roost.reports.routes import router as reports_router
 from roost.runtime import Runtime
@@ -65,6 +68,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         yield
         if owns_runtime:
             await runtime.stop()
+            forget_this_process()
 
     app = FastAPI(
         title="Roost",
@@ -80,6 +84,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     for router in (
         # First: Starlette tries routes in order, and home reads are most of the traffic.
         timelines_router,
+        observability_router,  # /health, /health/ready, /metrics
         instance_router,
         oauth_router,
         # Before accounts: /accounts/relationships and /accounts/search must not be
@@ -107,20 +112,21 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
-    @app.get("/health", include_in_schema=False)
-    async def health() -> JSON:
-        return JSON({"status": "ok"})
-
     _map_errors(app)
     describe_parameters(app)
-    # The last added runs first: StripTrailingSlash, then CORS (so every answer below,
-    # kept home pages and refused bodies included, carries its headers), then the
-    # request limits, then KeptPages, which answers kept home pages before routing.
+    # The last added runs first: RequestIds (every line logged and job queued from here
+    # on names the request), StripTrailingSlash, RequestMetrics (it reads the route the
+    # router matched from the scope the router was given, so it sits below the one
+    # middleware that may copy the scope), then CORS (so every answer below, kept home
+    # pages and refused bodies included, carries its headers), then the request limits,
+    # then KeptPages, which answers kept home pages before routing.
     if runtime.page_cache is not None:
         app.add_middleware(KeptPages, pages=runtime.page_cache)
     app.add_middleware(RequestLimits, max_body=settings.max_body_bytes)
     app.add_middleware(ApiCors)
+    app.add_middleware(RequestMetrics)
     app.add_middleware(StripTrailingSlash)
+    app.add_middleware(RequestIds)
     return app
 
 
@@ -147,9 +153,12 @@ def _map_errors(app: FastAPI) -> None:
         return JSON({"error": message}, status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(Exception)
-    async def unexpected(_: Request, exc: Exception) -> JSON:
-        log.exception("unhandled error", exc_info=exc)
-        return JSON({"error": "Internal server error"}, status_code=500)
+    async def unexpected(request: Request, exc: Exception) -> JSON:
+        # This runs outside every middleware: the request's id is read from its scope.
+        request_id = request.scope.get(SCOPE_KEY)
+        log.exception("unhandled error", exc_info=exc, extra={"request_id": request_id})
+        headers = {HEADER.decode(): request_id} if request_id else None
+        return JSON({"error": "Internal server error"}, status_code=500, headers=headers)
 
 
 class StripTrailingSlash:

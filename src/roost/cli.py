@@ -6,10 +6,13 @@ import argparse
 import asyncio
 import logging
 import os
+import shutil
 import sys
+import tempfile
 from datetime import UTC, datetime
+from pathlib import Path
 
-from roost.core.logs import FORMAT, RedactSecrets, serve_log_config
+from roost.core.logs import configure_logging, serve_log_config
 from roost.core.settings import Settings, get_settings
 
 
@@ -50,6 +53,16 @@ def main(argv: list[str] | None = None) -> int:
         metavar="K",
         help="jobs run at once in this process",
     )
+    worker.add_argument(
+        "--metrics-port",
+        type=_positive,
+        metavar="P",
+        help="serve /metrics, /health and /health/ready on this port (also "
+        "ROOST_WORKER_METRICS_PORT)",
+    )
+    worker.add_argument(
+        "--metrics-host", default="127.0.0.1", help="the address the metrics port listens on"
+    )
 
     commands.add_parser("migrate", help="apply database migrations")
 
@@ -64,9 +77,6 @@ def main(argv: list[str] | None = None) -> int:
     announce.add_argument("--all-day", action="store_true", help="the times are whole days")
 
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format=FORMAT)
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(RedactSecrets())
     if args.command == "serve":
         # Through the environment, so that every uvicorn worker process sees them too.
         if args.run_jobs:
@@ -75,6 +85,7 @@ def main(argv: list[str] | None = None) -> int:
         if not os.environ.get("ROOST_DOMAIN"):
             os.environ["ROOST_DOMAIN"] = served_domain(args.host, args.port)
     settings = get_settings()
+    configure_logging(json=settings.log_format == "json")
 
     if args.command == "migrate":
         from roost.migrate import migrate
@@ -96,42 +107,87 @@ def main(argv: list[str] | None = None) -> int:
                 file=sys.stderr,
             )
             return 2
+        # One process: its metrics live in memory, served on its own port. A folder
+        # meant for `roost serve`'s processes is not the worker's to write in.
+        os.environ.pop(METRICS_FOLDER, None)
         from roost.worker import run_worker
 
-        return asyncio.run(run_worker(settings, concurrency=args.concurrency))
+        port = args.metrics_port or settings.worker_metrics_port or None
+        return asyncio.run(
+            run_worker(
+                settings,
+                concurrency=args.concurrency,
+                metrics_port=port,
+                metrics_host=args.metrics_host,
+            )
+        )
 
     if args.command == "serve":
-        import uvicorn
-
-        from roost.migrate import migrate
-
-        settings.resolved_secret_key()  # generated on first start, refused if unsafe
-        if not args.no_migrate:
-            migrate(settings)
-        jobs = (
-            "in-process"
-            if not settings.redis_url or settings.serve_runs_jobs
-            else "by `roost worker`"
-        )
-        print(
-            f"Roost is up at http://{args.host}:{args.port}  (domain {settings.domain}, "
-            f"{args.workers} process(es), jobs run {jobs})"
-        )
-        uvicorn.run(
-            "roost.app:create_app",
-            factory=True,
-            host=args.host,
-            port=args.port,
-            workers=args.workers,
-            proxy_headers=True,
-            # Open streams never finish by themselves: give them 5 s, then stop.
-            timeout_graceful_shutdown=5,
-            log_level="info",
-            log_config=serve_log_config(),  # no secret in any line
-            access_log=settings.access_log and not args.no_access_log,
-        )
-        return 0
+        # Before anything imports prometheus_client: it picks its mode at import.
+        made = share_metrics(args.workers)
+        try:
+            return _serve(settings, args)
+        finally:
+            if made is not None:
+                shutil.rmtree(made, ignore_errors=True)
     return 1
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from roost.migrate import migrate
+
+    settings.resolved_secret_key()  # generated on first start, refused if unsafe
+    if not args.no_migrate:
+        migrate(settings)
+    jobs = (
+        "in-process" if not settings.redis_url or settings.serve_runs_jobs else "by `roost worker`"
+    )
+    up = (
+        f"Roost is up at http://{args.host}:{args.port}  (domain {settings.domain}, "
+        f"{args.workers} process(es), jobs run {jobs})"
+    )
+    if settings.log_format == "json":  # every line a log shipper reads is JSON
+        logging.getLogger("roost.cli").info(up)
+    else:
+        print(up)
+    uvicorn.run(
+        "roost.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        proxy_headers=True,
+        # Open streams never finish by themselves: give them 5 s, then stop.
+        timeout_graceful_shutdown=5,
+        log_level="info",
+        log_config=serve_log_config(json=settings.log_format == "json"),  # no secrets
+        access_log=settings.access_log and not args.no_access_log,
+    )
+    return 0
+
+
+METRICS_FOLDER = "PROMETHEUS_MULTIPROC_DIR"
+
+
+def share_metrics(workers: int) -> str | None:
+    """Let the processes of this ``roost serve`` add their metrics up (core/metrics.py):
+    a fresh folder of its own when it runs several, or the one ``PROMETHEUS_MULTIPROC_DIR``
+    names, emptied of the last run's files (counts of processes long gone would be added
+    in). Returns the folder made here, to remove at exit."""
+    given = os.environ.get(METRICS_FOLDER)
+    if given:
+        folder = Path(given)
+        folder.mkdir(parents=True, exist_ok=True)
+        for stale in folder.glob("*.db"):
+            stale.unlink()
+        return None
+    if workers == 1:
+        return None
+    made = tempfile.mkdtemp(prefix="roost-metrics-")
+    os.environ[METRICS_FOLDER] = made
+    return made
 
 
 async def _announce(settings: Settings, args: argparse.Namespace) -> int:

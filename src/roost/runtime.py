@@ -16,6 +16,11 @@ from redis.asyncio import Redis
 from roost.accounts.cache import AccountCache
 from roost.core.db import Database
 from roost.core.ids import SnowflakeGenerator, install_generator
+from roost.core.metrics import (
+    MeteredConnectionPool,
+    forget_database_pool,
+    watch_database_pool,
+)
 from roost.core.nodes import holder_name, lease_node, release_node, renew_node
 from roost.core.ratelimit import RateLimiter
 from roost.core.settings import Settings, use_settings
@@ -39,8 +44,13 @@ class Runtime:
         use_settings(settings)
         self.settings = settings
         self.db = Database(settings.resolved_database_url)
+        for name, (pool, capacity) in self.db.pools.items():
+            watch_database_pool(name, pool, capacity=capacity)
+        # The pool counts its connections in use (core/metrics.py); the client owns it.
         self.redis: Redis | None = (
-            Redis.from_url(settings.redis_url) if settings.redis_url else None
+            Redis.from_pool(MeteredConnectionPool.from_url(settings.redis_url))
+            if settings.redis_url
+            else None
         )
         # The queue runner when Redis is configured, else every job runs in this process.
         self.jobs: JobRunner = QueueJobRunner(self) if settings.redis_url else JobRunner(self)
@@ -114,5 +124,10 @@ class Runtime:
         await self.bus.close()
         await self.media.close()
         await self.db.dispose()
+        for name, (_, capacity) in self.db.pools.items():
+            forget_database_pool(name, capacity=capacity)
         if self.redis is not None:
             await self.redis.aclose()
+            pool = self.redis.connection_pool
+            if isinstance(pool, MeteredConnectionPool):
+                pool.forget()

@@ -75,8 +75,26 @@ def test_websocket_lines_of_the_error_log_are_redacted() -> None:
 
 
 def test_every_handler_of_the_served_config_redacts() -> None:
-    config = serve_log_config()
-    assert set(config["handlers"]) >= {"default", "access", "roost"}
-    for handler in config["handlers"].values():
-        assert handler["filters"] == ["redact_secrets"]
-    assert config["root"]["handlers"] == ["roost"]
+    for json in (False, True):
+        config = serve_log_config(json=json)
+        assert set(config["handlers"]) >= {"default", "access", "roost"}
+        for handler in config["handlers"].values():
+            # Redaction first: the fields the others add are taken from redacted text.
+            assert handler["filters"][0] == "redact_secrets"
+        assert config["root"]["handlers"] == ["roost"]
+
+
+def test_a_json_access_line_has_the_request_parts_as_fields_and_no_secret() -> None:
+    import json
+
+    from roost.core.logs import AccessFields, json_formatter
+
+    record = access_record("/api/v1/streaming/user?access_token=tok3n-SECRET")
+    assert RedactSecrets().filter(record) and AccessFields().filter(record)
+    line = json_formatter().format(record)
+    assert "tok3n-SECRET" not in line
+    fields = json.loads(line)
+    assert fields["logger"] == "uvicorn.access"
+    assert fields["method"] == "GET" and fields["status_code"] == 200
+    assert fields["path"] == "/api/v1/streaming/user?access_token=[FILTERED]"
+    assert "color_message" not in fields

@@ -4,7 +4,7 @@ A Mastodon client may be a web app on any origin, so the API answers any origin:
 ``Access-Control-Allow-Origin: *`` without credentials (a token goes in the
 ``Authorization`` header; cookies are never sent cross-origin), any header a client
 sends (Mastodon's ``headers: :any``: Authorization, Idempotency-Key, whatever else
-an app adds), and ``Link`` and the rate-limit headers readable. A preflight
+an app adds), and ``Link``, the rate-limit headers and ``X-Request-Id`` readable. A preflight
 ``OPTIONS`` is answered by Starlette's ``CORSMiddleware``.
 
 Only for ``/api/*``, ``/oauth/token``, ``/oauth/revoke``, ``/.well-known/*`` and
@@ -21,7 +21,13 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 PREFIXES = ("/api/", "/.well-known/", "/nodeinfo/")
 PATHS = frozenset({"/oauth/token", "/oauth/revoke"})
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
-EXPOSED = ["Link", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"]
+EXPOSED = [
+    "Link",
+    "X-RateLimit-Limit",
+    "X-RateLimit-Remaining",
+    "X-RateLimit-Reset",
+    "X-Request-Id",
+]
 
 
 def cross_origin(path: str) -> bool:

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import DeclarativeBase, Session, SessionTransaction
+from sqlalchemy.pool import Pool
 
 AfterCommit = Callable[[], Awaitable[None]]
 
@@ -56,6 +57,11 @@ class Database:
         if self.is_sqlite:
             self.write_engine = _sqlite_engine(url, immediate=True, pool_size=1)
             self.read_engine = _sqlite_engine(url, immediate=False, pool_size=8)
+            # Each pool by name, with how many connections it may open (for metrics).
+            self.pools: dict[str, tuple[Pool, int]] = {
+                "write": (self.write_engine.sync_engine.pool, 1),
+                "read": (self.read_engine.sync_engine.pool, 8),
+            }
         else:
             # hide_parameters: an error logged with its statement shows no values (password
             # hashes, token digests, people's text).
@@ -72,6 +78,7 @@ class Database:
             # Reads run without BEGIN/ROLLBACK (a round trip each): under READ COMMITTED
             # every statement takes its own snapshot anyway, inside a transaction or not.
             self.read_engine = self.write_engine.execution_options(isolation_level="AUTOCOMMIT")
+            self.pools = {"primary": (self.write_engine.sync_engine.pool, 20)}
         self._write = async_sessionmaker(self.write_engine, expire_on_commit=False)
         self._read = async_sessionmaker(self.read_engine, expire_on_commit=False)
 

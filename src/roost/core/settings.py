@@ -44,6 +44,15 @@ class Settings(BaseSettings):
     # uvicorn's access log: one line per request (`roost serve --no-access-log` also
     # turns it off); off saves CPU under load.
     access_log: bool = True
+    # `json`: every log line (Roost's, uvicorn's, the worker's) is one JSON object with
+    # the request id it was written for (core/logs.py). `text`: plain lines.
+    log_format: Literal["text", "json"] = "text"
+    # /metrics answers whoever sends this as a bearer token; empty: only this machine
+    # (loopback clients). See observability/service.py.
+    metrics_token: str = ""
+    # `roost worker` serves /metrics, /health and /health/ready on this port (0: off;
+    # `roost worker --metrics-port` also sets it).
+    worker_metrics_port: int = 0
     # A request body (JSON or form) larger than this is refused with 413 before it is
     # read. A path may have a limit of its own (core/limits.py: RequestLimits).
     max_body_bytes: int = 1 << 20

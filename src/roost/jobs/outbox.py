@@ -9,8 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from roost.core.db import after_commit, utcnow
 from roost.core.ids import new_id
+from roost.core.request_ids import current_request_id
 from roost.jobs.models import OutboxJob
-from roost.jobs.runner import Host
+from roost.jobs.runner import REQUEST_ID, Host
 
 
 def schedule_job(
@@ -28,7 +29,15 @@ def schedule_job(
 
     With ``run_at`` the job waits instead: nothing starts it after commit, and the
     sweep (of any process, after any restart) runs it once ``run_at`` has passed.
+
+    The payload also keeps the id of the request this runs for (core/request_ids.py),
+    so that the job's log lines name it wherever it runs.
     """
+    if REQUEST_ID in payload:
+        raise ValueError(f"{REQUEST_ID!r} is kept by the runner, not a job's argument")
+    request_id = current_request_id()
+    if request_id is not None:
+        payload[REQUEST_ID] = request_id
     job_id = new_id()
     if run_at is not None:
         session.add(OutboxJob(id=job_id, kind=kind, payload=payload, next_attempt_at=run_at))

@@ -41,6 +41,7 @@ from taskiq.receiver import Receiver
 from taskiq_redis import RedisStreamBroker
 
 from roost.core.db import utcnow
+from roost.jobs.metrics import REDRIVES
 from roost.jobs.models import OutboxJob
 from roost.jobs.runner import MAX_ATTEMPTS, SWEEP_BATCH, Host, JobRunner
 
@@ -219,6 +220,7 @@ class QueueJobRunner(JobRunner):
         for job_id in job_ids:
             self._remember(job_id)
             await self._enqueue(job_id)
+        REDRIVES.inc(len(job_ids))
         return len(job_ids)
 
     # -- consuming ---------------------------------------------------------------

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable, Coroutine
 from datetime import timedelta
 from typing import Any, Protocol
@@ -25,7 +26,9 @@ from redis.asyncio import Redis
 from sqlalchemy import delete, select, update
 
 from roost.core.db import Database, utcnow
+from roost.core.request_ids import running_for
 from roost.core.settings import Settings
+from roost.jobs.metrics import JOB_RETRIES, JOB_RUNS, JOB_SECONDS, JOBS_DEAD, REDRIVES
 from roost.jobs.models import OutboxJob
 
 log = logging.getLogger(__name__)
@@ -35,6 +38,8 @@ HANDLERS: dict[str, Handler] = {}
 MAX_ATTEMPTS = 12
 MAX_BACKOFF_SECONDS = 600
 SWEEP_BATCH = 500
+# The payload key of the request that queued a job (jobs/outbox.py); not an argument.
+REQUEST_ID = "request_id"
 
 
 class Host(Protocol):
@@ -104,21 +109,36 @@ class JobRunner:
     async def run_job(self, job_id: int) -> None:
         """Run one job by id: delete its row on success, schedule a retry on failure.
 
-        A job without a row is done (by us or another process) and is skipped.
+        A job without a row is done (by us or another process) and is skipped. The job
+        runs as part of the request that queued it: its log lines, and the jobs it
+        queues in turn, carry that request's id.
         """
         db = self.runtime.db
         async with db.read() as session:
             row = await session.get(OutboxJob, job_id)
         if row is None:
             return
+        arguments = dict(row.payload)
+        request_id = arguments.pop(REQUEST_ID, None)
+        with running_for(request_id if isinstance(request_id, str) else None):
+            await self._run_row(row, arguments)
+
+    async def _run_row(self, row: OutboxJob, arguments: dict[str, Any]) -> None:
+        db = self.runtime.db
+        if row.attempts:
+            JOB_RETRIES.labels(row.kind).inc()
+        start = time.perf_counter()
         try:
-            await HANDLERS[row.kind](self.runtime, **row.payload)
+            await HANDLERS[row.kind](self.runtime, **arguments)
         except Exception as exc:
-            log.exception("job %s (%s) failed", job_id, row.kind)
+            JOB_RUNS.labels(row.kind, "failed").inc()
+            if row.attempts + 1 >= MAX_ATTEMPTS:
+                JOBS_DEAD.labels(row.kind).inc()
+            log.exception("job %s (%s) failed", row.id, row.kind)
             async with db.write() as session:
                 await session.execute(
                     update(OutboxJob)
-                    .where(OutboxJob.id == job_id)
+                    .where(OutboxJob.id == row.id)
                     .values(
                         attempts=OutboxJob.attempts + 1,
                         next_attempt_at=utcnow() + backoff(row.attempts + 1),
@@ -127,9 +147,13 @@ class JobRunner:
                 )
                 await session.commit()
             return
+        finally:
+            JOB_SECONDS.labels(row.kind).observe(time.perf_counter() - start)
         async with db.write() as session:
-            await session.execute(delete(OutboxJob).where(OutboxJob.id == job_id))
+            await session.execute(delete(OutboxJob).where(OutboxJob.id == row.id))
             await session.commit()
+        JOB_RUNS.labels(row.kind, "done").inc()
+        log.info("job %s (%s) done in %.3f s", row.id, row.kind, time.perf_counter() - start)
 
     async def sweep(self) -> int:
         """Re-drive every job that is due: failed earlier, or orphaned by a crash."""
@@ -145,6 +169,7 @@ class JobRunner:
             ).all()
         for job_id in due:
             self.kick(job_id)
+        REDRIVES.inc(len(due))
         return len(due)
 
     def start_sweeping(self, every: float | None = None) -> None:

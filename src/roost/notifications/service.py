@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import TYPE_CHECKING
 
+from prometheus_client import Counter
 from sqlalchemy import ColumnElement, Select, and_, delete, exists, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -33,6 +34,12 @@ from roost.streaming.publish import publish_notification
 
 if TYPE_CHECKING:
     from roost.runtime import Runtime
+
+NOTIFICATIONS_SENT = Counter(
+    "roost_notifications_sent_total",
+    "Notifications delivered (committed, not held back by the notification policy), by type",
+    ["type"],
+)
 
 
 async def notify(
@@ -112,6 +119,7 @@ async def notify(
         return notification
 
     async def stream() -> None:
+        NOTIFICATIONS_SENT.labels(type).inc()
         await publish_notification(runtime, recipient_id, notification.id)
 
     after_commit(session, stream)

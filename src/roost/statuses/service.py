@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from prometheus_client import Counter
 from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
@@ -34,6 +35,11 @@ from roost.timelines.fanout import schedule_fan_out, schedule_remove_status
 if TYPE_CHECKING:
     from roost.runtime import Runtime
 
+POSTS_CREATED = Counter(
+    "roost_posts_created_total",
+    "Posts published (boosts not counted), by visibility",
+    ["visibility"],
+)
 MAX_CHARACTERS = 500
 MAX_KEY_LENGTH = 200
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})?$")
@@ -139,6 +145,7 @@ async def post_status(
     if status.visibility == "direct":
         await record_direct_status(session, runtime, status)
     await commit(session)
+    POSTS_CREATED.labels(status.visibility).inc()
     return status
 
 

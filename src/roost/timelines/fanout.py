@@ -14,11 +14,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from prometheus_client import Histogram
 from sqlalchemy import CompoundSelect, Select, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from roost.accounts.models import Account
-from roost.core.db import after_commit
+from roost.core.db import after_commit, as_utc, utcnow
 from roost.follows.relations import followers_of
 from roost.jobs.outbox import schedule_job
 from roost.jobs.runner import job
@@ -47,6 +48,13 @@ if TYPE_CHECKING:
     from roost.runtime import Runtime
 
 MERGE_ON_FOLLOW = 40
+
+FANOUT_LAG = Histogram(
+    "roost_fanout_lag_seconds",
+    "From a post's (or boost's) creation to its last delivery into home and list "
+    "timelines by its fan-out job: queueing, retries and the deliveries themselves",
+    buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300),
+)
 
 
 def schedule_fan_out(session: AsyncSession, runtime: Runtime, status: Status) -> None:
@@ -165,6 +173,7 @@ async def fan_out(runtime: Runtime, *, status_id: int) -> None:
         await runtime.timelines.note_posted([status.account_id])
         if status.visibility != "direct":
             await publish_author_update(runtime, status.account_id, status.id)
+    FANOUT_LAG.observe((utcnow() - as_utc(status.created_at)).total_seconds())
     if status.visibility == "public" and status.reblog_of_id is None:
         await publish_public(runtime, status.id)
     if bell:

@@ -1,13 +1,26 @@
 """Kept home pages answered before routing, as a caching proxy would (page_cache.py
-keeps them)."""
+keeps them), counting hits and misses: the kept-page hit ratio is
+``hits / (hits + misses)``. A read that is never kept (paging back, a token in the
+query) is neither."""
 
 from __future__ import annotations
 
+from prometheus_client import Counter
 from redis.exceptions import RedisError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from roost.core.metrics import name_route
 from roost.core.security import token_digest
 from roost.timelines.page_cache import HOME_PATH, PageCache, keeps
+
+KEPT_PAGE_HITS = Counter(
+    "roost_kept_page_hits_total", "Home reads answered from a kept page, before routing"
+)
+KEPT_PAGE_MISSES = Counter(
+    "roost_kept_page_misses_total",
+    "Home reads that could have been kept and were rendered: no page kept, or something "
+    "it shows changed (or Redis failed)",
+)
 
 
 class KeptPages:
@@ -30,8 +43,11 @@ class KeptPages:
                 except RedisError:
                     kept = None  # the app answers, or reports the failure
                 if kept is not None:
+                    KEPT_PAGE_HITS.inc()
+                    name_route(scope, HOME_PATH)
                     await _send_page(send, *kept)
                     return
+                KEPT_PAGE_MISSES.inc()
         await self.app(scope, receive, send)
 
 

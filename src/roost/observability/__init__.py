@@ -1,0 +1,1 @@
+"""Liveness, readiness and Prometheus metrics, for the API and for ``roost worker``."""
