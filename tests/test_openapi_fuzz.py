@@ -26,7 +26,7 @@ from schemathesis.generation.modes import GenerationMode
 from roost.runtime import Runtime
 from tests.factories import Factory
 
-pytestmark = pytest.mark.timeout(600)
+pytestmark = pytest.mark.timeout(1500)
 
 CASES = 40  # per operation and generation mode
 SKIPPED = ("/api/v1/streaming",)
