@@ -35,6 +35,7 @@ from roost.follows.routes import router as follows_router
 from roost.instance.routes import router as instance_router
 from roost.lists.routes import router as lists_router
 from roost.markers.routes import router as markers_router
+from roost.media.system_route import router as system_files_router
 from roost.notifications.routes import router as notifications_router
 from roost.oauth.routes import router as oauth_router
 from roost.polls.routes import router as polls_router
@@ -102,6 +103,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         filters_router,
         reports_router,
         streaming_router,
+        system_files_router,
         web_router,  # the web page: after every API route
     ):
         app.include_router(router)
