@@ -18,6 +18,7 @@ import roost.polls.service  # noqa: F401  (registers its job kinds)
 import roost.scheduled.service  # noqa: F401  (registers its job kinds)
 import roost.timelines.fanout  # noqa: F401  (registers its job kinds)
 from roost import __version__
+from roost.accounts.pictures import MAX_BYTES as PICTURE_MAX_BYTES
 from roost.accounts.routes import router as accounts_router
 from roost.announcements.routes import router as announcements_router
 from roost.conversations.routes import router as conversations_router
@@ -120,7 +121,15 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     # request limits, then KeptPages, which answers kept home pages before routing.
     if runtime.page_cache is not None:
         app.add_middleware(KeptPages, pages=runtime.page_cache)
-    app.add_middleware(RequestLimits, max_body=settings.max_body_bytes)
+    app.add_middleware(
+        RequestLimits,
+        max_body=settings.max_body_bytes,
+        # An avatar and a header, each up to its limit, and the form around them.
+        by_prefix=dict.fromkeys(
+            ("/api/v1/accounts/update_credentials", "/settings/pictures"),
+            2 * PICTURE_MAX_BYTES + settings.max_body_bytes,
+        ),
+    )
     app.add_middleware(ApiCors)
     app.add_middleware(StripTrailingSlash)
     return app
