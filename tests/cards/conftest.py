@@ -7,13 +7,14 @@ import pytest
 from roost.core.settings import Settings
 from tests.cards.pages import Site, serving
 
-# Short limits, so a misbehaving page is cut off quickly.
+# Short limits, so a misbehaving page is cut off quickly (yet long enough for a good
+# page on a busy test machine).
 CARD_SETTINGS = {
     "preview_cards": True,
     "preview_allow_loopback": True,
-    "preview_connect_timeout": 1.0,
-    "preview_read_timeout": 0.5,
-    "preview_total_timeout": 1.5,
+    "preview_connect_timeout": 2.0,
+    "preview_read_timeout": 1.5,
+    "preview_total_timeout": 4.0,
     "preview_max_bytes": 256 * 1024,
 }
 

@@ -151,6 +151,6 @@ async def test_slow_and_huge_pages_are_cut_off(
     urls = [site.url(p) for p in ("/stall", "/trickle", "/endless", "/declared-huge")]
     failures = await statuses_without_cards(client, runtime, factory, urls)
     assert "ReadTimeout" in failures[urls[0]]
-    assert "no answer within 1.5 s" in failures[urls[1]]
+    assert "no answer within 4 s" in failures[urls[1]]
     assert f"more than {256 * 1024} bytes" in failures[urls[2]]
     assert "1000000000 bytes, more than" in failures[urls[3]]

@@ -64,13 +64,13 @@ def first_link(text: str, *, domain: str) -> str | None:
     """The post's first link to another site, without its #fragment. Mentions and
     hashtags are not links here (``extract`` tells them apart); links to this server
     (a profile, a post, a tag page) get no card, as on Mastodon."""
-    ours = {domain.lower(), domain.lower().split(":")[0]}
+    ours = httpx.URL(f"http://{domain}")
     for url in extract(text, domain=domain).urls:
         try:
             parsed = httpx.URL(url)
         except httpx.InvalidURL:
             continue
-        if parsed.host.lower() in ours or parsed.netloc.decode("ascii").lower() in ours:
+        if (parsed.host, parsed.port) == (ours.host, ours.port):
             continue
         return str(parsed.copy_with(fragment=None))
     return None
