@@ -2,7 +2,8 @@
 
 What a post says comes from the status cache (cache.py); what changes is read
 fresh here for every page, in one query: the counts (which also tell which posts
-still exist), when each was last edited (a kept copy older than that is rebuilt),
+still exist), when each was last edited and whether it has a link card (a kept copy
+from before either is rebuilt),
 and the viewer's own flags: favourited, boosted, bookmarked, pinned, and whether the
 viewer muted its conversation. The authors' accounts come from the account cache, and
 the polls' votes from one more query, only for a page that shows a poll.
