@@ -227,6 +227,9 @@ def settings(tmp_path: Path, database_url: str, redis_prefix: str) -> Settings:
         secret_key="test-secret",
         rate_limits=False,
         sweep_after_seconds=30,
+        # No link-card fetches to the web from tests that post links (example.com):
+        # tests/cards turns them on, against a site of its own on loopback.
+        preview_cards=False,
     )
 
 
@@ -320,6 +323,10 @@ def live_server(
         "ROOST_REDIS_PREFIX": f"roost-test:{os.getpid()}:live{port}:",
         # With Redis, the API process also runs the queued jobs (no separate worker).
         "ROOST_SERVE_RUNS_JOBS": "true",
+        # No link-card fetches to the web (see ``settings``); a module that serves pages
+        # of its own sets LIVE_SERVER_ENV to turn them on.
+        "ROOST_PREVIEW_CARDS": "false",
+        **getattr(request.module, "LIVE_SERVER_ENV", {}),
     }
     database = f"roost_test_{os.getpid()}_live{port}"
     server: Server | None = None

@@ -12,12 +12,14 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+import roost.cards.service  # noqa: F401  (registers its job kinds)
 import roost.conversations.updates  # noqa: F401  (registers its job kinds)
 import roost.follows.jobs  # noqa: F401  (registers its job kinds)
 import roost.polls.service  # noqa: F401  (registers its job kinds)
 import roost.scheduled.service  # noqa: F401  (registers its job kinds)
 import roost.timelines.fanout  # noqa: F401  (registers its job kinds)
 from roost import __version__
+from roost.accounts.pictures import MAX_BYTES as PICTURE_MAX_BYTES
 from roost.accounts.routes import router as accounts_router
 from roost.announcements.routes import router as announcements_router
 from roost.conversations.routes import router as conversations_router
@@ -37,6 +39,7 @@ from roost.follows.routes import router as follows_router
 from roost.instance.routes import router as instance_router
 from roost.lists.routes import router as lists_router
 from roost.markers.routes import router as markers_router
+from roost.media.system_route import router as system_files_router
 from roost.notifications.routes import router as notifications_router
 from roost.oauth.routes import router as oauth_router
 from roost.observability.routes import router as observability_router
@@ -107,6 +110,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         filters_router,
         reports_router,
         streaming_router,
+        system_files_router,
         web_router,  # the web page: after every API route
     ):
         app.include_router(router)
@@ -122,7 +126,15 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     # then KeptPages, which answers kept home pages before routing.
     if runtime.page_cache is not None:
         app.add_middleware(KeptPages, pages=runtime.page_cache)
-    app.add_middleware(RequestLimits, max_body=settings.max_body_bytes)
+    app.add_middleware(
+        RequestLimits,
+        max_body=settings.max_body_bytes,
+        # An avatar and a header, each up to its limit, and the form around them.
+        by_prefix=dict.fromkeys(
+            ("/api/v1/accounts/update_credentials", "/settings/pictures"),
+            2 * PICTURE_MAX_BYTES + settings.max_body_bytes,
+        ),
+    )
     app.add_middleware(ApiCors)
     app.add_middleware(RequestMetrics)
     app.add_middleware(StripTrailingSlash)

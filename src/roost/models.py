@@ -3,6 +3,7 @@
 from roost.accounts.models import Account
 from roost.admin.models import AdminActionLog
 from roost.announcements.models import Announcement, AnnouncementReaction, AnnouncementRead
+from roost.cards.models import PreviewCard, StatusCard
 from roost.conversations.models import AccountConversation, ConversationStatus
 from roost.core.db import Base
 from roost.core.nodes import NodeLease
@@ -82,12 +83,14 @@ __all__ = [
     "OAuthApp",
     "OutboxJob",
     "Poll",
+    "PreviewCard",
     "Report",
     "ReportStatus",
     "PollTally",
     "PollVote",
     "ScheduledStatus",
     "Status",
+    "StatusCard",
     "StatusEdit",
     "StatusPin",
     "StatusTag",

@@ -76,34 +76,3 @@ async def test_lookup_needs_acct(client: httpx.AsyncClient) -> None:
     response = await client.get("/api/v1/accounts/lookup")
     assert response.status_code == 400
     assert "acct" in response.json()["error"]
-
-
-async def test_generated_avatar(client: httpx.AsyncClient, factory: Factory) -> None:
-    alice = await factory.user("alice")
-    bob = await factory.user("bob")
-    response = await client.get(f"/avatars/{alice.id}.svg")
-    assert response.status_code == 200
-    assert response.headers["content-type"] == "image/svg+xml"
-    assert "max-age" in response.headers["cache-control"]
-    assert response.text.startswith("<svg") and ">A</text>" in response.text
-    again = await client.get(f"/avatars/{alice.id}.svg")
-    assert again.text == response.text
-    other = await client.get(f"/avatars/{bob.id}.svg")
-    assert ">B</text>" in other.text
-    assert other.text.split("<text")[0] != response.text.split("<text")[0]
-    rendered = (await client.get(f"/api/v1/accounts/{alice.id}")).json()
-    assert rendered["avatar"].endswith(f"/avatars/{alice.id}.svg")
-
-
-@pytest.mark.parametrize(
-    "path", ["/avatars/123.svg", "/avatars/abc.svg", f"/avatars/{'9' * 20}.svg"]
-)
-async def test_avatars_of_unknown_accounts_are_404(client: httpx.AsyncClient, path: str) -> None:
-    assert (await client.get(path)).status_code == 404
-
-
-async def test_default_header(client: httpx.AsyncClient) -> None:
-    response = await client.get("/headers/default.svg")
-    assert response.status_code == 200
-    assert response.headers["content-type"] == "image/svg+xml"
-    assert response.text.startswith("<svg")

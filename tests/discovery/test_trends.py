@@ -127,7 +127,8 @@ async def test_statuses_ranked_by_boosts_and_favourites(
     assert [s["id"] for s in paged.json()] == [str(liked)]
 
 
-async def test_links_are_empty_without_link_previews(client: httpx.AsyncClient) -> None:
+async def test_no_link_trends_without_cards(client: httpx.AsyncClient) -> None:
+    """Nothing was shared: an empty list (tests/cards/test_cards.py ranks real ones)."""
     response = await client.get("/api/v1/trends/links", params={"limit": 5})
     assert response.status_code == 200
     assert response.json() == []

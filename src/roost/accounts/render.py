@@ -5,9 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from roost.accounts.avatars import generated_avatar_path
 from roost.accounts.models import Account
 from roost.accounts.roles import role_of
 from roost.core.http import iso
+from roost.media.storage import system_url
+
+DEFAULT_HEADER_PATH = "/headers/original/missing.png"  # Mastodon's address for it
 
 
 def profile_url(account: Account, base_url: str) -> str:
@@ -15,13 +19,22 @@ def profile_url(account: Account, base_url: str) -> str:
 
 
 def avatar_url(account: Account, base_url: str) -> str:
-    return f"{base_url}/avatars/{account.id}.svg"
+    """The uploaded avatar, else the generated one (a PNG either way)."""
+    if account.avatar_file:
+        return system_url(base_url, account.avatar_file)
+    return base_url + generated_avatar_path(account.id, account.username)
+
+
+def header_url(account: Account, base_url: str) -> str:
+    if account.header_file:
+        return system_url(base_url, account.header_file)
+    return base_url + DEFAULT_HEADER_PATH
 
 
 def render_account(account: Account, *, base_url: str) -> dict[str, Any]:
     base = base_url
     avatar = avatar_url(account, base)
-    header = f"{base}/headers/default.svg"
+    header = header_url(account, base)
     return {
         "id": str(account.id),
         "username": account.username,

@@ -9,12 +9,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from roost.accounts import service
-from roost.accounts.avatars import HEADER_SVG, avatar_svg
+from roost.accounts.avatars import DESIGN, avatar_png, drawn, header_png, known_avatar
+from roost.accounts.pictures import KINDS, MAX_BYTES, Kind
 from roost.accounts.preferences import render_preferences
-from roost.accounts.render import render_account
+from roost.accounts.render import DEFAULT_HEADER_PATH, render_account
 from roost.accounts.schemas import (
     Account,
     CredentialAccount,
@@ -24,16 +25,16 @@ from roost.accounts.schemas import (
     RegistrationForm,
 )
 from roost.core.errors import NotFound
-from roost.core.http import JSON, json_response, params
+from roost.core.http import JSON, json_response, params, request_files
 from roost.core.inputs import MAX_ID
 from roost.deps import ReadSession, RuntimeDep, Viewer, WriteSession, client_ip, optional, require
 from roost.oauth.schemas import Token
 
 router = APIRouter()
 
+# A generated picture's address changes whenever the picture could: cached for good.
 _IMAGE_HEADERS = {
-    "Cache-Control": "public, max-age=604800",
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+    "Cache-Control": "public, max-age=31536000, immutable",
     "X-Content-Type-Options": "nosniff",
 }
 
@@ -71,17 +72,56 @@ async def verify_credentials(
     )
 
 
+async def profile_pictures(request: Request) -> dict[Kind, bytes]:
+    """``avatar`` and ``header`` files of a multipart body."""
+    files = await request_files(request, KINDS, max_bytes=MAX_BYTES)
+    return {kind: files[kind] for kind in KINDS if kind in files}
+
+
 @router.patch("/api/v1/accounts/update_credentials", response_model=CredentialAccount)
 async def update_credentials(
     viewer: Annotated[Viewer, Depends(require("write:accounts"))],
     form: Annotated[CredentialsForm, Depends(params(CredentialsForm))],
+    pictures: Annotated[dict[Kind, bytes], Depends(profile_pictures)],
     session: WriteSession,
     runtime: RuntimeDep,
 ) -> JSON:
     assert viewer.account_id is not None
     return json_response(
         await service.update_credentials(
-            session=session, runtime=runtime, account_id=viewer.account_id, form=form
+            session=session,
+            runtime=runtime,
+            account_id=viewer.account_id,
+            form=form,
+            pictures=pictures,
+        )
+    )
+
+
+@router.delete("/api/v1/profile/avatar", response_model=CredentialAccount)
+async def delete_avatar(
+    viewer: Annotated[Viewer, Depends(require("write:accounts"))],
+    session: WriteSession,
+    runtime: RuntimeDep,
+) -> JSON:
+    assert viewer.account_id is not None
+    return json_response(
+        await service.remove_picture(
+            session=session, runtime=runtime, account_id=viewer.account_id, kind="avatar"
+        )
+    )
+
+
+@router.delete("/api/v1/profile/header", response_model=CredentialAccount)
+async def delete_header(
+    viewer: Annotated[Viewer, Depends(require("write:accounts"))],
+    session: WriteSession,
+    runtime: RuntimeDep,
+) -> JSON:
+    assert viewer.account_id is not None
+    return json_response(
+        await service.remove_picture(
+            session=session, runtime=runtime, account_id=viewer.account_id, kind="header"
         )
     )
 
@@ -105,17 +145,32 @@ async def lookup(
     return json_response(render_account(account, base_url=runtime.settings.base_url))
 
 
+@router.get("/avatars/{design}/{colour:int}-{letter}.png")
+async def generated_avatar(design: str, colour: int, letter: str) -> Response:
+    """A generated avatar (accounts/avatars.py): its address names what it shows."""
+    if design != DESIGN or not known_avatar(colour, letter):
+        raise NotFound()
+    png = await drawn(avatar_png, colour, letter)
+    return Response(png, media_type="image/png", headers=_IMAGE_HEADERS)
+
+
+@router.get(DEFAULT_HEADER_PATH)
+async def default_header() -> Response:
+    return Response(await drawn(header_png), media_type="image/png", headers=_IMAGE_HEADERS)
+
+
 @router.get("/avatars/{account_id:int}.svg")
-async def avatar(account_id: int, session: ReadSession) -> Response:
-    initial = await service.account_initial(session=session, account_id=_checked_id(account_id))
-    return Response(
-        avatar_svg(account_id, initial), media_type="image/svg+xml", headers=_IMAGE_HEADERS
+async def old_avatar(account_id: int, session: ReadSession) -> Response:
+    """Where avatars were before they were PNG: renderings kept from then still name it."""
+    path = await service.generated_avatar_address(
+        session=session, account_id=_checked_id(account_id)
     )
+    return RedirectResponse(path, status_code=301)
 
 
 @router.get("/headers/default.svg")
-async def default_header() -> Response:
-    return Response(HEADER_SVG, media_type="image/svg+xml", headers=_IMAGE_HEADERS)
+async def old_header() -> Response:
+    return RedirectResponse(DEFAULT_HEADER_PATH, status_code=301)
 
 
 # Keep last: the most general account path.

@@ -3,6 +3,7 @@ profile, find an account by id or name."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -10,8 +11,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from roost.accounts import validation as v
+from roost.accounts.avatars import generated_avatar_path
 from roost.accounts.credentials import hash_password_off_loop
 from roost.accounts.models import Account
+from roost.accounts.pictures import (
+    Kind,
+    StoredPicture,
+    clear_picture,
+    discard_unused,
+    set_pictures,
+    store_pictures,
+)
 from roost.accounts.preferences import set_preferences
 from roost.accounts.render import render_credential_account
 from roost.accounts.schemas import CredentialsForm, RegistrationForm
@@ -156,10 +166,17 @@ async def show_credentials(
 
 
 async def update_credentials(
-    *, session: AsyncSession, runtime: Runtime, account_id: int, form: CredentialsForm
+    *,
+    session: AsyncSession,
+    runtime: Runtime,
+    account_id: int,
+    form: CredentialsForm,
+    pictures: Mapping[Kind, bytes] | None = None,
 ) -> dict[str, Any]:
     """Change the profile; the CredentialAccount as saved. Unlocking accepts every
-    follow request waiting, by a job after commit (as Mastodon does)."""
+    follow request waiting, by a job after commit (as Mastodon does). ``pictures`` (an
+    avatar, a header) are checked and stored before anything else is written: a refused
+    one changes nothing (accounts/pictures.py)."""
     errors = v.Errors()
     display_name = form.display_name.strip() if form.display_name is not None else None
     if display_name is not None:
@@ -167,10 +184,42 @@ async def update_credentials(
     if form.note is not None:
         v.check_length(errors, "note", form.note, low=0, high=v.NOTE_MAX)
     errors.raise_if_any()
-    account = await session.get(Account, account_id)
+    # Before the write transaction begins: processing is the slow part.
+    stored = (
+        await store_pictures(runtime=runtime, account_id=account_id, uploads=pictures)
+        if pictures
+        else []
+    )
+    try:
+        return await _save_credentials(
+            session=session,
+            runtime=runtime,
+            account_id=account_id,
+            form=form,
+            display_name=display_name,
+            stored=stored,
+        )
+    except BaseException:
+        await discard_unused(runtime, account_id, stored)
+        raise
+
+
+async def _save_credentials(
+    *,
+    session: AsyncSession,
+    runtime: Runtime,
+    account_id: int,
+    form: CredentialsForm,
+    display_name: str | None,
+    stored: list[StoredPicture],
+) -> dict[str, Any]:
+    # Locked (PostgreSQL) when pictures change: two uploads at once each remove the
+    # file the other replaced, never one that is still named.
+    account = await session.get(Account, account_id, with_for_update=bool(stored))
     if account is None:
         raise NotFound()
     runtime.accounts.forget(session, [account.id])
+    set_pictures(session, runtime, account, stored)
     if account.locked and form.locked is False:
         schedule_job(session, runtime, "accept_follow_requests", account_id=account.id)
     if display_name is not None:
@@ -189,6 +238,20 @@ async def update_credentials(
             sensitive=form.source.sensitive,
             language=form.source.language,
         )
+    saved = await show_credentials(session=session, runtime=runtime, account=account)
+    await commit(session)
+    return saved
+
+
+async def remove_picture(
+    *, session: AsyncSession, runtime: Runtime, account_id: int, kind: Kind
+) -> dict[str, Any]:
+    """Back to the generated avatar or the default header (DELETE /api/v1/profile/...);
+    the CredentialAccount. Having none already is no error."""
+    account = await session.get(Account, account_id, with_for_update=True)
+    if account is None:
+        raise NotFound()
+    clear_picture(session, runtime, account, kind)
     saved = await show_credentials(session=session, runtime=runtime, account=account)
     await commit(session)
     return saved
@@ -216,9 +279,9 @@ async def lookup_account(*, session: AsyncSession, acct: str, domain: str) -> Ac
     return account
 
 
-async def account_initial(*, session: AsyncSession, account_id: int) -> str:
-    """The first letter of an account's username, for its generated avatar."""
+async def generated_avatar_address(*, session: AsyncSession, account_id: int) -> str:
+    """The address of an account's generated avatar (for the old per-account one)."""
     username = await session.scalar(select(Account.username).where(Account.id == account_id))
     if username is None:
         raise NotFound()
-    return username[0].upper()
+    return generated_avatar_path(account_id, username)

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 import orjson
 from fastapi import Request
 from pydantic import BaseModel, Field, ValidationError
+from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
 from roost.core.db import as_utc
@@ -87,6 +88,24 @@ async def request_params(request: Request) -> dict[str, Any]:
             _merge_pairs(merged, [(k, v) for k, v in form.multi_items() if isinstance(v, str)])
     check_text(merged)
     return merged
+
+
+async def request_files(
+    request: Request, names: Sequence[str], *, max_bytes: int
+) -> dict[str, bytes]:
+    """The files a multipart body carries under ``names`` (a field sent as text is not a
+    file), each read to at most ``max_bytes + 1`` bytes: the caller refuses a longer one
+    without holding more of it."""
+    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+        return {}
+    form = await request.form()  # Starlette keeps the parsed form: params read it too
+    found: dict[str, bytes] = {}
+    for name, value in form.multi_items():
+        if isinstance(value, UploadFile):
+            if name in names and name not in found:
+                found[name] = await value.read(max_bytes + 1)
+            await value.close()  # its spooled temporary file; nothing reads it again
+    return found
 
 
 # ``name[][field]`` (Rails' array of hashes): ``keywords_attributes[][keyword]=a``.

@@ -65,8 +65,21 @@ class Settings(BaseSettings):
     # shown by /api/v1/instance/rules, named by reports. A rule's id is its place in the
     # list from 1, so add new rules at the end (instance/rules.py says why).
     rules: list[str] = []
+    # Link preview cards (cards/): the first link of a post is fetched by a job.
+    preview_cards: bool = True
+    # Fetching refuses private, loopback, link-local, multicast and reserved addresses
+    # (SSRF); this lets loopback through, for tests that serve pages on 127.0.0.1.
+    preview_allow_loopback: bool = False
+    # Limits of one fetch (a page, then its image): seconds and bytes.
+    preview_connect_timeout: float = 3.0
+    preview_read_timeout: float = 5.0
+    preview_total_timeout: float = 10.0
+    preview_max_bytes: int = 1 << 20  # a page's HTML
+    preview_max_image_bytes: int = 5 << 20
 
-    @field_validator("rate_limits", "access_log", mode="before")
+    @field_validator(
+        "rate_limits", "access_log", "preview_cards", "preview_allow_loopback", mode="before"
+    )
     @classmethod
     def _on_off(cls, value: object) -> object:
         if isinstance(value, str) and value.lower() in {"off", "on"}:

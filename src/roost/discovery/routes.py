@@ -82,10 +82,14 @@ async def trending_statuses(
 async def trending_links(
     request: Request,
     query: Annotated[OffsetParams, Depends(params(OffsetParams))],
+    session: ReadSession,
     runtime: RuntimeDep,
 ) -> JSON:
     limit = query.clamped_limit(**LINKS_LIMITS)
-    return _ranked(request, runtime, query, limit, trends.trending_links())
+    links = await trends.trending_links(
+        session=session, base_url=runtime.settings.base_url, limit=limit, offset=query.offset
+    )
+    return _ranked(request, runtime, query, limit, links)
 
 
 async def _suggested(

@@ -6,8 +6,9 @@
 - Statuses: public original posts of the last ``STATUS_WINDOW_DAYS`` days with at least
   one boost or favourite, ranked by boosts + favourites, newest first among equals;
   the viewer's blocks (either way) and mutes leave posts out (``statuses/visibility.py``).
-- Links: Roost makes no link previews yet, so there is nothing to rank: the empty list
-  is the real answer.
+- Links: the link cards (cards/) of public original posts of the last
+  ``LINK_WINDOW_DAYS`` days, ranked by how many distinct people shared them, then by
+  posts; each a Trends::Link (the PreviewCard with its ``history``, as tags have).
 
 Each is computed when asked, in one or two indexed queries over the recent window (ids
 are snowflakes: a time window is an id range); nothing is stored.
@@ -22,6 +23,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from roost.cards.models import PreviewCard, StatusCard
+from roost.cards.render import render_card
 from roost.core.db import as_utc, utcnow
 from roost.core.ids import lowest_id_at
 from roost.statuses.models import Status, StatusTag, Tag
@@ -38,6 +41,7 @@ if TYPE_CHECKING:
 
 TAG_WINDOW_DAYS = 2
 STATUS_WINDOW_DAYS = 3
+LINK_WINDOW_DAYS = 3
 HISTORY_DAYS = 7
 
 
@@ -86,35 +90,53 @@ async def tag_histories(
 ) -> dict[int, list[dict[str, str]]]:
     """Uses and distinct people per UTC day for the last seven days, today first: one
     query over the uses of these tags in that week, bucketed here."""
-    today = _day_start(now)
-    days = [today - timedelta(days=back) for back in range(HISTORY_DAYS)]
-    uses: dict[tuple[int, datetime], int] = defaultdict(int)
-    people: dict[tuple[int, datetime], set[int]] = defaultdict(set)
+    days = _history_days(now)
+    rows: list[Any] = []
     if tag_ids:
-        rows = await session.execute(
+        found = await session.execute(
             select(StatusTag.tag_id, Status.account_id, Status.created_at)
             .join(Status, Status.id == StatusTag.status_id)
-            .where(
-                StatusTag.tag_id.in_(tag_ids),
-                Status.id >= lowest_id_at(int(days[-1].timestamp() * 1000)),
-                Status.visibility.in_(PUBLIC_TIMELINE_VISIBILITIES),
-                Status.reblog_of_id.is_(None),
-            )
+            .where(StatusTag.tag_id.in_(tag_ids), _public_since(days[-1]))
         )
-        for tag_id, account_id, created_at in rows.all():
-            day = _day_start(as_utc(created_at))
-            uses[tag_id, day] += 1
-            people[tag_id, day].add(account_id)
+        rows = list(found.all())
+    return _histories(tag_ids, rows, days)
+
+
+def _history_days(now: datetime) -> list[datetime]:
+    today = _day_start(now)
+    return [today - timedelta(days=back) for back in range(HISTORY_DAYS)]
+
+
+def _public_since(day: datetime) -> Any:
+    """SQL condition: an original public post since ``day`` began."""
+    return (
+        (Status.id >= lowest_id_at(int(day.timestamp() * 1000)))
+        & Status.visibility.in_(PUBLIC_TIMELINE_VISIBILITIES)
+        & Status.reblog_of_id.is_(None)
+    )
+
+
+def _histories(
+    keys: list[int], rows: list[Any], days: list[datetime]
+) -> dict[int, list[dict[str, str]]]:
+    """Mastodon's ``history``: uses and distinct people per day, from (key, account,
+    created_at) rows."""
+    uses: dict[tuple[int, datetime], int] = defaultdict(int)
+    people: dict[tuple[int, datetime], set[int]] = defaultdict(set)
+    for key, account_id, created_at in rows:
+        day = _day_start(as_utc(created_at))
+        uses[key, day] += 1
+        people[key, day].add(account_id)
     return {
-        tag_id: [
+        key: [
             {
                 "day": str(int(day.timestamp())),
-                "uses": str(uses[tag_id, day]),
-                "accounts": str(len(people[tag_id, day])),
+                "uses": str(uses[key, day]),
+                "accounts": str(len(people[key, day])),
             }
             for day in days
         ]
-        for tag_id in tag_ids
+        for key in keys
     }
 
 
@@ -148,6 +170,34 @@ async def trending_statuses(
     return await render_statuses(session, rows.all(), viewer_id, runtime=runtime)
 
 
-def trending_links() -> list[dict[str, Any]]:
-    """Roost makes no link previews (PreviewCard) yet: no link can trend."""
-    return []
+async def trending_links(
+    *, session: AsyncSession, base_url: str, limit: int, offset: int
+) -> list[dict[str, Any]]:
+    """The links most people shared lately, ``offset`` into the ranking, with history."""
+    now = utcnow()
+    people = func.count(func.distinct(Status.account_id))
+    uses = func.count(Status.id)
+    ranked = await session.execute(
+        select(PreviewCard)
+        .join(StatusCard, StatusCard.card_id == PreviewCard.id)
+        .join(Status, Status.id == StatusCard.status_id)
+        .where(_recent_public(LINK_WINDOW_DAYS, now), PreviewCard.state == "ready")
+        .group_by(PreviewCard.id)
+        .order_by(people.desc(), uses.desc(), PreviewCard.id.desc())
+        .offset(offset)
+        .limit(limit)
+    )
+    cards = list(ranked.scalars().all())
+    days = _history_days(now)
+    rows: list[Any] = []
+    if cards:
+        found = await session.execute(
+            select(StatusCard.card_id, Status.account_id, Status.created_at)
+            .join(Status, Status.id == StatusCard.status_id)
+            .where(StatusCard.card_id.in_([c.id for c in cards]), _public_since(days[-1]))
+        )
+        rows = list(found.all())
+    histories = _histories([c.id for c in cards], rows, days)
+    return [
+        {**render_card(card, base_url=base_url), "history": histories[card.id]} for card in cards
+    ]

@@ -19,6 +19,13 @@ def key_for(data: bytes, *, folder: str, extension: str) -> str:
     return f"{folder}/{digest[:2]}/{digest[2:4]}/{digest}.{extension}"
 
 
+def system_url(base_url: str, key: str) -> str:
+    """Where Roost serves a stored file: ``<base_url>/system/<key>``. Renderings that
+    only know the server's address (the Account entity's avatar and header, a link
+    card's image) name files by it, as ``LocalStorage.url`` does."""
+    return f"{base_url}/system/{key}"
+
+
 class MediaStorage(Protocol):
     async def put(self, key: str, data: bytes, *, content_type: str) -> None: ...
 
@@ -72,7 +79,7 @@ class LocalStorage:
             path.unlink(missing_ok=True)
 
     def url(self, key: str) -> str:
-        return f"{self.base_url}/system/{key}"
+        return system_url(self.base_url, key)
 
     async def close(self) -> None:
         return None

@@ -33,6 +33,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from roost.accounts.models import Account
+from roost.cards.models import PreviewCard, StatusCard
+from roost.cards.render import render_card
 from roost.core.db import after_commit
 from roost.core.http import iso
 from roost.oauth.models import OAuthApp
@@ -159,16 +161,18 @@ async def _build(session: AsyncSession, ids: set[int], base: str) -> dict[int, C
     rows = list(
         (
             await session.execute(
-                select(Status, Account.username, Poll)
+                select(Status, Account.username, Poll, PreviewCard)
                 .join(Account, Account.id == Status.account_id)
                 .outerjoin(Poll, Poll.status_id == Status.id)
+                .outerjoin(StatusCard, StatusCard.status_id == Status.id)
+                .outerjoin(PreviewCard, PreviewCard.id == StatusCard.card_id)
                 .where(Status.id.in_(ids))
             )
         ).all()
     )
     if not rows:
         return {}
-    found = [status.id for status, _, _ in rows]
+    found = [status.id for status, *_ in rows]
     mentions: dict[int, list[tuple[int, str]]] = defaultdict(list)
     for status_id, account_id, username in await session.execute(
         select(Mention.status_id, Account.id, Account.username)
@@ -183,7 +187,7 @@ async def _build(session: AsyncSession, ids: set[int], base: str) -> dict[int, C
         .where(StatusTag.status_id.in_(found))
     ):
         tags[status_id].append((name, display_name))
-    app_ids = {s.application_id for s, _, _ in rows if s.application_id is not None}
+    app_ids = {s.application_id for s, *_ in rows if s.application_id is not None}
     apps: dict[int, dict[str, Any]] = {}
     if app_ids:
         for app_id, name, website in await session.execute(
@@ -192,7 +196,7 @@ async def _build(session: AsyncSession, ids: set[int], base: str) -> dict[int, C
             apps[app_id] = {"name": name, "website": website}
 
     cores: dict[int, Core] = {}
-    for status, username, poll in rows:
+    for status, username, poll, card in rows:
         mentioned = mentions.get(status.id, [])
         body = {
             "id": str(status.id),
@@ -222,7 +226,9 @@ async def _build(session: AsyncSession, ids: set[int], base: str) -> dict[int, C
             "bookmarked": False,
             "pinned": False,
             "poll": poll_core(poll) if poll is not None else None,  # counts: render.py
-            "card": None,
+            # Forgotten when the card arrives or changes (cards/service.py); render.py
+            # rebuilds a copy whose card another process's cache still lacks.
+            "card": render_card(card, base_url=base) if card is not None else None,
             "filtered": [],
         }
         cores[status.id] = Core(

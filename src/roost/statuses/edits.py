@@ -22,6 +22,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from roost.accounts.models import Account
+from roost.cards.service import schedule_card
 from roost.core.db import commit, utcnow
 from roost.core.errors import Forbidden, NotFound, Unprocessable
 from roost.core.ids import new_id
@@ -114,6 +115,7 @@ async def edit_status(
     runtime.statuses.forget(session, [status.id])
     runtime.versions.forget(session, "status", [status.id])
     schedule_update(session, runtime, status_id=status.id)
+    schedule_card(session, runtime, status, edited=True)
     await commit(session)
     return status
 

@@ -2,7 +2,8 @@
 
 What a post says comes from the status cache (cache.py); what changes is read
 fresh here for every page, in one query: the counts (which also tell which posts
-still exist), when each was last edited (a kept copy older than that is rebuilt),
+still exist), when each was last edited and whether it has a link card (a kept copy
+from before either is rebuilt),
 and the viewer's own flags: favourited, boosted, bookmarked, pinned, and whether the
 viewer muted its conversation. The authors' accounts come from the account cache, and
 the polls' votes from one more query, only for a page that shows a poll.
@@ -19,6 +20,7 @@ from sqlalchemy import ColumnElement, Select, bindparam, exists, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from roost.cards.models import StatusCard
 from roost.core.db import utcnow
 from roost.core.http import iso
 from roost.filters.applied import apply_filters
@@ -108,7 +110,7 @@ async def render_cores(
     query = LIVE_FIELDS[viewer_id is not None]
     rows = await session.execute(query, {"viewer": viewer_id, "ids": list(every)})
     live = {row[0]: row[1:] for row in rows}
-    stale = [c for c in every.values() if c.id in live and _edited(live[c.id][8]) != _edited_of(c)]
+    stale = [c for c in every.values() if c.id in live and _stale(c, live[c.id])]
     hidden: set[int] = set()
     if stale:
         fresh, hidden = await _rebuilt(session, stale, viewer_id, runtime=runtime)
@@ -162,6 +164,13 @@ async def render_cores(
     )
 
 
+def _stale(core: Core, fields: Sequence[Any]) -> bool:
+    """A kept copy from before an edit, or from before its card came (or changed link)."""
+    return _edited(fields[8]) != _edited_of(core) or bool(fields[9]) != (
+        core.body.get("card") is not None
+    )
+
+
 def _edited(value: datetime | None) -> str | None:
     return iso(value) if value is not None else None
 
@@ -194,10 +203,10 @@ async def _rebuilt(
 
 def _live_fields(
     viewer: bool,
-) -> Select[int, int, int, int, bool, bool, bool, bool, bool, datetime | None]:
+) -> Select[int, int, int, int, bool, bool, bool, bool, bool, datetime | None, bool]:
     """What changes about statuses ``ids``, in one query: the counts (a missing row is a
     deleted status), whether ``viewer`` favourited, boosted, bookmarked, pinned each and
-    muted its conversation, and when it was last edited."""
+    muted its conversation, when it was last edited, and whether it has a card."""
     favourited: ColumnElement[bool] = literal(False)
     reblogged: ColumnElement[bool] = literal(False)
     bookmarked: ColumnElement[bool] = literal(False)
@@ -232,6 +241,7 @@ def _live_fields(
         pinned,
         muted,
         Status.edited_at,
+        exists().where(StatusCard.status_id == Status.id),
     ).where(Status.id.in_(bindparam("ids", expanding=True)))
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from roost.accounts.models import Account
+from roost.cards.service import schedule_card
 from roost.conversations.updates import record_direct_status, schedule_conversation_repair
 from roost.core.db import commit, utcnow
 from roost.core.errors import Forbidden, Unprocessable
@@ -142,6 +143,7 @@ async def post_status(
             status_id=status.id,
         )
     schedule_fan_out(session, runtime, status)
+    schedule_card(session, runtime, status)
     if status.visibility == "direct":
         await record_direct_status(session, runtime, status)
     await commit(session)

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import Request
 from fastapi.routing import APIRoute
@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from roost.accounts.models import Account
+from roost.accounts.render import avatar_url, header_url
 from roost.accounts.roles import role_of
 from roost.core.db import as_utc, utcnow
 from roost.core.errors import RateLimited, RoostError
@@ -36,7 +37,7 @@ MAX_CHARACTERS = 500
 # Scripts and styles come only from our own /static; nothing inline, nothing framed.
 HEADERS = {
     "Content-Security-Policy": (
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
         "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
         "frame-ancestors 'none'"
     ),
@@ -121,6 +122,20 @@ def display_name(account: Any) -> str:
     return str(account.display_name or account.username)
 
 
+def avatar(account: Any) -> str:
+    """An account's avatar address (ORM row: a path on this site; rendered dict: as the
+    API gives it)."""
+    if isinstance(account, dict):
+        return str(account["avatar"])
+    return avatar_url(account, "")
+
+
+def header(account: Any) -> str:
+    if isinstance(account, dict):
+        return str(account["header"])
+    return header_url(account, "")
+
+
 env = Environment(
     loader=FileSystemLoader(HERE / "templates"),
     autoescape=select_autoescape(default=True, default_for_string=True),
@@ -133,6 +148,9 @@ env.filters["isotime"] = iso_time
 env.filters["monthyear"] = month_year
 env.filters["plural"] = plural
 env.filters["name"] = display_name
+env.filters["avatar"] = avatar
+env.filters["header"] = header
+env.filters["host"] = lambda url: urlsplit(str(url)).hostname or ""
 env.filters["urlpart"] = lambda value: quote(str(value), safe="")
 env.globals["static"] = static_url
 env.globals["new_key"] = lambda: secrets.token_urlsafe(16)

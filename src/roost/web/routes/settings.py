@@ -3,16 +3,18 @@ password, authorized apps, filters (routes in filters.py), blocks and mutes."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 from fastapi import APIRouter, Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
 from roost.accounts import service as accounts
+from roost.accounts.pictures import KINDS, Kind
 from roost.accounts.preferences import update_preferences
+from roost.accounts.routes import profile_pictures
 from roost.accounts.schemas import CredentialsForm
-from roost.core.errors import RateLimited, RoostError
+from roost.core.errors import NotFound, RateLimited, RoostError
 from roost.core.http import PageParams, json_response, params, parse_id
 from roost.deps import ReadSession, RuntimeDep, WriteSession
 from roost.featured_tags import service as featured
@@ -31,6 +33,7 @@ router = APIRouter(route_class=WebRoute)
 LIST_SIZE = 40
 NOTICES = {
     "profile": "Your profile is saved.",
+    "pictures": "Your profile pictures are saved.",
     "preferences": "Your preferences are saved.",
     "tags": "Your featured hashtags are saved.",
     "privacy": "Your privacy settings are saved.",
@@ -116,6 +119,49 @@ async def save_profile(
             profile_errors=[exc.message.removeprefix("Validation failed: ")],
         )
     return redirect("/settings?saved=profile")
+
+
+@router.post("/settings/pictures")
+async def save_pictures(
+    request: Request,
+    member: CheckedMember,
+    pictures: Annotated[dict[Kind, bytes], Depends(profile_pictures)],
+    session: WriteSession,
+    reader: ReadSession,
+    runtime: RuntimeDep,
+) -> Response:
+    """The avatar and header chosen on the settings page (a file input left empty sends
+    an empty file without a name: not a choice)."""
+    try:
+        await accounts.update_credentials(
+            session=session,
+            runtime=runtime,
+            account_id=member.account.id,
+            form=CredentialsForm(),
+            pictures={kind: data for kind, data in pictures.items() if data},
+        )
+    except RoostError as exc:
+        return await settings_page_with(
+            request,
+            member,
+            reader,
+            runtime,
+            status_code=exc.status_code,
+            pictures_errors=[exc.message.removeprefix("Validation failed: ")],
+        )
+    return redirect("/settings?saved=pictures#pictures-heading")
+
+
+@router.post("/settings/pictures/{kind}/delete")
+async def remove_picture(
+    kind: str, member: CheckedMember, session: WriteSession, runtime: RuntimeDep
+) -> Response:
+    if kind not in KINDS:
+        raise NotFound()
+    await accounts.remove_picture(
+        session=session, runtime=runtime, account_id=member.account.id, kind=cast(Kind, kind)
+    )
+    return redirect("/settings?saved=pictures#pictures-heading")
 
 
 @router.post("/settings/preferences")

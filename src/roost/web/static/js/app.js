@@ -2,6 +2,7 @@
 
 import { initActions } from "./actions.js";
 import { initCompose } from "./compose.js";
+import { initPictures } from "./pictures.js";
 import { initTimeline } from "./timeline.js";
 import { initTimes } from "./times.js";
 import { initUnread } from "./unread.js";
@@ -12,3 +13,4 @@ initCompose();
 initActions();
 initTimeline();
 initUnread();
+initPictures();
