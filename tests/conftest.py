@@ -349,3 +349,49 @@ def live_server(
     if server is not None:
         server.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
     delete_redis_keys(env["ROOST_REDIS_PREFIX"])
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    """An S3 server on loopback for the session: moto's server mode (moto[server]), the
+    standard S3 emulator on PyPI, spoken to over HTTP like any S3-compatible store."""
+    from moto.server import ThreadedMotoServer
+
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
+
+
+def s3_settings(endpoint: str, bucket: str) -> dict[str, Any]:
+    """The settings that put a runtime's media in ``bucket`` on ``endpoint``, each file
+    readable by anyone (``public-read``: moto, like S3, refuses anonymous reads else)."""
+    return {
+        "media_s3_bucket": bucket,
+        "media_s3_endpoint": endpoint,
+        "media_s3_region": "us-east-1",
+        "media_s3_access_key_id": "roost-test",
+        "media_s3_secret_access_key": "roost-test-secret",
+        "media_s3_acl": "public-read",
+    }
+
+
+def s3_client(endpoint: str) -> Any:
+    import boto3
+
+    return boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="roost-test",
+        aws_secret_access_key="roost-test-secret",
+    )
+
+
+@pytest.fixture
+def s3_bucket(s3_endpoint: str) -> str:
+    """A new, empty bucket of the test's own."""
+    name = f"roost-test-{os.getpid()}-{next(_numbers)}"
+    s3_client(s3_endpoint).create_bucket(Bucket=name)
+    return name

@@ -14,6 +14,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 import roost.conversations.updates  # noqa: F401  (registers its job kinds)
 import roost.follows.jobs  # noqa: F401  (registers its job kinds)
+import roost.media.jobs  # noqa: F401  (registers its job kinds)
 import roost.polls.service  # noqa: F401  (registers its job kinds)
 import roost.scheduled.service  # noqa: F401  (registers its job kinds)
 import roost.timelines.fanout  # noqa: F401  (registers its job kinds)
@@ -35,6 +36,8 @@ from roost.follows.routes import router as follows_router
 from roost.instance.routes import router as instance_router
 from roost.lists.routes import router as lists_router
 from roost.markers.routes import router as markers_router
+from roost.media.limits import upload_body_limit
+from roost.media.routes import router as media_router
 from roost.notifications.routes import router as notifications_router
 from roost.oauth.routes import router as oauth_router
 from roost.polls.routes import router as polls_router
@@ -101,6 +104,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         domain_blocks_router,
         filters_router,
         reports_router,
+        media_router,
         streaming_router,
         web_router,  # the web page: after every API route
     ):
@@ -118,7 +122,12 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     # request limits, then KeptPages, which answers kept home pages before routing.
     if runtime.page_cache is not None:
         app.add_middleware(KeptPages, pages=runtime.page_cache)
-    app.add_middleware(RequestLimits, max_body=settings.max_body_bytes)
+    uploads = upload_body_limit(settings)
+    app.add_middleware(
+        RequestLimits,
+        max_body=settings.max_body_bytes,
+        by_prefix={"/api/v1/media": uploads, "/api/v2/media": uploads},
+    )
     app.add_middleware(ApiCors)
     app.add_middleware(StripTrailingSlash)
     return app
