@@ -300,8 +300,17 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
+def live_server_env() -> dict[str, str]:
+    """More ``ROOST_*`` settings for this module's live server (a module overrides it)."""
+    return {}
+
+
+@pytest.fixture(scope="module")
 def live_server(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, template_db: str
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    template_db: str,
+    live_server_env: dict[str, str],
 ) -> Iterator[str]:
     """A real ``roost serve`` process on a free port, on this run's backend (its own
     PostgreSQL database and Redis prefix when the run uses them); yields its base URL."""
@@ -317,6 +326,7 @@ def live_server(
         "ROOST_REDIS_PREFIX": f"roost-test:{os.getpid()}:live{port}:",
         # With Redis, the API process also runs the queued jobs (no separate worker).
         "ROOST_SERVE_RUNS_JOBS": "true",
+        **live_server_env,
     }
     database = f"roost_test_{os.getpid()}_live{port}"
     server: Server | None = None

@@ -23,7 +23,7 @@ from roost.core.versions import Versions
 from roost.filters.cache import FilterCache
 from roost.jobs.queue import QueueJobRunner
 from roost.jobs.runner import JobRunner
-from roost.media.jobs import start_media_cleanup
+from roost.media.cleanup import start_media_cleanup
 from roost.media.limits import rate_rules
 from roost.media.runner import ProcessingPool
 from roost.media.storage import LocalStorage, MediaStorage

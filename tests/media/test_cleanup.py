@@ -11,7 +11,8 @@ from sqlalchemy import select, update
 from roost.core.db import as_utc, utcnow
 from roost.jobs.models import OutboxJob
 from roost.media import service
-from roost.media.jobs import CLEANUP_JOB, clean_up_media, start_media_cleanup
+from roost.media.cleanup import CLEANUP_JOB, start_media_cleanup
+from roost.media.jobs import clean_up_media
 from roost.media.models import MediaAttachment
 from roost.runtime import Runtime
 from tests.factories import Factory

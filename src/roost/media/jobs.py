@@ -7,11 +7,11 @@
   ``processing`` is left alone, and files made for a row deleted meanwhile are removed.
   A storage outage raises, and the outbox retries later.
 - ``remove_media_files``: ``service.delete_media_files`` after a commit, durably.
-- ``clean_up_media``: every ``CLEANUP_EVERY`` seconds (or the unattached lifetime, if
-  shorter), removes uploads that no post took within ``ROOST_MEDIA_UNATTACHED_SECONDS``
+- ``clean_up_media``: every hour (or the unattached lifetime, if shorter: ``cleanup.py``),
+  removes uploads that no post took within ``ROOST_MEDIA_UNATTACHED_SECONDS``
   (and those whose post was deleted: the row outlives it unattached), rows then files.
-  It schedules its own next run; ``start_media_cleanup`` (``Runtime.start``) schedules
-  the first if none waits.
+  It schedules its own next run; ``cleanup.start_media_cleanup`` (``Runtime.start``)
+  schedules the first if none waits.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from sqlalchemy import delete, select, update
 
 from roost.core.db import commit, utcnow
 from roost.core.errors import Unprocessable
-from roost.jobs.outbox import job_waiting, schedule_job
 from roost.jobs.runner import job
+from roost.media.cleanup import CLEANUP_JOB, schedule_cleanup
 from roost.media.models import MediaAttachment
 from roost.media.service import (
     PROCESS_JOB,
@@ -40,8 +40,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-CLEANUP_JOB = "clean_up_media"
-CLEANUP_EVERY = 3600.0  # seconds
 CLEANUP_BATCH = 200
 
 
@@ -143,23 +141,9 @@ async def remove_unattached(runtime: Runtime) -> int:
             return removed
 
 
-def cleanup_every(runtime: Runtime) -> timedelta:
-    return timedelta(seconds=min(CLEANUP_EVERY, runtime.settings.media_unattached_seconds))
-
-
 async def _schedule_next(runtime: Runtime) -> None:
     # The run being made holds its own row until it returns, due now or (queued) a
     # sweep's delay from now; a row due later than that is a next run already waiting.
-    soon = utcnow() + timedelta(seconds=runtime.settings.sweep_after_seconds)
-    async with runtime.db.write() as session:
-        if not await job_waiting(session, CLEANUP_JOB, after=soon):
-            schedule_job(session, runtime, CLEANUP_JOB, run_at=utcnow() + cleanup_every(runtime))
-            await commit(session)
-
-
-async def start_media_cleanup(runtime: Runtime) -> None:
-    """Schedule the periodic cleanup unless a run of it already waits."""
-    async with runtime.db.write() as session:
-        if not await job_waiting(session, CLEANUP_JOB):
-            schedule_job(session, runtime, CLEANUP_JOB, run_at=utcnow() + cleanup_every(runtime))
-            await commit(session)
+    await schedule_cleanup(
+        runtime, unless_after=timedelta(seconds=runtime.settings.sweep_after_seconds)
+    )
