@@ -23,7 +23,6 @@ from roost.core.versions import Versions
 from roost.filters.cache import FilterCache
 from roost.jobs.queue import QueueJobRunner
 from roost.jobs.runner import JobRunner
-from roost.media.cleanup import start_media_cleanup
 from roost.media.limits import rate_rules
 from roost.media.runner import ProcessingPool
 from roost.media.storage import LocalStorage, MediaStorage
@@ -108,7 +107,6 @@ class Runtime:
                 log.warning(advice)
         await self.jobs.start()
         if sweep:
-            await start_media_cleanup(self)
             self.jobs.start_sweeping()
 
     async def _renew_forever(self) -> None:

@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from roost.core.db import as_utc, utcnow
 from roost.jobs.models import OutboxJob
 from roost.media import service
-from roost.media.cleanup import CLEANUP_JOB, start_media_cleanup
+from roost.media.cleanup import CLEANUP_JOB
 from roost.media.jobs import clean_up_media
 from roost.media.models import MediaAttachment
 from roost.runtime import Runtime
@@ -62,19 +62,34 @@ async def test_unattached_uploads_expire_with_their_files(media_app: MediaApp) -
     assert timedelta(minutes=59) < as_utc(next_run.next_attempt_at) - utcnow() <= timedelta(hours=1)
 
 
-async def test_one_cleanup_waits_whoever_starts(runtime: Runtime) -> None:
-    """Every process schedules it at start unless one waits; each run schedules the next."""
-    await start_media_cleanup(runtime)
-    await start_media_cleanup(runtime)  # a second process starting
-    (first,) = await cleanup_jobs(runtime)
+async def test_uploads_start_the_cleanup_once_and_it_stops_when_done(
+    client: httpx.AsyncClient, factory: Factory, runtime: Runtime
+) -> None:
+    """No upload, no job; uploads schedule one run; each run schedules the next while
+    unattached uploads remain, and none once they are gone."""
+    assert await cleanup_jobs(runtime) == []
+    alice = await factory.user("alice")
+    media = [(await upload(client, alice, images.picture())).json() for _ in range(2)]
+    (first,) = await cleanup_jobs(runtime)  # two uploads, one run waiting
+
+    await due_now(runtime, first.id)
+    await runtime.jobs.run_job(first.id)  # as the sweep runs it once due: nothing expired
+    (second,) = await cleanup_jobs(runtime)  # uploads remain: it comes back in an hour
+    assert second.id != first.id and as_utc(second.next_attempt_at) > utcnow()
+
+    for item in media:
+        await client.delete(f"/api/v1/media/{item['id']}", headers=alice.headers)
+    await due_now(runtime, second.id)
+    await runtime.jobs.run_job(second.id)
+    assert await cleanup_jobs(runtime) == []  # nothing left to clean: no more runs
+
+
+async def due_now(runtime: Runtime, job_id: int) -> None:
     async with runtime.db.write() as session:
         await session.execute(
-            update(OutboxJob).where(OutboxJob.id == first.id).values(next_attempt_at=utcnow())
+            update(OutboxJob).where(OutboxJob.id == job_id).values(next_attempt_at=utcnow())
         )
         await session.commit()
-    await runtime.jobs.run_job(first.id)  # as the sweep runs it once due
-    (second,) = await cleanup_jobs(runtime)
-    assert second.id != first.id and as_utc(second.next_attempt_at) > utcnow()
 
 
 async def test_files_go_only_when_no_row_names_them(

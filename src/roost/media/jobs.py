@@ -7,11 +7,11 @@
   ``processing`` is left alone, and files made for a row deleted meanwhile are removed.
   A storage outage raises, and the outbox retries later.
 - ``remove_media_files``: ``service.delete_media_files`` after a commit, durably.
-- ``clean_up_media``: every hour (or the unattached lifetime, if shorter: ``cleanup.py``),
-  removes uploads that no post took within ``ROOST_MEDIA_UNATTACHED_SECONDS``
-  (and those whose post was deleted: the row outlives it unattached), rows then files.
-  It schedules its own next run; ``cleanup.start_media_cleanup`` (``Runtime.start``)
-  schedules the first if none waits.
+- ``clean_up_media``: hourly while there are unattached uploads (``cleanup.py``),
+  removes uploads that no post took within ``ROOST_MEDIA_UNATTACHED_SECONDS`` (and those
+  whose post was deleted: the row outlives it unattached), rows then files. An upload
+  schedules it if none waits; each run schedules the next while unattached uploads
+  remain.
 """
 
 from __future__ import annotations
@@ -20,12 +20,12 @@ import logging
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, exists, select, update
 
 from roost.core.db import commit, utcnow
 from roost.core.errors import Unprocessable
 from roost.jobs.runner import job
-from roost.media.cleanup import CLEANUP_JOB, schedule_cleanup
+from roost.media.cleanup import CLEANUP_JOB, ensure_cleanup
 from roost.media.models import MediaAttachment
 from roost.media.service import (
     PROCESS_JOB,
@@ -142,8 +142,12 @@ async def remove_unattached(runtime: Runtime) -> int:
 
 
 async def _schedule_next(runtime: Runtime) -> None:
-    # The run being made holds its own row until it returns, due now or (queued) a
-    # sweep's delay from now; a row due later than that is a next run already waiting.
-    await schedule_cleanup(
-        runtime, unless_after=timedelta(seconds=runtime.settings.sweep_after_seconds)
-    )
+    """Again in an hour, while uploads no post has taken remain (a later upload starts
+    it again). The run being made holds its own row until it returns, due now or
+    (queued) a sweep's delay from now: a row due later than that is a next run."""
+    async with runtime.db.write() as session:
+        waiting = await session.scalar(select(exists().where(MediaAttachment.status_id.is_(None))))
+        if waiting:
+            soon = timedelta(seconds=runtime.settings.sweep_after_seconds)
+            await ensure_cleanup(session, runtime, unless_after=soon)
+            await commit(session)

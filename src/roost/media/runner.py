@@ -59,9 +59,12 @@ class ProcessingPool:
         self.timeout = timeout
         self._executor: ProcessPoolExecutor | None = None
         self._slots: asyncio.Semaphore | None = None
+        self._closed = False
         self.replaced = 0  # pools killed after a timeout or a crash (for tests and logs)
 
     def _pool(self) -> ProcessPoolExecutor:
+        if self._closed:
+            raise RuntimeError("the media processing pool is closed")
         if self._executor is None:
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(PRELOAD)
@@ -112,6 +115,8 @@ class ProcessingPool:
         _kill(executor)
 
     async def close(self) -> None:
+        """Stop the workers (``Runtime.stop``, once requests and jobs have finished)."""
+        self._closed = True
         executor, self._executor = self._executor, None
         if executor is not None:
             _kill(executor)

@@ -36,6 +36,7 @@ from roost.core.db import commit, utcnow
 from roost.core.errors import NotFound, PayloadTooLarge, ServiceUnavailable, Unprocessable
 from roost.core.ids import new_id
 from roost.jobs.outbox import schedule_job
+from roost.media.cleanup import ensure_cleanup
 from roost.media.limits import UPLOAD_RULE, megabytes
 from roost.media.models import MediaAttachment
 from roost.media.pipeline import ProcessedMedia, process_attachment
@@ -107,6 +108,7 @@ async def upload_media(
         schedule_job(session, runtime, PROCESS_JOB, media_id=row.id)
     session.add(row)
     try:
+        await ensure_cleanup(session, runtime)  # should no post take it
         await commit(session)
     except BaseException:
         await _discard(runtime.media, stored)
