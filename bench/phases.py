@@ -19,7 +19,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from bench import anatomy, delivery, measure, redis_memory, servers
+from bench import anatomy, delivery, measure, redis_memory, servers, uploads
 from bench.graph import Population, token_for
 from bench.load import run_wrk
 from bench.profile import record, summarize
@@ -134,6 +134,9 @@ async def measure_all(ctx: Context) -> dict[str, Any]:
         )
         results["profile"] = summarize(files) | {"reads_per_s": profiled.per_second}
 
+    if a.upload_concurrency:
+        results["uploads"] = await uploads_during_reads(ctx, tokens_file, readers)
+
     fans = followers_of(pop, live)
     results["fan_out"] = await fan_out(ctx)
     results["post_to_visible"] = await visibility(ctx, fans)
@@ -155,6 +158,35 @@ async def measure_all(ctx: Context) -> dict[str, Any]:
     owner, _ = await redis_memory.fullest_timeline(ctx.redis, ctx.prefix, sorted(live))
     results["redis_memory"] = await redis_memory.measure(ctx.redis, ctx.prefix, owner)
     return results
+
+
+async def uploads_during_reads(
+    ctx: Context, tokens_file: Path, readers: list[str]
+) -> dict[str, Any]:
+    """Home reads (wrk, as in the home phase, without posts) while photos are uploaded."""
+    a = ctx.args
+    data = await asyncio.to_thread(uploads.photo, a.upload_bytes)
+    log(
+        f"uploads: {a.duration:g} s of wrk while {a.upload_concurrency} clients upload a "
+        f"{len(data) / 1e6:.1f} MB JPEG, one at a time each"
+    )
+    reads, (done, rate) = await asyncio.gather(
+        wrk(ctx, ctx.url, tokens_file),
+        uploads.upload_steadily(
+            ctx.url, readers, data, concurrency=a.upload_concurrency, seconds=a.duration
+        ),
+    )
+    log(f"uploads: {rate:.2f}/s; home reads meanwhile {reads.per_second:,.0f}/s")
+    return {
+        "file_bytes": len(data),
+        "concurrency": a.upload_concurrency,
+        "uploads_per_s": rate,
+        "uploads": done.summary(),
+        "reads_per_s": reads.per_second,
+        "p50_ms": reads.p50_ms,
+        "p99_ms": reads.p99_ms,
+        "errors": reads.errors,
+    }
 
 
 async def fan_out(ctx: Context) -> dict[str, Any]:

@@ -77,6 +77,15 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument(
         "--post-rate", type=float, default=5, help="at most this many posts/s during the reads"
     )
+    p.add_argument(
+        "--upload-concurrency",
+        type=int,
+        default=2,
+        help="uploaders (one upload at a time each) during a home-read phase; 0: none",
+    )
+    p.add_argument(
+        "--upload-bytes", type=int, default=2_000_000, help="size of the JPEG they upload"
+    )
     p.add_argument("--post-rounds", type=int, default=100, help="posts per account for latency")
     p.add_argument("--visible-posts", type=int, default=10, help="fanned-out posts to follow")
     p.add_argument("--visible-sample", type=int, default=10, help="followers polled per post")

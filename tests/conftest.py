@@ -306,8 +306,17 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
+def live_server_env() -> dict[str, str]:
+    """More ``ROOST_*`` settings for this module's live server (a module overrides it)."""
+    return {}
+
+
+@pytest.fixture(scope="module")
 def live_server(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, template_db: str
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    template_db: str,
+    live_server_env: dict[str, str],
 ) -> Iterator[str]:
     """A real ``roost serve`` process on a free port, on this run's backend (its own
     PostgreSQL database and Redis prefix when the run uses them); yields its base URL."""
@@ -324,9 +333,9 @@ def live_server(
         # With Redis, the API process also runs the queued jobs (no separate worker).
         "ROOST_SERVE_RUNS_JOBS": "true",
         # No link-card fetches to the web (see ``settings``); a module that serves pages
-        # of its own sets LIVE_SERVER_ENV to turn them on.
+        # of its own turns them on in its ``live_server_env``.
         "ROOST_PREVIEW_CARDS": "false",
-        **getattr(request.module, "LIVE_SERVER_ENV", {}),
+        **live_server_env,
     }
     database = f"roost_test_{os.getpid()}_live{port}"
     server: Server | None = None
@@ -386,3 +395,49 @@ def live_sql(request: pytest.FixtureRequest, live_server: str) -> Iterator[Calla
             connection.close()
 
     yield run
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    """An S3 server on loopback for the session: moto's server mode (moto[server]), the
+    standard S3 emulator on PyPI, spoken to over HTTP like any S3-compatible store."""
+    from moto.server import ThreadedMotoServer
+
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
+
+
+def s3_settings(endpoint: str, bucket: str) -> dict[str, Any]:
+    """The settings that put a runtime's media in ``bucket`` on ``endpoint``, each file
+    readable by anyone (``public-read``: moto, like S3, refuses anonymous reads else)."""
+    return {
+        "media_s3_bucket": bucket,
+        "media_s3_endpoint": endpoint,
+        "media_s3_region": "us-east-1",
+        "media_s3_access_key_id": "roost-test",
+        "media_s3_secret_access_key": "roost-test-secret",
+        "media_s3_acl": "public-read",
+    }
+
+
+def s3_client(endpoint: str) -> Any:
+    import boto3
+
+    return boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="roost-test",
+        aws_secret_access_key="roost-test-secret",
+    )
+
+
+@pytest.fixture
+def s3_bucket(s3_endpoint: str) -> str:
+    """A new, empty bucket of the test's own."""
+    name = f"roost-test-{os.getpid()}-{next(_numbers)}"
+    s3_client(s3_endpoint).create_bucket(Bucket=name)
+    return name

@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 import roost.cards.service  # noqa: F401  (registers its job kinds)
 import roost.conversations.updates  # noqa: F401  (registers its job kinds)
 import roost.follows.jobs  # noqa: F401  (registers its job kinds)
+import roost.media.jobs  # noqa: F401  (registers its job kinds)
 import roost.polls.service  # noqa: F401  (registers its job kinds)
 import roost.scheduled.service  # noqa: F401  (registers its job kinds)
 import roost.timelines.fanout  # noqa: F401  (registers its job kinds)
@@ -39,7 +40,8 @@ from roost.follows.routes import router as follows_router
 from roost.instance.routes import router as instance_router
 from roost.lists.routes import router as lists_router
 from roost.markers.routes import router as markers_router
-from roost.media.system_route import router as system_files_router
+from roost.media.limits import upload_body_limit
+from roost.media.routes import router as media_router
 from roost.notifications.routes import router as notifications_router
 from roost.oauth.routes import router as oauth_router
 from roost.observability.routes import router as observability_router
@@ -109,8 +111,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         domain_blocks_router,
         filters_router,
         reports_router,
+        media_router,
         streaming_router,
-        system_files_router,
         web_router,  # the web page: after every API route
     ):
         app.include_router(router)
@@ -126,14 +128,18 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     # then KeptPages, which answers kept home pages before routing.
     if runtime.page_cache is not None:
         app.add_middleware(KeptPages, pages=runtime.page_cache)
+    uploads = upload_body_limit(settings)
+    # An avatar and a header, each up to its limit, and the form around them.
+    pictures = 2 * PICTURE_MAX_BYTES + settings.max_body_bytes
     app.add_middleware(
         RequestLimits,
         max_body=settings.max_body_bytes,
-        # An avatar and a header, each up to its limit, and the form around them.
-        by_prefix=dict.fromkeys(
-            ("/api/v1/accounts/update_credentials", "/settings/pictures"),
-            2 * PICTURE_MAX_BYTES + settings.max_body_bytes,
-        ),
+        by_prefix={
+            "/api/v1/media": uploads,
+            "/api/v2/media": uploads,
+            "/api/v1/accounts/update_credentials": pictures,
+            "/settings/pictures": pictures,
+        },
     )
     app.add_middleware(ApiCors)
     app.add_middleware(RequestMetrics)

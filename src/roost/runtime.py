@@ -28,6 +28,8 @@ from roost.core.versions import Versions
 from roost.filters.cache import FilterCache
 from roost.jobs.queue import QueueJobRunner
 from roost.jobs.runner import JobRunner
+from roost.media.limits import rate_rules
+from roost.media.runner import ProcessingPool
 from roost.media.storage import LocalStorage, MediaStorage
 from roost.statuses.cache import StatusCache
 from roost.streaming.bus import Bus, make_bus
@@ -37,6 +39,15 @@ from roost.timelines.sql_store import DatabaseTimelineStore
 from roost.timelines.store import TimelineStore
 
 log = logging.getLogger(__name__)
+
+
+def make_storage(settings: Settings) -> MediaStorage:
+    """S3 when ``ROOST_MEDIA_S3_BUCKET`` is set, else the local disk."""
+    if settings.media_s3_bucket:
+        from roost.media.s3 import S3Storage  # botocore is imported only when used
+
+        return S3Storage.from_settings(settings)
+    return LocalStorage(settings.data_dir / "media", base_url=settings.base_url)
 
 
 class Runtime:
@@ -78,12 +89,19 @@ class Runtime:
         )
         self.accounts = AccountCache(self.redis, self.versions, base_url=settings.base_url)
         self.filters = FilterCache(self.versions)
-        # Uploaded files: the local disk (served by Roost at /system/).
-        self.media: MediaStorage = LocalStorage(
-            settings.data_dir / "media", base_url=settings.base_url
+        # Uploaded files: the local disk (served by Roost at /system/), or S3 when a
+        # bucket is set; the pool of worker processes that decodes and encodes them.
+        self.media: MediaStorage = make_storage(settings)
+        self.processing = ProcessingPool(
+            workers=settings.media_processes,
+            memory_bytes=settings.media_memory_mb * 1024 * 1024,
+            timeout=settings.media_timeout_seconds,
         )
         self.limiter = RateLimiter(
-            enabled=settings.rate_limits, redis=self.redis, prefix=settings.redis_prefix
+            enabled=settings.rate_limits,
+            redis=self.redis,
+            prefix=settings.redis_prefix,
+            rules=rate_rules(settings),
         )
         self.node: int | None = None
         self._holder = holder_name()
@@ -122,6 +140,7 @@ class Runtime:
         if self.node is not None:
             await release_node(self.db, self.node, self._holder)
         await self.bus.close()
+        await self.processing.close()
         await self.media.close()
         await self.db.dispose()
         for name, (_, capacity) in self.db.pools.items():

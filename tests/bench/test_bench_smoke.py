@@ -48,7 +48,8 @@ def test_benchmark_runs_end_to_end_at_tiny_scale(tmp_path: Path) -> None:
         "--big", "1", "--big-followers", "60", "--fanout-limit", "40",
         "--duration", "1", "--connections", "4", "--post-rate", "2",
         "--post-rounds", "3", "--visible-posts", "2", "--visible-sample", "3",
-        "--fanout-rounds", "1", "--postgres", POSTGRES, "--redis", REDIS,
+        "--fanout-rounds", "1", "--upload-bytes", "200000",
+        "--postgres", POSTGRES, "--redis", REDIS,
         "--json", str(out),
     ]  # fmt: skip
     done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=110)
@@ -62,6 +63,13 @@ def test_benchmark_runs_end_to_end_at_tiny_scale(tmp_path: Path) -> None:
     assert r["home"]["posts"]["failures"] == 0 and r["home"]["posts"]["n"] > 0
     assert r["ceiling"]["reads_per_s"] > 0 and r["ceiling"]["errors"] == 0
     assert r["ceiling"]["body_bytes"] == round(r["home"]["mean_body_bytes"])
+    # Uploads during reads: each of the 2 clients finished at least the one it started.
+    uploads = r["uploads"]
+    assert 200_000 <= uploads["file_bytes"] < 300_000 and uploads["concurrency"] == 2
+    assert uploads["uploads"]["n"] >= 2 and uploads["uploads"]["failures"] == 0
+    assert uploads["uploads_per_s"] > 0 and uploads["reads_per_s"] > 0
+    assert uploads["errors"] == 0
+    assert "| Uploads during home reads (0.2 MB JPEG" in done.stdout
     assert r["post_latency"]["zero_followers"]["n"] == 3
     assert r["post_latency"]["big_account"]["n"] == 3
     # Both paths to a follower's home: fanned out, and merged at read (60 > limit 40).

@@ -22,7 +22,12 @@ from tests.cards.pages import Site as LinkSite
 from tests.cards.pages import serving
 
 # Cards on, and the page site below reachable (loopback is refused by default).
-LIVE_SERVER_ENV = {"ROOST_PREVIEW_CARDS": "true", "ROOST_PREVIEW_ALLOW_LOOPBACK": "true"}
+
+
+@pytest.fixture(scope="module")
+def live_server_env() -> dict[str, str]:
+    """Link cards on, fetching the pages this module serves on loopback."""
+    return {"ROOST_PREVIEW_CARDS": "true", "ROOST_PREVIEW_ALLOW_LOOPBACK": "true"}
 
 
 @pytest.fixture(scope="module")

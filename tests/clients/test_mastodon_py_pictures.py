@@ -15,7 +15,12 @@ from tests.clients.helpers import SignUp, eventually
 from tests.pictures import has_metadata, opened, picture
 
 # Cards on, and the site below reachable (loopback is refused by default).
-LIVE_SERVER_ENV = {"ROOST_PREVIEW_CARDS": "true", "ROOST_PREVIEW_ALLOW_LOOPBACK": "true"}
+
+
+@pytest.fixture(scope="module")
+def live_server_env() -> dict[str, str]:
+    """Link cards on, fetching the pages this module serves on loopback."""
+    return {"ROOST_PREVIEW_CARDS": "true", "ROOST_PREVIEW_ALLOW_LOOPBACK": "true"}
 
 
 @pytest.fixture(scope="module")

@@ -7,6 +7,8 @@ import httpx
 from roost.core.settings import Settings
 from roost.featured_tags.service import MAX_FEATURED_TAGS
 from roost.instance import service
+from roost.media.limits import MAX_ATTACHMENTS, SUPPORTED_MIME_TYPES
+from roost.media.processing import MAX_PIXELS
 from roost.runtime import Runtime
 from roost.statuses.service import MAX_CHARACTERS
 from tests.discovery.posts import post_ago
@@ -22,9 +24,11 @@ async def test_configuration_states_the_real_limits(
         assert configuration["statuses"]["max_characters"] == MAX_CHARACTERS
         assert configuration["statuses"]["characters_reserved_per_url"] == 23
         assert configuration["accounts"]["max_featured_tags"] == MAX_FEATURED_TAGS
-        # No media yet: zero allowed, as Mastodon clients read it.
-        assert configuration["statuses"]["max_media_attachments"] == 0
-        assert configuration["media_attachments"]["supported_mime_types"] == []
+        assert configuration["statuses"]["max_media_attachments"] == MAX_ATTACHMENTS
+        media = configuration["media_attachments"]
+        assert media["supported_mime_types"] == SUPPORTED_MIME_TYPES
+        assert media["image_size_limit"] == settings.media_max_bytes
+        assert media["image_matrix_limit"] == MAX_PIXELS
         assert configuration["polls"] == {
             "max_options": settings.poll_max_options,
             "max_characters_per_option": settings.poll_max_characters_per_option,

@@ -47,7 +47,7 @@ async def test_instance_v1(client: httpx.AsyncClient, factory: Factory, runtime:
         assert body["approval_required"] is False
         assert body["invites_enabled"] is False
         assert body["configuration"]["statuses"]["max_characters"] == 500
-        assert body["configuration"]["media_attachments"]["supported_mime_types"] == []
+        assert "image/jpeg" in body["configuration"]["media_attachments"]["supported_mime_types"]
         assert body["contact_account"] is None
         assert body["rules"] == []
         assert body["languages"] == ["en"]

@@ -29,7 +29,6 @@ from roost.media.processing import (
     Variant,
     process_profile_image,
 )
-from roost.media.profile import process_off_loop
 from roost.media.storage import key_for
 
 if TYPE_CHECKING:
@@ -63,7 +62,7 @@ async def store_pictures(
         if not data:
             raise Unprocessable(f"Validation failed: {label} file is empty")
         try:
-            variant = await process_off_loop(runtime, _process, data, SIZES[kind])
+            variant = await runtime.processing.run(_process, data, SIZES[kind])
         except RejectedMedia as exc:
             raise Unprocessable(f"Validation failed: {label} {exc}") from exc
         processed.append((kind, variant))

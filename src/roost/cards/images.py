@@ -1,5 +1,5 @@
-"""A card's picture, made from what its page names: a pure function, run off the event
-loop (media/profile.py) like every other picture Roost keeps."""
+"""A card's picture, made from what its page names: a pure function, run in the media
+processing pool (``runtime.processing``) like every other picture Roost keeps."""
 
 from __future__ import annotations
 

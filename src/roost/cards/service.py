@@ -36,7 +36,6 @@ from roost.core.ids import new_id
 from roost.jobs.outbox import schedule_job
 from roost.jobs.runner import job
 from roost.media.processing import RejectedMedia
-from roost.media.profile import process_off_loop
 from roost.media.storage import key_for
 from roost.statuses.formatting import extract
 from roost.statuses.models import Status
@@ -183,7 +182,7 @@ async def _picture(runtime: Runtime, url: str) -> CardImage | None:
             allow_loopback=settings.preview_allow_loopback,
             user_agent=_user_agent(settings),
         )
-        return await process_off_loop(runtime, process_card_image, fetched.body)
+        return await runtime.processing.run(process_card_image, fetched.body)
     except (FetchRefused, FetchFailed, RejectedMedia) as exc:
         log.info("no picture for the card from %s: %s", url, exc)
         return None

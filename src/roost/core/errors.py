@@ -48,6 +48,12 @@ class Unprocessable(RoostError):
     status_code = 422
 
 
+class ServiceUnavailable(RoostError):
+    """Something Roost depends on (the media store) failed; the client may retry."""
+
+    status_code = 503
+
+
 class RateLimited(RoostError):
     """Too many actions: ``retry_after`` seconds until the limit's window frees a slot."""
 

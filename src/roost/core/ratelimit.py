@@ -23,8 +23,9 @@ from __future__ import annotations
 import logging
 import math
 import time
+from collections.abc import Mapping
 
-from limits import parse
+from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 from redis.asyncio import Redis
@@ -49,10 +50,19 @@ WARN_EVERY_SECONDS = 60.0
 
 
 class RateLimiter:
-    def __init__(self, *, enabled: bool, redis: Redis | None = None, prefix: str = "") -> None:
+    def __init__(
+        self,
+        *,
+        enabled: bool,
+        redis: Redis | None = None,
+        prefix: str = "",
+        rules: Mapping[str, RateLimitItem] | None = None,
+    ) -> None:
         """Counts in memory, or in ``redis`` (a client whose connection pool is shared,
-        not owned) under ``prefix`` when given."""
+        not owned) under ``prefix`` when given. ``rules`` adds limits set by the
+        settings (media uploads per hour) to the fixed ``RULES``."""
         self.enabled = enabled
+        self.rules = {**RULES, **(rules or {})}
         storage: Storage = MemoryStorage()
         if redis is not None:
             # redis-py's asyncio client (already a dependency) rather than limits'
@@ -67,21 +77,21 @@ class RateLimiter:
         self._limiter = MovingWindowRateLimiter(storage)
         self._warned_at: float | None = None
 
-    async def hit(self, rule: str, key: str) -> None:
+    async def hit(self, rule: str, key: str, *, message: str = "Too many requests") -> None:
         """Count one ``rule`` action by ``key`` (an IP or account id); 429 past the limit."""
         if not self.enabled:
             return
         try:
-            allowed = await self._limiter.hit(RULES[rule], rule, key)
+            allowed = await self._limiter.hit(self.rules[rule], rule, key)
         except RedisError as exc:
             self._warn_unchecked(rule, exc)
             return
         if not allowed:
-            raise RateLimited("Too many requests", retry_after=await self._retry_after(rule, key))
+            raise RateLimited(message, retry_after=await self._retry_after(rule, key))
 
     async def _retry_after(self, rule: str, key: str) -> int:
         """Whole seconds until the oldest counted action leaves ``rule``'s window."""
-        item = RULES[rule]
+        item = self.rules[rule]
         try:
             stats = await self._limiter.get_window_stats(item, rule, key)
         except RedisError:

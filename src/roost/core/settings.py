@@ -76,6 +76,30 @@ class Settings(BaseSettings):
     preview_total_timeout: float = 10.0
     preview_max_bytes: int = 1 << 20  # a page's HTML
     preview_max_image_bytes: int = 5 << 20
+    # Media uploads (media/, see README): the largest file accepted (Mastodon's image
+    # limit, 16 MiB), checked while the body is read; files per hour per account; v2
+    # uploads larger than this are processed by a job (202) instead of while the request
+    # waits (200); unattached uploads are removed this many seconds after upload.
+    media_max_bytes: int = 16 * 1024 * 1024
+    media_uploads_per_hour: int = 60
+    media_async_above_bytes: int = 1024 * 1024
+    media_unattached_seconds: int = 24 * 3600
+    # The processing pool of each process: its size, each worker's address-space limit
+    # (RLIMIT_AS) and the time one file may take before its worker is killed.
+    media_processes: int = 1
+    media_memory_mb: int = 1536
+    media_timeout_seconds: float = 30.0
+    # An S3-compatible store instead of the local disk (ROOST_DATA_DIR/media) when a
+    # bucket is named. The public URL is where clients fetch files from (a CDN or the
+    # bucket's own address; default: <endpoint>/<bucket>). An ACL (e.g. public-read) is
+    # sent with each file only when set.
+    media_s3_bucket: str = ""
+    media_s3_endpoint: str = ""
+    media_s3_region: str = "us-east-1"
+    media_s3_access_key_id: str = ""
+    media_s3_secret_access_key: str = ""
+    media_s3_public_url: str = ""
+    media_s3_acl: str = ""
 
     @field_validator(
         "rate_limits", "access_log", "preview_cards", "preview_allow_loopback", mode="before"

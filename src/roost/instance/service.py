@@ -22,6 +22,8 @@ from roost.core.ids import lowest_id_at
 from roost.core.settings import Settings
 from roost.featured_tags.service import MAX_FEATURED_TAGS
 from roost.instance.rules import server_rules
+from roost.media.limits import MAX_ATTACHMENTS
+from roost.media.limits import configuration as media_configuration
 from roost.statuses.formatting import URL_LENGTH
 from roost.statuses.models import Status
 from roost.statuses.service import MAX_CHARACTERS
@@ -69,8 +71,7 @@ def streaming_url(settings: Settings) -> str:
 
 def _configuration(settings: Settings) -> dict[str, Any]:
     """The limits clients read before they let someone write: each the value the code
-    that enforces it uses. Media, which Roost does not have yet, says so with zeros
-    (Mastodon clients hide what a limit of zero forbids)."""
+    that enforces it uses."""
     return {
         "accounts": {
             "max_featured_tags": MAX_FEATURED_TAGS,
@@ -78,17 +79,10 @@ def _configuration(settings: Settings) -> dict[str, Any]:
         },
         "statuses": {
             "max_characters": MAX_CHARACTERS,
-            "max_media_attachments": 0,
+            "max_media_attachments": MAX_ATTACHMENTS,
             "characters_reserved_per_url": URL_LENGTH,
         },
-        "media_attachments": {
-            "supported_mime_types": [],
-            "image_size_limit": 0,
-            "image_matrix_limit": 0,
-            "video_size_limit": 0,
-            "video_frame_rate_limit": 0,
-            "video_matrix_limit": 0,
-        },
+        "media_attachments": media_configuration(settings),
         "polls": {
             "max_options": settings.poll_max_options,
             "max_characters_per_option": settings.poll_max_characters_per_option,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from roost.core.db import after_commit, utcnow
@@ -49,3 +50,12 @@ def schedule_job(
         runtime.jobs.kick(job_id)
 
     after_commit(session, kick)
+
+
+async def job_waiting(session: AsyncSession, kind: str, *, after: datetime | None = None) -> bool:
+    """Whether a job of ``kind`` is in the outbox (due later than ``after``, if given):
+    how a periodic job that schedules its own next run avoids scheduling two."""
+    query = exists().where(OutboxJob.kind == kind)
+    if after is not None:
+        query = query.where(OutboxJob.next_attempt_at > after)
+    return bool(await session.scalar(select(query)))
