@@ -11,7 +11,9 @@ from roost.featured_tags.models import FeaturedTag
 from roost.filters.models import Filter, FilterKeyword, FilterStatus
 from roost.follows.models import AccountNote, Block, Follow, FollowRequest, Mute
 from roost.jobs.models import OutboxJob
+from roost.lifecycle.models import AccountImport
 from roost.lists.models import List, ListAccount
+from roost.mail.models import MailToken
 from roost.markers.models import Marker
 from roost.notifications.models import (
     Notification,
@@ -47,6 +49,7 @@ __all__ = [
     "Announcement",
     "AccessToken",
     "Account",
+    "AccountImport",
     "AccountNote",
     "AccountConversation",
     "AuthorizationCode",
@@ -68,6 +71,7 @@ __all__ = [
     "ListAccount",
     "ListEntry",
     "ListFeed",
+    "MailToken",
     "Marker",
     "Mention",
     "Mute",

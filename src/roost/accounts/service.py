@@ -20,6 +20,7 @@ from roost.core.errors import Forbidden, NotFound
 from roost.core.ids import new_id
 from roost.follows.relations import follow_requests_count
 from roost.jobs.outbox import schedule_job
+from roost.mail.service import CONFIRMATION, schedule_mail
 from roost.oauth.models import AccessToken
 from roost.oauth.tokens import grant_token, render_token
 from roost.statuses.formatting import extract, to_html
@@ -54,9 +55,12 @@ async def register(
     """Create an account and a token for it, carrying the app token's scopes.
 
     With ``registrations=approval`` the account waits for a moderator: the token
-    is returned (as Mastodon does) but every use answers 403 until approval.
+    is returned (as Mastodon does) but every use answers 403 until approval. So it does
+    while the address awaits confirmation (when Roost sends mail).
     """
-    account = await _new_account(session=session, runtime=runtime, ip=ip, form=form)
+    account = await _new_account(
+        session=session, runtime=runtime, ip=ip, form=form, app_id=app_token.app_id
+    )
     token, row = grant_token(
         session, app_id=app_token.app_id, account_id=account.id, scopes=app_token.scopes.split()
     )
@@ -65,10 +69,16 @@ async def register(
 
 
 async def _new_account(
-    *, session: AsyncSession, runtime: Runtime, ip: str, form: RegistrationForm
+    *,
+    session: AsyncSession,
+    runtime: Runtime,
+    ip: str,
+    form: RegistrationForm,
+    app_id: int | None = None,
 ) -> Account:
     """Check the server's mode, the rate limit and every field; add the account to
-    ``session`` (the caller commits with ``_commit_new_account``)."""
+    ``session`` (the caller commits with ``_commit_new_account``). When Roost sends
+    mail, the address waits for confirmation and the mail is owed (sent by a job)."""
     mode = runtime.settings.registrations
     if mode == "closed":
         raise Forbidden("Registrations are closed on this server")
@@ -101,8 +111,12 @@ async def _new_account(
         password_hash=password_hash,
         approved=mode == "open",
         created_at=utcnow(),
+        confirmed_at=None if runtime.settings.mail_enabled else utcnow(),
+        created_by_application_id=app_id,
     )
     session.add(account)
+    if account.confirmed_at is None:
+        schedule_mail(session, runtime, purpose=CONFIRMATION, account_id=account.id)
     return account
 
 

@@ -52,6 +52,20 @@ class Settings(BaseSettings):
     poll_max_characters_per_option: int = 50
     poll_min_expiration: int = 300  # seconds
     poll_max_expiration: int = 2_629_746  # a month
+    # An SMTP server (smtp://[user:password@]host[:port][?starttls=auto|always|never],
+    # or smtps:// for TLS from the start) switches on email: sign-up waits for the
+    # address to be confirmed, and passwords are reset by mail. Empty: no email at all.
+    smtp_url: str = ""
+    # The sender of every mail; empty: Roost <notifications@<domain without port>>.
+    smtp_from: str = ""
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_scheme(cls, value: str) -> str:
+        value = value.strip()
+        if value and not value.startswith(("smtp://", "smtps://")):
+            raise ValueError("ROOST_SMTP_URL must start with smtp:// or smtps://")
+        return value
 
     @field_validator("rate_limits", "access_log", mode="before")
     @classmethod
@@ -59,6 +73,15 @@ class Settings(BaseSettings):
         if isinstance(value, str) and value.lower() in {"off", "on"}:
             return value.lower() == "on"
         return value
+
+    @property
+    def mail_enabled(self) -> bool:
+        """Whether Roost sends mail (confirmation at sign-up, password reset)."""
+        return bool(self.smtp_url)
+
+    @property
+    def mail_sender(self) -> str:
+        return self.smtp_from or f"Roost <notifications@{self.domain.split(':')[0]}>"
 
     @property
     def resolved_database_url(self) -> str:
