@@ -122,7 +122,13 @@ async def _new_account(
 
 async def _commit_new_account(session: AsyncSession, account: Account) -> None:
     username, email = account.username, account.email
+    awaits_confirmation = account.confirmed_at is None
     try:
+        if awaits_confirmation:
+            # A None would take the column's default (confirmed now) in the INSERT:
+            # clear it once the row is written.
+            await session.flush()
+            account.confirmed_at = None
         await commit(session)
     except IntegrityError:  # a concurrent sign-up took the name first (PostgreSQL)
         await session.rollback()
