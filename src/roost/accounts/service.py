@@ -16,7 +16,7 @@ from roost.accounts.preferences import set_preferences
 from roost.accounts.render import render_credential_account
 from roost.accounts.schemas import CredentialsForm, RegistrationForm
 from roost.core.db import commit, utcnow
-from roost.core.errors import Forbidden, NotFound
+from roost.core.errors import Forbidden, Gone, NotFound
 from roost.core.ids import new_id
 from roost.follows.relations import follow_requests_count
 from roost.jobs.outbox import schedule_job
@@ -215,9 +215,10 @@ async def update_credentials(
 
 
 async def get_account(*, session: AsyncSession, account_id: int) -> Account:
-    """A visible account: accounts still waiting for approval do not exist yet."""
+    """A visible account: accounts still waiting for approval do not exist yet, and
+    deleted ones no more."""
     account = await session.get(Account, account_id)
-    if account is None or not account.approved:
+    if account is None or not account.approved or account.deleted_at is not None:
         raise NotFound()
     return account
 
@@ -233,6 +234,8 @@ async def lookup_account(*, session: AsyncSession, acct: str, domain: str) -> Ac
     )
     if account is None or not account.approved:
         raise NotFound()
+    if account.deleted_at is not None:
+        raise Gone("This account was deleted by its owner.")
     return account
 
 

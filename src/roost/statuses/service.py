@@ -166,7 +166,9 @@ async def mentionable(session: AsyncSession, author_id: int, usernames: list[str
     """Local accounts named in the text, in order, leaving out those who block the author."""
     if not usernames:
         return []
-    rows = await session.scalars(select(Account).where(Account.username_lower.in_(usernames)))
+    rows = await session.scalars(
+        select(Account).where(Account.username_lower.in_(usernames), Account.deleted_at.is_(None))
+    )
     by_name = {a.username_lower: a for a in rows.all()}
     blockers = await blockers_of(session, target=author_id, among=[a.id for a in by_name.values()])
     return [by_name[n] for n in usernames if n in by_name and by_name[n].id not in blockers]

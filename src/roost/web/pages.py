@@ -297,6 +297,8 @@ class WebRoute(APIRoute):
                     response = redirect(login_url(request))
             except RoostError as exc:
                 response = await error_response(request, exc)
+            finally:
+                await request.close()  # a form read by a dependency: its uploads' files
             apply_cookies(request, response)
             for name, value in HEADERS.items():
                 response.headers.setdefault(name, value)

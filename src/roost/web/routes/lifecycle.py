@@ -98,16 +98,13 @@ async def start_import(
     runtime: RuntimeDep,
 ) -> Response:
     try:
-        upload = (await request.form()).get("data")
-        if not isinstance(upload, UploadFile):
-            raise Unprocessable("Choose a CSV file to import")
         await imports.start_import(
             session=session,
             runtime=runtime,
             account_id=member.account.id,
             kind=form.type,
             mode=form.mode,
-            data=await upload.read(),
+            data=await _uploaded(request),
         )
     except RoostError as exc:
         return await _import_page(
@@ -119,6 +116,14 @@ async def start_import(
             values={"type": form.type, "mode": form.mode},
         )
     return redirect("/settings/import?started=1")
+
+
+async def _uploaded(request: Request) -> bytes:
+    """The file of the import form (the body was already held to ROOST_MAX_BODY_BYTES)."""
+    upload = (await request.form()).get("data")  # WebRoute closes the form
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        raise Unprocessable("Choose a CSV file to import")
+    return await upload.read()
 
 
 @router.get("/settings/delete")
