@@ -106,10 +106,10 @@ async def test_a_deleted_account_leaves_nothing_behind(
 
     gone = alice.account.id
     mine = Status.account_id == gone
-    either = lambda model: or_(model.account_id == gone, model.target_account_id == gone)
     assert await count(runtime, Status, mine) == 0
     for model in (Follow, Block, Mute):
-        assert await count(runtime, model, either(model)) == 0
+        either = or_(model.account_id == gone, model.target_account_id == gone)
+        assert await count(runtime, model, either) == 0
     for model in (Favourite, Bookmark, List, Filter, WebSession):
         assert await count(runtime, model, model.account_id == gone) == 0
     assert (
