@@ -304,7 +304,8 @@ def live_server(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, template_db: str
 ) -> Iterator[str]:
     """A real ``roost serve`` process on a free port, on this run's backend (its own
-    PostgreSQL database and Redis prefix when the run uses them); yields its base URL."""
+    PostgreSQL database and Redis prefix when the run uses them); yields its base URL.
+    A test module may add settings of its own as ``LIVE_SERVER_ENV`` (a dict)."""
     data = tmp_path_factory.mktemp("live")
     port = free_port()
     env = {
@@ -317,6 +318,7 @@ def live_server(
         "ROOST_REDIS_PREFIX": f"roost-test:{os.getpid()}:live{port}:",
         # With Redis, the API process also runs the queued jobs (no separate worker).
         "ROOST_SERVE_RUNS_JOBS": "true",
+        **getattr(request.module, "LIVE_SERVER_ENV", {}),
     }
     database = f"roost_test_{os.getpid()}_live{port}"
     server: Server | None = None

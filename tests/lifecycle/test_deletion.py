@@ -103,6 +103,12 @@ async def test_a_deleted_account_leaves_nothing_behind(
     assert profile.status_code == 410
     follow_back = await client.post(f"/api/v1/accounts/{alice.id}/follow", headers=bob.headers)
     assert follow_back.status_code == 404
+    finger = await client.get("/.well-known/webfinger", params={"resource": "acct:alice@localhost"})
+    assert finger.status_code == 410
+    found = await call(client, bob, "GET", "/api/v2/search?q=alice&type=accounts")
+    assert found["accounts"] == []
+    mention = await call(client, bob, "POST", "/api/v1/statuses", status="@alice are you there?")
+    assert mention["mentions"] == []
 
     gone = alice.account.id
     mine = Status.account_id == gone
