@@ -89,17 +89,29 @@ OWN_ROWS = (
 
 
 async def delete_own_account(
-    *, session: AsyncSession, runtime: Runtime, account_id: int, password: str
+    *,
+    read_session: AsyncSession,
+    write_session: AsyncSession,
+    runtime: Runtime,
+    account_id: int,
+    password: str,
 ) -> None:
     """The person confirmed with their password: the account becomes a tombstone at
     once, and the purge job is owed. A wrong password changes nothing (and counts as a
-    sign-in attempt on the account)."""
+    sign-in attempt on the account). The password is checked on ``read_session``, so
+    the write transaction only holds the lock for the writes."""
     await runtime.limiter.hit("login_account", account_key(account_id))
+    password_hash = await read_session.scalar(
+        select(Account.password_hash).where(Account.id == account_id, Account.deleted_at.is_(None))
+    )
+    if password_hash is None:
+        raise NotFound()
+    if not await asyncio.to_thread(verify_password, password_hash, password):
+        raise Unauthorized("The password is not right.")
+    session = write_session
     account = await session.get(Account, account_id)
     if account is None or account.deleted_at is not None:
         raise NotFound()
-    if not await asyncio.to_thread(verify_password, account.password_hash, password):
-        raise Unauthorized("The password is not right.")
     now = utcnow()
     account.deleted_at = now
     account.suspended_at = account.suspended_at or now

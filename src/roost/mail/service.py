@@ -145,12 +145,12 @@ async def resend_confirmation(
 ) -> None:
     """POST /api/v1/emails/confirmations: by the app that registered the account, while
     the address waits for confirmation; ``email`` replaces the address first."""
+    await runtime.limiter.hit("mail_address", f"account:{account_id}")
     account = await session.get(Account, account_id)
     if account is None or app_id is None or account.created_by_application_id != app_id:
         raise Forbidden(NOT_YOUR_APP)
     if account.confirmed_at is not None:
         raise Forbidden(CONFIRMED_ALREADY)
-    await runtime.limiter.hit("mail_address", f"account:{account.id}")
     if email is not None:
         address = email.strip().lower()
         errors = validation.Errors()

@@ -201,14 +201,24 @@ async def change_password(
 
 
 async def delete_account(
-    *, session: AsyncSession, runtime: Runtime, account_id: int, password: str
+    *,
+    read_session: AsyncSession,
+    write_session: AsyncSession,
+    runtime: Runtime,
+    account_id: int,
+    password: str,
 ) -> None:
-    """Delete one's own account (lifecycle/deletion.py), signing out every browser in
-    the same transaction."""
-    await session.execute(delete(WebSession).where(WebSession.account_id == account_id))
+    """Delete one's own account (lifecycle/deletion.py), then the rows of its browsers'
+    sessions (already refused: ``find_session`` turns a deleted account away)."""
     await deletion.delete_own_account(
-        session=session, runtime=runtime, account_id=account_id, password=password
+        read_session=read_session,
+        write_session=write_session,
+        runtime=runtime,
+        account_id=account_id,
+        password=password,
     )
+    await write_session.execute(delete(WebSession).where(WebSession.account_id == account_id))
+    await commit(write_session)
 
 
 async def reset_password(

@@ -144,7 +144,11 @@ async def delete_account(
 ) -> Response:
     try:
         await service.delete_account(
-            session=session, runtime=runtime, account_id=member.account.id, password=form.password
+            read_session=reader,
+            write_session=session,
+            runtime=runtime,
+            account_id=member.account.id,
+            password=form.password,
         )
     except RoostError as exc:
         message = (
