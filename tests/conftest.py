@@ -319,7 +319,8 @@ def live_server(
     live_server_env: dict[str, str],
 ) -> Iterator[str]:
     """A real ``roost serve`` process on a free port, on this run's backend (its own
-    PostgreSQL database and Redis prefix when the run uses them); yields its base URL."""
+    PostgreSQL database and Redis prefix when the run uses them); yields its base URL.
+    A test module adds settings of its own by overriding ``live_server_env``."""
     data = tmp_path_factory.mktemp("live")
     port = free_port()
     env = {

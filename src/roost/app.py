@@ -15,6 +15,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 import roost.cards.service  # noqa: F401  (registers its job kinds)
 import roost.conversations.updates  # noqa: F401  (registers its job kinds)
 import roost.follows.jobs  # noqa: F401  (registers its job kinds)
+import roost.lifecycle.jobs  # noqa: F401  (registers its job kinds)
+import roost.mail.jobs  # noqa: F401  (registers its job kinds)
 import roost.media.jobs  # noqa: F401  (registers its job kinds)
 import roost.polls.service  # noqa: F401  (registers its job kinds)
 import roost.scheduled.service  # noqa: F401  (registers its job kinds)
@@ -39,6 +41,7 @@ from roost.filters.routes import router as filters_router
 from roost.follows.routes import router as follows_router
 from roost.instance.routes import router as instance_router
 from roost.lists.routes import router as lists_router
+from roost.mail.routes import router as mail_router
 from roost.markers.routes import router as markers_router
 from roost.media.limits import upload_body_limit
 from roost.media.routes import router as media_router
@@ -112,6 +115,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         filters_router,
         reports_router,
         media_router,
+        mail_router,
         streaming_router,
         web_router,  # the web page: after every API route
     ):

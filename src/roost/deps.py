@@ -15,6 +15,7 @@ from fastapi import Depends, Request
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from roost.accounts.credentials import UNCONFIRMED
 from roost.accounts.models import Account
 from roost.accounts.roles import Permission, role_of
 from roost.core.db import Database
@@ -115,13 +116,17 @@ TOKEN_LOOKUP = (
 )
 
 
-async def load_viewer(db: Database, token: str) -> Viewer:
+async def load_viewer(db: Database, token: str, *, any_standing: bool = False) -> Viewer:
+    """The viewer a token stands for. A person whose address awaits confirmation, then
+    one awaiting approval, is refused (Mastodon's order), unless ``any_standing``."""
     async with db.read() as session:
         row = (await session.execute(TOKEN_LOOKUP, {"digest": token_digest(token)})).first()
     if row is None:
         raise Unauthorized("The access token is invalid")
     access, account = row
-    if account is not None and not account.approved:
+    if account is not None and account.confirmed_at is None and not any_standing:
+        raise Forbidden(UNCONFIRMED)
+    if account is not None and not account.approved and not any_standing:
         raise Forbidden("Your login is currently pending approval")
     return Viewer(account=account, token=access, scopes=frozenset(access.scopes.split()))
 
@@ -163,6 +168,19 @@ def require_staff(scope: str, permission: Permission) -> Callable[[Request], Awa
         return viewer
 
     return dependency
+
+
+async def awaiting_confirmation(request: Request) -> Viewer:
+    """A person's token, any scope, whether or not the address is confirmed or the account
+    approved yet (for the one route that must work before: POST
+    /api/v1/emails/confirmations)."""
+    token = bearer_token(request)
+    if not token:
+        raise Unauthorized("The access token is invalid")
+    viewer = await load_viewer(get_db(request), token, any_standing=True)
+    if viewer.account is None:
+        raise Unprocessable("This method requires an authenticated user")
+    return viewer
 
 
 def optional(scope: str) -> Callable[[Request], Awaitable[Viewer]]:

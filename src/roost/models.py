@@ -13,7 +13,9 @@ from roost.featured_tags.models import FeaturedTag
 from roost.filters.models import Filter, FilterKeyword, FilterStatus
 from roost.follows.models import AccountNote, Block, Follow, FollowRequest, Mute
 from roost.jobs.models import OutboxJob
+from roost.lifecycle.models import AccountImport
 from roost.lists.models import List, ListAccount
+from roost.mail.models import MailToken
 from roost.markers.models import Marker
 from roost.media.models import MediaAttachment
 from roost.notifications.models import (
@@ -51,6 +53,7 @@ __all__ = [
     "AccessToken",
     "Account",
     "AdminActionLog",
+    "AccountImport",
     "AccountNote",
     "AccountConversation",
     "AuthorizationCode",
@@ -72,6 +75,7 @@ __all__ = [
     "ListAccount",
     "ListEntry",
     "ListFeed",
+    "MailToken",
     "Marker",
     "MediaAttachment",
     "Mention",

@@ -16,6 +16,8 @@ from typing import Any
 import roost.cards.service  # noqa: F401  (registers its job kinds)
 import roost.conversations.updates  # noqa: F401  (registers its job kinds)
 import roost.follows.jobs  # noqa: F401  (registers its job kinds)
+import roost.lifecycle.jobs  # noqa: F401  (registers its job kinds)
+import roost.mail.jobs  # noqa: F401  (registers its job kinds)
 import roost.media.jobs  # noqa: F401  (registers its job kinds)
 import roost.polls.service  # noqa: F401  (registers its job kinds)
 import roost.scheduled.service  # noqa: F401  (registers its job kinds)

@@ -112,6 +112,11 @@ def authorize_deny(page: Page, scene: Scene) -> None:
     expect(page.locator("h1")).to_have_text("Access denied")
 
 
+def import_without_file(page: Page, scene: Scene) -> None:
+    page.locator("form#import-form button[type=submit]").click()
+    expect(page.locator(".form-error:not([hidden])")).to_be_visible()
+
+
 AUTHORIZE = (
     "/oauth/authorize?client_id={client_id}&response_type=code"
     "&redirect_uri=urn:ietf:wg:oauth:2.0:oob&scope=read+write+follow"
@@ -171,6 +176,16 @@ SCREENS: list[Screen] = [
     Screen("moderation-audit", "/moderation/audit", who="ruth"),
     Screen("moderation-not-allowed", "/moderation", status=403),
     Screen("notifications-report", "/notifications", who="ruth"),
+    Screen("export", "/settings/export"),
+    Screen("import", "/settings/import"),
+    Screen("import-error", "/settings/import", act=import_without_file),
+    Screen("delete-account", "/settings/delete"),
+    Screen("forgot-password", "/auth/password/new", who=None),
+    Screen(
+        "reset-link-invalid", "/auth/password/edit?reset_password_token=x", who=None, status=400
+    ),
+    Screen("confirmation-new", "/auth/confirmation/new", who=None),
+    Screen("confirm-link-invalid", "/auth/confirmation?confirmation_token=x", who=None, status=400),
     Screen("not-found", "/@nobody_here", status=404),
     Screen("not-found-signed-out", "/@maya/123456789", who=None, status=404),
 ]
@@ -326,14 +341,15 @@ def test_screen_passes_wcag_audit(
 
 def web_pages() -> list[str]:
     """The addresses of the web page's screens: every GET route of roost.web.routes
-    except those that answer JSON to the page's scripts (newer/older posts, counts)."""
+    except those that answer JSON to the page's scripts (newer/older posts, counts) and
+    the files it hands out to save (the exports, answered as a ``Download``)."""
     pages = []
     for info in pkgutil.iter_modules(roost.web.routes.__path__):
         module = importlib.import_module(f"roost.web.routes.{info.name}")
         for route in module.router.routes:
             assert isinstance(route, APIRoute)
             answers = str(route.endpoint.__annotations__.get("return", ""))
-            if "GET" in route.methods and "JSON" not in answers:
+            if "GET" in route.methods and "JSON" not in answers and "Download" not in answers:
                 pages.append(route.path)
     return pages
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String, Text, false
+from sqlalchemy import ForeignKey, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from roost.core.db import Base, utcnow
@@ -38,6 +38,17 @@ class Account(Base):
     sensitized_at: Mapped[datetime | None] = mapped_column(default=None)
     disabled_at: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When the email address was confirmed by following the mailed link. Set at once
+    # unless ROOST_SMTP_URL is set (then sign-up waits for the mail: mail/service.py).
+    confirmed_at: Mapped[datetime | None] = mapped_column(default=utcnow)
+    # The OAuth app that registered the account (POST /api/v1/accounts), the only one
+    # that may ask for the confirmation mail again (POST /api/v1/emails/confirmations).
+    created_by_application_id: Mapped[int | None] = mapped_column(
+        ForeignKey("oauth_apps.id", ondelete="SET NULL"), default=None
+    )
+    # The person deleted the account: the row stays as a tombstone so the username stays
+    # reserved; a job removes everything else (lifecycle/deletion.py).
+    deleted_at: Mapped[datetime | None] = mapped_column(default=None)
     last_status_at: Mapped[datetime | None] = mapped_column(default=None)
     followers_count: Mapped[int] = mapped_column(default=0)
     following_count: Mapped[int] = mapped_column(default=0)

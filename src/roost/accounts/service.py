@@ -26,10 +26,11 @@ from roost.accounts.preferences import set_preferences
 from roost.accounts.render import render_credential_account
 from roost.accounts.schemas import CredentialsForm, RegistrationForm
 from roost.core.db import commit, utcnow
-from roost.core.errors import Forbidden, NotFound
+from roost.core.errors import Forbidden, Gone, NotFound
 from roost.core.ids import new_id
 from roost.follows.relations import follow_requests_count
 from roost.jobs.outbox import schedule_job
+from roost.mail.service import CONFIRMATION, schedule_mail
 from roost.oauth.models import AccessToken
 from roost.oauth.tokens import grant_token, render_token
 from roost.statuses.formatting import extract, to_html
@@ -64,9 +65,12 @@ async def register(
     """Create an account and a token for it, carrying the app token's scopes.
 
     With ``registrations=approval`` the account waits for a moderator: the token
-    is returned (as Mastodon does) but every use answers 403 until approval.
+    is returned (as Mastodon does) but every use answers 403 until approval. So it does
+    while the address awaits confirmation (when Roost sends mail).
     """
-    account = await _new_account(session=session, runtime=runtime, ip=ip, form=form)
+    account = await _new_account(
+        session=session, runtime=runtime, ip=ip, form=form, app_id=app_token.app_id
+    )
     token, row = grant_token(
         session, app_id=app_token.app_id, account_id=account.id, scopes=app_token.scopes.split()
     )
@@ -75,10 +79,16 @@ async def register(
 
 
 async def _new_account(
-    *, session: AsyncSession, runtime: Runtime, ip: str, form: RegistrationForm
+    *,
+    session: AsyncSession,
+    runtime: Runtime,
+    ip: str,
+    form: RegistrationForm,
+    app_id: int | None = None,
 ) -> Account:
     """Check the server's mode, the rate limit and every field; add the account to
-    ``session`` (the caller commits with ``_commit_new_account``)."""
+    ``session`` (the caller commits with ``_commit_new_account``). When Roost sends
+    mail, the address waits for confirmation and the mail is owed (sent by a job)."""
     mode = runtime.settings.registrations
     if mode == "closed":
         raise Forbidden("Registrations are closed on this server")
@@ -111,14 +121,24 @@ async def _new_account(
         password_hash=password_hash,
         approved=mode == "open",
         created_at=utcnow(),
+        confirmed_at=None if runtime.settings.mail_enabled else utcnow(),
+        created_by_application_id=app_id,
     )
     session.add(account)
+    if account.confirmed_at is None:
+        schedule_mail(session, runtime, purpose=CONFIRMATION, account_id=account.id)
     return account
 
 
 async def _commit_new_account(session: AsyncSession, account: Account) -> None:
     username, email = account.username, account.email
+    awaits_confirmation = account.confirmed_at is None
     try:
+        if awaits_confirmation:
+            # A None would take the column's default (confirmed now) in the INSERT:
+            # clear it once the row is written.
+            await session.flush()
+            account.confirmed_at = None
         await commit(session)
     except IntegrityError:  # a concurrent sign-up took the name first (PostgreSQL)
         await session.rollback()
@@ -258,9 +278,10 @@ async def remove_picture(
 
 
 async def get_account(*, session: AsyncSession, account_id: int) -> Account:
-    """A visible account: accounts still waiting for approval do not exist yet."""
+    """A visible account: accounts still waiting for approval do not exist yet, and
+    deleted ones no more."""
     account = await session.get(Account, account_id)
-    if account is None or not account.approved:
+    if account is None or not account.approved or account.deleted_at is not None:
         raise NotFound()
     return account
 
@@ -276,6 +297,8 @@ async def lookup_account(*, session: AsyncSession, acct: str, domain: str) -> Ac
     )
     if account is None or not account.approved:
         raise NotFound()
+    if account.deleted_at is not None:
+        raise Gone("This account was deleted by its owner.")
     return account
 
 

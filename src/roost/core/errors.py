@@ -36,6 +36,10 @@ class NotFound(RoostError):
         super().__init__(message)
 
 
+class Gone(RoostError):
+    status_code = 410
+
+
 class Conflict(RoostError):
     status_code = 409
 

@@ -44,6 +44,10 @@ RULES = {
     "register": parse("5/30 minutes"),
     "post": parse("300/3 hours"),
     "oauth_app": parse("20/5 minutes"),
+    # Mails asked for (a password reset, the confirmation again): per address typed, or
+    # per account, so one inbox is not flooded; and per IP across addresses.
+    "mail_address": parse("5/hour"),
+    "mail_ip": parse("20/hour"),
 }
 
 WARN_EVERY_SECONDS = 60.0

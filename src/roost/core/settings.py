@@ -100,6 +100,20 @@ class Settings(BaseSettings):
     media_s3_secret_access_key: str = ""
     media_s3_public_url: str = ""
     media_s3_acl: str = ""
+    # An SMTP server (smtp://[user:password@]host[:port][?starttls=auto|always|never],
+    # or smtps:// for TLS from the start) switches on email: sign-up waits for the
+    # address to be confirmed, and passwords are reset by mail. Empty: no email at all.
+    smtp_url: str = ""
+    # The sender of every mail; empty: Roost <notifications@<domain without port>>.
+    smtp_from: str = ""
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_scheme(cls, value: str) -> str:
+        value = value.strip()
+        if value and not value.startswith(("smtp://", "smtps://")):
+            raise ValueError("ROOST_SMTP_URL must start with smtp:// or smtps://")
+        return value
 
     @field_validator(
         "rate_limits", "access_log", "preview_cards", "preview_allow_loopback", mode="before"
@@ -116,6 +130,15 @@ class Settings(BaseSettings):
         if any(not text.strip() for text in value):
             raise ValueError("a rule's text must not be empty")
         return [text.strip() for text in value]
+
+    @property
+    def mail_enabled(self) -> bool:
+        """Whether Roost sends mail (confirmation at sign-up, password reset)."""
+        return bool(self.smtp_url)
+
+    @property
+    def mail_sender(self) -> str:
+        return self.smtp_from or f"Roost <notifications@{self.domain.split(':')[0]}>"
 
     @property
     def resolved_database_url(self) -> str:

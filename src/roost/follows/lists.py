@@ -136,3 +136,51 @@ async def _rendered(
     found = await paginate(session, query, key=key, page=page)
     base_url = runtime.settings.base_url
     return found.with_items([render_account(a, base_url=base_url) for a in found.items])
+
+
+async def following_for_export(
+    session: AsyncSession, account_id: int
+) -> list[tuple[str, bool, bool]]:
+    """Whom the account follows, newest follow first: (username, show boosts, notify)."""
+    rows = await session.execute(
+        select(Account.username, Follow.show_reblogs, Follow.notify)
+        .join(Follow, Follow.target_account_id == Account.id)
+        .where(Follow.account_id == account_id)
+        .order_by(Follow.id.desc())
+    )
+    return [(username, bool(reblogs), bool(notify)) for username, reblogs, notify in rows.all()]
+
+
+async def blocks_for_export(session: AsyncSession, account_id: int) -> list[str]:
+    """The usernames the account blocks, newest block first."""
+    rows = await session.scalars(
+        select(Account.username)
+        .join(Block, Block.target_account_id == Account.id)
+        .where(Block.account_id == account_id)
+        .order_by(Block.id.desc())
+    )
+    return list(rows.all())
+
+
+async def mutes_for_export(session: AsyncSession, account_id: int) -> list[tuple[str, bool]]:
+    """The accounts the account mutes (those in force), newest first: (username, hide
+    notifications)."""
+    rows = await session.execute(
+        select(Account.username, Mute.hide_notifications)
+        .join(Mute, Mute.target_account_id == Account.id)
+        .where(Mute.account_id == account_id, mute_in_force())
+        .order_by(Mute.id.desc())
+    )
+    return [(username, bool(hide)) for username, hide in rows.all()]
+
+
+async def targets_of(session: AsyncSession, account_id: int, kind: str) -> set[int]:
+    """The ids the account follows (``following``), blocks (``blocking``) or mutes
+    (``muting``, those in force)."""
+    if kind == "following":
+        query = select(Follow.target_account_id).where(Follow.account_id == account_id)
+    elif kind == "blocking":
+        query = select(Block.target_account_id).where(Block.account_id == account_id)
+    else:
+        query = select(Mute.target_account_id).where(Mute.account_id == account_id, mute_in_force())
+    return set((await session.scalars(query)).all())

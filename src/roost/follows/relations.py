@@ -386,3 +386,19 @@ async def familiar_followers_of(
     for target, follower in rows:
         found[target].append(follower)
     return found
+
+
+async def related_to(session: AsyncSession, account_id: int, *, limit: int) -> list[int]:
+    """Up to ``limit`` accounts with any relation to ``account_id`` either way: a follow,
+    a follow request, a block, a mute or a private note (for an account being deleted)."""
+    sides = []
+    for model in (Follow, FollowRequest, Block, Mute, AccountNote):
+        sides.append(
+            select(model.target_account_id.label("other")).where(model.account_id == account_id)
+        )
+        sides.append(
+            select(model.account_id.label("other")).where(model.target_account_id == account_id)
+        )
+    others = union(*sides).subquery()
+    rows = await session.scalars(select(others.c.other).order_by(others.c.other).limit(limit))
+    return list(rows.all())

@@ -316,6 +316,26 @@ async def set_note(
     return await finish(session, runtime, actor.id, target_id)
 
 
+async def sever(*, session: AsyncSession, runtime: Runtime, account_id: int, other_id: int) -> None:
+    """End every relation between two accounts, both ways: follows (with their counts,
+    list memberships, notifications and timeline entries), follow requests, blocks,
+    mutes and private notes, and commit. For an account being deleted."""
+    await _lock_rows(session, account_id, other_id)
+    for follower, target in ((account_id, other_id), (other_id, account_id)):
+        if await _unlink(session, runtime, follower_id=follower, target_id=target):
+            schedule_remove_author(session, runtime, owner_id=follower, author_id=target)
+        await drop_request(session, follower_id=follower, target_id=target)
+    for model in (Block, Mute, AccountNote):
+        await session.execute(
+            delete(model).where(
+                ((model.account_id == account_id) & (model.target_account_id == other_id))
+                | ((model.account_id == other_id) & (model.target_account_id == account_id))
+            )
+        )
+    runtime.versions.forget(session, "home", [account_id, other_id])
+    await commit(session)
+
+
 async def drop_request(session: AsyncSession, *, follower_id: int, target_id: int) -> bool:
     """Remove a waiting follow request and its notification; False if there was none."""
     removed = await session.execute(
@@ -334,18 +354,28 @@ async def drop_request(session: AsyncSession, *, follower_id: int, target_id: in
 
 
 async def lock_pair(session: AsyncSession, actor_id: int, target_id: int) -> bool:
-    """Lock both account rows in id order; an unknown or unapproved target is not found.
-    Whether the target is locked."""
+    """Lock both account rows in id order; an unknown, unapproved or deleted target is
+    not found. Whether the target is locked."""
+    found = await _lock_rows(session, actor_id, target_id)
+    if target_id not in found:
+        raise NotFound()
+    return found[target_id]
+
+
+async def _lock_rows(session: AsyncSession, one: int, other: int) -> dict[int, bool]:
+    """Lock both account rows in id order; of those approved and not deleted, whether
+    each is locked."""
     rows = await session.execute(
-        select(Account.id, Account.approved, Account.locked)
-        .where(Account.id.in_({actor_id, target_id}))
+        select(Account.id, Account.approved, Account.deleted_at, Account.locked)
+        .where(Account.id.in_({one, other}))
         .order_by(Account.id)
         .with_for_update()
     )
-    found = {account_id: (approved, locked) for account_id, approved, locked in rows.all()}
-    if not found.get(target_id, (False, False))[0]:
-        raise NotFound()
-    return bool(found[target_id][1])
+    return {
+        account_id: bool(locked)
+        for account_id, approved, deleted_at, locked in rows.all()
+        if approved and deleted_at is None
+    }
 
 
 async def _follow_row(session: AsyncSession, follower_id: int, target_id: int) -> Follow | None:

@@ -28,7 +28,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select, union_all
+from sqlalchemy import delete, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from roost.accounts.models import Account
@@ -245,6 +245,31 @@ async def delete_media_files(*, runtime: Runtime, keys: list[str]) -> None:
             await session.scalars(union_all(*(select(c).where(c.in_(wanted)) for c in columns)))
         )
     await runtime.media.delete([key for key in wanted if key not in named])
+
+
+async def remove_account_media(*, runtime: Runtime, account_id: int) -> None:
+    """Every upload of an account, and its avatar and header, rows and files: for an
+    account being deleted. Safe to run again (what is gone stays gone)."""
+    async with runtime.db.write() as session:
+        media = (
+            await session.execute(
+                select(
+                    MediaAttachment.file_key,
+                    MediaAttachment.thumbnail_key,
+                    MediaAttachment.incoming_key,
+                ).where(MediaAttachment.account_id == account_id)
+            )
+        ).all()
+        account = await session.get(Account, account_id)
+        keys = [key for row in media for key in row if key]
+        if account is not None:
+            keys += [key for key in (account.avatar_file, account.header_file) if key]
+            account.avatar_file = account.header_file = None
+        await session.execute(
+            delete(MediaAttachment).where(MediaAttachment.account_id == account_id)
+        )
+        await commit(session)
+    await delete_media_files(runtime=runtime, keys=keys)
 
 
 def remote_address(*, storage: MediaStorage, key: str) -> str | None:

@@ -26,7 +26,12 @@ from roost.follows.relations import (
     muting_notifications_of,
 )
 from roost.notifications.grouping import group_key_for
-from roost.notifications.models import TYPES, Notification
+from roost.notifications.models import (
+    TYPES,
+    Notification,
+    NotificationPermission,
+    NotificationPolicy,
+)
 from roost.notifications.policy import decide
 from roost.statuses.models import ConversationMute, Status
 from roost.statuses.visibility import visible_to
@@ -245,3 +250,18 @@ async def dismiss_notification(
     if not result.rowcount:  # type: ignore[attr-defined]
         raise NotFound()
     await commit(session)
+
+
+async def forget_account(*, session: AsyncSession, account_id: int) -> None:
+    """Every notification an account received or caused, and its notification policy and
+    permissions, gone; the caller commits. For an account being deleted."""
+    await session.execute(
+        delete(Notification).where(
+            or_(Notification.account_id == account_id, Notification.from_account_id == account_id)
+        )
+    )
+    for model in (NotificationPolicy, NotificationPermission):
+        await session.execute(delete(model).where(model.account_id == account_id))
+    await session.execute(
+        delete(NotificationPermission).where(NotificationPermission.from_account_id == account_id)
+    )

@@ -11,7 +11,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from roost.accounts.credentials import check_login
+from roost.accounts.credentials import UNCONFIRMED_WEB, check_login
 from roost.accounts.models import Account
 from roost.core.db import commit, utcnow
 from roost.core.errors import BadRequest, Forbidden, RateLimited, RoostError, Unauthorized
@@ -112,8 +112,6 @@ async def approve(
     )
     if account is None:
         raise Unauthorized("That email and password do not match an account.")
-    if not account.approved:
-        raise Forbidden("Your account is waiting for a moderator's approval.")
     return await grant_code(write_session=write_session, request=request, account=account)
 
 
@@ -122,6 +120,8 @@ async def grant_code(
 ) -> str:
     """The code for an approval by ``account`` (signed in with a password just now, or
     with the web page's session): single use, stored hashed, short-lived."""
+    if account.confirmed_at is None:
+        raise Forbidden(UNCONFIRMED_WEB)
     if not account.approved:
         raise Forbidden("Your account is waiting for a moderator's approval.")
     code = new_token()

@@ -117,7 +117,9 @@ async def search_accounts(
     condition: ColumnElement[bool] = (
         is_exact if exact else or_(is_exact, prefix & Account.discoverable.is_(True))
     )
-    query = select(Account).where(condition, Account.approved.is_(True))
+    query = select(Account).where(
+        condition, Account.approved.is_(True), Account.deleted_at.is_(None)
+    )
     if viewer_id is not None:
         query = query.where(not_blocked_either_way(viewer_id, Account.id))
         if following:

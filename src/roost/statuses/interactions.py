@@ -269,3 +269,34 @@ async def reblogged_by(
         query = query.where(not_blocked_either_way(viewer_id, Status.account_id))
     window = Window(max_id, since_id, min_id, limit)
     return await paginate(session, query, key=Status.id, page=window)
+
+
+async def remove_favourites_of(
+    *, session: AsyncSession, runtime: Runtime, account_id: int, limit: int
+) -> int:
+    """Take back up to ``limit`` of an account's favourites, each post's count and
+    notification with it, and its bookmarks, then commit; how many favourites were
+    taken back (0: none is left). For an account being deleted (lifecycle/deletion.py)."""
+    rows = (
+        await session.execute(
+            select(Favourite.id, Status.id, Status.account_id)
+            .join(Status, Status.id == Favourite.status_id)
+            .where(Favourite.account_id == account_id)
+            .order_by(Favourite.id)
+            .limit(limit)
+        )
+    ).all()
+    for _, status_id, author_id in rows:
+        await counters.add_to_status(session, status_id, runtime=runtime, favourites=-1)
+        await withdraw(
+            session=session,
+            recipient_id=author_id,
+            actor_id=account_id,
+            type="favourite",
+            status_id=status_id,
+        )
+    if rows:
+        await session.execute(delete(Favourite).where(Favourite.id.in_([row[0] for row in rows])))
+    await session.execute(delete(Bookmark).where(Bookmark.account_id == account_id))
+    await commit(session)
+    return len(rows)

@@ -175,7 +175,9 @@ async def mentionable(session: AsyncSession, author_id: int, usernames: list[str
     """Local accounts named in the text, in order, leaving out those who block the author."""
     if not usernames:
         return []
-    rows = await session.scalars(select(Account).where(Account.username_lower.in_(usernames)))
+    rows = await session.scalars(
+        select(Account).where(Account.username_lower.in_(usernames), Account.deleted_at.is_(None))
+    )
     by_name = {a.username_lower: a for a in rows.all()}
     blockers = await blockers_of(session, target=author_id, among=[a.id for a in by_name.values()])
     return [by_name[n] for n in usernames if n in by_name and by_name[n].id not in blockers]
@@ -213,13 +215,22 @@ async def delete_status(
     if status.account_id != viewer.id:
         raise Forbidden("This action is not allowed")
     rendered = (await render_statuses(session, [status], viewer.id, runtime=runtime))[0]
+    await _remove(session, runtime, status)
+    await commit(session)
+    return rendered
 
+
+async def _remove(session: AsyncSession, runtime: Runtime, status: Status) -> None:
+    """Delete a status with everything that counted it: its author's and its boosters'
+    counts, its original's boosts count and notification, its parent's replies count,
+    then the timelines, streams and conversations it reached (after commit). The caller
+    commits."""
     boosters = list(
         await session.scalars(select(Status.account_id).where(Status.reblog_of_id == status.id))
     )
     await counters.add_to_accounts(session, boosters, runtime=runtime, statuses=-1)
     if status.visibility != "direct":
-        await counters.add_to_accounts(session, [viewer.id], runtime=runtime, statuses=-1)
+        await counters.add_to_accounts(session, [status.account_id], runtime=runtime, statuses=-1)
     if status.reblog_of_id is not None:
         original = await session.get(Status, status.reblog_of_id)
         if original is not None:
@@ -227,7 +238,7 @@ async def delete_status(
             await withdraw(
                 session=session,
                 recipient_id=original.account_id,
-                actor_id=viewer.id,
+                actor_id=status.account_id,
                 type="reblog",
                 status_id=original.id,
             )
@@ -237,8 +248,26 @@ async def delete_status(
     # timeline entries.
     await session.execute(delete(Status).where(Status.id == status.id))
     runtime.versions.forget(session, "status", [status.id])
-    schedule_remove_status(session, runtime, status_id=status.id, author_id=viewer.id)
+    schedule_remove_status(session, runtime, status_id=status.id, author_id=status.account_id)
     if status.visibility == "direct":
         schedule_conversation_repair(session, runtime, status_id=status.id)
+
+
+async def remove_statuses_of(
+    *, session: AsyncSession, runtime: Runtime, account_id: int, limit: int
+) -> int:
+    """Delete up to ``limit`` of an account's statuses (its newest first, boosts
+    included) by the path of ``delete_status``, and commit; how many were deleted (0:
+    none is left). For an account being deleted (lifecycle/deletion.py)."""
+    batch = list(
+        await session.scalars(
+            select(Status)
+            .where(Status.account_id == account_id)
+            .order_by(Status.id.desc())
+            .limit(limit)
+        )
+    )
+    for status in batch:
+        await _remove(session, runtime, status)
     await commit(session)
-    return rendered
+    return len(batch)

@@ -330,3 +330,17 @@ async def remove_status(runtime: Runtime, *, status_id: int, author_id: int | No
     await runtime.timelines.remove_status(status_id, owners)
     await runtime.list_timelines.remove_status(status_id, lists)
     await publish_delete(runtime, status_id)
+
+
+async def withdraw_author(runtime: Runtime, *, author_id: int) -> None:
+    """Take an author's posts and boosts out of every timeline its follows fed: its
+    followers' homes, its own, and the lists holding it. For an account being deleted:
+    run while its follows and statuses still exist, since both are what is read here
+    (``remove_status`` jobs after its statuses are gone find no followers to clear)."""
+    async with runtime.db.read() as session:
+        owners = [author_id, *await session.scalars(followers_of(author_id))]
+        lists = await lists_holding(session, author_id)
+    for owner in owners:
+        await runtime.timelines.remove_author(owner, author_id)
+    for list_id in lists:
+        await runtime.list_timelines.remove_author(list_id, author_id)

@@ -122,3 +122,21 @@ class ListForm(BaseModel):
     def _unticked(cls, value: object) -> object:
         """An unticked box sends nothing; anything not a clear yes is a no."""
         return isinstance(value, str) and value.strip().lower() in {"1", "true", "on", "yes"}
+
+
+class EmailForm(BaseModel):
+    email: str = ""  # the address to mail a reset link or the confirmation to
+
+
+class ResetPasswordForm(BaseModel):
+    reset_password_token: str = ""
+    password: str = ""
+
+
+class DeleteAccountForm(BaseModel):
+    password: str = ""
+
+
+class ImportForm(BaseModel):
+    type: str = "following"  # following, blocking, muting
+    mode: str = "merge"  # merge, overwrite

@@ -8,20 +8,27 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ColumnElement, delete, func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from roost.accounts import service as accounts
 from roost.accounts import validation
-from roost.accounts.credentials import account_key, check_login, hash_password_off_loop
+from roost.accounts.credentials import (
+    UNCONFIRMED_WEB,
+    account_key,
+    check_login,
+    hash_password_off_loop,
+)
 from roost.accounts.models import Account
 from roost.accounts.schemas import RegistrationForm
 from roost.core.db import as_utc, commit, utcnow
 from roost.core.errors import Forbidden, NotFound, Unauthorized, Unprocessable
 from roost.core.ids import new_id
 from roost.core.security import new_token, token_digest, verify_password
+from roost.lifecycle import deletion
+from roost.mail import service as mail
 from roost.oauth.models import AccessToken, AuthorizationCode, OAuthApp
-from roost.streaming.ending import end_streams
+from roost.oauth.tokens import revoke_account_access, revoke_tokens
 from roost.web.models import WebSession
 
 if TYPE_CHECKING:
@@ -70,7 +77,7 @@ async def find_session(*, session: AsyncSession, token: str) -> SignedIn | None:
     if row is None:
         return None
     web_session, account = row
-    if not account.approved or expired(web_session, utcnow()):
+    if not account.approved or account.deleted_at is not None or expired(web_session, utcnow()):
         return None
     return SignedIn(account=account, session=web_session)
 
@@ -111,6 +118,8 @@ async def sign_in(
     )
     if account is None:
         raise Unauthorized("That email or username and password do not match an account.")
+    if account.confirmed_at is None:
+        raise Forbidden(UNCONFIRMED_WEB)
     if not account.approved:
         raise Forbidden("Your account is waiting for a moderator's approval.")
     return await start_session(session=write_session, account_id=account.id, user_agent=user_agent)
@@ -123,13 +132,29 @@ async def sign_up(
     ip: str,
     form: RegistrationForm,
     user_agent: str,
-) -> str | None:
-    """Register with the API's rules; returns a session cookie value, or None when
-    the account waits for approval. The web page is no OAuth app: no token is made."""
+) -> SignedUp:
+    """Register with the API's rules; signed in at once unless the account waits for its
+    address to be confirmed or for approval. The web page is no OAuth app: no token is
+    made."""
     account = await accounts.create_account(session=session, runtime=runtime, ip=ip, form=form)
-    if not account.approved:
-        return None
-    return await start_session(session=session, account_id=account.id, user_agent=user_agent)
+    waits_for_mail = account.confirmed_at is None
+    if waits_for_mail or not account.approved:
+        return SignedUp(
+            cookie=None,
+            email=account.email,
+            confirm_email=waits_for_mail,
+            approval=not account.approved,
+        )
+    cookie = await start_session(session=session, account_id=account.id, user_agent=user_agent)
+    return SignedUp(cookie=cookie, email=account.email)
+
+
+@dataclass(frozen=True)
+class SignedUp:
+    cookie: str | None  # a session, when the account may sign in at once
+    email: str
+    confirm_email: bool = False  # it waits for the address to be confirmed (a mail is owed)
+    approval: bool = False  # it waits for a moderator
 
 
 @dataclass(frozen=True)
@@ -170,31 +195,50 @@ async def change_password(
         .returning(WebSession.id)
     )
     count = len(ended.all())
-    revoked = await _revoke_tokens(session, runtime, AccessToken.account_id == account_id)
-    await session.execute(
-        delete(AuthorizationCode).where(
-            AuthorizationCode.account_id == account_id, AuthorizationCode.used_at.is_(None)
-        )
-    )
+    revoked = await revoke_account_access(session, runtime, account_id)
     await commit(session)
     return PasswordChanged(sessions_ended=count, tokens_revoked=revoked)
 
 
-async def _revoke_tokens(
-    session: AsyncSession, runtime: Runtime, *where: ColumnElement[bool]
-) -> int:
-    """Revoke the live tokens matching ``where``: their kept renderings are forgotten and
-    their open streams end once ``session`` commits. Returns how many."""
-    revoked = await session.execute(
-        update(AccessToken)
-        .where(*where, AccessToken.revoked_at.is_(None))
-        .values(revoked_at=utcnow())
-        .returning(AccessToken.id, AccessToken.token_hash)
+async def delete_account(
+    *,
+    read_session: AsyncSession,
+    write_session: AsyncSession,
+    runtime: Runtime,
+    account_id: int,
+    password: str,
+) -> None:
+    """Delete one's own account (lifecycle/deletion.py), then the rows of its browsers'
+    sessions (already refused: ``find_session`` turns a deleted account away)."""
+    await deletion.delete_own_account(
+        read_session=read_session,
+        write_session=write_session,
+        runtime=runtime,
+        account_id=account_id,
+        password=password,
     )
-    rows = revoked.all()
-    runtime.versions.forget(session, "token", [digest for _, digest in rows])
-    end_streams(session=session, runtime=runtime, token_ids=[token_id for token_id, _ in rows])
-    return len(rows)
+    await write_session.execute(delete(WebSession).where(WebSession.account_id == account_id))
+    await commit(write_session)
+
+
+async def reset_password(
+    *, session: AsyncSession, runtime: Runtime, token: str, new_password: str
+) -> None:
+    """Follow a password reset link: the new password is set once, every session and
+    every OAuth token of the account ends (their streams too). Following the link also
+    proves the address, so an address still awaiting confirmation is confirmed."""
+    errors = validation.Errors()
+    validation.check_password(errors, new_password)
+    errors.raise_if_any()
+    password_hash = await hash_password_off_loop(new_password)
+    account = await mail.take_reset_token(session=session, token=token)
+    account.password_hash = password_hash
+    if account.confirmed_at is None:
+        account.confirmed_at = utcnow()
+    await session.execute(delete(WebSession).where(WebSession.account_id == account.id))
+    await revoke_account_access(session, runtime, account.id)
+    runtime.accounts.forget(session, [account.id])
+    await commit(session)
 
 
 @dataclass(frozen=True)
@@ -251,7 +295,7 @@ async def revoke_app(
 ) -> int:
     """End every token this app holds for the account (and their open streams), and its
     unused codes."""
-    revoked = await _revoke_tokens(
+    revoked = await revoke_tokens(
         session, runtime, AccessToken.account_id == account_id, AccessToken.app_id == app_id
     )
     if not revoked:

@@ -32,11 +32,18 @@ def _user_agent(request: Request) -> str:
 
 
 @router.get("/login")
-async def login_page(request: Request, visitor: VisitorDep) -> Response:
+async def login_page(request: Request, visitor: VisitorDep, runtime: RuntimeDep) -> Response:
     next_url = safe_next(request.query_params.get("next"), "/home")
     if isinstance(visitor, Member):
         return redirect(next_url)
-    return await render_page(request, "login.html", title="Log in", next=next_url, login="")
+    return await render_page(
+        request,
+        "login.html",
+        title="Log in",
+        next=next_url,
+        login="",
+        mail_enabled=runtime.settings.mail_enabled,
+    )
 
 
 @router.post("/login")
@@ -67,6 +74,7 @@ async def login(
             title="Log in",
             next=next_url,
             login=form.email,
+            mail_enabled=runtime.settings.mail_enabled,
             errors=[SLOW_DOWN if isinstance(exc, RateLimited) else exc.message],
         )
         page.headers.update(exc.headers)  # a 429's Retry-After
@@ -91,7 +99,7 @@ async def signup(
     runtime: RuntimeDep,
 ) -> Response:
     try:
-        token = await service.sign_up(
+        signed_up = await service.sign_up(
             session=session,
             runtime=runtime,
             ip=client_ip(request),
@@ -114,16 +122,27 @@ async def signup(
         )
         page.headers.update(exc.headers)  # a 429's Retry-After
         return page
-    if token is None:
+    if signed_up.cookie is None:
         return await render_page(
-            request,
-            "message.html",
-            title="Almost there",
-            message="Your account was created and is waiting for a moderator's approval. "
-            "You can log in once it is approved.",
+            request, "message.html", title="Almost there", message=_waiting(signed_up)
         )
-    set_session_cookie(request, token)
+    set_session_cookie(request, signed_up.cookie)
     return redirect("/home")
+
+
+def _waiting(signed_up: service.SignedUp) -> str:
+    """What a new account waits for before it can log in."""
+    approval = "a moderator's approval"
+    if signed_up.confirm_email:
+        then = f", then for {approval}" if signed_up.approval else ""
+        return (
+            f"Your account was created. We sent a mail to {signed_up.email}: follow its link "
+            f"to confirm your address{then}. You can log in once that is done."
+        )
+    return (
+        f"Your account was created and is waiting for {approval}. "
+        "You can log in once it is approved."
+    )
 
 
 def signup_errors(exc: RoostError) -> list[str]:
