@@ -1,6 +1,7 @@
 """Every table, imported in one place so the metadata (and Alembic) sees them all."""
 
 from roost.accounts.models import Account
+from roost.admin.models import AdminActionLog, EmailDomainBlock, IpBlock
 from roost.announcements.models import Announcement, AnnouncementReaction, AnnouncementRead
 from roost.conversations.models import AccountConversation, ConversationStatus
 from roost.core.db import Base
@@ -39,6 +40,9 @@ from roost.timelines.models import HomeEntry, HomeFeed, ListEntry, ListFeed
 from roost.web.models import WebSession
 
 __all__ = [
+    "AdminActionLog",
+    "EmailDomainBlock",
+    "IpBlock",
     "FeaturedTag",
     "DomainBlock",
     "SuggestionDismissal",
