@@ -15,8 +15,16 @@ from roost.accounts.models import Account
 from roost.accounts.preferences import set_preferences
 from roost.accounts.render import render_credential_account
 from roost.accounts.schemas import CredentialsForm, RegistrationForm
+from roost.admin.notices import schedule_sign_up_notice
+from roost.admin.sign_up_rules import (
+    REFUSING,
+    REQUIRES_APPROVAL,
+    email_domain_blocked,
+    ip_block_severity,
+    parse_address,
+)
 from roost.core.db import commit, utcnow
-from roost.core.errors import Forbidden, NotFound
+from roost.core.errors import Forbidden, NotFound, Unprocessable
 from roost.core.ids import new_id
 from roost.follows.relations import follow_requests_count
 from roost.jobs.outbox import schedule_job
@@ -39,7 +47,7 @@ async def create_account(
     in with a session instead). With ``registrations=approval`` it waits for a moderator
     (``approved`` is false)."""
     account = await _new_account(session=session, runtime=runtime, ip=ip, form=form)
-    await _commit_new_account(session, account)
+    await _commit_new_account(session, runtime, account)
     return account
 
 
@@ -60,29 +68,35 @@ async def register(
     token, row = grant_token(
         session, app_id=app_token.app_id, account_id=account.id, scopes=app_token.scopes.split()
     )
-    await _commit_new_account(session, account)
+    await _commit_new_account(session, runtime, account)
     return render_token(token, row)
 
 
 async def _new_account(
     *, session: AsyncSession, runtime: Runtime, ip: str, form: RegistrationForm
 ) -> Account:
-    """Check the server's mode, the rate limit and every field; add the account to
-    ``session`` (the caller commits with ``_commit_new_account``)."""
+    """Check the server's mode, the rate limit, the sign-up blocks (admin/sign_up_rules.py)
+    and every field; add the account to ``session`` (the caller commits with
+    ``_commit_new_account``)."""
     mode = runtime.settings.registrations
     if mode == "closed":
         raise Forbidden("Registrations are closed on this server")
     await runtime.limiter.hit("register", ip)
+    ip_rule = await ip_block_severity(session, ip)
+    if ip_rule in REFUSING:
+        raise Unprocessable("Sign-ups from your network are not allowed on this server")
     username = (form.username or "").strip()
     email = (form.email or "").strip().lower()
     password = form.password or ""
     errors = v.Errors()
     v.check_username(errors, username)
     v.check_email(errors, email)
+    if not errors.has("email") and await email_domain_blocked(session, email):
+        errors.add("email", "ERR_BLOCKED", "uses a disallowed e-mail provider")
     v.check_password(errors, password)
     if not form.agreement:
         errors.add("agreement", "ERR_ACCEPTED", "must be accepted")
-    if form.locale and not v.LOCALE.match(form.locale):
+    if form.locale and not v.check_locale(form.locale):
         errors.add("locale", "ERR_INCLUSION", "is not included in the list")
     if form.reason and len(form.reason) > v.REASON_MAX:
         errors.add("reason", "ERR_TOO_LONG", f"is too long (maximum is {v.REASON_MAX} characters)")
@@ -99,15 +113,20 @@ async def _new_account(
         username_lower=username.lower(),
         email=email,
         password_hash=password_hash,
-        approved=mode == "open",
+        approved=mode == "open" and ip_rule != REQUIRES_APPROVAL,
         created_at=utcnow(),
+        sign_up_ip=str(address) if (address := parse_address(ip)) else None,
+        locale=form.locale or None,
+        sign_up_reason=form.reason or None,
     )
     session.add(account)
     return account
 
 
-async def _commit_new_account(session: AsyncSession, account: Account) -> None:
+async def _commit_new_account(session: AsyncSession, runtime: Runtime, account: Account) -> None:
+    """Commit the new account; the staff hear of it after commit (``admin.sign_up``)."""
     username, email = account.username, account.email
+    schedule_sign_up_notice(session, runtime, account_id=account.id)
     try:
         await commit(session)
     except IntegrityError:  # a concurrent sign-up took the name first (PostgreSQL)

@@ -16,6 +16,7 @@ TYPES = (
     "status",
     "poll",
     "update",
+    "admin.sign_up",  # someone signed up: told to staff who manage users (admin/notices.py)
 )
 
 
