@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+import roost.admin.notices  # noqa: F401  (registers its job kinds)
 import roost.conversations.updates  # noqa: F401  (registers its job kinds)
 import roost.follows.jobs  # noqa: F401  (registers its job kinds)
 import roost.polls.service  # noqa: F401  (registers its job kinds)
@@ -19,6 +20,8 @@ import roost.scheduled.service  # noqa: F401  (registers its job kinds)
 import roost.timelines.fanout  # noqa: F401  (registers its job kinds)
 from roost import __version__
 from roost.accounts.routes import router as accounts_router
+from roost.admin.block_routes import router as admin_blocks_router
+from roost.admin.routes import router as admin_accounts_router
 from roost.announcements.routes import router as announcements_router
 from roost.conversations.routes import router as conversations_router
 from roost.core.cors import ApiCors
@@ -101,6 +104,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         domain_blocks_router,
         filters_router,
         reports_router,
+        admin_accounts_router,
+        admin_blocks_router,
         streaming_router,
         web_router,  # the web page: after every API route
     ):

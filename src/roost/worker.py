@@ -11,6 +11,7 @@ import asyncio
 import logging
 import signal
 
+import roost.admin.notices  # noqa: F401  (registers its job kinds)
 import roost.conversations.updates  # noqa: F401  (registers its job kinds)
 import roost.follows.jobs  # noqa: F401  (registers its job kinds)
 import roost.polls.service  # noqa: F401  (registers its job kinds)
