@@ -299,12 +299,17 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+# Each live server's database URL, by its base URL (``live_database``).
+LIVE_DATABASES: dict[str, str] = {}
+
+
 @pytest.fixture(scope="module")
 def live_server(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, template_db: str
 ) -> Iterator[str]:
     """A real ``roost serve`` process on a free port, on this run's backend (its own
-    PostgreSQL database and Redis prefix when the run uses them); yields its base URL."""
+    PostgreSQL database and Redis prefix when the run uses them); yields its base URL.
+    A test module's ``LIVE_SERVER_ENV`` (a dict of ROOST_* variables) configures it."""
     data = tmp_path_factory.mktemp("live")
     port = free_port()
     env = {
@@ -317,6 +322,7 @@ def live_server(
         "ROOST_REDIS_PREFIX": f"roost-test:{os.getpid()}:live{port}:",
         # With Redis, the API process also runs the queued jobs (no separate worker).
         "ROOST_SERVE_RUNS_JOBS": "true",
+        **getattr(request.module, "LIVE_SERVER_ENV", {}),
     }
     database = f"roost_test_{os.getpid()}_live{port}"
     server: Server | None = None
@@ -332,6 +338,9 @@ def live_server(
         stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
+    LIVE_DATABASES[base] = (
+        env["ROOST_DATABASE_URL"] or Settings(data_dir=data).resolved_database_url
+    )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -349,3 +358,11 @@ def live_server(
     if server is not None:
         server.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
     delete_redis_keys(env["ROOST_REDIS_PREFIX"])
+    LIVE_DATABASES.pop(base, None)
+
+
+@pytest.fixture(scope="module")
+def live_database(live_server: str) -> str:
+    """The database URL of this module's live server, for a test that must set what no
+    API sets (the first admin's role, say)."""
+    return LIVE_DATABASES[live_server]
