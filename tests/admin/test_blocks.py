@@ -92,6 +92,10 @@ async def test_a_blocked_email_domain_cannot_sign_up(
         assert refused.json()["details"]["email"] == [
             {"error": "ERR_BLOCKED", "description": "uses a disallowed e-mail provider"}
         ]
+    # An address far too long to be one is refused as invalid, not looked up label by label.
+    huge = await sign_up("eve", email="eve@" + "a." * 40_000 + "spam.example")
+    assert huge.status_code == 422
+    assert huge.json()["details"]["email"][0]["error"] == "ERR_INVALID"
     # A domain that merely ends the same way is not under it.
     assert (await sign_up("eve", email="eve@notspam.example")).status_code == 200
     # The web page says it in words.

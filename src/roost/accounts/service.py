@@ -82,16 +82,20 @@ async def _new_account(
     if mode == "closed":
         raise Forbidden("Registrations are closed on this server")
     await runtime.limiter.hit("register", ip)
-    ip_rule = await ip_block_severity(session, ip)
-    if ip_rule in REFUSING:
-        raise Unprocessable("Sign-ups from your network are not allowed on this server")
     username = (form.username or "").strip()
     email = (form.email or "").strip().lower()
     password = form.password or ""
+    # The blocks are read apart from ``session``: its write transaction must not begin
+    # before the password is hashed (on SQLite every other writer would wait for it).
+    async with runtime.db.read() as reading:
+        ip_rule = await ip_block_severity(reading, ip)
+        email_blocked = await email_domain_blocked(reading, email)
+    if ip_rule in REFUSING:
+        raise Unprocessable("Sign-ups from your network are not allowed on this server")
     errors = v.Errors()
     v.check_username(errors, username)
     v.check_email(errors, email)
-    if not errors.has("email") and await email_domain_blocked(session, email):
+    if email_blocked and not errors.has("email"):
         errors.add("email", "ERR_BLOCKED", "uses a disallowed e-mail provider")
     v.check_password(errors, password)
     if not form.agreement:

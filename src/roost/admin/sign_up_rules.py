@@ -28,6 +28,7 @@ from roost.core.db import utcnow
 Address: TypeAlias = ipaddress.IPv4Address | ipaddress.IPv6Address
 REQUIRES_APPROVAL = "sign_up_requires_approval"
 REFUSING = ("sign_up_block", "no_access")
+DOMAIN_MAX = 253
 
 
 def parse_address(text: str) -> Address | None:
@@ -43,8 +44,11 @@ def parse_address(text: str) -> Address | None:
 
 def email_domains(email: str) -> list[str]:
     """The domain of an address and every domain above it: ``a.b.example``,
-    ``b.example``, ``example``."""
-    labels = email.rpartition("@")[2].strip().lower().rstrip(".").split(".")
+    ``b.example``, ``example``; none for a domain too long to be one."""
+    domain = email.rpartition("@")[2].strip().lower().rstrip(".")
+    if len(domain) > DOMAIN_MAX:
+        return []
+    labels = domain.split(".")
     return [".".join(labels[start:]) for start in range(len(labels)) if labels[start]]
 
 
