@@ -192,7 +192,7 @@ async def test_pages_follow_the_link_header(
     assert usernames(newer) == ["member4", "member3"]
 
 
-async def test_the_default_page_is_100_and_at_most_200(
+async def test_a_limit_out_of_range_is_clamped_and_must_be_a_number(
     client: httpx.AsyncClient, cast: Cast
 ) -> None:
     for limit, accepted in (("0", 200), ("1", 200), ("500", 200), ("many", 422)):
