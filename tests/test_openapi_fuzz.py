@@ -1,8 +1,11 @@
 """A bounded schemathesis run: every /api/* and /oauth/* operation of the OpenAPI
 document, with data generated from its schema (and, in the negative half, data that
 breaks it), sent in-process to the app with an all-scopes token, over a few accounts
-and posts so that ids resolve. No answer may be a 5xx, and every 4xx under /api/* must
-be JSON ``{"error": ...}``. Generation is derandomized: the same cases every run.
+and posts so that ids resolve. The admin API gets the owner's token with the admin
+scopes, and ids of its own (an account nobody else uses, a block of each kind), so that
+it is reached rather than refused and what it changes leaves the rest alone. No answer
+may be a 5xx, and every 4xx under /api/* must be JSON ``{"error": ...}``. Generation is
+derandomized: the same cases every run.
 
 The streaming endpoints are left out (their answers never end); their parameters are
 read by the same code as everyone else's.
@@ -11,6 +14,7 @@ read by the same code as everyone else's.
 from __future__ import annotations
 
 import contextlib
+import re
 import time
 from collections import Counter
 from typing import Any
@@ -30,6 +34,7 @@ pytestmark = pytest.mark.timeout(1500)
 
 CASES = 40  # per operation and generation mode
 SKIPPED = ("/api/v1/streaming",)
+ADMIN = re.compile(r"^/api/v\d+/admin/")
 
 
 def _cases(operation: Any, mode: GenerationMode) -> list[Any]:
@@ -126,10 +131,26 @@ async def _seed(client: httpx.AsyncClient, factory: Factory, runtime: Runtime) -
     return bob, ids
 
 
+async def _seed_admin(client: httpx.AsyncClient, factory: Factory) -> Any:
+    root = await factory.user("root", scopes="read write admin:read admin:write", role="owner")
+    target = await factory.user("target")
+    email = await client.post(
+        "/api/v1/admin/email_domain_blocks", data={"domain": "spam.example"}, headers=root.headers
+    )
+    ip = await client.post(
+        "/api/v1/admin/ip_blocks",
+        data={"ip": "192.0.2.0/24", "severity": "sign_up_block"},
+        headers=root.headers,
+    )
+    ids = {"account_id": [target.id], "block_id": [email.json()["id"], ip.json()["id"]]}
+    return root, ids
+
+
 async def test_no_input_makes_a_server_error(
     client: httpx.AsyncClient, factory: Factory, runtime: Runtime
 ) -> None:
     viewer, ids = await _seed(client, factory, runtime)
+    staff, admin_ids = await _seed_admin(client, factory)
     document = (await client.get("/openapi.json")).json()
     schema = schemathesis.openapi.from_dict(document)
     started = time.monotonic()
@@ -140,12 +161,14 @@ async def test_no_input_makes_a_server_error(
             SKIPPED
         ):
             continue
+        admin = ADMIN.match(operation.path) is not None
+        known, who = (admin_ids, staff) if admin else (ids, viewer)
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             for number, case in enumerate(_cases(operation, mode)):
                 for name in case.path_parameters or {}:
-                    if number % 2 == 0 and name in ids:  # half the time, an id that exists
-                        case.path_parameters[name] = ids[name][number // 2 % len(ids[name])]
-                token = viewer.token if number % 8 else None  # some without a token
+                    if number % 2 == 0 and name in known:  # half the time, an id that exists
+                        case.path_parameters[name] = known[name][number // 2 % len(known[name])]
+                token = who.token if number % 8 else None  # some without a token
                 kwargs = case.as_transport_kwargs(base_url="http://localhost")
                 try:
                     request = _request(kwargs, token)

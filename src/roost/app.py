@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+import roost.admin.notices  # noqa: F401  (registers its job kinds)
 import roost.cards.service  # noqa: F401  (registers its job kinds)
 import roost.conversations.updates  # noqa: F401  (registers its job kinds)
 import roost.follows.jobs  # noqa: F401  (registers its job kinds)
@@ -24,6 +25,8 @@ import roost.timelines.fanout  # noqa: F401  (registers its job kinds)
 from roost import __version__
 from roost.accounts.pictures import MAX_BYTES as PICTURE_MAX_BYTES
 from roost.accounts.routes import router as accounts_router
+from roost.admin.block_routes import router as admin_blocks_router
+from roost.admin.routes import router as admin_accounts_router
 from roost.announcements.routes import router as announcements_router
 from roost.conversations.routes import router as conversations_router
 from roost.core.cors import ApiCors
@@ -116,6 +119,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         reports_router,
         media_router,
         mail_router,
+        admin_accounts_router,
+        admin_blocks_router,
         streaming_router,
         web_router,  # the web page: after every API route
     ):

@@ -1,7 +1,7 @@
 """Every table, imported in one place so the metadata (and Alembic) sees them all."""
 
 from roost.accounts.models import Account
-from roost.admin.models import AdminActionLog
+from roost.admin.models import AdminActionLog, EmailDomainBlock, IpBlock
 from roost.announcements.models import Announcement, AnnouncementReaction, AnnouncementRead
 from roost.cards.models import PreviewCard, StatusCard
 from roost.conversations.models import AccountConversation, ConversationStatus
@@ -44,6 +44,9 @@ from roost.timelines.models import HomeEntry, HomeFeed, ListEntry, ListFeed
 from roost.web.models import WebSession
 
 __all__ = [
+    "AdminActionLog",
+    "EmailDomainBlock",
+    "IpBlock",
     "FeaturedTag",
     "DomainBlock",
     "SuggestionDismissal",

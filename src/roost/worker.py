@@ -13,6 +13,7 @@ import logging
 import signal
 from typing import Any
 
+import roost.admin.notices  # noqa: F401  (registers its job kinds)
 import roost.cards.service  # noqa: F401  (registers its job kinds)
 import roost.conversations.updates  # noqa: F401  (registers its job kinds)
 import roost.follows.jobs  # noqa: F401  (registers its job kinds)

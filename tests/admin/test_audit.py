@@ -17,7 +17,7 @@ async def test_entries_are_kept_newest_first_and_outlive_the_moderator(
     mod, bob = await factory.user("mod", role="moderator"), await factory.user("bob")
     async with runtime.db.write() as session:
         for action in ("silence", "unsilence", "suspend"):
-            await log_action(
+            log_action(
                 session=session,
                 actor=mod.account,
                 action=action,
@@ -25,7 +25,7 @@ async def test_entries_are_kept_newest_first_and_outlive_the_moderator(
                 target_id=bob.account.id,
                 summary=f"@mod did {action} to @bob",
             )
-        await log_action(
+        log_action(
             session=session,
             actor=mod.account,
             action="resolve",
@@ -36,20 +36,20 @@ async def test_entries_are_kept_newest_first_and_outlive_the_moderator(
         await session.commit()
 
     async with runtime.db.read() as session:
-        first = await list_actions(session=session, window=Window(limit=3))
-        rest = await list_actions(session=session, window=Window(max_id=first.next_max, limit=3))
+        first = await list_actions(session=session, page=Window(limit=3))
+        rest = await list_actions(session=session, page=Window(max_id=first.next_max, limit=3))
         about_bob = await list_actions(
-            session=session, window=Window(), target_type="Account", target_id=bob.account.id
+            session=session, page=Window(), target_type="Account", target_id=bob.account.id
         )
     assert [e.action for e in first.items] == ["resolve", "suspend", "unsilence"]
     assert [e.action for e in rest.items] == ["silence"]
     assert [e.action for e in about_bob.items] == ["suspend", "unsilence", "silence"]
-    assert all(e.account_id == mod.account.id for e in first.items)
+    assert all(e.actor_id == mod.account.id for e in first.items)
 
     async with runtime.db.write() as session:
         await session.execute(delete(Account).where(Account.id == mod.account.id))
         await session.commit()
     async with runtime.db.read() as session:
-        kept = await list_actions(session=session, window=Window())
-    assert len(kept.items) == 4 and {e.account_id for e in kept.items} == {None}
+        kept = await list_actions(session=session, page=Window())
+    assert len(kept.items) == 4 and {e.actor_id for e in kept.items} == {None}
     assert kept.items[0].summary == "@mod resolved report 42"

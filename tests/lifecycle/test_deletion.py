@@ -218,4 +218,6 @@ async def test_a_deleted_account_leaves_no_file_behind(
     await runtime.jobs.drain()
 
     assert [path for path in media_root.rglob("*") if path.is_file()] == []
-    assert await count(runtime, MediaAttachment, MediaAttachment.account_id == alice.account.id) == 0
+    assert (
+        await count(runtime, MediaAttachment, MediaAttachment.account_id == alice.account.id) == 0
+    )

@@ -165,8 +165,8 @@ async def test_handling_a_report(
     assert await listed(client, mod) == [report_id]
 
     async with runtime.db.read() as session:
-        log = (await list_actions(session=session, window=Window(limit=10))).items
-    assert [(e.action, e.account_id, e.target_type, str(e.target_id)) for e in log] == [
+        log = (await list_actions(session=session, page=Window(limit=10))).items
+    assert [(e.action, e.actor_id, e.target_type, str(e.target_id)) for e in log] == [
         ("reopen", mod.account.id, "Report", report_id),
         ("resolve", admin.account.id, "Report", report_id),
         ("unassigned", mod.account.id, "Report", report_id),

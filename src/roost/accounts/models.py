@@ -49,6 +49,11 @@ class Account(Base):
     # The person deleted the account: the row stays as a tombstone so the username stays
     # reserved; a job removes everything else (lifecycle/deletion.py).
     deleted_at: Mapped[datetime | None] = mapped_column(default=None)
+    # What sign-up recorded for moderators (the Admin::Account entity): the address it
+    # came from, the language asked for, and the reason given when approval is needed.
+    sign_up_ip: Mapped[str | None] = mapped_column(String(45), default=None, index=True)
+    locale: Mapped[str | None] = mapped_column(String(16), default=None)
+    sign_up_reason: Mapped[str | None] = mapped_column(Text, default=None)
     last_status_at: Mapped[datetime | None] = mapped_column(default=None)
     followers_count: Mapped[int] = mapped_column(default=0)
     following_count: Mapped[int] = mapped_column(default=0)

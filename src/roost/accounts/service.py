@@ -25,8 +25,16 @@ from roost.accounts.pictures import (
 from roost.accounts.preferences import set_preferences
 from roost.accounts.render import render_credential_account
 from roost.accounts.schemas import CredentialsForm, RegistrationForm
+from roost.admin.notices import schedule_sign_up_notice
+from roost.admin.sign_up_rules import (
+    REFUSING,
+    REQUIRES_APPROVAL,
+    email_domain_blocked,
+    ip_block_severity,
+    parse_address,
+)
 from roost.core.db import commit, utcnow
-from roost.core.errors import Forbidden, Gone, NotFound
+from roost.core.errors import Forbidden, Gone, NotFound, Unprocessable
 from roost.core.ids import new_id
 from roost.follows.relations import follow_requests_count
 from roost.jobs.outbox import schedule_job
@@ -50,7 +58,7 @@ async def create_account(
     in with a session instead). With ``registrations=approval`` it waits for a moderator
     (``approved`` is false)."""
     account = await _new_account(session=session, runtime=runtime, ip=ip, form=form)
-    await _commit_new_account(session, account)
+    await _commit_new_account(session, runtime, account)
     return account
 
 
@@ -74,7 +82,7 @@ async def register(
     token, row = grant_token(
         session, app_id=app_token.app_id, account_id=account.id, scopes=app_token.scopes.split()
     )
-    await _commit_new_account(session, account)
+    await _commit_new_account(session, runtime, account)
     return render_token(token, row)
 
 
@@ -86,9 +94,10 @@ async def _new_account(
     form: RegistrationForm,
     app_id: int | None = None,
 ) -> Account:
-    """Check the server's mode, the rate limit and every field; add the account to
-    ``session`` (the caller commits with ``_commit_new_account``). When Roost sends
-    mail, the address waits for confirmation and the mail is owed (sent by a job)."""
+    """Check the server's mode, the rate limit, the sign-up blocks (admin/sign_up_rules.py)
+    and every field; add the account to ``session`` (the caller commits with
+    ``_commit_new_account``). When Roost sends mail, the address waits for confirmation
+    and the mail is owed (sent by a job)."""
     mode = runtime.settings.registrations
     if mode == "closed":
         raise Forbidden("Registrations are closed on this server")
@@ -96,13 +105,22 @@ async def _new_account(
     username = (form.username or "").strip()
     email = (form.email or "").strip().lower()
     password = form.password or ""
+    # The blocks are read apart from ``session``: its write transaction must not begin
+    # before the password is hashed (on SQLite every other writer would wait for it).
+    async with runtime.db.read() as reading:
+        ip_rule = await ip_block_severity(reading, ip)
+        email_blocked = await email_domain_blocked(reading, email)
+    if ip_rule in REFUSING:
+        raise Unprocessable("Sign-ups from your network are not allowed on this server")
     errors = v.Errors()
     v.check_username(errors, username)
     v.check_email(errors, email)
+    if email_blocked and not errors.has("email"):
+        errors.add("email", "ERR_BLOCKED", "uses a disallowed e-mail provider")
     v.check_password(errors, password)
     if not form.agreement:
         errors.add("agreement", "ERR_ACCEPTED", "must be accepted")
-    if form.locale and not v.LOCALE.match(form.locale):
+    if form.locale and not v.check_locale(form.locale):
         errors.add("locale", "ERR_INCLUSION", "is not included in the list")
     if form.reason and len(form.reason) > v.REASON_MAX:
         errors.add("reason", "ERR_TOO_LONG", f"is too long (maximum is {v.REASON_MAX} characters)")
@@ -119,10 +137,13 @@ async def _new_account(
         username_lower=username.lower(),
         email=email,
         password_hash=password_hash,
-        approved=mode == "open",
+        approved=mode == "open" and ip_rule != REQUIRES_APPROVAL,
         created_at=utcnow(),
         confirmed_at=None if runtime.settings.mail_enabled else utcnow(),
         created_by_application_id=app_id,
+        sign_up_ip=str(address) if (address := parse_address(ip)) else None,
+        locale=form.locale or None,
+        sign_up_reason=form.reason or None,
     )
     session.add(account)
     if account.confirmed_at is None:
@@ -130,9 +151,11 @@ async def _new_account(
     return account
 
 
-async def _commit_new_account(session: AsyncSession, account: Account) -> None:
+async def _commit_new_account(session: AsyncSession, runtime: Runtime, account: Account) -> None:
+    """Commit the new account; the staff hear of it after commit (``admin.sign_up``)."""
     username, email = account.username, account.email
     awaits_confirmation = account.confirmed_at is None
+    schedule_sign_up_notice(session, runtime, account_id=account.id)
     try:
         if awaits_confirmation:
             # A None would take the column's default (confirmed now) in the INSERT:

@@ -10,6 +10,7 @@ from roost.core.errors import Unprocessable
 USERNAME = re.compile(r"^[A-Za-z0-9_]+$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
 LOCALE = re.compile(r"^[a-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
+LOCALE_MAX = 16
 USERNAME_MAX = 30
 EMAIL_MAX = 254
 PASSWORD_MIN, PASSWORD_MAX = 8, 72
@@ -98,6 +99,11 @@ def check_username(errors: Errors, username: str) -> None:
         errors.add("username", "ERR_INVALID", "must contain only letters, numbers and underscores")
     elif username.lower() in RESERVED:
         errors.add("username", "ERR_RESERVED", "is reserved")
+
+
+def check_locale(locale: str) -> bool:
+    """A language tag Roost keeps: ``en``, ``pt-BR``, ``zh_Hant``; at most 16 characters."""
+    return len(locale) <= LOCALE_MAX and LOCALE.match(locale) is not None
 
 
 def check_email(errors: Errors, email: str) -> None:

@@ -73,7 +73,7 @@ async def _target(session: AsyncSession, actor: Account, account_id: int) -> Acc
 async def _log(
     session: AsyncSession, actor: Account, target: Account, action: str, summary: str
 ) -> None:
-    await log_action(
+    log_action(
         session=session,
         actor=actor,
         action=action,

@@ -1,11 +1,16 @@
-"""The audit log: every moderator action is kept, for the staff to read back.
+"""The audit log: every moderator action, kept in the transaction of the action.
 
-``log_action`` is called inside the transaction of the action it records, so the entry
-commits with the action or not at all. Reading is newest first, paged by id through
-``core/paging.py``.
+``log_action`` adds the row to the caller's session, so the action and its record
+commit together or not at all. ``list_actions`` is what the moderation screen reads
+(Mastodon's client API has no endpoint for it); who may read it (``VIEW_AUDIT_LOG``)
+is the caller's to check.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,45 +18,102 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from roost.accounts.models import Account
 from roost.admin.models import AdminActionLog
 from roost.core.db import utcnow
+from roost.core.http import PageParams, iso
 from roost.core.ids import new_id
 from roost.core.paging import Page, Window, paginate
 
+# What a logged action is about (``target_type``).
+ACCOUNT = "Account"
+REPORT = "Report"
+EMAIL_DOMAIN_BLOCK = "EmailDomainBlock"
+IP_BLOCK = "IpBlock"
+SUMMARY_MAX = 500
 
-async def log_action(
-    *,
+
+def log_action(
     session: AsyncSession,
+    *,
     actor: Account,
     action: str,
     target_type: str,
     target_id: int,
     summary: str,
-) -> None:
-    """Record that ``actor`` did ``action`` to the ``target_type`` ``target_id``; the
-    caller commits."""
-    session.add(
-        AdminActionLog(
-            id=new_id(),
-            account_id=actor.id,
-            action=action,
-            target_type=target_type,
-            target_id=target_id,
-            summary=summary,
-            created_at=utcnow(),
-        )
+    text: str = "",
+) -> AdminActionLog:
+    """Record that ``actor`` did ``action`` to the target; committed by the caller."""
+    row = AdminActionLog(
+        id=new_id(),
+        account_id=actor.id,
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        summary=summary[:SUMMARY_MAX],
+        text=text,
+        created_at=utcnow(),
     )
+    session.add(row)
+    return row
+
+
+@dataclass(frozen=True)
+class LoggedAction:
+    id: int
+    action: str
+    actor_id: int | None  # None: the moderator's account is gone
+    actor_username: str | None
+    target_type: str
+    target_id: int
+    summary: str
+    text: str
+    created_at: datetime
+
+    def render(self) -> dict[str, Any]:
+        return {
+            "id": str(self.id),
+            "action": self.action,
+            "account_id": str(self.actor_id) if self.actor_id is not None else None,
+            "username": self.actor_username,
+            "target_type": self.target_type,
+            "target_id": str(self.target_id),
+            "summary": self.summary,
+            "text": self.text,
+            "created_at": iso(self.created_at),
+        }
 
 
 async def list_actions(
     *,
     session: AsyncSession,
-    window: Window,
+    page: PageParams | Window,
+    actor_id: int | None = None,
     target_type: str | None = None,
     target_id: int | None = None,
-) -> Page[AdminActionLog]:
-    """A page of the log, newest first; with a target, only what was done to it."""
-    query = select(AdminActionLog)
-    if target_type is not None and target_id is not None:
-        query = query.where(
-            AdminActionLog.target_type == target_type, AdminActionLog.target_id == target_id
-        )
-    return await paginate(session, query, key=AdminActionLog.id, page=window)
+) -> Page[LoggedAction]:
+    """One page of the log, newest first (paged by id, with the Link cursors of
+    ``core/paging.py``), optionally only one moderator's actions or one target's."""
+    query = select(AdminActionLog, Account.username).outerjoin(
+        Account, Account.id == AdminActionLog.account_id
+    )
+    if actor_id is not None:
+        query = query.where(AdminActionLog.account_id == actor_id)
+    if target_type is not None:
+        query = query.where(AdminActionLog.target_type == target_type)
+    if target_id is not None:
+        query = query.where(AdminActionLog.target_id == target_id)
+    found = await paginate(session, query, key=AdminActionLog.id, page=page)
+    return found.with_items(
+        [
+            LoggedAction(
+                id=row.id,
+                action=row.action,
+                actor_id=row.account_id,
+                actor_username=username,
+                target_type=row.target_type,
+                target_id=row.target_id,
+                summary=row.summary,
+                text=row.text,
+                created_at=row.created_at,
+            )
+            for row, username in found.items
+        ]
+    )

@@ -1,9 +1,10 @@
-"""PLACEHOLDER, replaced at merge by the moderation branch's verbs (same names, same
-signatures). Here each verb only sets or clears its column in the caller's session;
-the caller commits. The real verbs add the effects (tokens and streams ended, posts
-gone from every read path and cache, and back on reversal), after commit.
+"""PLACEHOLDER, replaced at merge by the moderation branch's real verbs.
 
-``reject_account`` deletes the pending account, as Mastodon's rejection does.
+The admin API (``roost.admin``) calls these with exactly these signatures. Each only
+sets or clears its column in the caller's session (the caller writes the audit log and
+commits); the real ones also run the effects of the state (ending streams, hiding
+posts, ...) after commit. ``approve_account`` sets ``approved``; ``reject_account``
+deletes the pending account.
 """
 
 from __future__ import annotations

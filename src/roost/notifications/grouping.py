@@ -1,10 +1,11 @@
 """Which notifications share a group (Mastodon's ``Notification#set_group_key!``).
 
-Favourites and boosts of one post, and follows, are grouped: a new one joins the
-group of the last one like it (same type, same post) unless that group began
-``MAXIMUM_GROUP_SPAN_HOURS`` or more hours before, and then starts a new one. The
-key is ``<type>[-<status id>]-<hour bucket>``, the bucket being the hour the group
-began. Every other type is shown on its own, as ``ungrouped-<id>``.
+Favourites and boosts of one post, follows, and sign-ups (``admin.sign_up``, told to
+staff) are grouped: a new one joins the group of the last one like it (same type,
+same post) unless that group began ``MAXIMUM_GROUP_SPAN_HOURS`` or more hours before,
+and then starts a new one. The key is ``<type>[-<status id>]-<hour bucket>``, the
+bucket being the hour the group began. Every other type is shown on its own, as
+``ungrouped-<id>``.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from roost.notifications.models import Notification
 
-GROUPABLE_TYPES = ("favourite", "reblog", "follow")
+GROUPABLE_TYPES = ("favourite", "reblog", "follow", "admin.sign_up")
 MAXIMUM_GROUP_SPAN_HOURS = 12
 UNGROUPED = "ungrouped-"
 

@@ -17,6 +17,7 @@ TYPES = (
     "poll",
     "update",
     "admin.report",  # to staff who manage reports: one was filed (``reports/service.py``)
+    "admin.sign_up",  # someone signed up: told to staff who manage users (admin/notices.py)
 )
 
 

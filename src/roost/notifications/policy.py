@@ -51,7 +51,7 @@ FIELDS = (
 NEW_ACCOUNT_DAYS = 30
 SUMMARY_CAP = 100
 # Types that are never filtered (Mastodon's NON_FILTERABLE_TYPES that Roost has).
-UNFILTERED_TYPES = ("poll", "update", "admin.report")
+UNFILTERED_TYPES = ("poll", "update", "admin.report", "admin.sign_up")
 
 
 async def policy_of(session: AsyncSession, account_id: int) -> NotificationPolicy:

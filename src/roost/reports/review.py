@@ -66,7 +66,7 @@ async def _logged(
     report.updated_at = utcnow()
     target = await session.get(Account, report.target_account_id)
     on = f" on @{target.username}" if target is not None else ""
-    await log_action(
+    log_action(
         session=session,
         actor=actor,
         action=action,

@@ -52,31 +52,8 @@ def upgrade() -> None:
         )
         batch.create_index(batch.f("ix_notifications_report_id"), ["report_id"], unique=False)
 
-    # The audit log (to be unified with the admin-api branch's at merge).
-    op.create_table(
-        "admin_action_logs",
-        sa.Column("id", sa.BigInteger(), autoincrement=False, nullable=False),
-        sa.Column("account_id", sa.BigInteger(), nullable=True),
-        sa.Column("action", sa.String(length=32), nullable=False),
-        sa.Column("target_type", sa.String(length=32), nullable=False),
-        sa.Column("target_id", sa.BigInteger(), nullable=False),
-        sa.Column("summary", sa.Text(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["account_id"],
-            ["accounts.id"],
-            name=op.f("fk_admin_action_logs_account_id_accounts"),
-            ondelete="SET NULL",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_admin_action_logs")),
-    )
-    with op.batch_alter_table("admin_action_logs") as batch:
-        batch.create_index(batch.f("ix_admin_action_logs_account_id"), ["account_id"])
-        batch.create_index("ix_admin_action_logs_target", ["target_type", "target_id"])
-
 
 def downgrade() -> None:
-    op.drop_table("admin_action_logs")
     with op.batch_alter_table("notifications") as batch:
         batch.drop_index(batch.f("ix_notifications_report_id"))
         batch.drop_constraint(batch.f("fk_notifications_report_id_reports"), type_="foreignkey")

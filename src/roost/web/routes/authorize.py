@@ -63,9 +63,44 @@ _NOUNS = {
 }
 
 
+# Moderation powers (``admin:*``): what the app could see or do with the role the
+# person has; a person without a staff role grants nothing by approving them.
+_ADMIN_SUBJECTS = {
+    "accounts": "all accounts (their email and sign-up addresses)",
+    "reports": "all reports and the reported accounts",
+    "domain_allows": "the allowed domains",
+    "domain_blocks": "the blocked domains",
+    "ip_blocks": "the IP blocks on sign-ups",
+    "email_domain_blocks": "the blocked email domains",
+    "canonical_email_blocks": "the blocked email addresses",
+}
+_ADMIN_ACTS = {
+    "accounts": "approve, reject, suspend, silence or disable accounts",
+    "reports": "assign, resolve and reopen reports",
+    "domain_allows": "change the allowed domains",
+    "domain_blocks": "change the blocked domains",
+    "ip_blocks": "block IP ranges from signing up, or lift the blocks",
+    "email_domain_blocks": "block email domains from signing up, or lift the blocks",
+    "canonical_email_blocks": "block email addresses from signing up, or lift the blocks",
+}
+
+
+def _describe_admin(scope: str) -> str:
+    _, verb, subject = (scope.split(":") + [""])[:3]
+    if not subject:
+        if verb == "read":
+            return "Moderation: see everything your role may see on this server"
+        return "Moderation: take every action your role allows on this server"
+    if verb == "read":
+        return f"Moderation: see the private details of {_ADMIN_SUBJECTS.get(subject, subject)}"
+    return f"Moderation: {_ADMIN_ACTS.get(subject, 'act on ' + subject)}"
+
+
 def describe_scope(scope: str) -> str:
     if scope in _TOP_LEVEL:
         return _TOP_LEVEL[scope]
+    if scope.startswith("admin:"):
+        return _describe_admin(scope)
     verb, _, noun = scope.partition(":")
     action = "See" if verb == "read" else "Change"
     if verb == "write" and noun == "search":

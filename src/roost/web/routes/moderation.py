@@ -167,7 +167,7 @@ async def account_page(
         session=session, target_account_id=account.id, window=Window(limit=20)
     )
     history = await list_actions(
-        session=session, window=Window(limit=20), target_type="Account", target_id=account.id
+        session=session, page=Window(limit=20), target_type="Account", target_id=account.id
     )
     states: list[dict[str, Any]] = [
         {"undo": undo, "button": button, "name": name, "since": getattr(account, column)}
@@ -235,9 +235,7 @@ async def audit_log(
     session: ReadSession,
     paging: Annotated[PageParams, Depends(page_params)],
 ) -> Response:
-    page = await list_actions(
-        session=session, window=Window(max_id=paging.max_id, limit=AUDIT_PAGE)
-    )
+    page = await list_actions(session=session, page=Window(max_id=paging.max_id, limit=AUDIT_PAGE))
     return await render_page(
         request,
         "moderation_audit.html",
