@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from roost.accounts.models import Account
 from roost.accounts.roles import Permission, role_of
+from roost.accounts.standing import refusal
 from roost.core.db import Database
 from roost.core.errors import Forbidden, Unauthorized, Unprocessable
 from roost.core.security import token_digest
@@ -121,8 +122,10 @@ async def load_viewer(db: Database, token: str) -> Viewer:
     if row is None:
         raise Unauthorized("The access token is invalid")
     access, account = row
-    if account is not None and not account.approved:
-        raise Forbidden("Your login is currently pending approval")
+    # Read with the token on every request: a suspension or a disabling stops it at once.
+    refused = refusal(account) if account is not None else None
+    if refused is not None:
+        raise Forbidden(refused)
     return Viewer(account=account, token=access, scopes=frozenset(access.scopes.split()))
 
 

@@ -6,6 +6,7 @@
 - Statuses: public original posts of the last ``STATUS_WINDOW_DAYS`` days with at least
   one boost or favourite, ranked by boosts + favourites, newest first among equals;
   the viewer's blocks (either way) and mutes leave posts out (``statuses/visibility.py``).
+- Neither counts anything of a suspended or silenced author (``publicly_shown``).
 - Links: Roost makes no link previews yet, so there is nothing to rank: the empty list
   is the real answer.
 
@@ -30,6 +31,7 @@ from roost.statuses.visibility import (
     PUBLIC_TIMELINE_VISIBILITIES,
     load_audience,
     not_hidden_by,
+    publicly_shown,
     visible_to,
 )
 
@@ -52,6 +54,7 @@ def _recent_public(days: int, now: datetime) -> Any:
         (Status.id >= _floor_id(days, now))
         & Status.visibility.in_(PUBLIC_TIMELINE_VISIBILITIES)
         & Status.reblog_of_id.is_(None)
+        & publicly_shown()  # nothing of a suspended or silenced author trends
     )
 
 
@@ -99,6 +102,7 @@ async def tag_histories(
                 Status.id >= lowest_id_at(int(days[-1].timestamp() * 1000)),
                 Status.visibility.in_(PUBLIC_TIMELINE_VISIBILITIES),
                 Status.reblog_of_id.is_(None),
+                publicly_shown(),
             )
         )
         for tag_id, account_id, created_at in rows.all():

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from roost.accounts.models import Account
+from roost.accounts.standing import counted, seen_by_others
 from roost.core.db import commit, utcnow
 from roost.core.errors import Forbidden, NotFound, Unprocessable
 from roost.core.ids import new_id
@@ -143,8 +144,8 @@ async def link(
             notify=notify,
         )
     )
-    await _bump(session, runtime, follower_id, Account.following_count, +1)
-    await _bump(session, runtime, target_id, Account.followers_count, +1)
+    await _bump(session, runtime, follower_id, Account.following_count, +1, other=target_id)
+    await _bump(session, runtime, target_id, Account.followers_count, +1, other=follower_id)
     await session.flush()
     schedule_merge_author(session, runtime, owner_id=follower_id, author_id=target_id)
 
@@ -334,15 +335,15 @@ async def drop_request(session: AsyncSession, *, follower_id: int, target_id: in
 
 
 async def lock_pair(session: AsyncSession, actor_id: int, target_id: int) -> bool:
-    """Lock both account rows in id order; an unknown or unapproved target is not found.
-    Whether the target is locked."""
+    """Lock both account rows in id order; an unknown, unapproved or suspended target is
+    not found. Whether the target is locked."""
     rows = await session.execute(
-        select(Account.id, Account.approved, Account.locked)
+        select(Account.id, seen_by_others(), Account.locked)
         .where(Account.id.in_({actor_id, target_id}))
         .order_by(Account.id)
         .with_for_update()
     )
-    found = {account_id: (approved, locked) for account_id, approved, locked in rows.all()}
+    found = {account_id: (shown, locked) for account_id, shown, locked in rows.all()}
     if not found.get(target_id, (False, False))[0]:
         raise NotFound()
     return bool(found[target_id][1])
@@ -369,8 +370,8 @@ async def _unlink(
     if removed.first() is None:
         return False
     await leave_lists(session, runtime, owner_id=follower_id, account_id=target_id)
-    await _bump(session, runtime, follower_id, Account.following_count, -1)
-    await _bump(session, runtime, target_id, Account.followers_count, -1)
+    await _bump(session, runtime, follower_id, Account.following_count, -1, other=target_id)
+    await _bump(session, runtime, target_id, Account.followers_count, -1, other=follower_id)
     # As on Mastodon, the "follow" notification goes away with the follow.
     await withdraw(session=session, recipient_id=target_id, actor_id=follower_id, type="follow")
     return True
@@ -382,14 +383,18 @@ async def _bump(
     account_id: int,
     column: InstrumentedAttribute[int],
     delta: int,
+    *,
+    other: int,
 ) -> None:
+    """Step one of ``account_id``'s follow counts for a follow with ``other``, unless
+    ``other`` is suspended: a suspended account is not counted (moderation/counts.py)."""
     value: ColumnElement[int] = (
         column + delta if delta > 0 else case((column + delta < 0, 0), else_=column + delta)
     )
     runtime.accounts.forget(session, [account_id])
     await session.execute(
         update(Account)
-        .where(Account.id == account_id)
+        .where(Account.id == account_id, counted(other))
         .values({column: value})
         .execution_options(synchronize_session=False)
     )

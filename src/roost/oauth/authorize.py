@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from roost.accounts.credentials import check_login
 from roost.accounts.models import Account
+from roost.accounts.standing import refusal, sentence
 from roost.core.db import commit, utcnow
 from roost.core.errors import BadRequest, Forbidden, RateLimited, RoostError, Unauthorized
 from roost.core.ids import new_id
@@ -112,8 +113,6 @@ async def approve(
     )
     if account is None:
         raise Unauthorized("That email and password do not match an account.")
-    if not account.approved:
-        raise Forbidden("Your account is waiting for a moderator's approval.")
     return await grant_code(write_session=write_session, request=request, account=account)
 
 
@@ -122,8 +121,9 @@ async def grant_code(
 ) -> str:
     """The code for an approval by ``account`` (signed in with a password just now, or
     with the web page's session): single use, stored hashed, short-lived."""
-    if not account.approved:
-        raise Forbidden("Your account is waiting for a moderator's approval.")
+    refused = refusal(account)
+    if refused is not None:
+        raise Forbidden(sentence(refused))
     code = new_token()
     write_session.add(
         AuthorizationCode(

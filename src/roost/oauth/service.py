@@ -1,4 +1,5 @@
-"""OAuth verbs: register an app, grant tokens (three grants), revoke a token."""
+"""OAuth verbs: register an app, grant tokens (three grants), revoke a token (or every
+token matching a condition: a password changed or reset, an app's access removed)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from roost.accounts.credentials import check_login
 from roost.accounts.models import Account
+from roost.accounts.standing import refusal
 from roost.core.db import as_utc, commit, utcnow
 from roost.core.errors import RoostError, Unprocessable
 from roost.core.ids import new_id
@@ -242,10 +244,9 @@ async def _password_account(
         raise OAuthError(
             "invalid_grant", "The provided authorization grant is invalid: wrong login or password."
         )
-    if not account.approved:
-        raise OAuthError(
-            "access_denied", "Your login is currently pending approval", status_code=403
-        )
+    refused = refusal(account)
+    if refused is not None:
+        raise OAuthError("access_denied", refused, status_code=403)
     return account.id
 
 
@@ -284,7 +285,7 @@ async def _exchange_code(
     if form.scope is not None and not within(parse_scopes(_scope_text(form.scope)), scopes):
         raise OAuthError("invalid_scope", "The requested scope exceeds what was authorized.")
     account = await session.get(Account, code.account_id)
-    if account is None or not account.approved:
+    if account is None or refusal(account) is not None:
         raise invalid
     # Single use even if two exchanges race: only one UPDATE finds the code unused.
     used = await session.execute(
@@ -318,3 +319,20 @@ async def revoke_token(*, session: AsyncSession, runtime: Runtime, form: RevokeF
     runtime.versions.forget(session, "token", [row.token_hash])
     end_streams(session=session, runtime=runtime, token_ids=[row.id])
     await commit(session)
+
+
+async def revoke_tokens(
+    session: AsyncSession, runtime: Runtime, *where: ColumnElement[bool]
+) -> int:
+    """Revoke the live tokens matching ``where``: their kept renderings are forgotten and
+    their open streams end once ``session`` commits (the caller commits). How many."""
+    revoked = await session.execute(
+        update(AccessToken)
+        .where(*where, AccessToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+        .returning(AccessToken.id, AccessToken.token_hash)
+    )
+    rows = revoked.all()
+    runtime.versions.forget(session, "token", [digest for _, digest in rows])
+    end_streams(session=session, runtime=runtime, token_ids=[token_id for token_id, _ in rows])
+    return len(rows)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ColumnElement, delete, func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from roost.accounts import service as accounts
@@ -16,12 +16,13 @@ from roost.accounts import validation
 from roost.accounts.credentials import account_key, check_login, hash_password_off_loop
 from roost.accounts.models import Account
 from roost.accounts.schemas import RegistrationForm
+from roost.accounts.standing import refusal, sentence
 from roost.core.db import as_utc, commit, utcnow
 from roost.core.errors import Forbidden, NotFound, Unauthorized, Unprocessable
 from roost.core.ids import new_id
 from roost.core.security import new_token, token_digest, verify_password
 from roost.oauth.models import AccessToken, AuthorizationCode, OAuthApp
-from roost.streaming.ending import end_streams
+from roost.oauth.service import revoke_tokens
 from roost.web.models import WebSession
 
 if TYPE_CHECKING:
@@ -70,7 +71,7 @@ async def find_session(*, session: AsyncSession, token: str) -> SignedIn | None:
     if row is None:
         return None
     web_session, account = row
-    if not account.approved or expired(web_session, utcnow()):
+    if refusal(account) is not None or expired(web_session, utcnow()):
         return None
     return SignedIn(account=account, session=web_session)
 
@@ -88,6 +89,15 @@ async def touch_session(*, session: AsyncSession, session_id: int) -> None:
         update(WebSession).where(WebSession.id == session_id).values(last_seen_at=utcnow())
     )
     await commit(session)
+
+
+async def end_all_sessions(*, session: AsyncSession, account_id: int) -> int:
+    """Sign the account out of every browser (a password reset); the caller commits.
+    How many sessions ended."""
+    ended = await session.execute(
+        delete(WebSession).where(WebSession.account_id == account_id).returning(WebSession.id)
+    )
+    return len(ended.all())
 
 
 async def end_session(*, session: AsyncSession, session_id: int) -> None:
@@ -111,8 +121,9 @@ async def sign_in(
     )
     if account is None:
         raise Unauthorized("That email or username and password do not match an account.")
-    if not account.approved:
-        raise Forbidden("Your account is waiting for a moderator's approval.")
+    refused = refusal(account)
+    if refused is not None:
+        raise Forbidden(sentence(refused))
     return await start_session(session=write_session, account_id=account.id, user_agent=user_agent)
 
 
@@ -170,7 +181,7 @@ async def change_password(
         .returning(WebSession.id)
     )
     count = len(ended.all())
-    revoked = await _revoke_tokens(session, runtime, AccessToken.account_id == account_id)
+    revoked = await revoke_tokens(session, runtime, AccessToken.account_id == account_id)
     await session.execute(
         delete(AuthorizationCode).where(
             AuthorizationCode.account_id == account_id, AuthorizationCode.used_at.is_(None)
@@ -178,23 +189,6 @@ async def change_password(
     )
     await commit(session)
     return PasswordChanged(sessions_ended=count, tokens_revoked=revoked)
-
-
-async def _revoke_tokens(
-    session: AsyncSession, runtime: Runtime, *where: ColumnElement[bool]
-) -> int:
-    """Revoke the live tokens matching ``where``: their kept renderings are forgotten and
-    their open streams end once ``session`` commits. Returns how many."""
-    revoked = await session.execute(
-        update(AccessToken)
-        .where(*where, AccessToken.revoked_at.is_(None))
-        .values(revoked_at=utcnow())
-        .returning(AccessToken.id, AccessToken.token_hash)
-    )
-    rows = revoked.all()
-    runtime.versions.forget(session, "token", [digest for _, digest in rows])
-    end_streams(session=session, runtime=runtime, token_ids=[token_id for token_id, _ in rows])
-    return len(rows)
 
 
 @dataclass(frozen=True)
@@ -251,7 +245,7 @@ async def revoke_app(
 ) -> int:
     """End every token this app holds for the account (and their open streams), and its
     unused codes."""
-    revoked = await _revoke_tokens(
+    revoked = await revoke_tokens(
         session, runtime, AccessToken.account_id == account_id, AccessToken.app_id == app_id
     )
     if not revoked:
