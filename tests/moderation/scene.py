@@ -41,15 +41,7 @@ class Scene:
     list_id: str
 
     async def act(self, verb: Verb, who: User | None = None) -> None:
-        """Run a moderation verb on ``who`` (alice) and commit, as a caller does; then
-        let the jobs it queued run."""
-        target = who or self.alice
-        async with self.runtime.db.write() as session:
-            account = await session.get(Account, target.account.id)
-            assert account is not None
-            await verb(runtime=self.runtime, session=session, account=account)
-            await commit(session)
-        await self.runtime.jobs.drain()
+        await moderate(self.runtime, verb, who or self.alice)
 
     async def get(self, path: str, who: User | None = None, **params: Any) -> httpx.Response:
         headers = who.headers if who is not None else {}
@@ -59,6 +51,17 @@ class Scene:
         response = await self.get(path, who, **params)
         assert response.status_code == 200, (path, response.text)
         return response.json()
+
+
+async def moderate(runtime: Runtime, verb: Verb, who: User) -> None:
+    """Run a moderation verb on ``who`` and commit, as a caller does; then let the jobs
+    it queued run."""
+    async with runtime.db.write() as session:
+        account = await session.get(Account, who.account.id)
+        assert account is not None
+        await verb(runtime=runtime, session=session, account=account)
+        await commit(session)
+    await runtime.jobs.drain()
 
 
 async def call(client: httpx.AsyncClient, who: User, path: str, **data: Any) -> Any:

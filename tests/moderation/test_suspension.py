@@ -8,6 +8,9 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from roost.accounts.models import Account
+from roost.core.db import commit
+from roost.core.errors import Unprocessable
 from roost.moderation.service import (
     approve_account,
     suspend_account,
@@ -159,9 +162,6 @@ async def test_kept_home_pages_do_not_outlive_a_suspension(scene: Scene, runtime
     kept = [k async for k in runtime.redis.scan_iter(match=f"{runtime.settings.redis_prefix}hp:*")]
     assert len(kept) == 2
     async with runtime.db.write() as session:  # suspended, and no job has run yet
-        from roost.accounts.models import Account
-        from roost.core.db import commit
-
         alice = await session.get(Account, scene.alice.account.id)
         assert alice is not None
         await suspend_account(runtime=runtime, session=session, account=alice)
@@ -174,8 +174,6 @@ async def test_kept_home_pages_do_not_outlive_a_suspension(scene: Scene, runtime
 
 
 async def test_wrong_states_are_refused_and_change_nothing(scene: Scene, runtime: Runtime) -> None:
-    from roost.core.errors import Unprocessable
-
     with pytest.raises(Unprocessable, match="not suspended"):
         await scene.act(unsuspend_account)
     with pytest.raises(Unprocessable, match="already approved"):
