@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from roost.accounts.models import Account
 from roost.core.db import commit
 from roost.core.errors import Unprocessable
+from roost.moderation.effects import settle
 from roost.moderation.service import (
     approve_account,
     suspend_account,
@@ -20,7 +21,7 @@ from roost.oauth.models import AccessToken
 from roost.runtime import Runtime
 from roost.timelines.fanout import fan_out
 from tests.factories import PASSWORD, Factory
-from tests.moderation.scene import Scene, make_scene, observe
+from tests.moderation.scene import Scene, call, make_scene, observe
 from tests.oauth.support import password_token, register_app
 from tests.timelines.helpers import post
 from tests.web.helpers import login
@@ -186,3 +187,43 @@ async def test_wrong_states_are_refused_and_change_nothing(scene: Scene, runtime
             select(AccessToken.revoked_at).where(AccessToken.account_id == scene.alice.account.id)
         )
         assert tokens.all() == [None]  # a suspension revokes nothing
+
+
+async def test_a_settle_job_running_after_the_suspension_was_lifted_restores(
+    scene: Scene, runtime: Runtime
+) -> None:
+    """Jobs may run late and out of order: the job a suspension queued runs only after
+    the suspension was lifted (and that lifting's own job ran first). It settles on
+    the state it finds, so alice's entries end up in bob's timeline, not out of it."""
+    await scene.json("/api/v1/timelines/home", scene.bob)  # live (Redis keeps only those)
+    await scene.act(suspend_account)
+    async with runtime.db.write() as session:  # lifted, with its job already done
+        await session.execute(
+            update(Account).where(Account.id == scene.alice.account.id).values(suspended_at=None)
+        )
+        await commit(session)
+    await settle(runtime, account_id=scene.alice.account.id)
+    entries = await runtime.timelines.page(scene.bob.account.id, limit=40)
+    assert int(scene.alice_post) in {e.status_id for e in entries}
+
+
+async def test_a_follow_removed_during_a_suspension_leaves_the_counts_true(
+    scene: Scene, client: httpx.AsyncClient
+) -> None:
+    """carol has two followers, alice and dave. alice is suspended: carol shows one.
+    carol blocks alice meanwhile, which removes alice's follow: still one, not zero,
+    and still one once alice is back (she no longer follows carol)."""
+    s = scene
+    await call(client, s.dave, f"/api/v1/accounts/{s.carol.id}/follow")
+
+    async def followers() -> int:
+        carol = await s.json(f"/api/v1/accounts/{s.carol.id}", s.carol)
+        return int(carol["followers_count"])
+
+    assert await followers() == 2
+    await s.act(suspend_account)
+    assert await followers() == 1
+    await call(client, s.carol, f"/api/v1/accounts/{s.alice.id}/block")
+    assert await followers() == 1
+    await s.act(unsuspend_account)
+    assert await followers() == 1

@@ -53,7 +53,7 @@ async def follow(
     """Follow at once; a locked account gets a follow request instead (and a
     ``follow_request`` notification). Following again only updates the options, of
     the follow or of the request still waiting."""
-    locked = await lock_pair(session, actor.id, target_id)
+    locked = await lock_pair(session, actor.id, target_id, to_follow=True)
     if target_id == actor.id:
         raise Forbidden("You cannot follow yourself")
     if await blocked_either_way(session, one=actor.id, other=target_id):
@@ -334,19 +334,24 @@ async def drop_request(session: AsyncSession, *, follower_id: int, target_id: in
     return True
 
 
-async def lock_pair(session: AsyncSession, actor_id: int, target_id: int) -> bool:
-    """Lock both account rows in id order; an unknown, unapproved or suspended target is
-    not found. Whether the target is locked."""
+async def lock_pair(
+    session: AsyncSession, actor_id: int, target_id: int, *, to_follow: bool = False
+) -> bool:
+    """Lock both account rows in id order; an unknown or unapproved target is not found,
+    nor (``to_follow``) a suspended one, as Mastodon's FollowService has it: blocking,
+    muting or unfollowing a suspended account still works. Whether the target is
+    locked."""
     rows = await session.execute(
-        select(Account.id, seen_by_others(), Account.locked)
+        select(Account.id, Account.approved, seen_by_others(), Account.locked)
         .where(Account.id.in_({actor_id, target_id}))
         .order_by(Account.id)
         .with_for_update()
     )
-    found = {account_id: (shown, locked) for account_id, shown, locked in rows.all()}
-    if not found.get(target_id, (False, False))[0]:
+    found = {row[0]: row[1:] for row in rows.all()}
+    approved, shown, locked = found.get(target_id, (False, False, False))
+    if not (shown if to_follow else approved):
         raise NotFound()
-    return bool(found[target_id][1])
+    return bool(locked)
 
 
 async def _follow_row(session: AsyncSession, follower_id: int, target_id: int) -> Follow | None:
