@@ -19,6 +19,8 @@ from roost.moderation.service import (
 )
 from roost.oauth.models import AccessToken
 from roost.runtime import Runtime
+from roost.statuses.models import Status
+from roost.statuses.render import render_statuses
 from roost.timelines.fanout import fan_out
 from tests.factories import PASSWORD, Factory
 from tests.moderation.scene import Scene, call, make_scene, observe
@@ -227,3 +229,18 @@ async def test_a_follow_removed_during_a_suspension_leaves_the_counts_true(
     assert await followers() == 1
     await s.act(unsuspend_account)
     assert await followers() == 1
+
+
+async def test_a_moderator_reviewing_still_sees_the_withheld_posts(
+    scene: Scene, runtime: Runtime
+) -> None:
+    """Rendering for a moderator (a report, an account under review) shows what the
+    rule withholds from everyone else; the same render without the flag does not."""
+    await scene.act(suspend_account)
+    async with runtime.db.read() as session:
+        status = await session.get(Status, int(scene.alice_post))
+        assert status is not None
+        viewer = scene.carol.account.id
+        assert await render_statuses(session, [status], viewer, runtime=runtime) == []
+        [shown] = await render_statuses(session, [status], viewer, runtime=runtime, moderating=True)
+    assert shown["id"] == scene.alice_post and shown["account"]["suspended"] is True
