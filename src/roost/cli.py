@@ -1,4 +1,4 @@
-"""The ``roost`` command: serve, worker, migrate, announce."""
+"""The ``roost`` command: serve, worker, migrate, announce, admin."""
 
 from __future__ import annotations
 
@@ -9,11 +9,19 @@ import os
 import shutil
 import sys
 import tempfile
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from roost.accounts.roles import ROLES
 from roost.core.logs import configure_logging, serve_log_config
 from roost.core.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from roost.runtime import Runtime
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -75,6 +83,7 @@ def main(argv: list[str] | None = None) -> int:
         "--ends-at", type=_moment, help="when it ends (ISO 8601); apps stop showing it then"
     )
     announce.add_argument("--all-day", action="store_true", help="the times are whole days")
+    _admin_parser(commands)
 
     args = parser.parse_args(argv)
     if args.command == "serve":
@@ -98,6 +107,12 @@ def main(argv: list[str] | None = None) -> int:
 
         migrate(settings)
         return asyncio.run(_announce(settings, args))
+
+    if args.command == "admin":
+        from roost.migrate import migrate
+
+        migrate(settings)
+        return asyncio.run(_admin(settings, args))
 
     if args.command == "worker":
         if not settings.redis_url:
@@ -215,6 +230,137 @@ async def _announce(settings: Settings, args: argparse.Namespace) -> int:
         await runtime.stop()
     print(f"Announcement {announcement.id} published")
     return 0
+
+
+def _admin_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    admin = commands.add_parser(
+        "admin", help="manage accounts: roles, sign-ups, moderation (migrates first)"
+    )
+    actions = admin.add_subparsers(dest="action", required=True, metavar="ACTION")
+    create = actions.add_parser("create", help="make an approved account with a role")
+    create.add_argument("username")
+    create.add_argument("--email", required=True)
+    create.add_argument("--role", default="user", choices=list(ROLES))
+    create.add_argument("--password", help="without it, one is generated and printed")
+    role = actions.add_parser("role", help="change an account's role")
+    role.add_argument("username")
+    role.add_argument("role", choices=list(ROLES))
+    actions.add_parser("pending", help="list the sign-ups waiting for approval")
+    for action, words in _ADMIN_HELP.items():
+        actions.add_parser(action, help=words).add_argument("username")
+
+
+_ADMIN_HELP = {
+    "approve": "let a waiting sign-up in",
+    "reject": "turn a waiting sign-up away (deletes it)",
+    "suspend": "suspend an account: it stops, and vanishes for everyone else",
+    "unsuspend": "lift a suspension",
+    "silence": "silence an account: only its followers see its posts",
+    "unsilence": "lift a silencing",
+    "reset-password": "give an account a new password (printed); its apps sign in again",
+}
+
+
+async def _admin(settings: Settings, args: argparse.Namespace) -> int:
+    """Run one ``roost admin`` action in one transaction; print what it did. Refusals
+    (no such account, a state it is already in, bad input) exit 1."""
+    import roost.moderation.effects  # noqa: F401  (its job runs here when there is no Redis)
+    from roost.core.db import commit
+    from roost.core.errors import RoostError
+    from roost.runtime import Runtime
+
+    runtime = Runtime(settings)
+    await runtime.start(sweep=False)  # leases a node, for new ids
+    try:
+        async with runtime.db.write() as session:
+            said = await _ADMIN[args.action](session, runtime, args)
+            await commit(session)
+    except RoostError as error:
+        print(f"roost admin {args.action}: {error.message}", file=sys.stderr)
+        return 1
+    finally:
+        await runtime.stop()  # without Redis, runs the jobs the action queued
+    print(said)
+    return 0
+
+
+AdminAction = Callable[["AsyncSession", "Runtime", argparse.Namespace], Awaitable[str]]
+
+
+async def _create(session: AsyncSession, runtime: Runtime, args: argparse.Namespace) -> str:
+    from roost.moderation.operator import create_account
+
+    made = await create_account(
+        session=session,
+        runtime=runtime,
+        username=args.username,
+        email=args.email,
+        role=args.role,
+        password=args.password,
+    )
+    said = f"Created @{made.account.username} ({made.account.role})"
+    return f"{said}; password: {made.password}" if made.password else said
+
+
+async def _role(session: AsyncSession, runtime: Runtime, args: argparse.Namespace) -> str:
+    from roost.moderation.operator import find_account, set_role
+
+    account = await find_account(session=session, username=args.username)
+    before = await set_role(session=session, runtime=runtime, account=account, role=args.role)
+    return f"@{account.username} is now {args.role} (was {before})"
+
+
+async def _pending(session: AsyncSession, runtime: Runtime, args: argparse.Namespace) -> str:
+    from roost.moderation.operator import pending_accounts
+
+    waiting = await pending_accounts(session=session)
+    if not waiting:
+        return "No sign-up is waiting for approval"
+    return "\n".join(
+        f"@{a.username}  {a.email}  signed up {a.created_at:%Y-%m-%d %H:%M}" for a in waiting
+    )
+
+
+async def _reset_password(session: AsyncSession, runtime: Runtime, args: argparse.Namespace) -> str:
+    from roost.moderation.operator import find_account, reset_password
+    from roost.web.service import end_all_sessions
+
+    account = await find_account(session=session, username=args.username)
+    password, tokens = await reset_password(session=session, runtime=runtime, account=account)
+    browsers = await end_all_sessions(session=session, account_id=account.id)
+    return (
+        f"New password for @{account.username}: {password} "
+        f"({tokens} app token(s) revoked, {browsers} browser session(s) signed out)"
+    )
+
+
+def _moderate(verb_name: str, done: str) -> AdminAction:
+    """An action that finds the account and calls one moderation verb."""
+
+    async def action(session: AsyncSession, runtime: Runtime, args: argparse.Namespace) -> str:
+        from roost.moderation import service
+        from roost.moderation.operator import find_account
+
+        account = await find_account(session=session, username=args.username)
+        username = account.username
+        await getattr(service, verb_name)(runtime=runtime, session=session, account=account)
+        return f"{done} @{username}"
+
+    return action
+
+
+_ADMIN: dict[str, AdminAction] = {
+    "create": _create,
+    "role": _role,
+    "pending": _pending,
+    "approve": _moderate("approve_account", "Approved"),
+    "reject": _moderate("reject_account", "Rejected (the account and its data are deleted):"),
+    "suspend": _moderate("suspend_account", "Suspended"),
+    "unsuspend": _moderate("unsuspend_account", "Unsuspended"),
+    "silence": _moderate("silence_account", "Silenced"),
+    "unsilence": _moderate("unsilence_account", "Unsilenced"),
+    "reset-password": _reset_password,
+}
 
 
 def _moment(value: str) -> datetime:

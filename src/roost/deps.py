@@ -15,9 +15,9 @@ from fastapi import Depends, Request
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from roost.accounts.credentials import UNCONFIRMED
 from roost.accounts.models import Account
 from roost.accounts.roles import Permission, role_of
+from roost.accounts.standing import PENDING, UNCONFIRMED, refusal
 from roost.core.db import Database
 from roost.core.errors import Forbidden, Unauthorized, Unprocessable
 from roost.core.security import token_digest
@@ -117,17 +117,18 @@ TOKEN_LOOKUP = (
 
 
 async def load_viewer(db: Database, token: str, *, any_standing: bool = False) -> Viewer:
-    """The viewer a token stands for. A person whose address awaits confirmation, then
-    one awaiting approval, is refused (Mastodon's order), unless ``any_standing``."""
+    """The viewer a token stands for; a person ``accounts/standing.refusal`` refuses is
+    refused, except that ``any_standing`` lets one awaiting confirmation or approval in
+    (to ask for the confirmation mail again)."""
     async with db.read() as session:
         row = (await session.execute(TOKEN_LOOKUP, {"digest": token_digest(token)})).first()
     if row is None:
         raise Unauthorized("The access token is invalid")
     access, account = row
-    if account is not None and account.confirmed_at is None and not any_standing:
-        raise Forbidden(UNCONFIRMED)
-    if account is not None and not account.approved and not any_standing:
-        raise Forbidden("Your login is currently pending approval")
+    # Read with the token on every request: a suspension or a disabling stops it at once.
+    refused = refusal(account) if account is not None else None
+    if refused is not None and not (any_standing and refused in (UNCONFIRMED, PENDING)):
+        raise Forbidden(refused)
     return Viewer(account=account, token=access, scopes=frozenset(access.scopes.split()))
 
 

@@ -14,15 +14,13 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from roost.accounts.models import Account
+from roost.accounts.standing import UNCONFIRMED, sentence
 from roost.core.ratelimit import RateLimiter
 from roost.core.security import hash_password, verify_password
 
 # Mastodon's words for a person whose address is not confirmed yet (the API), and the
 # web page's (its sign-in forms).
-UNCONFIRMED = "Your login is missing a confirmed e-mail address"
-UNCONFIRMED_WEB = (
-    "Your email address is not confirmed yet: follow the link in the mail we sent you."
-)
+UNCONFIRMED_WEB = sentence(UNCONFIRMED)
 
 
 @cache

@@ -32,6 +32,11 @@ def header_url(account: Account, base_url: str) -> str:
 
 
 def render_account(account: Account, *, base_url: str) -> dict[str, Any]:
+    """The Account entity. A suspended account shows only who it was, with
+    ``suspended: true`` (Mastodon's entity for one: no profile, no counts); a silenced
+    one carries ``limited: true``, for apps to hide it behind a warning."""
+    if account.suspended_at is not None:
+        return _suspended(account, base_url)
     base = base_url
     avatar = avatar_url(account, base)
     header = header_url(account, base)
@@ -67,6 +72,39 @@ def render_account(account: Account, *, base_url: str) -> dict[str, Any]:
             if (role := role_of(account.role)).highlighted
             else []
         ),
+        **({"limited": True} if account.silenced_at is not None else {}),
+    }
+
+
+def _suspended(account: Account, base: str) -> dict[str, Any]:
+    avatar = avatar_url(account, base)
+    header = f"{base}/headers/default.svg"
+    return {
+        "id": str(account.id),
+        "username": account.username,
+        "acct": account.username,
+        "display_name": "",
+        "locked": False,
+        "bot": False,
+        "discoverable": False,
+        "group": False,
+        "created_at": iso(account.created_at.replace(hour=0, minute=0, second=0, microsecond=0)),
+        "note": "",
+        "url": profile_url(account, base),
+        "uri": f"{base}/users/{account.username}",
+        "avatar": avatar,
+        "avatar_static": avatar,
+        "header": header,
+        "header_static": header,
+        "followers_count": 0,
+        "following_count": 0,
+        "statuses_count": 0,
+        "last_status_at": None,
+        "noindex": True,
+        "emojis": [],
+        "fields": [],
+        "roles": [],
+        "suspended": True,
     }
 
 

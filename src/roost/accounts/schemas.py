@@ -85,6 +85,8 @@ class Account(BaseModel):
     emojis: list[dict[str, Any]]
     fields: list[dict[str, Any]]
     roles: list[dict[str, Any]]
+    suspended: bool | None = None  # only on a suspended account: the rest is blank
+    limited: bool | None = None  # only on a silenced account
 
 
 class CredentialAccount(Account):

@@ -125,11 +125,11 @@ async def _new_account(
     if form.reason and len(form.reason) > v.REASON_MAX:
         errors.add("reason", "ERR_TOO_LONG", f"is too long (maximum is {v.REASON_MAX} characters)")
     if errors:
-        await _check_taken(session, errors, username, email)
+        await check_taken(session, errors, username, email)
         errors.raise_if_any()
     # Hash before the write transaction begins: it is the slow part.
     password_hash = await hash_password_off_loop(password)
-    await _check_taken(session, errors, username, email)
+    await check_taken(session, errors, username, email)
     errors.raise_if_any()
     account = Account(
         id=new_id(),
@@ -166,12 +166,12 @@ async def _commit_new_account(session: AsyncSession, runtime: Runtime, account: 
     except IntegrityError:  # a concurrent sign-up took the name first (PostgreSQL)
         await session.rollback()
         errors = v.Errors()
-        await _check_taken(session, errors, username, email)
+        await check_taken(session, errors, username, email)
         errors.raise_if_any()
         raise
 
 
-async def _check_taken(session: AsyncSession, errors: v.Errors, username: str, email: str) -> None:
+async def check_taken(session: AsyncSession, errors: v.Errors, username: str, email: str) -> None:
     """Add ERR_TAKEN for a username or email that another account already has."""
     checks = (
         ("username", username, Account.username_lower == username.lower()),

@@ -90,14 +90,15 @@ def check_length(errors: Errors, field: str, value: str, *, low: int, high: int)
         errors.add(field, "ERR_TOO_LONG", f"is too long (maximum is {high} characters)")
 
 
-def check_username(errors: Errors, username: str) -> None:
+def check_username(errors: Errors, username: str, *, reserved_ok: bool = False) -> None:
+    """``reserved_ok``: the operator (``roost admin create``) may take a reserved name."""
     if not username:
         errors.add("username", "ERR_BLANK", "can't be blank")
     elif len(username) > USERNAME_MAX:
         check_length(errors, "username", username, low=1, high=USERNAME_MAX)
     elif not USERNAME.match(username):
         errors.add("username", "ERR_INVALID", "must contain only letters, numbers and underscores")
-    elif username.lower() in RESERVED:
+    elif username.lower() in RESERVED and not reserved_ok:
         errors.add("username", "ERR_RESERVED", "is reserved")
 
 

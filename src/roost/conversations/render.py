@@ -35,13 +35,10 @@ async def render_conversations(
     }
     loaded = await load_statuses(session, (c.last_status_id for c in conversations))
     ordered = list(loaded.values())
-    rendered = dict(
-        zip(
-            (s.id for s in ordered),
-            await render_statuses(session, ordered, viewer_id, runtime=runtime),
-            strict=True,
-        )
-    )
+    rendered = {
+        int(item["id"]): item
+        for item in await render_statuses(session, ordered, viewer_id, runtime=runtime)
+    }
     base_url = runtime.settings.base_url
     result = []
     for conversation in conversations:

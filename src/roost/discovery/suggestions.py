@@ -16,6 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from roost.accounts.models import Account
+from roost.accounts.standing import seen_by_others
 from roost.core.db import commit, utcnow
 from roost.core.errors import NotFound
 from roost.discovery.models import SuggestionDismissal
@@ -34,7 +35,8 @@ def _suggestible(viewer_id: int) -> ColumnElement[bool]:
     )
     return and_(
         Account.id != viewer_id,
-        Account.approved.is_(True),
+        seen_by_others(),
+        Account.silenced_at.is_(None),  # a silenced account is not put before anyone
         Account.discoverable.is_(True),
         ~follows(viewer_id, Account.id),
         ~mutes(viewer_id, Account.id),

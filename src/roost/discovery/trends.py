@@ -9,6 +9,7 @@
 - Links: the link cards (cards/) of public original posts of the last
   ``LINK_WINDOW_DAYS`` days, ranked by how many distinct people shared them, then by
   posts; each a Trends::Link (the PreviewCard with its ``history``, as tags have).
+- None counts anything of a suspended or silenced author (``publicly_shown``).
 
 Each is computed when asked, in one or two indexed queries over the recent window (ids
 are snowflakes: a time window is an id range); nothing is stored.
@@ -33,6 +34,7 @@ from roost.statuses.visibility import (
     PUBLIC_TIMELINE_VISIBILITIES,
     load_audience,
     not_hidden_by,
+    publicly_shown,
     visible_to,
 )
 
@@ -56,6 +58,7 @@ def _recent_public(days: int, now: datetime) -> Any:
         (Status.id >= _floor_id(days, now))
         & Status.visibility.in_(PUBLIC_TIMELINE_VISIBILITIES)
         & Status.reblog_of_id.is_(None)
+        & publicly_shown()  # nothing of a suspended or silenced author trends
     )
 
 
@@ -108,11 +111,13 @@ def _history_days(now: datetime) -> list[datetime]:
 
 
 def _public_since(day: datetime) -> Any:
-    """SQL condition: an original public post since ``day`` began."""
+    """SQL condition: an original public post since ``day`` began, by an author whose
+    posts may trend (neither suspended nor silenced)."""
     return (
         (Status.id >= lowest_id_at(int(day.timestamp() * 1000)))
         & Status.visibility.in_(PUBLIC_TIMELINE_VISIBILITIES)
         & Status.reblog_of_id.is_(None)
+        & publicly_shown()
     )
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from roost.accounts.models import Account
 from roost.accounts.render import render_account
+from roost.accounts.standing import seen_by_others
 from roost.follows.relations import familiar_followers_of
 
 if TYPE_CHECKING:
@@ -30,7 +31,7 @@ async def familiar_followers(
     accounts = {}
     if follower_ids:
         rows = await session.scalars(
-            select(Account).where(Account.id.in_(follower_ids), Account.approved.is_(True))
+            select(Account).where(Account.id.in_(follower_ids), seen_by_others())
         )
         accounts = {account.id: account for account in rows.all()}
     base_url = runtime.settings.base_url

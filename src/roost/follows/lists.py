@@ -15,6 +15,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from roost.accounts.models import Account
 from roost.accounts.render import render_account
+from roost.accounts.standing import is_suspended, seen_by_others
 from roost.core.errors import NotFound
 from roost.core.http import PageParams, iso
 from roost.core.paging import Page, paginate
@@ -111,6 +112,8 @@ async def _graph_page(
     subject = await session.get(Account, account_id)
     if subject is None or not subject.approved:
         raise NotFound()
+    if is_suspended(subject):  # a suspended account's network is not shown (Mastodon)
+        return Page(items=[])
     if viewer_id is not None and await blocks_one_way(
         session, blocker=account_id, blocked=viewer_id
     ):
@@ -118,7 +121,7 @@ async def _graph_page(
     query = (
         select(Account)
         .join(Follow, Account.id == listed)
-        .where(owner == account_id, Account.approved.is_(True))
+        .where(owner == account_id, seen_by_others())
     )
     if viewer_id is not None:
         query = query.where(not_blocked_either_way(viewer_id, Account.id))

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from roost.accounts.models import Account
 from roost.accounts.render import render_account
+from roost.accounts.standing import seen_by_others
 from roost.core.db import commit
 from roost.core.errors import NotFound
 from roost.core.http import PageParams
@@ -40,7 +41,7 @@ async def list_follow_requests(
     query = (
         select(Account)
         .join(FollowRequest, FollowRequest.account_id == Account.id)
-        .where(FollowRequest.target_account_id == viewer_id, Account.approved.is_(True))
+        .where(FollowRequest.target_account_id == viewer_id, seen_by_others())
     )
     found = await paginate(session, query, key=FollowRequest.id, page=page)
     base_url = runtime.settings.base_url

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from roost.accounts.models import Account
+from roost.accounts.standing import counted, seen_by_others
 from roost.core.db import commit, utcnow
 from roost.core.errors import Forbidden, NotFound, Unprocessable
 from roost.core.ids import new_id
@@ -52,7 +53,7 @@ async def follow(
     """Follow at once; a locked account gets a follow request instead (and a
     ``follow_request`` notification). Following again only updates the options, of
     the follow or of the request still waiting."""
-    locked = await lock_pair(session, actor.id, target_id)
+    locked = await lock_pair(session, actor.id, target_id, to_follow=True)
     if target_id == actor.id:
         raise Forbidden("You cannot follow yourself")
     if await blocked_either_way(session, one=actor.id, other=target_id):
@@ -143,8 +144,8 @@ async def link(
             notify=notify,
         )
     )
-    await _bump(session, runtime, follower_id, Account.following_count, +1)
-    await _bump(session, runtime, target_id, Account.followers_count, +1)
+    await _bump(session, runtime, follower_id, Account.following_count, +1, other=target_id)
+    await _bump(session, runtime, target_id, Account.followers_count, +1, other=follower_id)
     await session.flush()
     schedule_merge_author(session, runtime, owner_id=follower_id, author_id=target_id)
 
@@ -353,27 +354,34 @@ async def drop_request(session: AsyncSession, *, follower_id: int, target_id: in
     return True
 
 
-async def lock_pair(session: AsyncSession, actor_id: int, target_id: int) -> bool:
+async def lock_pair(
+    session: AsyncSession, actor_id: int, target_id: int, *, to_follow: bool = False
+) -> bool:
     """Lock both account rows in id order; an unknown, unapproved or deleted target is
-    not found. Whether the target is locked."""
+    not found, nor (``to_follow``) a suspended one, as Mastodon's FollowService has it:
+    blocking, muting or unfollowing a suspended account still works. Whether the target
+    is locked."""
     found = await _lock_rows(session, actor_id, target_id)
     if target_id not in found:
         raise NotFound()
-    return found[target_id]
+    locked, shown = found[target_id]
+    if to_follow and not shown:
+        raise NotFound()
+    return locked
 
 
-async def _lock_rows(session: AsyncSession, one: int, other: int) -> dict[int, bool]:
+async def _lock_rows(session: AsyncSession, one: int, other: int) -> dict[int, tuple[bool, bool]]:
     """Lock both account rows in id order; of those approved and not deleted, whether
-    each is locked."""
+    each is locked and whether others may see it (``accounts/standing.seen_by_others``)."""
     rows = await session.execute(
-        select(Account.id, Account.approved, Account.deleted_at, Account.locked)
+        select(Account.id, Account.approved, Account.deleted_at, Account.locked, seen_by_others())
         .where(Account.id.in_({one, other}))
         .order_by(Account.id)
         .with_for_update()
     )
     return {
-        account_id: bool(locked)
-        for account_id, approved, deleted_at, locked in rows.all()
+        account_id: (bool(locked), bool(shown))
+        for account_id, approved, deleted_at, locked, shown in rows.all()
         if approved and deleted_at is None
     }
 
@@ -399,8 +407,8 @@ async def _unlink(
     if removed.first() is None:
         return False
     await leave_lists(session, runtime, owner_id=follower_id, account_id=target_id)
-    await _bump(session, runtime, follower_id, Account.following_count, -1)
-    await _bump(session, runtime, target_id, Account.followers_count, -1)
+    await _bump(session, runtime, follower_id, Account.following_count, -1, other=target_id)
+    await _bump(session, runtime, target_id, Account.followers_count, -1, other=follower_id)
     # As on Mastodon, the "follow" notification goes away with the follow.
     await withdraw(session=session, recipient_id=target_id, actor_id=follower_id, type="follow")
     return True
@@ -412,14 +420,18 @@ async def _bump(
     account_id: int,
     column: InstrumentedAttribute[int],
     delta: int,
+    *,
+    other: int,
 ) -> None:
+    """Step one of ``account_id``'s follow counts for a follow with ``other``, unless
+    ``other`` is suspended: a suspended account is not counted (moderation/counts.py)."""
     value: ColumnElement[int] = (
         column + delta if delta > 0 else case((column + delta < 0, 0), else_=column + delta)
     )
     runtime.accounts.forget(session, [account_id])
     await session.execute(
         update(Account)
-        .where(Account.id == account_id)
+        .where(Account.id == account_id, counted(other))
         .values({column: value})
         .execution_options(synchronize_session=False)
     )

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from roost import __version__
 from roost.accounts.models import Account
+from roost.accounts.standing import seen_by_others, suspended_ids
 from roost.core.db import as_utc, utcnow
 from roost.core.ids import lowest_id_at
 from roost.core.settings import Settings
@@ -49,16 +50,16 @@ async def stats(session: AsyncSession, *, cache_key: str) -> Stats:
     cached = _stats_cache.get(cache_key)
     if cached is not None and time.monotonic() - cached[0] < STATS_TTL_SECONDS:
         return cached[1]
-    users = await session.scalar(
-        select(func.count()).select_from(Account).where(Account.approved.is_(True))
-    )
+    users = await session.scalar(select(func.count()).select_from(Account).where(seen_by_others()))
     statuses = await session.scalar(
-        select(func.count()).select_from(Status).where(Status.reblog_of_id.is_(None))
+        select(func.count())
+        .select_from(Status)
+        .where(Status.reblog_of_id.is_(None), Status.account_id.not_in(suspended_ids()))
     )
     active = await session.scalar(
         select(func.count())
         .select_from(Account)
-        .where(Account.approved.is_(True), Account.last_status_at >= utcnow() - timedelta(days=30))
+        .where(seen_by_others(), Account.last_status_at >= utcnow() - timedelta(days=30))
     )
     result = Stats(users=users or 0, statuses=statuses or 0, active_month=active or 0)
     _stats_cache[cache_key] = (time.monotonic(), result)

@@ -32,3 +32,15 @@ async def lists_holding(session: AsyncSession, account_id: int) -> list[int]:
         select(ListAccount.list_id).where(ListAccount.account_id == account_id)
     )
     return list(rows.all())
+
+
+async def lists_holding_with_owners(
+    session: AsyncSession, account_id: int
+) -> list[tuple[int, int]]:
+    """``(list id, owner id)`` of every list ``account_id`` is a member of."""
+    rows = await session.execute(
+        select(List.id, List.account_id)
+        .join(ListAccount, ListAccount.list_id == List.id)
+        .where(ListAccount.account_id == account_id)
+    )
+    return [(list_id, owner_id) for list_id, owner_id in rows.all()]

@@ -14,8 +14,10 @@ The rules:
 - ``for_new_accounts``: the actor's account is younger than 30 days;
 - ``for_private_mentions``: a direct mention from someone the recipient does not
   follow, unless it replies to the recipient's own post;
-- ``for_limited_accounts``: accounts limited by a moderator (Roost has no such
-  limit yet, so this rule never applies).
+- ``for_limited_accounts``: accounts limited (silenced) by a moderator. Roost never
+  gets this far with one the recipient does not follow: ``notify`` drops those first,
+  as the moderation rule (statuses/visibility.withheld) says, so this rule never
+  applies.
 
 Without a policy row everything is ``accept``, and nothing is filtered.
 """

@@ -45,13 +45,10 @@ async def render_notifications(
     )
     ordered = list(statuses.values())
     base_url = runtime.settings.base_url
-    rendered = dict(
-        zip(
-            (s.id for s in ordered),
-            await render_statuses(session, ordered, viewer_id, runtime=runtime),
-            strict=True,
-        )
-    )
+    rendered = {
+        int(item["id"]): item
+        for item in await render_statuses(session, ordered, viewer_id, runtime=runtime)
+    }
     reports = await render_reports(
         session, [n.report_id for n in notifications if n.report_id is not None], base_url=base_url
     )
@@ -179,13 +176,10 @@ async def render_requests(
         session, (r.last_status_id for r in requests if r.last_status_id is not None)
     )
     ordered = list(loaded.values())
-    statuses = dict(
-        zip(
-            (s.id for s in ordered),
-            await render_statuses(session, ordered, viewer_id, runtime=runtime),
-            strict=True,
-        )
-    )
+    statuses = {
+        int(item["id"]): item
+        for item in await render_statuses(session, ordered, viewer_id, runtime=runtime)
+    }
     base_url = runtime.settings.base_url
     rendered = []
     for request in requests:

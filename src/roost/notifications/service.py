@@ -3,7 +3,10 @@
 ``notify`` is called inside the transaction of the action it reports (a follow,
 a favourite, a boost, a mention, an edit of a boosted post), so the notification
 commits with it or not at all. Nothing about a post in a conversation the recipient
-muted (statuses/conversation_mutes.py) is notified.
+muted (statuses/conversation_mutes.py) is notified, nor anything from an actor that
+moderation withholds from the recipient (statuses/visibility.withheld: suspended, or
+silenced and not followed); listings leave out, by the same rule, what such an actor
+did before its suspension or silencing.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from roost.notifications.models import (
 )
 from roost.notifications.policy import decide
 from roost.statuses.models import ConversationMute, Status
-from roost.statuses.visibility import visible_to
+from roost.statuses.visibility import visible_to, withheld
 from roost.streaming.publish import publish_notification
 
 if TYPE_CHECKING:
@@ -95,7 +98,10 @@ async def notify(
         if status_id is not None
         else literal(False)
     )
-    if any((await session.execute(select(duplicate, muted))).one()):
+    # Moderation: nothing from a suspended actor, nor from a silenced one to someone
+    # who does not follow it (Mastodon drops those).
+    kept_from = withheld(literal(recipient_id), literal(actor_id))
+    if any((await session.execute(select(duplicate, muted, kept_from))).one()):
         return None
     verdict = await decide(
         session, recipient_id=recipient_id, actor_id=actor_id, type=type, status_id=status_id
@@ -152,13 +158,16 @@ async def withdraw(
 
 async def _still_shown(session: AsyncSession, viewer_id: int) -> ColumnElement[bool]:
     """SQL condition on ``Notification`` (outer-joined to ``Status``): the actor is not
-    blocked either way nor muted with notifications, and the viewer can still see the post."""
+    blocked either way nor muted with notifications, nor withheld by moderation (a
+    suspension hides what it did, a silencing from those who do not follow it), and
+    the viewer can still see the post."""
     blocked = await blocked_either_way_of(session, viewer_id)
     hidden_actors = blocked | await muting_notifications_of(session, viewer_id)
-    actor_ok = (
+    actor_ok = and_(
         Notification.from_account_id.not_in(hidden_actors)
         if hidden_actors
-        else Notification.id.is_not(None)
+        else Notification.id.is_not(None),
+        ~withheld(viewer_id, Notification.from_account_id),
     )
     author_ok = Status.account_id.not_in(blocked) if blocked else Status.id.is_not(None)
     status_ok = or_(Notification.status_id.is_(None), and_(visible_to(viewer_id), author_ok))

@@ -11,8 +11,9 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from roost.accounts.credentials import UNCONFIRMED_WEB, check_login
+from roost.accounts.credentials import check_login
 from roost.accounts.models import Account
+from roost.accounts.standing import refusal, sentence
 from roost.core.db import commit, utcnow
 from roost.core.errors import BadRequest, Forbidden, RateLimited, RoostError, Unauthorized
 from roost.core.ids import new_id
@@ -120,10 +121,9 @@ async def grant_code(
 ) -> str:
     """The code for an approval by ``account`` (signed in with a password just now, or
     with the web page's session): single use, stored hashed, short-lived."""
-    if account.confirmed_at is None:
-        raise Forbidden(UNCONFIRMED_WEB)
-    if not account.approved:
-        raise Forbidden("Your account is waiting for a moderator's approval.")
+    refused = refusal(account)
+    if refused is not None:
+        raise Forbidden(sentence(refused))
     code = new_token()
     write_session.add(
         AuthorizationCode(

@@ -1,4 +1,5 @@
-"""OAuth verbs: register an app, grant tokens (three grants), revoke a token."""
+"""OAuth verbs: register an app, grant tokens (three grants), revoke a token (or every
+token matching a condition: a password changed or reset, an app's access removed)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from roost.accounts.credentials import UNCONFIRMED, check_login
+from roost.accounts.credentials import check_login
 from roost.accounts.models import Account
+from roost.accounts.standing import refusal
 from roost.core.db import as_utc, commit, utcnow
 from roost.core.errors import RoostError, Unprocessable
 from roost.core.ids import new_id
@@ -242,12 +244,9 @@ async def _password_account(
         raise OAuthError(
             "invalid_grant", "The provided authorization grant is invalid: wrong login or password."
         )
-    if account.confirmed_at is None:
-        raise OAuthError("access_denied", UNCONFIRMED, status_code=403)
-    if not account.approved:
-        raise OAuthError(
-            "access_denied", "Your login is currently pending approval", status_code=403
-        )
+    refused = refusal(account)
+    if refused is not None:
+        raise OAuthError("access_denied", refused, status_code=403)
     return account.id
 
 
@@ -286,7 +285,7 @@ async def _exchange_code(
     if form.scope is not None and not within(parse_scopes(_scope_text(form.scope)), scopes):
         raise OAuthError("invalid_scope", "The requested scope exceeds what was authorized.")
     account = await session.get(Account, code.account_id)
-    if account is None or account.confirmed_at is None or not account.approved:
+    if account is None or refusal(account) is not None:
         raise invalid
     # Single use even if two exchanges race: only one UPDATE finds the code unused.
     used = await session.execute(

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from roost.accounts.models import Account
 from roost.accounts.render import render_account
+from roost.accounts.standing import seen_by_others
 from roost.core.errors import BadRequest
 from roost.core.inputs import id_or_none
 from roost.follows.relations import follows, not_blocked_either_way
@@ -117,9 +118,7 @@ async def search_accounts(
     condition: ColumnElement[bool] = (
         is_exact if exact else or_(is_exact, prefix & Account.discoverable.is_(True))
     )
-    query = select(Account).where(
-        condition, Account.approved.is_(True), Account.deleted_at.is_(None)
-    )
+    query = select(Account).where(condition, seen_by_others(), Account.deleted_at.is_(None))
     if viewer_id is not None:
         query = query.where(not_blocked_either_way(viewer_id, Account.id))
         if following:

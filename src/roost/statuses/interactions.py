@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from roost.accounts.models import Account
+from roost.accounts.standing import seen_by_others
 from roost.core.db import commit, utcnow
 from roost.core.errors import Forbidden
 from roost.core.ids import new_id
@@ -237,7 +238,7 @@ async def favourited_by(
     query = (
         select(Account)
         .join(Favourite, Favourite.account_id == Account.id)
-        .where(Favourite.status_id == status.id)
+        .where(Favourite.status_id == status.id, seen_by_others())
     )
     if viewer_id is not None:
         query = query.where(not_blocked_either_way(viewer_id, Favourite.account_id))
@@ -262,7 +263,7 @@ async def reblogged_by(
     query = (
         select(Account)
         .join(Status, Status.account_id == Account.id)
-        .where(Status.reblog_of_id == status.id)
+        .where(Status.reblog_of_id == status.id, seen_by_others())
         .where(or_(listed, Status.account_id == viewer_id) if viewer_id is not None else listed)
     )
     if viewer_id is not None:

@@ -20,6 +20,7 @@ from sqlalchemy import ColumnElement, Select, bindparam, exists, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from roost.accounts.models import Account
 from roost.cards.models import StatusCard
 from roost.core.db import utcnow
 from roost.core.http import iso
@@ -27,7 +28,7 @@ from roost.filters.applied import apply_filters
 from roost.polls.render import live_polls, render_poll
 from roost.statuses.cache import Core
 from roost.statuses.models import Bookmark, ConversationMute, Favourite, Status, StatusPin
-from roost.statuses.visibility import LISTED_VISIBILITIES
+from roost.statuses.visibility import LISTED_VISIBILITIES, author_withholds
 
 if TYPE_CHECKING:
     from roost.core.versions import Watch
@@ -72,10 +73,12 @@ async def render_statuses(
     *,
     runtime: Runtime,
     context: str | None = None,
+    moderating: bool = False,
 ) -> list[dict[str, Any]]:
     """Render statuses the viewer may see (filter with ``visibility`` first), in order;
-    one deleted meanwhile is left out. ``runtime`` holds the status and account caches;
-    ``context`` is where they are shown, for the viewer's filters (``render_cores``)."""
+    one deleted meanwhile, or whose author moderation withholds, is left out.
+    ``runtime`` holds the status and account caches; ``context`` is where they are
+    shown, for the viewer's filters; ``moderating``: see ``render_cores``."""
     if not statuses:
         return []
     cores = await runtime.statuses.load(session, (s.id for s in statuses))
@@ -86,6 +89,7 @@ async def render_statuses(
         cores,
         runtime=runtime,
         context=context,
+        moderating=moderating,
     )
 
 
@@ -98,11 +102,19 @@ async def render_cores(
     runtime: Runtime,
     watch: Watch | None = None,
     context: str | None = None,
+    moderating: bool = False,
 ) -> list[dict[str, Any]]:
     """Render ``statuses``; ``cores`` must hold the originals of the boosts among them.
     ``watch`` collects the versions of the authors' accounts (timelines/page_cache.py).
     Given the ``context`` they are shown in (a Mastodon filter context: home, public,
-    thread, account, notifications), the viewer's filters apply (filters/applied.py)."""
+    thread, account, notifications), the viewer's filters apply (filters/applied.py).
+
+    A post whose author moderation withholds from the viewer (visibility.withheld,
+    asked in the same statement as the counts) is left out, whichever path listed it:
+    a timeline entry delivered before or after a suspension, a stream event, a kept
+    page being rendered. ``moderating`` (a moderator reviewing an account or a report)
+    shows such posts too. A sensitized author's posts render ``sensitive: true`` for
+    everyone but the author, as Mastodon's serializer does."""
     if not statuses:
         return []
     every = {c.id: c for c in statuses}
@@ -134,6 +146,8 @@ async def render_cores(
         author = accounts.get(core.account_id)
         if fields is None or author is None or core.id in hidden:
             return None  # deleted since it was listed, or no longer the viewer's to see
+        if fields[10] and not moderating:
+            return None  # its author is suspended, or silenced and not followed
         core = every.get(core.id, core)  # rebuilt if it was stale
         reblog = None
         if core.reblog_of_id is not None:
@@ -141,8 +155,10 @@ async def render_cores(
             reblog = one(original) if original is not None else None
             if reblog is None:
                 return None
+        sensitized = fields[11] and core.account_id != viewer_id
         return {
             **core.body,
+            "sensitive": core.body["sensitive"] or bool(sensitized),
             "account": author,
             "reblog": reblog,
             "replies_count": fields[0],
@@ -201,12 +217,17 @@ async def _rebuilt(
     return fresh, hidden
 
 
+_author = aliased(Account)
+
+
 def _live_fields(
     viewer: bool,
-) -> Select[int, int, int, int, bool, bool, bool, bool, bool, datetime | None, bool]:
+) -> Select[int, int, int, int, bool, bool, bool, bool, bool, datetime | None, bool, bool, bool]:
     """What changes about statuses ``ids``, in one query: the counts (a missing row is a
     deleted status), whether ``viewer`` favourited, boosted, bookmarked, pinned each and
-    muted its conversation, when it was last edited, and whether it has a card."""
+    muted its conversation, when it was last edited, whether it has a card, and its
+    author's standing: whether moderation withholds the author's posts from ``viewer``,
+    and whether a moderator marked the author's media sensitive."""
     favourited: ColumnElement[bool] = literal(False)
     reblogged: ColumnElement[bool] = literal(False)
     bookmarked: ColumnElement[bool] = literal(False)
@@ -230,19 +251,25 @@ def _live_fields(
             ConversationMute.account_id == bindparam("viewer"),
             ConversationMute.thread_id == Status.thread_id,
         )
-    return select(
-        Status.id,
-        Status.replies_count,
-        Status.reblogs_count,
-        Status.favourites_count,
-        favourited,
-        reblogged,
-        bookmarked,
-        pinned,
-        muted,
-        Status.edited_at,
-        exists().where(StatusCard.status_id == Status.id),
-    ).where(Status.id.in_(bindparam("ids", expanding=True)))
+    return (
+        select(
+            Status.id,
+            Status.replies_count,
+            Status.reblogs_count,
+            Status.favourites_count,
+            favourited,
+            reblogged,
+            bookmarked,
+            pinned,
+            muted,
+            Status.edited_at,
+            exists().where(StatusCard.status_id == Status.id),
+            author_withholds(bindparam("viewer") if viewer else None, _author),
+            _author.sensitized_at.is_not(None),
+        )
+        .join(_author, _author.id == Status.account_id)
+        .where(Status.id.in_(bindparam("ids", expanding=True)))
+    )
 
 
 # Built once (every page runs one): building costs more than running.

@@ -5,19 +5,32 @@
 - ``direct``: the author and the people mentioned.
 - Blocks hide everything either way between two people; mutes hide a person's
   posts from the muter's timelines and searches (not from a thread opened on purpose).
+- Moderation (``withheld``): a suspended author's posts are seen by nobody else, a
+  silenced author's only by its followers; neither reaches public timelines, hashtag
+  timelines or trends (``publicly_shown``). Unsuspending or unsilencing shows them
+  again: nothing is deleted, every read asks the author's standing as it is now.
 A boost is visible only if both the boost and the boosted post are.
+
+The moderation rule is written once, as SQL (``_restricted``), and asked three ways:
+in the queries that list posts (``visible_to``, ``publicly_shown``), in the one
+statement every rendered post passes through (``statuses/render.py``'s live fields:
+timelines read from the stores, streams, notifications, conversations, kept pages),
+and for loaded rows (``filter_visible``, which learns the authors' standing in the
+same statement as the viewer's mentions).
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 
-from sqlalchemy import ColumnElement, and_, exists, or_, select
+from sqlalchemy import ColumnElement, and_, exists, literal, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
-from roost.follows.relations import Relations, follows, load_relations
+from roost.accounts.models import Account
+from roost.follows.relations import AccountColumn, Relations, Someone, follows, load_relations
 from roost.statuses.models import Mention, Status
 
 PUBLIC_TIMELINE_VISIBILITIES = ("public",)
@@ -57,19 +70,53 @@ async def load_audience(
     return Audience.of(viewer_id, await load_relations(session, viewer_id, among))
 
 
+def _restricted(viewer: Someone | None, author: type[Account]) -> ColumnElement[bool]:
+    """THE moderation rule, as SQL on an account row: moderation keeps what this author
+    posts from ``viewer`` (None: anyone not signed in, and the public timelines). A
+    suspended author is kept from everyone, a silenced one from all but its followers.
+    The author's own posts are never kept from the author (see ``withheld``)."""
+    silenced = author.silenced_at.is_not(None)
+    return or_(
+        author.suspended_at.is_not(None),
+        silenced if viewer is None else and_(silenced, ~follows(viewer, author.id)),
+    )
+
+
+def withheld(viewer: Someone | None, author: AccountColumn) -> ColumnElement[bool]:
+    """SQL condition: moderation keeps what ``author`` posts (and does: notifications)
+    from ``viewer``, who is not that author."""
+    row = aliased(Account)
+    return exists().where(row.id == author, author_withholds(viewer, row))
+
+
+def author_withholds(viewer: Someone | None, author: type[Account]) -> ColumnElement[bool]:
+    """``withheld`` for an author row already joined to the query."""
+    restricted = _restricted(viewer, author)
+    return restricted if viewer is None else and_(author.id != viewer, restricted)
+
+
+def publicly_shown() -> ColumnElement[bool]:
+    """SQL condition on ``Status``: its author is neither suspended nor silenced, as
+    public timelines, hashtag timelines and trends ask (for every reader alike)."""
+    return ~withheld(None, Status.account_id)
+
+
 def visible_to(viewer_id: int | None) -> ColumnElement[bool]:
-    """SQL condition on ``Status``: the viewer may read the row by visibility alone
-    (blocks and mutes are filtered separately, see ``Audience``)."""
+    """SQL condition on ``Status``: the viewer may read the row by visibility and its
+    author's standing (blocks and mutes are filtered separately, see ``Audience``)."""
     listed = Status.visibility.in_(LISTED_VISIBILITIES)
     if viewer_id is None:
-        return listed
+        return and_(listed, publicly_shown())
     mentioned = exists().where(Mention.status_id == Status.id, Mention.account_id == viewer_id)
     follows_author = follows(viewer_id, Status.account_id)
-    return or_(
-        listed,
-        Status.account_id == viewer_id,
-        mentioned,
-        and_(Status.visibility == "private", follows_author),
+    return and_(
+        or_(
+            listed,
+            Status.account_id == viewer_id,
+            mentioned,
+            and_(Status.visibility == "private", follows_author),
+        ),
+        ~withheld(viewer_id, Status.account_id),
     )
 
 
@@ -79,16 +126,34 @@ def not_hidden_by(audience: Audience, *, hide_muted: bool = True) -> ColumnEleme
     return Status.account_id.not_in(hidden) if hidden else Status.id.is_not(None)
 
 
-async def mentioned_in(
-    session: AsyncSession, viewer_id: int, status_ids: Iterable[int]
-) -> set[int]:
-    ids = list(status_ids)
-    if not ids:
-        return set()
-    rows = await session.scalars(
-        select(Mention.status_id).where(Mention.account_id == viewer_id, Mention.status_id.in_(ids))
-    )
-    return set(rows.all())
+MENTIONED, WITHHELD = range(2)
+
+
+async def _policy_facts(
+    session: AsyncSession, viewer_id: int | None, posts: Sequence[Post]
+) -> tuple[set[int], set[int]]:
+    """In one statement, what the policy needs beyond relations: which of ``posts``
+    mention the viewer, and which of their authors moderation keeps from the viewer."""
+    authors = {p.account_id for p in posts} - {viewer_id}
+    parts = []
+    if authors:
+        row = aliased(Account)
+        parts.append(
+            select(row.id, literal(WITHHELD)).where(
+                row.id.in_(authors), _restricted(viewer_id, row)
+            )
+        )
+    if viewer_id is not None and posts:
+        parts.append(
+            select(Mention.status_id, literal(MENTIONED)).where(
+                Mention.account_id == viewer_id, Mention.status_id.in_([p.id for p in posts])
+            )
+        )
+    found: tuple[set[int], set[int]] = (set(), set())
+    if parts:
+        for ident, kind in await session.execute(union_all(*parts)):
+            found[kind].add(ident)
+    return found
 
 
 class Post(Protocol):
@@ -107,9 +172,14 @@ class Post(Protocol):
 P = TypeVar("P", bound=Post)
 
 
-def may_see(status: Post, audience: Audience, *, mentioned: bool) -> bool:
-    """The same rule as ``visible_to``, for one loaded row."""
-    if status.visibility in LISTED_VISIBILITIES or status.account_id == audience.viewer_id:
+def may_see(status: Post, audience: Audience, *, mentioned: bool, withheld: bool) -> bool:
+    """The same rule as ``visible_to``, for one loaded row; ``withheld``: moderation
+    keeps its author's posts from the viewer."""
+    if status.account_id == audience.viewer_id:
+        return True
+    if withheld:
+        return False
+    if status.visibility in LISTED_VISIBILITIES:
         return True
     if audience.viewer_id is None:
         return False
@@ -128,18 +198,20 @@ async def filter_visible(
     mentioned: set[int] | None = None,
 ) -> list[P]:
     """Keep the statuses this audience may read; ``originals`` maps boosted ids to rows.
-    ``mentioned`` (the ids that mention the viewer), when known, saves a query."""
+    ``mentioned`` (the ids that mention the viewer), when known, saves the query that
+    learns them and the authors' standing: a caller that passes it renders what it
+    keeps, and rendering leaves out what moderation withholds (statuses/render.py)."""
     candidates: list[Post] = [*statuses, *originals.values()]
+    kept_from: set[int] = set()
     if mentioned is None:
-        mentioned = (
-            await mentioned_in(session, audience.viewer_id, (s.id for s in candidates))
-            if audience.viewer_id is not None
-            else set()
-        )
+        mentioned, kept_from = await _policy_facts(session, audience.viewer_id, candidates)
 
     def ok(status: Post) -> bool:
         return not audience.hides(status.account_id, hide_muted=hide_muted) and may_see(
-            status, audience, mentioned=status.id in mentioned
+            status,
+            audience,
+            mentioned=status.id in mentioned,
+            withheld=status.account_id in kept_from,
         )
 
     kept = []

@@ -24,6 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from roost.accounts.models import Account
+from roost.accounts.standing import refusal
 from roost.core.db import Database, after_commit
 from roost.oauth.models import AccessToken
 from roost.streaming.streams import system_channel, token_channel
@@ -72,17 +73,19 @@ def end_streams(
 
 
 async def still_valid(db: Database, viewer: Viewer) -> bool:
-    """Whether ``viewer``'s token is still unrevoked and its account still allowed in."""
+    """Whether ``viewer``'s token is still unrevoked and its account still allowed in
+    (approved, neither suspended nor disabled: ``accounts/standing.refusal``)."""
     if viewer.token is None:
         return True
     async with db.read() as session:
         row = (
             await session.execute(
-                select(AccessToken.revoked_at, Account.approved)
+                select(AccessToken.revoked_at, Account)
                 .outerjoin(Account, Account.id == AccessToken.account_id)
                 .where(AccessToken.id == viewer.token.id)
             )
         ).first()
     if row is None or row.revoked_at is not None:
         return False
-    return viewer.account is None or bool(row.approved)
+    account: Account | None = row[1]
+    return viewer.account is None or (account is not None and refusal(account) is None)

@@ -17,8 +17,9 @@ from sqlalchemy import select
 
 from roost.conversations.models import AccountConversation
 from roost.conversations.render import render_conversations
-from roost.notifications.models import Notification
+from roost.core.errors import NotFound
 from roost.notifications.render import render_notifications
+from roost.notifications.service import get_notification
 from roost.statuses.models import Status
 from roost.statuses.render import load_originals, render_statuses
 from roost.statuses.visibility import filter_visible, load_audience
@@ -102,18 +103,11 @@ class Renderer:
         if self.viewer_id is None:
             return None
         async with self.db.read() as session:
-            notification = await session.scalar(
-                select(Notification).where(
-                    Notification.id == notification_id,
-                    Notification.account_id == self.viewer_id,
+            try:  # shown by the rule every listing applies (blocks, mutes, moderation)
+                notification = await get_notification(
+                    session=session, viewer_id=self.viewer_id, notification_id=notification_id
                 )
-            )
-            if notification is None:
-                return None
-            audience = await load_audience(
-                session, self.viewer_id, among=[notification.from_account_id]
-            )
-            if audience.hides(notification.from_account_id, hide_muted=False):
+            except NotFound:
                 return None
             rendered = await render_notifications(
                 session, [notification], self.viewer_id, runtime=self.runtime

@@ -64,8 +64,8 @@ async def event_stream(
     heartbeat: float = HEARTBEAT_SECONDS,
 ) -> AsyncGenerator[str, None]:
     """The stream's frames; it ends when a message arrives on one of ``ends_on`` (its
-    token revoked, see ``ending.py``), or at once if ``still_valid`` says no once
-    subscribed."""
+    token revoked, see ``ending.py``), or if ``still_valid`` says no once subscribed
+    or at a heartbeat."""
     async with bus.subscribe(state.stream.channels | ends_on) as subscription:
         if still_valid is not None and not await still_valid():
             return
@@ -76,6 +76,11 @@ async def event_stream(
             except StopAsyncIteration:  # cut off for falling behind: the client reconnects
                 return
             if event is None:
+                # A quiet stream looks at its access again: a change made where this
+                # process's bus cannot hear it (``roost admin`` without Redis) still
+                # ends it within a heartbeat.
+                if still_valid is not None and not await still_valid():
+                    return
                 yield ":thump\n\n"
                 continue
             if event[0] in ends_on:

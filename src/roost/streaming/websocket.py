@@ -41,6 +41,8 @@ log = logging.getLogger(__name__)
 TRY_AGAIN_LATER = 1013
 # Close code when its access was taken away (a revoked token): a plain close.
 ENDED = 1000
+# How often a connection looks at its token and account again, besides the bus.
+RECHECK_SECONDS = 15.0
 
 
 class Connection:
@@ -55,6 +57,10 @@ class Connection:
     async def send(self, frame: dict[str, Any]) -> None:
         async with self._send_lock:
             await self.websocket.send_text(json.dumps(frame, separators=(",", ":")))
+
+    async def close(self, code: int) -> None:
+        async with self._send_lock:  # not in the middle of a frame
+            await self.websocket.close(code=code)
 
     async def subscribe(self, subscription: Subscription, state: StreamState) -> None:
         stream = state.stream
@@ -112,8 +118,7 @@ class Connection:
         """Pass bus events on, each rendered for every stream it belongs to."""
         async for channel, message in subscription:
             if channel in self.ends_on:
-                async with self._send_lock:  # not in the middle of a frame
-                    await self.websocket.close(code=ENDED)
+                await self.close(ENDED)
                 return
             for state in list(self.streams.values()):
                 try:
@@ -154,7 +159,19 @@ async def serve_websocket(
                     await connection.pump(subscription)
                     tasks.cancel_scope.cancel()
 
+                async def watch() -> None:
+                    # As an SSE stream at its heartbeat: a change this process's bus
+                    # cannot hear of (``roost admin`` without Redis) still ends it.
+                    while True:
+                        await asyncio.sleep(RECHECK_SECONDS)
+                        if not await still_valid(runtime.db, viewer):
+                            break
+                    await connection.close(ENDED)
+                    tasks.cancel_scope.cancel()
+
                 tasks.start_soon(pump)
+                if viewer.token is not None:
+                    tasks.start_soon(watch)
                 await connection.listen(subscription)
                 tasks.cancel_scope.cancel()
         except* (WebSocketDisconnect, OSError, RuntimeError):

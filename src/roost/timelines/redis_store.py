@@ -237,16 +237,33 @@ class RedisTimelineStore:
     async def remove_author(self, owner_id: int, author_id: int) -> None:
         # The author's newest posts and boosts: no more than a timeline can hold.
         async with self.db.read() as session:
-            ids = list(
-                await session.scalars(
-                    select(Status.id)
+            rows = (
+                await session.execute(
+                    select(Status.id, Status.reblog_of_id)
                     .where(Status.account_id == author_id)
                     .order_by(Status.id.desc())
                     .limit(self.cap)
                 )
-            )
-        if ids:
-            await self.redis.zrem(self.keys(owner_id)[0], *ids)
+            ).all()
+        if rows:
+            timeline, boosts, _ = self.keys(owner_id)
+            # A boost of the author's that is in the timeline takes its original's mark
+            # with it ("one appearance per post"), or the same boost delivered again
+            # (a follow or an unsuspension back-filling) would be refused.
+            shown = [(boost, original) for boost, original in rows if original is not None]
+            async with self.redis.pipeline(transaction=False) as pipe:
+                for boost, original in shown:
+                    pipe.zscore(timeline, boost)
+                    pipe.zscore(boosts, original)
+                scores = await pipe.execute()
+            marks = [
+                original
+                for (_, original), mine, mark in zip(shown, scores[::2], scores[1::2], strict=True)
+                if mine is not None and mine == mark
+            ]
+            await self.redis.zrem(timeline, *(status_id for status_id, _ in rows))
+            if marks:
+                await self.redis.zrem(boosts, *marks)
             if not self.lists:
                 # A removal does not move the head: tell the page cache (pages.py) itself.
                 await self.redis.delete(version_key(self.prefix, "home", owner_id))

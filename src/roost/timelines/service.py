@@ -23,6 +23,7 @@ from roost.statuses.visibility import (
     filter_visible,
     load_audience,
     not_hidden_by,
+    publicly_shown,
     visible_to,
 )
 from roost.timelines.cursors import cursor_for
@@ -198,6 +199,7 @@ async def read_public(
             Status.in_reply_to_account_id.is_(None),
             Status.in_reply_to_account_id == Status.account_id,
         ),
+        publicly_shown(),  # no suspended or silenced author, whoever reads
     )
     return await _page_of_statuses(session, runtime, viewer_id, query, page, context="public")
 
@@ -209,7 +211,7 @@ async def read_tag(
         select(Status)
         .join(StatusTag, StatusTag.status_id == Status.id)
         .join(Tag, Tag.id == StatusTag.tag_id)
-        .where(Tag.name == tag.lstrip("#").lower(), Status.visibility == "public")
+        .where(Tag.name == tag.lstrip("#").lower(), Status.visibility == "public", publicly_shown())
     )
     return await _page_of_statuses(session, runtime, viewer_id, query, page, context="public")
 

@@ -14,13 +14,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from roost.accounts import service as accounts
 from roost.accounts import validation
 from roost.accounts.credentials import (
-    UNCONFIRMED_WEB,
     account_key,
     check_login,
     hash_password_off_loop,
 )
 from roost.accounts.models import Account
 from roost.accounts.schemas import RegistrationForm
+from roost.accounts.standing import refusal, sentence
 from roost.core.db import as_utc, commit, utcnow
 from roost.core.errors import Forbidden, NotFound, Unauthorized, Unprocessable
 from roost.core.ids import new_id
@@ -77,7 +77,7 @@ async def find_session(*, session: AsyncSession, token: str) -> SignedIn | None:
     if row is None:
         return None
     web_session, account = row
-    if not account.approved or account.deleted_at is not None or expired(web_session, utcnow()):
+    if refusal(account) is not None or expired(web_session, utcnow()):
         return None
     return SignedIn(account=account, session=web_session)
 
@@ -95,6 +95,15 @@ async def touch_session(*, session: AsyncSession, session_id: int) -> None:
         update(WebSession).where(WebSession.id == session_id).values(last_seen_at=utcnow())
     )
     await commit(session)
+
+
+async def end_all_sessions(*, session: AsyncSession, account_id: int) -> int:
+    """Sign the account out of every browser (a password reset); the caller commits.
+    How many sessions ended."""
+    ended = await session.execute(
+        delete(WebSession).where(WebSession.account_id == account_id).returning(WebSession.id)
+    )
+    return len(ended.all())
 
 
 async def end_session(*, session: AsyncSession, session_id: int) -> None:
@@ -118,10 +127,9 @@ async def sign_in(
     )
     if account is None:
         raise Unauthorized("That email or username and password do not match an account.")
-    if account.confirmed_at is None:
-        raise Forbidden(UNCONFIRMED_WEB)
-    if not account.approved:
-        raise Forbidden("Your account is waiting for a moderator's approval.")
+    refused = refusal(account)
+    if refused is not None:
+        raise Forbidden(sentence(refused))
     return await start_session(session=write_session, account_id=account.id, user_agent=user_agent)
 
 

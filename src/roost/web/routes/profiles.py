@@ -13,6 +13,7 @@ from starlette.responses import Response
 
 from roost.accounts import service as accounts
 from roost.accounts.models import Account
+from roost.accounts.standing import is_suspended
 from roost.core.errors import NotFound
 from roost.core.http import JSON, PageParams, json_response, page_params, params, parse_id
 from roost.deps import ReadSession, RuntimeDep, WriteSession
@@ -43,9 +44,14 @@ LIST_SIZE = 40
 
 
 async def _account(session: AsyncSession, runtime: Runtime, username: str) -> Account:
-    return await accounts.lookup_account(
+    """The profile's account; a suspended one has no profile page (the API still
+    answers its Account entity, marked ``suspended``, as Mastodon does)."""
+    account = await accounts.lookup_account(
         session=session, acct=username, domain=runtime.settings.domain
     )
+    if is_suspended(account):
+        raise NotFound()
+    return account
 
 
 def _feed(account: Account) -> Feed:
