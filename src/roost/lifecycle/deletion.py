@@ -52,6 +52,7 @@ from roost.lists.models import List
 from roost.mail.models import MailToken
 from roost.markers.models import Marker
 from roost.media.service import remove_account_media
+from roost.moderation.counts import recount_around
 from roost.notifications.service import forget_account
 from roost.oauth.tokens import revoke_account_access
 from roost.scheduled.models import ScheduledStatus
@@ -148,6 +149,10 @@ async def purge_account(*, runtime: Runtime, account_id: int) -> None:
                     session=session, runtime=runtime, account_id=account_id, limit=BATCH
                 ):
                     break
+    # A deleted account is suspended, and a suspended account is left out of others'
+    # follow counts (moderation/counts.py): recount them now, while the follows still
+    # say whose, and severing them below steps no count again.
+    await recount_around(runtime, account_id)
     await _sever_relations(runtime, account_id)
     await _delete_lists(runtime, account_id)
     async with runtime.db.write() as session:
