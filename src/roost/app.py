@@ -35,6 +35,7 @@ from roost.follows.routes import router as follows_router
 from roost.instance.routes import router as instance_router
 from roost.lists.routes import router as lists_router
 from roost.markers.routes import router as markers_router
+from roost.media.routes import router as media_router
 from roost.notifications.routes import router as notifications_router
 from roost.oauth.routes import router as oauth_router
 from roost.polls.routes import router as polls_router
@@ -101,6 +102,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         domain_blocks_router,
         filters_router,
         reports_router,
+        media_router,
         streaming_router,
         web_router,  # the web page: after every API route
     ):
