@@ -43,6 +43,9 @@ REDIS_URL = REDIS or "redis://127.0.0.1:6379/0"
 POSTGRES = os.environ.get("ROOST_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
 _numbers = itertools.count()
 T = TypeVar("T")
+# Each running live server's settings, by base URL: tests that write straight into its
+# database and storage (tests/media_files.py) build a runtime of their own on them.
+LIVE_SETTINGS: dict[str, Settings] = {}
 
 
 @pytest.hookimpl(wrapper=True)
@@ -332,6 +335,9 @@ def live_server(
         stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
+    LIVE_SETTINGS[base] = Settings(
+        data_dir=data, database_url=env["ROOST_DATABASE_URL"], domain=env["ROOST_DOMAIN"]
+    )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -343,6 +349,7 @@ def live_server(
         process.kill()
         raise RuntimeError((data / "server.log").read_text())
     yield base
+    LIVE_SETTINGS.pop(base, None)
     process.terminate()
     process.wait(timeout=15)
     log.close()

@@ -63,15 +63,18 @@ class Runtime:
                 self.redis, self.db, prefix=prefix, cap=settings.timeline_cap, lists=True
             )
             self.page_cache = PageCache(self.redis, self.versions, timelines, prefix=prefix)
-        self.statuses = StatusCache(
-            self.redis, prefix=settings.redis_prefix, base_url=settings.base_url
-        )
-        self.accounts = AccountCache(self.redis, self.versions, base_url=settings.base_url)
-        self.filters = FilterCache(self.versions)
         # Uploaded files: the local disk (served by Roost at /system/).
         self.media: MediaStorage = LocalStorage(
             settings.data_dir / "media", base_url=settings.base_url
         )
+        self.statuses = StatusCache(
+            self.redis,
+            prefix=settings.redis_prefix,
+            base_url=settings.base_url,
+            storage=self.media,
+        )
+        self.accounts = AccountCache(self.redis, self.versions, base_url=settings.base_url)
+        self.filters = FilterCache(self.versions)
         self.limiter = RateLimiter(
             enabled=settings.rate_limits, redis=self.redis, prefix=settings.redis_prefix
         )

@@ -77,7 +77,8 @@ async def compose(
         if later is not None:
             scheduled = await schedule_status(scheduled_at=later, **post)
             if wants_json(request):
-                return json_response(render_scheduled(scheduled))
+                shown = await render_scheduled(reader, [scheduled], storage=runtime.media)
+                return json_response(shown[0])
             return redirect("/scheduled")
         status = await statuses.post_status(idempotency_key=form.idempotency_key or None, **post)
     except RoostError as exc:
