@@ -8,9 +8,10 @@ tests can use Mastodon.py's ``media_post`` instead.)"""
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from io import BytesIO
 
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from roost.core.db import utcnow
 from roost.core.ids import new_id
@@ -27,6 +28,30 @@ def picture(
     """A PNG of one colour (each colour gives other bytes, so other keys)."""
     out = BytesIO()
     Image.new("RGB", (width, height), color).save(out, "PNG")
+    return out.getvalue()
+
+
+def landscape(
+    width: int = 640,
+    height: int = 420,
+    sky: tuple[int, int, int] = (120, 170, 230),
+    ground: tuple[int, int, int] = (60, 120, 70),
+) -> bytes:
+    """A JPEG that looks like a photo in a screenshot: a sky, a sun and a field."""
+    image = Image.new("RGB", (width, height), sky)
+    draw = ImageDraw.Draw(image)
+    horizon = height * 3 // 5
+    for y in range(horizon):  # the sky lightens towards the horizon
+        shade = tuple(min(255, c + y * 60 // horizon) for c in sky)
+        draw.line([(0, y), (width, y)], fill=shade)
+    radius = height // 8
+    draw.ellipse(
+        [width * 2 // 3, height // 6, width * 2 // 3 + 2 * radius, height // 6 + 2 * radius],
+        fill=(250, 220, 120),
+    )
+    draw.rectangle([0, horizon, width, height], fill=ground)
+    out = BytesIO()
+    image.save(out, "JPEG", quality=85)
     return out.getvalue()
 
 
@@ -66,8 +91,10 @@ async def make_media(
 
 
 def make_live_media(settings: Settings, account_id: str, **options: object) -> str:
-    """``make_media`` in a running server's database and storage (``live_settings``),
-    from a synchronous test; the new attachment's id."""
+    """``make_media`` in a running server's database and storage
+    (tests/conftest.py's ``LIVE_SETTINGS``), from a synchronous test; the new
+    attachment's id. Run on a thread of its own: a Playwright test's thread has its
+    event loop already."""
 
     async def make() -> str:
         runtime = Runtime(settings)
@@ -78,4 +105,5 @@ def make_live_media(settings: Settings, account_id: str, **options: object) -> s
         finally:
             await runtime.stop()
 
-    return asyncio.run(make())
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, make()).result()

@@ -49,6 +49,7 @@ from roost.streaming.routes import router as streaming_router
 from roost.tags.routes import router as tags_router
 from roost.timelines.page_cache_middleware import KeptPages
 from roost.timelines.routes import router as timelines_router
+from roost.web.media import COMPOSE_MAX_BYTES
 from roost.web.pages import STATIC
 from roost.web.routes import router as web_router
 
@@ -121,7 +122,12 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     # request limits, then KeptPages, which answers kept home pages before routing.
     if runtime.page_cache is not None:
         app.add_middleware(KeptPages, pages=runtime.page_cache)
-    app.add_middleware(RequestLimits, max_body=settings.max_body_bytes)
+    app.add_middleware(
+        RequestLimits,
+        max_body=settings.max_body_bytes,
+        # The compose box posts its pictures with the text (web/media.py).
+        by_prefix={"/statuses": COMPOSE_MAX_BYTES},
+    )
     app.add_middleware(ApiCors)
     app.add_middleware(StripTrailingSlash)
     return app

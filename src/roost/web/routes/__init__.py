@@ -7,6 +7,7 @@ from roost.web.routes import (
     auth,
     authorize,
     conversations,
+    edits,
     filters,
     follow_requests,
     lists,
@@ -23,6 +24,7 @@ from roost.web.routes import (
 router = APIRouter()
 # Profiles before statuses: /@name/followers must not be read as /@name/<post id>.
 # Lists before timelines: /tags/<tag>/follow is a form, not a timeline fragment.
+# Edits before statuses: /statuses/<id>/edit is not one of a post's actions.
 for module in (
     auth,
     authorize,
@@ -37,6 +39,7 @@ for module in (
     polls,
     filters,
     profiles,
+    edits,
     statuses,
 ):
     router.include_router(module.router)

@@ -2,6 +2,7 @@
 
 import { initActions } from "./actions.js";
 import { initCompose } from "./compose.js";
+import { initMedia } from "./media.js";
 import { initTimeline } from "./timeline.js";
 import { initTimes } from "./times.js";
 import { initUnread } from "./unread.js";
@@ -10,5 +11,6 @@ document.documentElement.classList.add("js");
 initTimes();
 initCompose();
 initActions();
+initMedia();
 initTimeline();
 initUnread();
