@@ -18,6 +18,7 @@ import roost.conversations.updates  # noqa: F401  (registers its job kinds)
 import roost.follows.jobs  # noqa: F401  (registers its job kinds)
 import roost.lifecycle.jobs  # noqa: F401  (registers its job kinds)
 import roost.mail.jobs  # noqa: F401  (registers its job kinds)
+import roost.media.attach  # noqa: F401  (registers its job kinds)
 import roost.media.jobs  # noqa: F401  (registers its job kinds)
 import roost.moderation.effects  # noqa: F401  (registers its job kinds)
 import roost.polls.service  # noqa: F401  (registers its job kinds)
@@ -62,6 +63,7 @@ from roost.streaming.routes import router as streaming_router
 from roost.tags.routes import router as tags_router
 from roost.timelines.page_cache_middleware import KeptPages
 from roost.timelines.routes import router as timelines_router
+from roost.web.media import COMPOSE_MAX_BYTES
 from roost.web.pages import STATIC
 from roost.web.routes import router as web_router
 
@@ -149,6 +151,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             "/api/v2/media": uploads,
             "/api/v1/accounts/update_credentials": pictures,
             "/settings/pictures": pictures,
+            # The compose box posts its pictures with the text (web/media.py).
+            "/statuses": COMPOSE_MAX_BYTES,
         },
     )
     app.add_middleware(ApiCors)

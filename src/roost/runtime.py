@@ -84,11 +84,6 @@ class Runtime:
                 self.redis, self.db, prefix=prefix, cap=settings.timeline_cap, lists=True
             )
             self.page_cache = PageCache(self.redis, self.versions, timelines, prefix=prefix)
-        self.statuses = StatusCache(
-            self.redis, prefix=settings.redis_prefix, base_url=settings.base_url
-        )
-        self.accounts = AccountCache(self.redis, self.versions, base_url=settings.base_url)
-        self.filters = FilterCache(self.versions)
         # Uploaded files: the local disk (served by Roost at /system/), or S3 when a
         # bucket is set; the pool of worker processes that decodes and encodes them.
         self.media: MediaStorage = make_storage(settings)
@@ -97,6 +92,14 @@ class Runtime:
             memory_bytes=settings.media_memory_mb * 1024 * 1024,
             timeout=settings.media_timeout_seconds,
         )
+        self.statuses = StatusCache(
+            self.redis,
+            prefix=settings.redis_prefix,
+            base_url=settings.base_url,
+            storage=self.media,
+        )
+        self.accounts = AccountCache(self.redis, self.versions, base_url=settings.base_url)
+        self.filters = FilterCache(self.versions)
         self.limiter = RateLimiter(
             enabled=settings.rate_limits,
             redis=self.redis,

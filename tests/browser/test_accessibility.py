@@ -31,6 +31,8 @@ from playwright.sync_api import BrowserContext, Page, expect
 import roost.web.routes
 from tests.browser.audit import audit, describe
 from tests.browser.site import PASSWORD, SIZES, Site
+from tests.conftest import LIVE_SETTINGS
+from tests.media_files import landscape, make_live_media
 
 
 @dataclass
@@ -117,6 +119,30 @@ def import_without_file(page: Page, scene: Scene) -> None:
     expect(page.locator(".form-error:not([hidden])")).to_be_visible()
 
 
+def attach_images(page: Page, scene: Scene) -> None:
+    """Two pictures in the compose box, the second without a description (its warning
+    shows), and the question asked before posting it."""
+    compose = page.locator("form#compose")
+    compose.locator("details.compose-media summary").click()
+    for n, description in enumerate(["A heron in the reeds", ""]):
+        slot = compose.locator(f".media-slot[data-slot='{n}']")
+        photo = {"name": f"photo{n}.jpg", "mimeType": "image/jpeg", "buffer": landscape()}
+        slot.locator("input[type=file]").set_input_files(photo)  # type: ignore[arg-type]
+        slot.locator("textarea").fill(description)
+    compose.locator("button[type=submit]").click()
+    expect(compose.locator(".alt-confirm")).to_be_visible()
+
+
+def open_viewer(page: Page, scene: Scene) -> None:
+    page.locator("a.media-item").first.click()
+    expect(page.locator("dialog#media-viewer")).to_be_visible()
+
+
+def show_sensitive(page: Page, scene: Scene) -> None:
+    page.locator("details.media-sensitive > summary").first.click()
+    expect(page.locator("details.media-sensitive .media-item").first).to_be_visible()
+
+
 AUTHORIZE = (
     "/oauth/authorize?client_id={client_id}&response_type=code"
     "&redirect_uri=urn:ietf:wg:oauth:2.0:oob&scope=read+write+follow"
@@ -131,6 +157,12 @@ SCREENS: list[Screen] = [
     Screen("home-unread", "/home", act=unread_badge),
     Screen("home-warnings-open", "/home", act=open_warnings),
     Screen("compose-error", "/home", act=compose_error),
+    Screen("compose-images", "/home", act=attach_images),
+    Screen("thread-pictures", "/@maya/{pictures}"),
+    Screen("media-viewer", "/@maya/{pictures}", act=open_viewer),
+    Screen("sensitive-shown", "/@priya/{sensitive}", act=show_sensitive),
+    Screen("edit-pictures", "/statuses/{pictures}/edit"),
+    Screen("history-pictures", "/@maya/{pictures}/history"),
     Screen("thread", "/@maya/{question}"),
     Screen("thread-warning", "/@priya/{warning}", act=open_warnings),
     Screen("thread-signed-out", "/@maya/{question}", who=None),
@@ -203,10 +235,11 @@ PEOPLE = {
 
 
 @pytest.fixture(scope="module")
-def scene(site: Site, live_sql: Callable[[str], None]) -> Scene:
-    """Posts with mentions, hashtags, links, boosts, replies, content warnings and every
-    visibility; notifications of each type for maya; for ruth, a moderator, a report,
-    a sign-up waiting for approval and the audit log."""
+def scene(site: Site, live_server: str, live_sql: Callable[[str], None]) -> Scene:
+    """Posts with mentions, hashtags, links, pictures (a sensitive one too), boosts,
+    replies, content warnings and every visibility; notifications of each type for
+    maya; for ruth, a moderator, a report, a sign-up waiting for approval and the audit
+    log."""
     scene = Scene(site, {name: site.register(name, **p) for name, p in PEOPLE.items()})
     t, ids = scene.tokens, scene.ids
     for follower, followed in [
@@ -235,6 +268,28 @@ def scene(site: Site, live_sql: Callable[[str], None]) -> Scene:
     post("goldcrest", "maya", "A pair of goldcrests in Pildammsparken! #birding #malmö")
     post("bikes", "maya", "12 km of new bike lanes: https://example.net/news/bike-lanes")
     post("reading", "sam_k", "Weekend reading: https://example.org/essays #reading")
+    # Pictures (made in the server's storage: uploading is the media-api branch's).
+    live = LIVE_SETTINGS[live_server]
+    maya_id, priya_id = site.account_id("maya"), site.account_id("priya")
+    shots = [
+        make_live_media(live, maya_id, data=landscape(sky=sky), description=words)
+        for sky, words in [((120, 170, 230), "Eiders on the water"), ((230, 150, 110), None),
+                           ((90, 110, 170), "The harbour at dusk")]
+    ]  # fmt: skip
+    ids["pictures"] = site.call(
+        t["maya"], "POST", "/api/v1/statuses",
+        json={"status": "Three from the harbour #birding", "media_ids": shots},
+    )["id"]  # fmt: skip
+    site.call(
+        t["maya"], "PUT", f"/api/v1/statuses/{ids['pictures']}",
+        json={"status": "Three from the harbour #birding", "media_ids": shots,
+              "media_attributes": [{"id": shots[1], "description": "A cormorant drying"}]},
+    )  # fmt: skip
+    hidden = make_live_media(live, priya_id, data=landscape(), description="A fox at the bins")
+    ids["sensitive"] = site.call(
+        t["priya"], "POST", "/api/v1/statuses",
+        json={"status": "Night visitor", "media_ids": [hidden], "sensitive": True},
+    )["id"]  # fmt: skip
     poll = {"status": "Which shore bird first?", "poll[options][]": ["Dunlin", "Knot"]}
     ids["poll"] = site.call(
         t["theo"], "POST", "/api/v1/statuses", data={**poll, "poll[expires_in]": "3600"}

@@ -26,7 +26,14 @@ class MediaAttachment(Base):
     status_id: Mapped[int | None] = mapped_column(
         ForeignKey("statuses.id", ondelete="SET NULL"), index=True, default=None
     )
+    # Held by a scheduled post until it is published; cancelling it lets go (SET NULL).
+    scheduled_status_id: Mapped[int | None] = mapped_column(
+        ForeignKey("scheduled_statuses.id", ondelete="SET NULL"), index=True, default=None
+    )
     position: Mapped[int] = mapped_column(default=0)  # its place among the post's media
+    # Set when an edit took it out of its post: it stays the post's (its history shows
+    # it, deleting the post deletes it) but is no longer among its media.
+    removed_at: Mapped[datetime | None] = mapped_column(default=None)
     type: Mapped[str] = mapped_column(String(8), default="image")  # image, gifv, ...
     state: Mapped[str] = mapped_column(String(12), default="processing")  # ready, failed
     # The upload as received, kept only while it waits for processing.

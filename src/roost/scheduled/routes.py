@@ -37,16 +37,18 @@ async def list_scheduled(
     found = await service.list_scheduled(
         session=session, owner_id=_owner(viewer), window=Window.of(page)
     )
-    rendered = found.with_items([render_scheduled(row) for row in found.items])
+    rendered = found.with_items(await render_scheduled(session, found.items, storage=runtime.media))
     return rendered.response(request, base_url=runtime.settings.base_url)
 
 
 @router.get("/api/v1/scheduled_statuses/{scheduled_status_id}", response_model=ScheduledStatus)
-async def get_scheduled(viewer: Reader, scheduled_status_id: str, session: ReadSession) -> JSON:
+async def get_scheduled(
+    viewer: Reader, scheduled_status_id: str, session: ReadSession, runtime: RuntimeDep
+) -> JSON:
     row = await service.get_scheduled(
         session=session, owner_id=_owner(viewer), scheduled_status_id=parse_id(scheduled_status_id)
     )
-    return json_response(render_scheduled(row))
+    return json_response((await render_scheduled(session, [row], storage=runtime.media))[0])
 
 
 @router.put("/api/v1/scheduled_statuses/{scheduled_status_id}", response_model=ScheduledStatus)
@@ -66,7 +68,7 @@ async def reschedule(
         scheduled_status_id=parse_id(scheduled_status_id),
         scheduled_at=body.scheduled_at,
     )
-    return json_response(render_scheduled(row))
+    return json_response((await render_scheduled(session, [row], storage=runtime.media))[0])
 
 
 @router.delete("/api/v1/scheduled_statuses/{scheduled_status_id}")

@@ -12,6 +12,7 @@ leaves it to that job.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +26,7 @@ from roost.core.ids import new_id
 from roost.core.paging import Page, Window, paginate
 from roost.jobs.outbox import schedule_job
 from roost.jobs.runner import job
+from roost.media.attach import attach_media, check_media
 from roost.polls.schemas import PollIn
 from roost.polls.service import check_poll
 from roost.scheduled.models import ScheduledStatus
@@ -77,15 +79,19 @@ async def schedule_status(
     sensitive: bool | None = None,
     language: str | None = None,
     in_reply_to_id: int | None = None,
-    has_media: bool = False,
+    media_ids: Sequence[int] = (),
     poll: PollIn | None = None,
 ) -> ScheduledStatus:
     """Keep a post to publish at ``scheduled_at`` (at least five minutes ahead); it is
-    checked now as ``post_status`` will check it then."""
+    checked now as ``post_status`` will check it then. Its media are held for it
+    (media/attach.py) until then, and attached to the post it becomes."""
     when = _in_the_future(scheduled_at)
-    check_post((text or "").strip(), (spoiler_text or "").strip(), language, has_media)
+    check_post((text or "").strip(), (spoiler_text or "").strip(), language, bool(media_ids))
     if poll is not None:
         check_poll(poll, settings=runtime.settings)
+    media = await check_media(
+        session=session, owner_id=author.id, media_ids=media_ids, has_poll=poll is not None
+    )
     if in_reply_to_id is not None:
         await get_visible_original(session, author.id, in_reply_to_id)
     await _check_limits(session, author.id, when)
@@ -98,7 +104,7 @@ async def schedule_status(
         params={
             "text": text or "",
             "poll": poll.params() if poll is not None else None,
-            "media_ids": None,
+            "media_ids": [str(m.id) for m in media] or None,
             "sensitive": sensitive,
             "spoiler_text": spoiler_text,
             "visibility": visibility,
@@ -111,6 +117,8 @@ async def schedule_status(
         },
     )
     session.add(row)
+    await session.flush()
+    attach_media(media, scheduled_status_id=row.id)
     schedule_job(session, runtime, PUBLISH_JOB, run_at=when, scheduled_status_id=row.id)
     await commit(session)
     return row
@@ -193,7 +201,8 @@ async def cancel_scheduled(
 async def publish_scheduled(runtime: Runtime, *, scheduled_status_id: int) -> None:
     """Publish a scheduled post that is due, once. A post that can no longer be
     published (its reply target is gone, its text no longer passes) is dropped, as
-    Mastodon does; a rate limit leaves it for the job's retry."""
+    Mastodon does; a rate limit leaves it for the job's retry. Deleting the row lets
+    its media go (SET NULL) in the same transaction, so the post can take them."""
     async with runtime.db.write() as session:
         row = await session.get(ScheduledStatus, scheduled_status_id)
         if row is None or as_utc(row.scheduled_at) > utcnow():
@@ -226,6 +235,7 @@ def _post(row: ScheduledStatus) -> dict[str, Any]:
     params = row.params
     reply_to = params.get("in_reply_to_id")
     poll = params.get("poll")
+    media_ids = params.get("media_ids") or []
     return {
         "app_id": row.application_id,
         "text": params.get("text"),
@@ -234,5 +244,6 @@ def _post(row: ScheduledStatus) -> dict[str, Any]:
         "sensitive": params.get("sensitive"),
         "language": params.get("language"),
         "in_reply_to_id": int(reply_to) if reply_to is not None else None,
+        "media_ids": [int(media_id) for media_id in media_ids],
         "poll": PollIn.model_validate(poll) if poll is not None else None,
     }

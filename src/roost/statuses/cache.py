@@ -1,14 +1,15 @@
 """The status cache: what a post says, rendered once and kept.
 
 What the author wrote (text, HTML, mentions, tags, application, reply target, poll
-question and options) is cached as a ``Core``, already rendered for the Mastodon Status
-entity, so reading a page renders each post once, not once per reader. What changes
-often (the counts, whether the post still exists, the author's profile, the viewer's
-own flags, a poll's votes) is never cached here: ``render.py`` reads it fresh on every
-request.
+question and options, media attachments) is cached as a ``Core``, already rendered
+for the Mastodon Status entity, so reading a page renders each post once, not once
+per reader. What changes often (the counts, whether the post still exists, the
+author's profile, the viewer's own flags, a poll's votes) is never cached here:
+``render.py`` reads it fresh on every request.
 
-A post changes what it says only when its author edits it (statuses/edits.py). The
-edit forgets its core after commit (``forget``: this process's copy and Redis's), and
+A post changes what it says only when its author edits it (statuses/edits.py; its
+media too: once attached, an upload changes only through an edit). The edit forgets
+its core after commit (``forget``: this process's copy and Redis's), and
 every render reads each post's ``edited_at`` with the live fields (render.py), so a
 copy another process still holds, or one a reader that raced the edit stored, is
 rebuilt the first time it is shown after the edit; a followers-only or direct post
@@ -37,6 +38,9 @@ from roost.cards.models import PreviewCard, StatusCard
 from roost.cards.render import render_card
 from roost.core.db import after_commit
 from roost.core.http import iso
+from roost.media.models import MediaAttachment
+from roost.media.render import render_media
+from roost.media.storage import MediaStorage
 from roost.oauth.models import OAuthApp
 from roost.polls.models import Poll
 from roost.polls.render import poll_core
@@ -81,11 +85,17 @@ class Core:
 
 class StatusCache:
     def __init__(
-        self, redis: Redis | None = None, *, prefix: str = "roost:", base_url: str
+        self,
+        redis: Redis | None = None,
+        *,
+        prefix: str = "roost:",
+        base_url: str,
+        storage: MediaStorage,
     ) -> None:
         self.redis = redis
         self.prefix = prefix
         self.base_url = base_url  # of the links in the rendered HTML
+        self.storage = storage  # of the media's URLs
         self._local: OrderedDict[int, Core] = OrderedDict()
 
     def _key(self, status_id: int) -> str:
@@ -123,7 +133,7 @@ class StatusCache:
         cores = await self.get_many(wanted)
         missing = wanted - cores.keys()
         if missing:
-            built = await _build(session, missing, self.base_url)
+            built = await _build(session, missing, self.base_url, self.storage)
             await self.put_many(built.values())
             cores |= built
         originals = {c.reblog_of_id for c in cores.values() if c.reblog_of_id} - cores.keys()
@@ -133,7 +143,7 @@ class StatusCache:
 
     async def rebuild(self, session: AsyncSession, ids: Iterable[int]) -> dict[int, Core]:
         """Cores of these statuses read from SQL again (a copy was found stale)."""
-        built = await _build(session, set(ids), self.base_url)
+        built = await _build(session, set(ids), self.base_url, self.storage)
         await self.put_many(built.values())
         return built
 
@@ -157,22 +167,36 @@ class StatusCache:
         return core
 
 
-async def _build(session: AsyncSession, ids: set[int], base: str) -> dict[int, Core]:
-    rows = list(
-        (
-            await session.execute(
-                select(Status, Account.username, Poll, PreviewCard)
-                .join(Account, Account.id == Status.account_id)
-                .outerjoin(Poll, Poll.status_id == Status.id)
-                .outerjoin(StatusCard, StatusCard.status_id == Status.id)
-                .outerjoin(PreviewCard, PreviewCard.id == StatusCard.card_id)
-                .where(Status.id.in_(ids))
+async def _build(
+    session: AsyncSession, ids: set[int], base: str, storage: MediaStorage
+) -> dict[int, Core]:
+    # The media come in the same statement: a row per attachment (one for a post
+    # without), so a page of posts costs no query more for its pictures; the card too.
+    joined = (
+        await session.execute(
+            select(Status, Account.username, Poll, PreviewCard, MediaAttachment)
+            .join(Account, Account.id == Status.account_id)
+            .outerjoin(Poll, Poll.status_id == Status.id)
+            .outerjoin(StatusCard, StatusCard.status_id == Status.id)
+            .outerjoin(PreviewCard, PreviewCard.id == StatusCard.card_id)
+            .outerjoin(
+                MediaAttachment,
+                (MediaAttachment.status_id == Status.id) & MediaAttachment.removed_at.is_(None),
             )
-        ).all()
-    )
-    if not rows:
+            .where(Status.id.in_(ids))
+            .order_by(Status.id, MediaAttachment.position, MediaAttachment.id)
+        )
+    ).all()
+    if not joined:
         return {}
-    found = [status.id for status, *_ in rows]
+    media: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    posts: dict[int, tuple[Status, str, Poll | None, PreviewCard | None]] = {}
+    for post, author, asks, link_card, attachment in joined:
+        posts[post.id] = (post, author, asks, link_card)
+        if attachment is not None:
+            media[post.id].append(render_media(attachment, storage=storage))
+    rows = list(posts.values())
+    found = list(posts)
     mentions: dict[int, list[tuple[int, str]]] = defaultdict(list)
     for status_id, account_id, username in await session.execute(
         select(Mention.status_id, Account.id, Account.username)
@@ -215,7 +239,7 @@ async def _build(session: AsyncSession, ids: set[int], base: str) -> dict[int, C
                 str(status.in_reply_to_account_id) if status.in_reply_to_account_id else None
             ),
             "application": apps.get(status.application_id) if status.application_id else None,
-            "media_attachments": [],
+            "media_attachments": media.get(status.id, []),
             "mentions": [
                 {"id": str(i), "username": u, "acct": u, "url": f"{base}/@{u}"}
                 for i, u in mentioned

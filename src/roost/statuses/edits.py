@@ -1,7 +1,10 @@
 """Editing a status (Mastodon's UpdateStatusService), its history and its source.
 
-An edit changes what the post says (text, content warning, sensitivity, language),
-never who it is addressed to: its visibility stays. Mentions and tags are read from
+An edit changes what the post says (text, content warning, sensitivity, language,
+media and their descriptions and focal points), never who it is addressed to: its
+visibility stays. As in Mastodon, the media are those the edit names in
+``media_ids`` (none named: none left); one it drops stays with the post for its
+history (media/attach.py). Mentions and tags are read from
 the new text again, so the visibility rule (statuses/visibility.py) follows at once:
 someone newly mentioned in a followers-only or direct post may now open it, someone
 no longer mentioned may not. Like Mastodon, an edit does not deliver the post again:
@@ -15,6 +18,7 @@ and everyone who boosted it gets an ``update`` notification.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, NoReturn
 
@@ -26,11 +30,22 @@ from roost.cards.service import schedule_card
 from roost.core.db import commit, utcnow
 from roost.core.errors import Forbidden, NotFound, Unprocessable
 from roost.core.ids import new_id
+from roost.media.attach import (
+    MediaChange,
+    MediaState,
+    check_media,
+    history_entry,
+    media_state,
+    post_media,
+    replace_media,
+)
 from roost.notifications.service import notify, withdraw
+from roost.polls.models import Poll
 from roost.statuses.formatting import extract, to_html
 from roost.statuses.lookup import get_visible
 from roost.statuses.models import Mention, Status, StatusEdit, StatusTag
 from roost.statuses.render import Version
+from roost.statuses.sensitive import is_sensitive
 from roost.statuses.service import check_post, mentionable, tag_ids
 from roost.timelines.fanout import schedule_update
 
@@ -48,12 +63,14 @@ async def edit_status(
     spoiler_text: str | None = None,
     sensitive: bool | None = None,
     language: str | None = None,
-    has_media: bool = False,
+    media_ids: Sequence[int] = (),
+    media_changes: Sequence[MediaChange] = (),
     has_poll: bool = False,
 ) -> Status:
     """Edit one's own post; as in Mastodon, what is left out is cleared (no content
-    warning, not sensitive) and the language is kept unless given. Someone else's
-    post is NotFound, as if it did not exist."""
+    warning, not sensitive, no media) and the language is kept unless given.
+    ``media_changes`` (``media_attributes``) set descriptions and focal points of the
+    media it keeps or adds. Someone else's post is NotFound, as if it did not exist."""
     # Locked (PostgreSQL): two edits at once cannot both store the original.
     status = await session.scalar(select(Status).where(Status.id == status_id).with_for_update())
     if status is None or status.account_id != author.id:
@@ -64,14 +81,24 @@ async def edit_status(
         raise Unprocessable("Validation failed: polls cannot be edited")
     text = (text or "").strip()
     spoiler_text = (spoiler_text or "").strip()
-    check_post(text, spoiler_text, language, has_media)
+    check_post(text, spoiler_text, language, bool(media_ids))
+    media = await check_media(
+        session=session,
+        owner_id=author.id,
+        media_ids=media_ids,
+        has_poll=bool(media_ids) and await _has_poll(session, status.id),
+        status_id=status.id,
+    )
+    current = await post_media(session, status.id)
+    media_before, media_after = media_state(current), media_state(media, media_changes)
     language = language or status.language
-    sensitive = bool(sensitive) or bool(spoiler_text)
-    if (status.text, status.spoiler_text, status.sensitive, status.language) == (
+    sensitive = is_sensitive(author=author, asked=bool(sensitive), spoiler_text=spoiler_text)
+    if (status.text, status.spoiler_text, status.sensitive, status.language, media_before) == (
         text,
         spoiler_text,
         sensitive,
         language,
+        media_after,
     ):
         await commit(session)
         return status  # nothing changed: no new version
@@ -82,7 +109,7 @@ async def edit_status(
     mentioned = await mentionable(session, author.id, found.mentions)
     now = utcnow()
     if status.edited_at is None:  # the first edit keeps the original
-        session.add(_snapshot(status, at=status.created_at))
+        session.add(_snapshot(status, media_before, at=status.created_at))
     status.text = text
     status.content = to_html(
         text,
@@ -94,7 +121,8 @@ async def edit_status(
     status.sensitive = sensitive
     status.language = language
     status.edited_at = now
-    session.add(_snapshot(status, at=now))
+    replace_media(status_id=status.id, current=current, media=media, changes=media_changes)
+    session.add(_snapshot(status, media_after, at=now))
 
     newly = await _remention(session, status.id, [a.id for a in mentioned])
     await session.execute(delete(StatusTag).where(StatusTag.status_id == status.id))
@@ -120,15 +148,20 @@ async def edit_status(
     return status
 
 
-def _snapshot(status: Status, *, at: datetime) -> StatusEdit:
+def _snapshot(status: Status, media: MediaState, *, at: datetime) -> StatusEdit:
     return StatusEdit(
         id=new_id(),
         status_id=status.id,
         content=status.content,
         spoiler_text=status.spoiler_text,
         sensitive=status.sensitive,
+        media=history_entry(media),
         created_at=at,
     )
+
+
+async def _has_poll(session: AsyncSession, status_id: int) -> bool:
+    return await session.scalar(select(Poll.id).where(Poll.status_id == status_id)) is not None
 
 
 async def _remention(session: AsyncSession, status_id: int, account_ids: list[int]) -> list[int]:
@@ -185,6 +218,7 @@ async def status_history(
         )
     )
     if not edits:
+        media = history_entry(media_state(await post_media(session, status.id)))
         return [
             Version(
                 status.account_id,
@@ -192,10 +226,13 @@ async def status_history(
                 status.spoiler_text,
                 status.sensitive,
                 status.edited_at or status.created_at,
+                media,
             )
         ]
     return [
-        Version(status.account_id, e.content, e.spoiler_text, e.sensitive, e.created_at)
+        Version(
+            status.account_id, e.content, e.spoiler_text, e.sensitive, e.created_at, e.media or []
+        )
         for e in edits
     ]
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from roost.core.db import Base, utcnow
@@ -116,6 +116,9 @@ class StatusEdit(Base):
     content: Mapped[str] = mapped_column(Text, default="")  # sanitized HTML
     spoiler_text: Mapped[str] = mapped_column(Text, default="")
     sensitive: Mapped[bool] = mapped_column(default=False)
+    # The version's media, in order, with the descriptions they had then:
+    # [{"id": "...", "description": "..."}]; None for versions from before media.
+    media: Mapped[list[dict[str, str | None]] | None] = mapped_column(JSON, default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

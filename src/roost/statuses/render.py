@@ -25,6 +25,8 @@ from roost.cards.models import StatusCard
 from roost.core.db import utcnow
 from roost.core.http import iso
 from roost.filters.applied import apply_filters
+from roost.media.attach import media_by_id
+from roost.media.render import render_media
 from roost.polls.render import live_polls, render_poll
 from roost.statuses.cache import Core
 from roost.statuses.models import Bookmark, ConversationMute, Favourite, Status, StatusPin
@@ -44,6 +46,7 @@ class Version:
     spoiler_text: str
     sensitive: bool
     created_at: datetime
+    media: list[dict[str, str | None]]  # ids and the descriptions they had then
 
 
 class HasId(Protocol):
@@ -279,8 +282,20 @@ LIVE_FIELDS = {viewer: _live_fields(viewer) for viewer in (True, False)}
 async def render_history(
     session: AsyncSession, versions: Sequence[Version], *, runtime: Runtime
 ) -> list[dict[str, Any]]:
-    """Mastodon's StatusEdit entities for one post's versions, oldest first."""
+    """Mastodon's StatusEdit entities for one post's versions, oldest first; each
+    version's media with the descriptions they had in it."""
     accounts = await runtime.accounts.rendered(session, {v.account_id for v in versions})
+    rows = await media_by_id(session, (int(m["id"] or 0) for v in versions for m in v.media))
+
+    def media_of(version: Version) -> list[dict[str, Any]]:
+        shown = []
+        for entry in version.media:
+            row = rows.get(int(entry["id"] or 0))
+            if row is not None:
+                rendered = render_media(row, storage=runtime.media)
+                shown.append({**rendered, "description": entry["description"]})
+        return shown
+
     return [
         {
             "content": v.content,
@@ -289,7 +304,7 @@ async def render_history(
             "created_at": iso(v.created_at),
             "account": accounts.get(v.account_id),
             "poll": None,
-            "media_attachments": [],
+            "media_attachments": media_of(v),
             "emojis": [],
         }
         for v in versions

@@ -31,6 +31,7 @@ from roost.statuses.models import Status
 from roost.statuses.render import render_history, render_statuses
 from roost.statuses.schemas import (
     Context,
+    DeleteStatusIn,
     EditStatusIn,
     PostStatusIn,
     ReblogIn,
@@ -89,12 +90,13 @@ async def create_status(
         "sensitive": body.sensitive,
         "language": body.language,
         "in_reply_to_id": parse_id(str(reply_to)) if reply_to is not None else None,
-        "has_media": body.has_media,
+        "media_ids": body.media_ids,
         "poll": body.poll_in,
     }
     if body.scheduled_at is not None:  # a ScheduledStatus answers instead of a Status
         scheduled = await schedule_status(scheduled_at=body.scheduled_at, **post)
-        return json_response(render_scheduled(scheduled))
+        shown = await render_scheduled(reader, [scheduled], storage=runtime.media)
+        return json_response(shown[0])
     status = await service.post_status(idempotency_key=idempotency_key or None, **post)
     return json_response(await _one(reader, runtime, status, viewer))
 
@@ -138,7 +140,8 @@ async def edit_status(
         spoiler_text=body.spoiler_text,
         sensitive=body.sensitive,
         language=body.language,
-        has_media=body.has_media,
+        media_ids=body.media_ids,
+        media_changes=body.media_changes(),
         has_poll=body.has_poll,
     )
     return json_response(await _one(reader, runtime, status, viewer))
@@ -179,10 +182,18 @@ async def translate(
 
 @router.delete("/api/v1/statuses/{status_id}", response_model=StatusEntity)
 async def delete_status(
-    viewer: Poster, status_id: str, session: WriteSession, runtime: RuntimeDep
+    viewer: Poster,
+    status_id: str,
+    body: Annotated[DeleteStatusIn, Depends(params(DeleteStatusIn))],
+    session: WriteSession,
+    runtime: RuntimeDep,
 ) -> JSON:
     deleted = await service.delete_status(
-        session=session, runtime=runtime, viewer=viewer.person, status_id=parse_id(status_id)
+        session=session,
+        runtime=runtime,
+        viewer=viewer.person,
+        status_id=parse_id(status_id),
+        delete_media=bool(body.delete_media),
     )
     return json_response(deleted)
 

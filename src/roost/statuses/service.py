@@ -7,6 +7,7 @@ mentions, tags, counters, notifications and fan-out job commit in one transactio
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from prometheus_client import Counter
@@ -22,6 +23,7 @@ from roost.core.db import commit, utcnow
 from roost.core.errors import Forbidden, Unprocessable
 from roost.core.ids import new_id
 from roost.follows.relations import blockers_of
+from roost.media.attach import attach_media, check_media, release_media
 from roost.notifications.service import notify, withdraw
 from roost.polls.schemas import PollIn
 from roost.polls.service import attach_poll, check_poll
@@ -30,6 +32,7 @@ from roost.statuses.formatting import extract, status_length, to_html
 from roost.statuses.lookup import get_visible, get_visible_original
 from roost.statuses.models import IdempotencyKey, Mention, Status, StatusTag, Tag
 from roost.statuses.render import render_statuses
+from roost.statuses.sensitive import is_sensitive
 from roost.statuses.visibility import LISTED_VISIBILITIES
 from roost.timelines.fanout import schedule_fan_out, schedule_remove_status
 
@@ -58,11 +61,13 @@ async def post_status(
     sensitive: bool | None = None,
     language: str | None = None,
     in_reply_to_id: int | None = None,
-    has_media: bool = False,
+    media_ids: Sequence[int] = (),
     poll: PollIn | None = None,
     idempotency_key: str | None = None,
 ) -> Status:
-    """Publish a status; with ``idempotency_key``, a retry returns the first result."""
+    """Publish a status; with ``idempotency_key``, a retry returns the first result.
+    ``media_ids`` are uploads it takes (media/attach.py); with them the text may be
+    empty."""
     if idempotency_key is not None:
         if len(idempotency_key) > MAX_KEY_LENGTH:
             raise Unprocessable("Idempotency-Key is too long")
@@ -72,9 +77,12 @@ async def post_status(
             return earlier
     text = (text or "").strip()
     spoiler_text = (spoiler_text or "").strip()
-    check_post(text, spoiler_text, language, has_media)
+    check_post(text, spoiler_text, language, bool(media_ids))
     if poll is not None:
         check_poll(poll, settings=runtime.settings)
+    media = await check_media(
+        session=session, owner_id=author.id, media_ids=media_ids, has_poll=poll is not None
+    )
     parent = (
         await get_visible_original(session, author.id, in_reply_to_id)
         if in_reply_to_id is not None
@@ -97,8 +105,11 @@ async def post_status(
             domain=settings.domain,
         ),
         spoiler_text=spoiler_text,
-        sensitive=(author.default_sensitive if sensitive is None else sensitive)
-        or bool(spoiler_text),
+        sensitive=is_sensitive(
+            author=author,
+            asked=author.default_sensitive if sensitive is None else sensitive,
+            spoiler_text=spoiler_text,
+        ),
         visibility=visibility or author.default_privacy,
         language=language or author.default_language,
         in_reply_to_id=parent.id if parent else None,
@@ -122,6 +133,7 @@ async def post_status(
 
     if poll is not None:
         attach_poll(session, runtime, status=status, poll=poll)
+    attach_media(media, status_id=status.id)
     for account in mentioned:
         session.add(Mention(id=new_id(), status_id=status.id, account_id=account.id))
     for tag_id in await tag_ids(session, found.tags):
@@ -152,10 +164,9 @@ async def post_status(
 
 
 def check_post(text: str, spoiler_text: str, language: str | None, has_media: bool) -> None:
-    """Refuse a post that cannot be published (also asked when one is scheduled)."""
-    if has_media:
-        raise Unprocessable("media is not supported")
-    if not text:
+    """Refuse a post that cannot be published (also asked when one is scheduled and
+    when one is edited): without media it needs text."""
+    if not text and not has_media:
         raise Unprocessable("Validation failed: Text can't be blank")
     if status_length(text) + len(spoiler_text) > MAX_CHARACTERS:
         raise Unprocessable(f"Validation failed: Text character limit of {MAX_CHARACTERS} exceeded")
@@ -208,23 +219,32 @@ def _dialect(session: AsyncSession) -> str:
 
 
 async def delete_status(
-    *, session: AsyncSession, runtime: Runtime, viewer: Account, status_id: int
+    *,
+    session: AsyncSession,
+    runtime: Runtime,
+    viewer: Account,
+    status_id: int,
+    delete_media: bool = False,
 ) -> dict[str, Any]:
-    """Delete one's own status; returns it as it was, with its ``text`` for redrafting."""
+    """Delete one's own status; returns it as it was, with its ``text`` and media for
+    redrafting. Its media are kept, unattached, for a new post unless ``delete_media``
+    (media/attach.py: ``release_media``)."""
     status = await get_visible(session, viewer.id, status_id)
     if status.account_id != viewer.id:
         raise Forbidden("This action is not allowed")
     rendered = (await render_statuses(session, [status], viewer.id, runtime=runtime))[0]
-    await _remove(session, runtime, status)
+    await _remove(session, runtime, status, delete_media=delete_media)
     await commit(session)
     return rendered
 
 
-async def _remove(session: AsyncSession, runtime: Runtime, status: Status) -> None:
+async def _remove(
+    session: AsyncSession, runtime: Runtime, status: Status, *, delete_media: bool
+) -> None:
     """Delete a status with everything that counted it: its author's and its boosters'
     counts, its original's boosts count and notification, its parent's replies count,
-    then the timelines, streams and conversations it reached (after commit). The caller
-    commits."""
+    its media (their files too with ``delete_media``), then the timelines, streams and
+    conversations it reached (after commit). The caller commits."""
     boosters = list(
         await session.scalars(select(Status.account_id).where(Status.reblog_of_id == status.id))
     )
@@ -244,6 +264,9 @@ async def _remove(session: AsyncSession, runtime: Runtime, status: Status) -> No
             )
     if status.in_reply_to_id is not None and status.visibility in LISTED_VISIBILITIES:
         await counters.add_to_status(session, status.in_reply_to_id, runtime=runtime, replies=-1)
+    await release_media(
+        session=session, runtime=runtime, status_id=status.id, delete_media=delete_media
+    )
     # The database cascades: boosts of it, mentions, tags, favourites, notifications,
     # timeline entries.
     await session.execute(delete(Status).where(Status.id == status.id))
@@ -268,6 +291,6 @@ async def remove_statuses_of(
         )
     )
     for status in batch:
-        await _remove(session, runtime, status)
+        await _remove(session, runtime, status, delete_media=True)
     await commit(session)
     return len(batch)

@@ -15,12 +15,15 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from roost.core.ids import new_id
+from roost.media.attach import has_media
 from roost.statuses.models import Status, StatusTag, Tag
 from roost.streaming.bus import Event
 from roost.streaming.streams import (
     DELETE,
     PUBLIC,
     PUBLIC_LOCAL,
+    PUBLIC_LOCAL_MEDIA,
+    PUBLIC_MEDIA,
     author_channel,
     direct_channel,
     hashtag_channel,
@@ -93,7 +96,8 @@ async def publish_public(
 
     Only public posts (not boosts) stream; replies to someone else stay off the
     public streams, as they stay off the public timeline, but reach hashtag
-    streams. ``tags`` are the post's hashtags (loaded when not given).
+    streams; one with media also reaches the media streams. ``tags`` are the post's
+    hashtags (loaded when not given).
     """
     try:
         async with runtime.db.read() as session:
@@ -108,6 +112,7 @@ async def publish_public(
                         .where(StatusTag.status_id == status_id)
                     )
                 )
+            with_media = await has_media(session, status_id)
     except Exception:
         log.exception("loading status %s to publish it failed", status_id)
         return
@@ -115,6 +120,8 @@ async def publish_public(
     channels: list[str] = []
     if status.in_reply_to_account_id in (None, status.account_id):
         channels += [PUBLIC, PUBLIC_LOCAL]
+        if with_media:
+            channels += [PUBLIC_MEDIA, PUBLIC_LOCAL_MEDIA]
     for tag in dict.fromkeys(normalize_tag(t) for t in tags):
         if tag:
             channels += [hashtag_channel(tag, local=False), hashtag_channel(tag, local=True)]

@@ -9,4 +9,4 @@ class StreamParams(BaseModel):
     stream: str | None = None  # /api/v1/streaming?stream=user
     tag: str | None = None  # hashtag streams
     list: str | None = None  # the list stream: the list's id
-    only_media: bool = False  # public streams: Roost has no media, so these stay quiet
+    only_media: bool = False  # public streams: only posts with media

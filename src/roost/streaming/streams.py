@@ -9,13 +9,14 @@ Channels (what ``publish.py`` writes to):
   streams of its followers, each of which checks the post belongs in its home;
 - ``list:<list id>``: updates of one list timeline (its owner's ``list`` stream);
 - ``public``, ``public:local``: public posts that belong on the public timeline;
+- ``public:media``, ``public:local:media``: those of them that have media;
 - ``hashtag:<tag>``, ``hashtag:<tag>:local``: public posts with that tag;
 - ``delete``: every deleted status id; every stream passes it on;
 - ``token:<token id>``, ``system:<account id>``: a ``kill`` there ends every
   connection opened with that token, or by that account (``ending.py``).
 
-Roost does not federate, so "local" and "all" carry the same posts, remote
-streams carry none, and media-only streams carry none (Roost has no media yet).
+Roost does not federate, so "local" and "all" carry the same posts, and remote
+streams carry none.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ if TYPE_CHECKING:
 DELETE = "delete"
 PUBLIC = "public"
 PUBLIC_LOCAL = "public:local"
+PUBLIC_MEDIA = "public:media"
+PUBLIC_LOCAL_MEDIA = "public:local:media"
 
 _TAG = re.compile(r"\w{1,100}")
 
@@ -123,13 +126,17 @@ class Stream:
             found = {PUBLIC}
         elif self.name == "public:local":
             found = {PUBLIC_LOCAL}
+        elif self.name == PUBLIC_MEDIA:
+            found = {PUBLIC_MEDIA}
+        elif self.name == PUBLIC_LOCAL_MEDIA:
+            found = {PUBLIC_LOCAL_MEDIA}
         elif self.name in {"hashtag", "hashtag:local"}:
             assert self.tag is not None
             found = {hashtag_channel(self.tag, local=self.name == "hashtag:local")}
         elif self.name == "list":
             assert self.tag is not None
             found = {list_channel(int(self.tag))}
-        else:  # remote and media-only streams: nothing of Roost's belongs there
+        else:  # remote streams: nothing of Roost's belongs there
             found = set()
         return frozenset(found | {DELETE})
 

@@ -73,7 +73,8 @@ async def public(
         runtime=runtime,
         viewer_id=viewer.account_id,
         page=paging,
-        remote=filters.remote or filters.only_media,
+        remote=filters.remote,
+        only_media=filters.only_media,
     )
     return page.response(request, base_url=runtime.settings.base_url)
 

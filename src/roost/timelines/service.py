@@ -15,6 +15,7 @@ from roost.core.http import PageParams
 from roost.core.paging import Page, Window, paginate
 from roost.follows.relations import followed_among, load_home_relations
 from roost.lists.lookup import member_ids, owned_list
+from roost.media.attach import shows_media
 from roost.statuses.cache import Core
 from roost.statuses.models import Bookmark, Favourite, Status, StatusPin, StatusTag, Tag
 from roost.statuses.render import load_originals, load_statuses, render_cores, render_statuses
@@ -188,8 +189,10 @@ async def read_public(
     viewer_id: int | None,
     page: PageParams,
     remote: bool = False,
+    only_media: bool = False,
 ) -> Page:
-    """Public posts of this server, newest first; no boosts, no replies to others."""
+    """Public posts of this server, newest first; no boosts, no replies to others;
+    with ``only_media``, those with media."""
     if remote:  # Roost does not federate (yet): there are no remote posts
         return Page(items=[])
     query = select(Status).where(
@@ -201,6 +204,8 @@ async def read_public(
         ),
         publicly_shown(),  # no suspended or silenced author, whoever reads
     )
+    if only_media:
+        query = query.where(shows_media(Status.id))
     return await _page_of_statuses(session, runtime, viewer_id, query, page, context="public")
 
 
@@ -231,9 +236,6 @@ async def read_account_statuses(
 ) -> Page:
     if await session.get(Account, account_id) is None:
         raise NotFound()
-    empty: Page[dict[str, Any]] = Page(items=[])
-    if only_media:  # Roost has no media attachments yet
-        return empty
     if pinned:
         return await _pinned(session, runtime, viewer_id, account_id, page)
     query = select(Status).where(Status.account_id == account_id, visible_to(viewer_id))
@@ -243,6 +245,8 @@ async def read_account_statuses(
         )
     if exclude_reblogs:
         query = query.where(Status.reblog_of_id.is_(None))
+    if only_media:  # the account's own posts with media (a boost has none of its own)
+        query = query.where(shows_media(Status.id))
     if tagged:
         query = (
             query.join(StatusTag, StatusTag.status_id == Status.id)

@@ -3,7 +3,7 @@ an empty one, and the service says what is wrong with it."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, field_validator
+from pydantic import BaseModel, ConfigDict, field_validator
 
 
 class NextForm(BaseModel):
@@ -56,8 +56,10 @@ class ComposeForm(NextForm):
     # offset from UTC in minutes (JavaScript's ``getTimezoneOffset``) comes with it.
     scheduled_at: str = ""
     timezone_offset: str = ""
+    # Pictures come as files (web/media.py reads them); this marks them sensitive.
+    sensitive: bool = False
 
-    @field_validator("poll_multiple", mode="before")
+    @field_validator("poll_multiple", "sensitive", mode="before")
     @classmethod
     def _ticked(cls, value: object) -> object:
         return isinstance(value, str) and value.strip().lower() in {"1", "true", "on", "yes"}
@@ -78,8 +80,27 @@ class VoteForm(NextForm):
 
 
 class EditForm(NextForm):
+    # Kept extra: each picture's description comes as ``media_description_<id>``.
+    model_config = ConfigDict(extra="allow")
+
     status: str = ""
     spoiler_text: str = ""
+    sensitive: bool = False
+    # The post's pictures, in order, and those ticked to be removed.
+    media_ids: list[str] = []
+    remove_media: list[str] = []
+
+    @field_validator("sensitive", mode="before")
+    @classmethod
+    def _ticked(cls, value: object) -> object:
+        if isinstance(value, bool):
+            return value
+        return isinstance(value, str) and value.strip().lower() in {"1", "true", "on", "yes"}
+
+    @field_validator("media_ids", "remove_media", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: object) -> object:
+        return [value] if isinstance(value, str) else value
 
 
 class ProfileForm(BaseModel):

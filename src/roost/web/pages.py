@@ -26,6 +26,7 @@ from roost.core.db import as_utc, utcnow
 from roost.core.errors import RateLimited, RoostError
 from roost.core.http import JSON
 from roost.markers.service import UNREAD_CAP, unread_notifications
+from roost.web.media import ACCEPTED, MAX_IMAGES, blurhash_url
 from roost.web.visitor import LoginRequired, Visitor, apply_cookies
 
 log = logging.getLogger(__name__)
@@ -152,9 +153,12 @@ env.filters["avatar"] = avatar
 env.filters["header"] = header
 env.filters["host"] = lambda url: urlsplit(str(url)).hostname or ""
 env.filters["urlpart"] = lambda value: quote(str(value), safe="")
+env.filters["blurhash_url"] = blurhash_url
 env.globals["static"] = static_url
 env.globals["new_key"] = lambda: secrets.token_urlsafe(16)
 env.globals["MAX_CHARACTERS"] = MAX_CHARACTERS
+env.globals["MAX_IMAGES"] = MAX_IMAGES
+env.globals["ACCEPTED_IMAGES"] = ACCEPTED
 env.globals["POLL_DURATIONS"] = [
     (300, "5 minutes"),
     (1800, "30 minutes"),

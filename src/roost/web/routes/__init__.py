@@ -7,6 +7,7 @@ from roost.web.routes import (
     auth,
     authorize,
     conversations,
+    edits,
     email,
     filters,
     follow_requests,
@@ -27,6 +28,7 @@ from roost.web.routes import (
 router = APIRouter()
 # Profiles before statuses: /@name/followers must not be read as /@name/<post id>.
 # Lists before timelines: /tags/<tag>/follow is a form, not a timeline fragment.
+# Edits before statuses: /statuses/<id>/edit is not one of a post's actions.
 for module in (
     auth,
     email,
@@ -45,6 +47,7 @@ for module in (
     moderation,
     moderation_reports,
     profiles,
+    edits,
     statuses,
 ):
     router.include_router(module.router)

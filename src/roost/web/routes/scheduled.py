@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from roost.core.http import json_response, params, parse_id
 from roost.core.paging import Window
-from roost.deps import ReadSession, WriteSession
+from roost.deps import ReadSession, RuntimeDep, WriteSession
 from roost.scheduled import service as scheduled
 from roost.scheduled.render import render_scheduled
 from roost.web.forms import NextForm
@@ -21,11 +21,14 @@ LIST_SIZE = 40
 
 
 @router.get("/scheduled")
-async def scheduled_page(request: Request, member: MemberDep, session: ReadSession) -> Response:
+async def scheduled_page(
+    request: Request, member: MemberDep, session: ReadSession, runtime: RuntimeDep
+) -> Response:
     page = await scheduled.list_scheduled(
         session=session, owner_id=member.account.id, window=Window(limit=LIST_SIZE)
     )
-    waiting = sorted((render_scheduled(row) for row in page.items), key=lambda s: s["scheduled_at"])
+    rendered = await render_scheduled(session, page.items, storage=runtime.media)
+    waiting = sorted(rendered, key=lambda s: s["scheduled_at"])
     return await render_page(
         request, "scheduled.html", session=session, title="Scheduled posts", scheduled=waiting
     )

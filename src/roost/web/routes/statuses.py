@@ -19,16 +19,17 @@ from roost.deps import ReadSession, RuntimeDep, WriteSession
 from roost.polls.schemas import PollIn, poll_in
 from roost.scheduled.render import render_scheduled
 from roost.scheduled.service import parse_time, schedule_status
-from roost.statuses import edits, interactions, pins
+from roost.statuses import interactions, pins
 from roost.statuses import service as statuses
 from roost.statuses.lookup import get_visible
 from roost.statuses.models import VISIBILITIES, Status
-from roost.statuses.render import render_history, render_statuses
+from roost.statuses.render import render_statuses
 from roost.statuses.threads import thread_context
 from roost.web.feeds import posts_html
-from roost.web.forms import ComposeForm, EditForm, NextForm
+from roost.web.forms import ComposeForm, NextForm
+from roost.web.media import chosen_images, upload_images
 from roost.web.pages import WebRoute, redirect, render_page, safe_next, wants_json
-from roost.web.visitor import CheckedMember, MemberDep, VisitorDep
+from roost.web.visitor import CheckedMember, VisitorDep
 
 if TYPE_CHECKING:
     from roost.runtime import Runtime
@@ -62,6 +63,9 @@ async def compose(
                 "Choose who can see the post: public, unlisted, followers or mentioned"
             )
         reply_to = parse_id(form.in_reply_to_id) if form.in_reply_to_id else None
+        images = await chosen_images(request)
+        if images:  # a post that cannot go out is refused before its pictures upload
+            statuses.check_post(form.status.strip(), form.spoiler_text.strip(), None, True)
         post: dict[str, Any] = {
             "session": session,
             "runtime": runtime,
@@ -70,14 +74,19 @@ async def compose(
             "text": form.status,
             "visibility": form.visibility,
             "spoiler_text": form.spoiler_text,
+            "sensitive": form.sensitive or None,
             "in_reply_to_id": reply_to,
             "poll": _poll_of(form),
+            "media_ids": await upload_images(
+                session=session, runtime=runtime, author=member.account, images=images
+            ),
         }
         later = _scheduled_at(form)
         if later is not None:
             scheduled = await schedule_status(scheduled_at=later, **post)
             if wants_json(request):
-                return json_response(render_scheduled(scheduled))
+                shown = await render_scheduled(reader, [scheduled], storage=runtime.media)
+                return json_response(shown[0])
             return redirect("/scheduled")
         status = await statuses.post_status(idempotency_key=form.idempotency_key or None, **post)
     except RoostError as exc:
@@ -189,101 +198,6 @@ ACTIONS: dict[str, Action] = {
 }
 
 
-@router.get("/statuses/{status_id}/edit")
-async def edit_form(
-    request: Request, status_id: str, member: MemberDep, session: ReadSession
-) -> Response:
-    """The edit form, prefilled with what the author typed (the post's source)."""
-    status = await edits.status_source(
-        session=session, viewer_id=member.account.id, status_id=parse_id(status_id)
-    )
-    if status.account_id != member.account.id or status.reblog_of_id is not None:
-        raise NotFound()
-    form = EditForm(status=status.text, spoiler_text=status.spoiler_text)
-    return await _edit_page(request, session, status, form, errors=[])
-
-
-@router.post("/statuses/{status_id}/edit")
-async def edit(
-    request: Request,
-    status_id: str,
-    member: CheckedMember,
-    form: Annotated[EditForm, Depends(params(EditForm))],
-    session: WriteSession,
-    reader: ReadSession,
-    runtime: RuntimeDep,
-) -> Response:
-    try:
-        status = await edits.edit_status(
-            session=session,
-            runtime=runtime,
-            author=member.account,
-            status_id=parse_id(status_id),
-            text=form.status,
-            spoiler_text=form.spoiler_text,
-            sensitive=None,
-        )
-    except Unprocessable as exc:
-        original = await reader.get(Status, parse_id(status_id))
-        if original is None:
-            raise NotFound() from exc
-        return await _edit_page(
-            request, reader, original, form, errors=[exc.message], status_code=422
-        )
-    return redirect(f"/@{member.account.username}/{status.id}")
-
-
-async def _edit_page(
-    request: Request,
-    session: AsyncSession,
-    status: Status,
-    form: EditForm,
-    *,
-    errors: list[str],
-    status_code: int = 200,
-) -> Response:
-    return await render_page(
-        request,
-        "edit.html",
-        session=session,
-        status_code=status_code,
-        title="Edit post",
-        status_id=str(status.id),
-        form=form,
-        errors=errors,
-    )
-
-
-@router.get("/@{username}/{status_id}/history")
-async def history(
-    request: Request,
-    username: str,
-    status_id: str,
-    visitor: VisitorDep,
-    session: ReadSession,
-    runtime: RuntimeDep,
-) -> Response:
-    """Every version of a post, newest first, as private as the post."""
-    versions = await edits.status_history(
-        session=session, viewer_id=visitor.account_id, status_id=parse_id(status_id)
-    )
-    author = await session.get(Account, versions[0].account_id)
-    if author is None:
-        raise NotFound()
-    if author.username_lower != username.lower():
-        return redirect(f"/@{author.username}/{status_id}/history")
-    rendered = await render_history(session, versions, runtime=runtime)
-    return await render_page(
-        request,
-        "history.html",
-        session=session,
-        title=f"{author.display_name or author.username}: edit history",
-        author=author,
-        status_id=status_id,
-        versions=list(reversed(rendered)),
-    )
-
-
 @router.post("/statuses/{status_id}/delete")
 async def delete(
     request: Request,
@@ -294,8 +208,9 @@ async def delete(
     runtime: RuntimeDep,
 ) -> Response:
     sid = parse_id(status_id)
+    # The web page has no delete-and-redraft: the pictures go with the post.
     await statuses.delete_status(
-        session=session, runtime=runtime, viewer=member.account, status_id=sid
+        session=session, runtime=runtime, viewer=member.account, status_id=sid, delete_media=True
     )
     if wants_json(request):
         return json_response({"deleted": str(sid)})

@@ -3,6 +3,7 @@
 import { initActions } from "./actions.js";
 import { initCompose } from "./compose.js";
 import { initPictures } from "./pictures.js";
+import { initMedia } from "./media.js";
 import { initTimeline } from "./timeline.js";
 import { initTimes } from "./times.js";
 import { initUnread } from "./unread.js";
@@ -11,6 +12,7 @@ document.documentElement.classList.add("js");
 initTimes();
 initCompose();
 initActions();
+initMedia();
 initTimeline();
 initUnread();
 initPictures();

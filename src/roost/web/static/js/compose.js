@@ -1,6 +1,7 @@
 // Compose and reply boxes: the live character count, and posting in place.
 
 import { parsePosts, postForm, newKey, toast } from "./http.js";
+import { confirmDescriptions, resetMedia } from "./media.js";
 import { insertAtTop } from "./timeline.js";
 
 export function updateCount(textarea) {
@@ -53,6 +54,7 @@ export async function submitCompose(form) {
   const submit = form.querySelector('button[type="submit"]');
   const error = form.querySelector(".form-error");
   if (error) error.hidden = true;
+  if (!confirmDescriptions(form)) return;
   submit.disabled = true;
   setTimezone(form);
   try {
@@ -97,8 +99,10 @@ function setTimezone(form) {
   if (offset && at && at.value) offset.value = String(new Date(at.value).getTimezoneOffset());
 }
 
-// After posting: empty the poll and the publication time, and fold them away.
+// After posting: empty the pictures, the poll and the publication time, and fold
+// them away.
 function clearExtras(form) {
+  resetMedia(form);
   for (const input of form.querySelectorAll('.compose-extra input:not([type="checkbox"])')) {
     if (input.type !== "hidden") input.value = "";
   }

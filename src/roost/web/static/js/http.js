@@ -31,14 +31,14 @@ async function answer(response) {
   return data;
 }
 
-// POST a form's fields (urlencoded) with the CSRF header; resolves to the JSON answer.
+// POST a form's fields with the CSRF header (urlencoded; as multipart when the form
+// sends files); resolves to the JSON answer.
 export async function postForm(form, action = form.getAttribute("action")) {
+  if (form.enctype === "multipart/form-data") return postBody(action, new FormData(form));
   return postFields(action, new FormData(form));
 }
 
-// POST fields (an object or FormData, urlencoded) with the CSRF header.
-export async function postFields(action, fields) {
-  const body = new URLSearchParams(fields);
+async function postBody(action, body) {
   const response = await fetch(action, {
     method: "POST",
     body,
@@ -46,6 +46,11 @@ export async function postFields(action, fields) {
     headers: { Accept: "application/json", "X-CSRF-Token": csrfToken() },
   });
   return answer(response);
+}
+
+// POST fields (an object or FormData, urlencoded) with the CSRF header.
+export async function postFields(action, fields) {
+  return postBody(action, new URLSearchParams(fields));
 }
 
 export async function getJSON(url) {
