@@ -234,7 +234,7 @@ async def test_a_report_about_someone_else_is_refused(
     assert await count(runtime, AdminActionLog) == 0
 
 
-async def test_deleting_data_answers_mastodons_refusals(
+async def test_deleting_data_answers_mastodons_refusals_then_deletes(
     client: httpx.AsyncClient, runtime: Runtime, cast: Cast, factory: Factory
 ) -> None:
     bob = await factory.user("bob")
@@ -249,10 +249,13 @@ async def test_deleting_data_answers_mastodons_refusals(
     assert (await client.delete(url, headers=cast.moderator.headers)).status_code == 403
     await client.post(f"{url}/action", data={"type": "suspend"}, headers=cast.admin.headers)
     allowed = await client.delete(url, headers=cast.admin.headers)
-    assert allowed.status_code == 403
-    assert "not available" in allowed.json()["error"]
-    assert await state(runtime, bob.id) is not None
-    assert [action for action, _, _ in await logged(runtime)] == ["suspend"]
+    assert allowed.status_code == 200
+    await runtime.jobs.drain()
+    gone = await state(runtime, bob.id)  # the row stays, a tombstone keeping the name
+    assert gone is not None and gone.deleted_at is not None and gone.display_name == ""
+    assert (await client.get(f"/api/v1/accounts/{bob.id}")).status_code == 404
+    assert [action for action, _, _ in await logged(runtime)] == ["suspend", "delete"]
+    assert (await client.delete(url, headers=cast.admin.headers)).status_code == 404
 
 
 async def test_the_audit_log_pages_and_filters(

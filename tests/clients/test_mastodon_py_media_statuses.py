@@ -1,10 +1,7 @@
 """Mastodon.py, unchanged from PyPI, posting, editing and deleting posts with pictures
 on a live server.
 
-The uploads are made by ``upload`` straight in the live server's database and storage
-(tests/media_files.py: real pictures through the real pipeline), because the upload
-endpoints are another branch's. At merge, ``upload`` becomes Mastodon.py's own
-``person.api.media_post(picture(), mime_type="image/png", description=...)``."""
+The pictures are uploaded with Mastodon.py's own ``media_post``."""
 
 from __future__ import annotations
 
@@ -15,19 +12,17 @@ import pytest
 from mastodon import MastodonAPIError
 
 from tests.clients.helpers import Person, SignUp, eventually
-from tests.conftest import LIVE_SETTINGS
-from tests.media_files import make_live_media, picture
+from tests.media_files import picture
 
 Upload = Callable[..., str]  # (person, size=40, description=None) -> media id
 
 
 @pytest.fixture(scope="module")
-def upload(live_server: str) -> Upload:
+def upload() -> Upload:
     def make(person: Person, size: int = 40, description: str | None = None) -> str:
         data = picture(size, size * 3 // 4, (size % 256, 120, 60))
-        return make_live_media(
-            LIVE_SETTINGS[live_server], person.id, data=data, description=description
-        )
+        media = person.api.media_post(data, mime_type="image/png", description=description)
+        return str(media.id)
 
     return make
 

@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import ColumnElement, false, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from roost.accounts.admin_render import render_admin_account
 from roost.accounts.models import Account
 from roost.accounts.roles import ROLES, Permission
-from roost.admin.render import render_admin_account
 from roost.admin.schemas import AccountSearch, AccountsV1Params, AccountsV2Params, AdminPageParams
 from roost.admin.sign_up_rules import parse_address
 from roost.core.errors import BadRequest

@@ -26,13 +26,14 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from roost.accounts.admin_render import render_admin_account
 from roost.accounts.models import Account
 from roost.accounts.roles import Permission, role_of
 from roost.admin import audit
-from roost.admin.render import render_admin_account
 from roost.admin.schemas import ActionForm
 from roost.core.db import commit
 from roost.core.errors import Forbidden, NotFound, Unprocessable
+from roost.lifecycle.deletion import tombstone_account
 from roost.moderation import service as moderation
 from roost.reports.service import resolve_reports
 
@@ -255,11 +256,14 @@ async def delete_account_data(
 ) -> None:
     """``DELETE /api/v1/admin/accounts/:id``: Mastodon's refusals, in its order (404, a
     role without ``DELETE_USER_DATA`` or not outranking the account, an account that is
-    not suspended). Deleting the data itself is the account life cycle's job (the
-    deletion a person asks for, by a job), which this branch does not have: an allowed
-    request is refused with a 403 that says so, and nothing is written."""
+    not suspended), then the account is deleted as a person deletes their own
+    (lifecycle/deletion.py: a tombstone at once, the data removed by a job)."""
     target = await _target(session, account_id)
     check_may_act(actor, target, Permission.DELETE_USER_DATA)
     if target.suspended_at is None:
         raise Forbidden("Only a suspended account's data can be deleted")
-    raise Forbidden("Deleting an account's data is not available on this server yet")
+    if target.deleted_at is not None:
+        raise NotFound()
+    await tombstone_account(session=session, runtime=runtime, account=target)
+    _log_on(session, actor, target, "delete", "deleted the data of")
+    await commit(session)

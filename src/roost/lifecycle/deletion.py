@@ -110,10 +110,17 @@ async def delete_own_account(
         raise NotFound()
     if not await asyncio.to_thread(verify_password, password_hash, password):
         raise Unauthorized("The password is not right.")
-    session = write_session
-    account = await session.get(Account, account_id)
+    account = await write_session.get(Account, account_id)
     if account is None or account.deleted_at is not None:
         raise NotFound()
+    await tombstone_account(session=write_session, runtime=runtime, account=account)
+    await commit(write_session)
+
+
+async def tombstone_account(*, session: AsyncSession, runtime: Runtime, account: Account) -> None:
+    """Make ``account`` a tombstone in the caller's transaction (the caller commits):
+    signed out everywhere, its profile emptied, the purge job owed. For the person's own
+    deletion, and a moderator's (``DELETE /api/v1/admin/accounts/:id``)."""
     now = utcnow()
     account.deleted_at = now
     account.suspended_at = account.suspended_at or now
@@ -131,7 +138,6 @@ async def delete_own_account(
     end_streams(session=session, runtime=runtime, account_ids=[account.id])
     runtime.accounts.forget(session, [account.id])
     schedule_job(session, runtime, PURGE_JOB, account_id=account.id)
-    await commit(session)
 
 
 async def purge_account(*, runtime: Runtime, account_id: int) -> None:

@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from roost.accounts.admin_render import render_admin_account
 from roost.accounts.models import Account
 from roost.core.http import iso
 from roost.instance.rules import rules_named
-from roost.reports.admin_account import render_admin_account
 from roost.reports.models import Report
 from roost.reports.render import status_ids_of
 from roost.statuses.render import render_statuses

@@ -18,6 +18,7 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, field_validator
 from starlette.responses import Response
 
+from roost.accounts.admin_render import render_admin_account
 from roost.accounts.models import Account
 from roost.accounts.roles import Permission, role_of
 from roost.admin import account_actions as actions
@@ -28,7 +29,6 @@ from roost.core.inputs import id_or_none
 from roost.core.paging import Window
 from roost.deps import ReadSession, RuntimeDep, WriteSession
 from roost.reports import review
-from roost.reports.admin_account import render_admin_account
 from roost.web.pages import WebRoute, redirect, render_page
 from roost.web.visitor import Member, checked_staff_member, staff_member
 

@@ -1,11 +1,6 @@
-"""Mastodon's Admin::Account entity: an account as the staff see it.
-
-Kept here until the admin accounts API (another branch) and the reports API share one
-home for it. What Roost does not keep is answered as Mastodon answers an account
-without it: no sign-in addresses (``ip`` null, ``ips`` empty), no interface locale
-(``locale`` null), no reason given at sign-up (``invite_request`` null). Roost sends no
-confirmation mail yet, so every account is ``confirmed``.
-"""
+"""The Admin::Account entity: an account as moderators see it. Here, beside the Account
+entity, because the admin API, the admin reports API and the moderation screens all
+show it."""
 
 from __future__ import annotations
 
@@ -18,22 +13,31 @@ from roost.core.http import iso
 
 
 def render_admin_account(account: Account, *, base_url: str) -> dict[str, Any]:
+    """Admin::Account. Roost records the address an account signed up from, so ``ip``
+    is that address and ``ips`` has that one entry (at the sign-up time); the addresses
+    of later sign-ins are not kept. ``confirmed``: the address was confirmed (at once
+    without SMTP; by the mailed link with it)."""
+    ips = (
+        [{"ip": account.sign_up_ip, "used_at": iso(account.created_at)}]
+        if account.sign_up_ip
+        else []
+    )
     return {
         "id": str(account.id),
         "username": account.username,
         "domain": None,  # every account is local
         "created_at": iso(account.created_at),
         "email": account.email,
-        "ip": None,
-        "ips": [],
-        "locale": None,
-        "invite_request": None,
+        "ip": account.sign_up_ip,
+        "ips": ips,
         "role": role_of(account.role).render(),
-        "confirmed": True,
+        "confirmed": account.confirmed_at is not None,
         "suspended": account.suspended_at is not None,
         "silenced": account.silenced_at is not None,
         "sensitized": account.sensitized_at is not None,
         "disabled": account.disabled_at is not None,
         "approved": account.approved,
+        "locale": account.locale,
+        "invite_request": account.sign_up_reason,
         "account": render_account(account, base_url=base_url),
     }
