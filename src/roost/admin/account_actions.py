@@ -9,9 +9,6 @@ equals: Mastodon's ``role.overrides?``), calls the moderation verb
 itself in the audit log and commits, in one transaction. An action other than ``none``
 resolves every open report on the account, as Mastodon's does; ``none`` resolves only
 the report it was taken from.
-
-To be unified at merge with the admin accounts API's action service (another branch):
-the same verbs behind ``POST /api/v1/admin/accounts/:id/action``.
 """
 
 from __future__ import annotations
@@ -25,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from roost.accounts.models import Account
 from roost.accounts.roles import Permission, role_of
 from roost.admin.audit import log_action
+from roost.admin.service import may_act
 from roost.core.db import commit
 from roost.core.errors import Forbidden, NotFound, Unprocessable
 from roost.moderation import service as moderation
@@ -55,8 +53,7 @@ LOGGED_AS = {"unsensitize": "unsensitive"}  # Mastodon's action names
 
 
 def may_manage(actor: Account, target: Account) -> bool:
-    role = role_of(actor.role)
-    return role.allows(Permission.MANAGE_USERS) and role.rank > role_of(target.role).rank
+    return may_act(actor, target, Permission.MANAGE_USERS)
 
 
 async def _target(session: AsyncSession, actor: Account, account_id: int) -> Account:
@@ -70,9 +67,7 @@ async def _target(session: AsyncSession, actor: Account, account_id: int) -> Acc
     return target
 
 
-async def _log(
-    session: AsyncSession, actor: Account, target: Account, action: str, summary: str
-) -> None:
+def _log(session: AsyncSession, actor: Account, target: Account, action: str, summary: str) -> None:
     log_action(
         session=session,
         actor=actor,
@@ -104,7 +99,7 @@ async def approve(
     """Let a pending account in; answers its username."""
     target = await _pending(session, actor, account_id)
     await moderation.approve_account(runtime=runtime, session=session, account=target)
-    await _log(session, actor, target, "approve", f"@{actor.username} approved @{target.username}")
+    _log(session, actor, target, "approve", f"@{actor.username} approved @{target.username}")
     await commit(session)
     return target.username
 
@@ -115,7 +110,7 @@ async def reject(
     """Turn a pending account away; answers its username."""
     target = await _pending(session, actor, account_id)
     username = target.username
-    await _log(session, actor, target, "reject", f"@{actor.username} rejected @{username}")
+    _log(session, actor, target, "reject", f"@{actor.username} rejected @{username}")
     await moderation.reject_account(runtime=runtime, session=session, account=target)
     await commit(session)
     return username
@@ -145,7 +140,7 @@ async def take_action(
     if verb is not None:
         await verb(runtime=runtime, session=session, account=target)
     summary = f"@{actor.username} {did} @{target.username}" + (f": {note}" if note else "")
-    await _log(session, actor, target, action, summary)
+    _log(session, actor, target, action, summary)
     answered = await open_reports_on(session=session, target_id=target.id) if verb else []
     if report is not None and report not in answered:
         answered.append(report)
@@ -163,5 +158,5 @@ async def reverse(
     verb, did = REVERSALS[undo]
     await verb(runtime=runtime, session=session, account=target)
     action = LOGGED_AS.get(undo, undo)
-    await _log(session, actor, target, action, f"@{actor.username} {did} @{target.username}")
+    _log(session, actor, target, action, f"@{actor.username} {did} @{target.username}")
     await commit(session)

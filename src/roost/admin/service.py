@@ -71,6 +71,13 @@ async def _target(session: AsyncSession, account_id: int) -> Account:
     return account
 
 
+def may_act(actor: Account, target: Account, *permissions: Permission) -> bool:
+    """``actor``'s role grants ``permissions`` and outranks ``target``'s (so ``target``
+    is someone else): the one rank rule of the API, the screens and the reports."""
+    role = role_of(actor.role)
+    return all(role.allows(p) for p in permissions) and role.rank > role_of(target.role).rank
+
+
 def check_may_act(actor: Account, target: Account, *permissions: Permission) -> None:
     """403 unless ``actor``'s role grants ``permissions`` and outranks ``target``'s,
     and ``target`` is someone else."""
