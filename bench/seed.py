@@ -120,6 +120,7 @@ async def _load(conn: asyncpg.Connection, pop: Population) -> dict[str, int]:
             True,
             True,
             created,
+            created,  # confirmed_at: COPY skips the column's default (confirmed at once)
             _ts(last) if last else None,
             followers[account_id],
             following[account_id],
@@ -143,6 +144,7 @@ async def _load(conn: asyncpg.Connection, pop: Population) -> dict[str, int]:
             "discoverable",
             "approved",
             "created_at",
+            "confirmed_at",
             "last_status_at",
             "followers_count",
             "following_count",
