@@ -46,9 +46,6 @@ _numbers = itertools.count()
 T = TypeVar("T")
 # Each live server's database: base URL -> ("postgresql", name) or ("sqlite", file).
 LIVE_DATABASES: dict[str, tuple[str, str]] = {}
-# Each running live server's settings, by base URL: tests that write straight into its
-# database and storage (tests/media_files.py) build a runtime of their own on them.
-LIVE_SETTINGS: dict[str, Settings] = {}
 
 
 @pytest.hookimpl(wrapper=True)
@@ -358,9 +355,6 @@ def live_server(
     LIVE_DATABASES[base] = (
         ("postgresql", database) if server is not None else ("sqlite", str(data / "roost.sqlite3"))
     )
-    LIVE_SETTINGS[base] = Settings(
-        data_dir=data, database_url=env["ROOST_DATABASE_URL"], domain=env["ROOST_DOMAIN"]
-    )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -373,7 +367,6 @@ def live_server(
         raise RuntimeError((data / "server.log").read_text())
     yield base
     LIVE_DATABASES.pop(base, None)
-    LIVE_SETTINGS.pop(base, None)
     process.terminate()
     process.wait(timeout=15)
     log.close()

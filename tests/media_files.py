@@ -1,21 +1,17 @@
-"""Uploads made straight in the database and the media storage, for tests of posts
-with media: real pictures, processed by the real pipeline (media/processing.py), so
-their files, sizes and blurhashes are what an upload would have stored.
-
-(Uploads through the API are the media-api branch's; once merged, the live-server
-tests can use Mastodon.py's ``media_post`` instead.)"""
+"""Pictures for tests, and uploads made straight in the database and the media storage
+for in-process tests of posts with media (a state the API cannot hold still, such as
+"processing", included): real pictures, processed by the real pipeline
+(media/processing.py), so their files, sizes and blurhashes are what an upload would
+have stored. Live-server tests upload through the API."""
 
 from __future__ import annotations
 
-import asyncio
-from concurrent.futures import ThreadPoolExecutor
 from io import BytesIO
 
 from PIL import Image, ImageDraw
 
 from roost.core.db import utcnow
 from roost.core.ids import new_id
-from roost.core.settings import Settings
 from roost.media.models import MediaAttachment
 from roost.media.processing import process_image
 from roost.media.storage import key_for
@@ -88,22 +84,3 @@ async def make_media(
         session.add(row)
         await session.commit()
     return row
-
-
-def make_live_media(settings: Settings, account_id: str, **options: object) -> str:
-    """``make_media`` in a running server's database and storage
-    (tests/conftest.py's ``LIVE_SETTINGS``), from a synchronous test; the new
-    attachment's id. Run on a thread of its own: a Playwright test's thread has its
-    event loop already."""
-
-    async def make() -> str:
-        runtime = Runtime(settings)
-        await runtime.start(sweep=False)
-        try:
-            row = await make_media(runtime, account_id, **options)  # type: ignore[arg-type]
-            return str(row.id)
-        finally:
-            await runtime.stop()
-
-    with ThreadPoolExecutor(1) as thread:
-        return thread.submit(asyncio.run, make()).result()

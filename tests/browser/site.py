@@ -212,6 +212,14 @@ class Site:
         )
         return status
 
+    def upload(self, token: str, data: bytes, description: str | None = None) -> str:
+        """A picture uploaded through the API (v1: answered once processed); its id."""
+        fields = {"description": description} if description else {}
+        media = self.call(
+            token, "POST", "/api/v1/media", files={"file": ("p.png", data)}, data=fields
+        )
+        return str(media["id"])
+
     def account_id(self, username: str) -> str:
         response = self.api.get("/api/v1/accounts/lookup", params={"acct": username})
         response.raise_for_status()

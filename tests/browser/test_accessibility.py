@@ -31,8 +31,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 import roost.web.routes
 from tests.browser.audit import audit, describe
 from tests.browser.site import PASSWORD, SIZES, Site
-from tests.conftest import LIVE_SETTINGS
-from tests.media_files import landscape, make_live_media
+from tests.media_files import landscape
 
 
 @dataclass
@@ -235,7 +234,7 @@ PEOPLE = {
 
 
 @pytest.fixture(scope="module")
-def scene(site: Site, live_server: str, live_sql: Callable[[str], None]) -> Scene:
+def scene(site: Site, live_sql: Callable[[str], None]) -> Scene:
     """Posts with mentions, hashtags, links, pictures (a sensitive one too), boosts,
     replies, content warnings and every visibility; notifications of each type for
     maya; for ruth, a moderator, a report, a sign-up waiting for approval and the audit
@@ -268,11 +267,8 @@ def scene(site: Site, live_server: str, live_sql: Callable[[str], None]) -> Scen
     post("goldcrest", "maya", "A pair of goldcrests in Pildammsparken! #birding #malmö")
     post("bikes", "maya", "12 km of new bike lanes: https://example.net/news/bike-lanes")
     post("reading", "sam_k", "Weekend reading: https://example.org/essays #reading")
-    # Pictures (made in the server's storage: uploading is the media-api branch's).
-    live = LIVE_SETTINGS[live_server]
-    maya_id, priya_id = site.account_id("maya"), site.account_id("priya")
     shots = [
-        make_live_media(live, maya_id, data=landscape(sky=sky), description=words)
+        site.upload(t["maya"], landscape(sky=sky), words)
         for sky, words in [((120, 170, 230), "Eiders on the water"), ((230, 150, 110), None),
                            ((90, 110, 170), "The harbour at dusk")]
     ]  # fmt: skip
@@ -285,7 +281,7 @@ def scene(site: Site, live_server: str, live_sql: Callable[[str], None]) -> Scen
         json={"status": "Three from the harbour #birding", "media_ids": shots,
               "media_attributes": [{"id": shots[1], "description": "A cormorant drying"}]},
     )  # fmt: skip
-    hidden = make_live_media(live, priya_id, data=landscape(), description="A fox at the bins")
+    hidden = site.upload(t["priya"], landscape(), "A fox at the bins")
     ids["sensitive"] = site.call(
         t["priya"], "POST", "/api/v1/statuses",
         json={"status": "Night visitor", "media_ids": [hidden], "sensitive": True},

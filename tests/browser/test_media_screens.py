@@ -14,8 +14,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.site import Site
 from tests.browser.test_screens import shot_exists
-from tests.conftest import LIVE_SETTINGS
-from tests.media_files import landscape, make_live_media
+from tests.media_files import landscape
 
 PEOPLE = {
     "maya": {"display_name": "Maya Lindqvist", "note": "Urban ecologist in Malmö."},
@@ -41,22 +40,16 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
 
 
 @pytest.fixture(scope="module")
-def tokens(site: Site, live_server: str) -> dict[str, str]:
+def tokens(site: Site) -> dict[str, str]:
     made = {name: site.register(name, **profile) for name, profile in PEOPLE.items()}
     site.follow(made["maya"], "priya")
-    # priya's posts with one to four pictures (uploads made in the server's storage:
-    # the upload API is the media-api branch's), and a sensitive one.
-    priya = site.account_id("priya")
-    settings = LIVE_SETTINGS[live_server]
+    # priya's posts with one to four pictures, and a sensitive one.
     captions = ["Dunes at dawn", "Harbour wall", "Evening field", "Reed beds"]
     for count in (1, 2, 3, 4):
-        media = [
-            make_live_media(settings, priya, data=photo(n + count), description=captions[n])
-            for n in range(count)
-        ]
+        media = [site.upload(made["priya"], photo(n + count), captions[n]) for n in range(count)]
         text = f"{count} from this week's walk" if count > 1 else "One from this week's walk"
         site.post(made["priya"], text, **{"media_ids[]": media})  # type: ignore[arg-type]
-    hidden = make_live_media(settings, priya, data=photo(5), description="A gull eating a fish")
+    hidden = site.upload(made["priya"], photo(5), "A gull eating a fish")
     site.post(
         made["priya"],
         "Lunch at the pier, not for everyone",
