@@ -14,6 +14,7 @@ import logging
 from redis.asyncio import Redis
 
 from roost.accounts.cache import AccountCache
+from roost.core.breaker import Breaker, guard
 from roost.core.db import Database
 from roost.core.ids import SnowflakeGenerator, install_generator
 from roost.core.metrics import (
@@ -26,6 +27,7 @@ from roost.core.ratelimit import RateLimiter
 from roost.core.settings import Settings, use_settings
 from roost.core.versions import Versions
 from roost.filters.cache import FilterCache
+from roost.jobs.forget import forget_later
 from roost.jobs.queue import QueueJobRunner
 from roost.jobs.runner import JobRunner
 from roost.media.limits import rate_rules
@@ -58,8 +60,19 @@ class Runtime:
         for name, (pool, capacity) in self.db.pools.items():
             watch_database_pool(name, pool, capacity=capacity)
         # The pool counts its connections in use (core/metrics.py); the client owns it.
+        # Its connections give up on an unreachable Redis fast (core/breaker.py).
+        self.redis_breaker = Breaker(cool_off=settings.redis_breaker_seconds)
         self.redis: Redis | None = (
-            Redis.from_pool(MeteredConnectionPool.from_url(settings.redis_url))
+            Redis.from_pool(
+                guard(
+                    MeteredConnectionPool.from_url(
+                        settings.redis_url,
+                        socket_connect_timeout=settings.redis_connect_timeout,
+                        socket_timeout=settings.redis_socket_timeout,
+                    ),
+                    self.redis_breaker,
+                )
+            )
             if settings.redis_url
             else None
         )
@@ -70,7 +83,9 @@ class Runtime:
         self.list_timelines: TimelineStore  # keyed by list id
         self.page_cache: PageCache | None = None
         # Without Redis nothing is cached, and forgetting a version does nothing.
-        self.versions = Versions(self.redis, prefix=settings.redis_prefix)
+        self.versions = Versions(
+            self.redis, prefix=settings.redis_prefix, lost=lambda keys: forget_later(self, keys)
+        )
         if self.redis is None:
             self.timelines = DatabaseTimelineStore(self.db)
             self.list_timelines = DatabaseTimelineStore(self.db, lists=True)

@@ -28,6 +28,11 @@ class Settings(BaseSettings):
     redis_url: str = ""
     # Every Redis key Roost writes starts with this (tests use a unique one).
     redis_prefix: str = "roost:"
+    # An unreachable Redis costs a command at most these (seconds); after a failure the
+    # process stops trying for `redis_breaker_seconds`, then probes (core/breaker.py).
+    redis_connect_timeout: float = 1.0
+    redis_socket_timeout: float = 2.0
+    redis_breaker_seconds: float = 1.0
     # Accounts with more followers than this are merged into timelines at read time.
     fanout_limit: int = 10_000
     # How many of their posts an account may pin to its profile (Mastodon's default).

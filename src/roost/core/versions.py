@@ -11,19 +11,30 @@ already holds: its rendering is never served. A commit before the start is in
 what the reader reads. A lost version (flush, eviction, expiry) only costs a
 render. The account cache (accounts/cache.py) keeps its versions here too.
 
+With Redis unreachable (core/breaker.py) no version can be started: ``start`` answers
+None for each, and a reader keeps nothing. A deletion that cannot reach Redis after
+its commit is handed to ``lost`` (the runtime queues it as an outbox job, which the
+sweep runs until Redis takes it): until then a cached rendering may be served stale,
+never longer than that job takes or, if even the job could not be written, than the
+versions' own expiry (``TTL_SECONDS``).
+
 Without Redis (the embedded mode) nothing is cached and forgetting does nothing.
 """
 
 from __future__ import annotations
 
+import logging
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from roost.core.breaker import REDIS_DOWN
 from roost.core.db import after_commit, pending
 from roost.core.scripts import Script
+
+log = logging.getLogger(__name__)
 
 TTL_SECONDS = 24 * 3600
 
@@ -44,13 +55,20 @@ def version_key(prefix: str, kind: str, ident: int | str) -> str:
     return f"{prefix}v:{kind}:{{{ident}}}"
 
 
+# Deletes version keys later, when Redis could not take them after a commit.
+ForgetLater = Callable[[list[str]], Awaitable[None]]
+
+
 class Versions:
     """The version keys under ``prefix``; without Redis, there are none to start and
-    forgetting does nothing."""
+    forgetting does nothing. ``lost`` takes the keys a commit could not delete."""
 
-    def __init__(self, redis: Redis | None, *, prefix: str = "roost:") -> None:
+    def __init__(
+        self, redis: Redis | None, *, prefix: str = "roost:", lost: ForgetLater | None = None
+    ) -> None:
         self.redis = redis
         self.prefix = prefix
+        self.lost = lost
         self._start = Script(START)
 
     def key(self, kind: str, ident: int | str) -> str:
@@ -60,9 +78,12 @@ class Versions:
         if not keys:
             return []
         assert self.redis is not None, "versions are only started with Redis"
-        found: list[bytes | None] = await self._start.run(
-            self.redis, keys, (secrets.token_hex(8), TTL_SECONDS)
-        )
+        try:
+            found: list[bytes | None] = await self._start.run(
+                self.redis, keys, (secrets.token_hex(8), TTL_SECONDS)
+            )
+        except REDIS_DOWN:
+            return [None] * len(keys)  # no version: the reader keeps nothing
         return found
 
     def forget(self, session: AsyncSession, kind: str, idents: Iterable[int | str]) -> None:
@@ -78,11 +99,22 @@ class Versions:
             forgotten = keys
 
             async def forget() -> None:
-                if forgotten:
+                if not forgotten:
+                    return
+                try:
                     await redis.delete(*forgotten)
+                except REDIS_DOWN:
+                    await self._forget_later(sorted(forgotten))
 
             after_commit(session, forget)
         keys.update(self.key(kind, i) for i in idents)
+
+    async def _forget_later(self, keys: list[str]) -> None:
+        if self.lost is None:
+            log.error("could not forget %s versions: Redis unreachable", len(keys))
+            return
+        log.warning("Redis unreachable: %s versions will be forgotten by a job", len(keys))
+        await self.lost(keys)
 
 
 class Watch:

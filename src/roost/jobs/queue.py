@@ -40,6 +40,7 @@ from taskiq.acks import AcknowledgeType
 from taskiq.receiver import Receiver
 from taskiq_redis import RedisStreamBroker
 
+from roost.core.breaker import REDIS_DOWN, Breaker, guard
 from roost.core.db import utcnow
 from roost.jobs.metrics import REDRIVES
 from roost.jobs.models import OutboxJob
@@ -157,6 +158,8 @@ class QueueJobRunner(JobRunner):
             xread_count=1,  # take one job at a time, so idle workers get the rest
             idle_timeout=int(self.lease * 2000),
         )
+        # Kicks and sweeps give up at once while Redis is unreachable (core/breaker.py).
+        guard(self.broker.connection_pool, Breaker(cool_off=settings.redis_breaker_seconds))
         self._task = self.broker.register_task(_task_running(self), task_name=TASK_NAME)
         self._kicked: dict[int, None] = {}
         self._outgoing: deque[int] = deque()
@@ -182,22 +185,48 @@ class QueueJobRunner(JobRunner):
             self._spawn(self._send())
 
     async def _send(self) -> None:
+        unqueued: list[int] = []
         try:
             while self._outgoing:
-                await self._enqueue(self._outgoing.popleft())
+                job_id = self._outgoing.popleft()
+                if not await self._enqueue(job_id):
+                    unqueued.append(job_id)
         finally:
             self._sending = False
+        await self._due_now(unqueued)
 
     def _remember(self, job_id: int) -> None:
         self._kicked[job_id] = None
         if len(self._kicked) > _KICKS_REMEMBERED:
             del self._kicked[next(iter(self._kicked))]
 
-    async def _enqueue(self, job_id: int) -> None:
+    async def _enqueue(self, job_id: int) -> bool:
         try:
             await self._task.kiq(job_id)
+        except Exception as exc:
+            cause = exc.__cause__ or exc  # taskiq wraps what the broker raised
+            if isinstance(cause, REDIS_DOWN):
+                log.warning("could not queue job %s (Redis unreachable: %s)", job_id, cause)
+            else:
+                log.exception("could not queue job %s; the outbox sweep will re-drive it", job_id)
+            return False
+        return True
+
+    async def _due_now(self, job_ids: list[int]) -> None:
+        """Jobs that could not be queued are due at once: the first sweep that reaches
+        Redis again queues them, not ``sweep_after_seconds`` after their commit."""
+        if not job_ids:
+            return
+        try:
+            async with self.runtime.db.write() as session:
+                await session.execute(
+                    update(OutboxJob)
+                    .where(OutboxJob.id.in_(job_ids))
+                    .values(next_attempt_at=utcnow())
+                )
+                await session.commit()
         except Exception:
-            log.exception("could not queue job %s; the outbox sweep will re-drive it", job_id)
+            log.exception("could not mark %s unqueued jobs due", len(job_ids))
 
     async def sweep(self) -> int:
         """Queue every due row once, however many processes sweep."""
@@ -217,9 +246,12 @@ class QueueJobRunner(JobRunner):
             )
             job_ids = sorted(taken.all())
             await session.commit()
+        unqueued = []
         for job_id in job_ids:
             self._remember(job_id)
-            await self._enqueue(job_id)
+            if not await self._enqueue(job_id):
+                unqueued.append(job_id)
+        await self._due_now(unqueued)
         REDRIVES.inc(len(job_ids))
         return len(job_ids)
 
