@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from redis.exceptions import ConnectionError as RedisConnectionError
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
@@ -38,6 +39,32 @@ async def test_after_commit_callbacks_run_after_the_commit_in_order(runtime: Run
         await commit(session)
     # Each saw the committed row from another session: they ran after the commit.
     assert ran == [("first", ["committed"]), ("second", ["committed"])]
+
+
+async def test_a_failing_side_effect_leaves_the_commit_and_the_others_standing(
+    runtime: Runtime, caplog: pytest.LogCaptureFixture
+) -> None:
+    ran: list[str] = []
+
+    async def unreachable() -> None:
+        raise RedisConnectionError("Error 111 connecting to 127.0.0.1:1. Connection refused.")
+
+    async def broken() -> None:
+        raise RuntimeError("a bug in a side effect")
+
+    async def after() -> None:
+        ran.append("after")
+
+    async with runtime.db.write() as session:
+        session.add(NodeLease(node_id=903, holder="committed anyway", expires_at=utcnow()))
+        for callback in (unreachable, broken, after):
+            after_commit(session, callback)
+        await commit(session)  # does not raise: the change is committed
+    assert ran == ["after"]
+    assert await holders(runtime) == ["committed anyway"]
+    logged = [(r.levelname, r.getMessage()) for r in caplog.records if r.name == "roost.core.db"]
+    assert [level for level, _ in logged] == ["WARNING", "ERROR"]
+    assert "could not reach Redis" in logged[0][1]
 
 
 async def test_after_commit_callbacks_do_not_run_after_a_rollback(runtime: Runtime) -> None:

@@ -10,6 +10,7 @@ to ``read`` later).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -24,6 +25,11 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import DeclarativeBase, Session, SessionTransaction
 from sqlalchemy.pool import Pool
+
+from roost.core.breaker import REDIS_DOWN
+from roost.core.db_outages import drop_broken_connections
+
+log = logging.getLogger(__name__)
 
 AfterCommit = Callable[[], Awaitable[None]]
 
@@ -75,6 +81,7 @@ class Database:
                 hide_parameters=True,
                 connect_args={"server_settings": {"jit": "off"}},
             )
+            drop_broken_connections(self.write_engine)  # core/db_outages.py
             # Reads run without BEGIN/ROLLBACK (a round trip each): under READ COMMITTED
             # every statement takes its own snapshot anyway, inside a transaction or not.
             self.read_engine = self.write_engine.execution_options(isolation_level="AUTOCOMMIT")
@@ -146,8 +153,25 @@ def after_commit(session: AsyncSession, callback: AfterCommit) -> None:
 
 
 async def commit(session: AsyncSession) -> None:
-    """Commit, then run the side effects queued with ``after_commit``, in order."""
+    """Commit, then run the side effects queued with ``after_commit``, in order.
+
+    The change is committed whatever its side effects do: one that fails (Redis
+    unreachable for a delivery, a publish, a cache deletion) is logged and the others
+    still run, and the caller answers success. What a side effect does is done again
+    from SQL: a job's outbox row by the sweep, a timeline by its fan-out job or rebuild,
+    a version by ``Versions.lost`` (docs/technical-spec.md, "Failure modes")."""
     callbacks: list[AfterCommit] = session.info.pop("pending", {}).get("after_commit", [])
     await session.commit()
     for callback in callbacks:
-        await callback()
+        try:
+            await callback()
+        except REDIS_DOWN as error:
+            log.warning(
+                "a side effect after commit could not reach Redis (%s): %s", _name(callback), error
+            )
+        except Exception:
+            log.exception("a side effect after commit failed (%s)", _name(callback))
+
+
+def _name(callback: AfterCommit) -> str:
+    return getattr(callback, "__qualname__", repr(callback))
