@@ -10,7 +10,8 @@ the row before a commit can only store it under a version that the commit's
 invalidation has already deleted, and no later reader takes it: a cached account
 is never older than the last commit that invalidated it.
 
-Without Redis (the embedded mode) nothing is cached: rows are read from SQL.
+Without Redis (the embedded mode) nothing is cached: rows are read from SQL. With
+Redis unreachable (core/breaker.py) rows are read from SQL too, and nothing is kept.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from roost.accounts.models import Account
 from roost.accounts.render import render_account
+from roost.core.breaker import REDIS_DOWN
 from roost.core.versions import Versions
 
 if TYPE_CHECKING:
@@ -59,7 +61,17 @@ class AccountCache:
         wanted = list(set(ids))
         if self.redis is None or not wanted:
             return await _from_sql(session, wanted, self.base_url)
-        values: list[Any] = await self.redis.mget([k for a in wanted for k in self._keys(a)])
+        try:
+            return await self._cached(session, wanted, self.redis, watch)
+        except REDIS_DOWN:
+            if watch:
+                watch.spoiled = True  # what it read cannot be checked: keep nothing
+            return await _from_sql(session, wanted, self.base_url)
+
+    async def _cached(
+        self, session: AsyncSession, wanted: list[int], redis: Redis, watch: Watch | None
+    ) -> dict[int, dict[str, Any]]:
+        values: list[Any] = await redis.mget([k for a in wanted for k in self._keys(a)])
         found: dict[int, dict[str, Any]] = {}
         stale: list[int] = []
         versions: dict[int, bytes] = {}
@@ -85,13 +97,16 @@ class AccountCache:
             for account_id in stale:
                 watch.hold(self._keys(account_id)[1], versions.get(account_id))
         fresh = await _from_sql(session, stale, self.base_url)
-        async with self.redis.pipeline(transaction=False) as pipe:
-            for account_id, rendered in fresh.items():
-                version = versions.get(account_id)
-                if version is not None:
-                    value = orjson.dumps([version.decode(), rendered])
-                    pipe.set(self._keys(account_id)[0], value, ex=TTL_SECONDS)
-            await pipe.execute()
+        try:
+            async with redis.pipeline(transaction=False) as pipe:
+                for account_id, rendered in fresh.items():
+                    version = versions.get(account_id)
+                    if version is not None:
+                        value = orjson.dumps([version.decode(), rendered])
+                        pipe.set(self._keys(account_id)[0], value, ex=TTL_SECONDS)
+                await pipe.execute()
+        except REDIS_DOWN:
+            pass  # read from SQL all the same; the next reader keeps them
         return found | fresh
 
 

@@ -18,11 +18,14 @@ may read it, and the old ones admitted the viewer).
 
 Two levels: a small in-process LRU in front of Redis (shared by every process;
 ROOST_REDIS_URL). Lost, flushed or evicted entries are rebuilt from SQL on the next
-read.
+read. With Redis unreachable (core/breaker.py) reads build from SQL and keep copies in
+this process only; a ``forget`` that cannot reach Redis leaves Redis's copy, which the
+render's ``edited_at`` and card checks rebuild the first time it is shown.
 """
 
 from __future__ import annotations
 
+import logging
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -36,6 +39,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from roost.accounts.models import Account
 from roost.cards.models import PreviewCard, StatusCard
 from roost.cards.render import render_card
+from roost.core.breaker import REDIS_DOWN
 from roost.core.db import after_commit
 from roost.core.http import iso
 from roost.media.models import MediaAttachment
@@ -45,6 +49,8 @@ from roost.oauth.models import OAuthApp
 from roost.polls.models import Poll
 from roost.polls.render import poll_core
 from roost.statuses.models import Mention, Status, StatusTag, Tag
+
+log = logging.getLogger(__name__)
 
 LOCAL_ENTRIES = 20_000
 TTL_SECONDS = 24 * 3600
@@ -112,7 +118,10 @@ class StatusCache:
                 self._local.move_to_end(status_id)
                 found[status_id] = core
         if remote and self.redis is not None:
-            values = await self.redis.mget([self._key(i) for i in remote])
+            try:
+                values = await self.redis.mget([self._key(i) for i in remote])
+            except REDIS_DOWN:
+                return found  # the rest is built from SQL
             for status_id, raw in zip(remote, values, strict=True):
                 if isinstance(raw, bytes):
                     found[status_id] = self._remember(Core.load(status_id, raw))
@@ -121,10 +130,13 @@ class StatusCache:
     async def put_many(self, cores: Iterable[Core]) -> None:
         cores = [self._remember(core) for core in cores]
         if cores and self.redis is not None:
-            async with self.redis.pipeline(transaction=False) as pipe:
-                for core in cores:
-                    pipe.set(self._key(core.id), core.dump(), ex=TTL_SECONDS)
-                await pipe.execute()
+            try:
+                async with self.redis.pipeline(transaction=False) as pipe:
+                    for core in cores:
+                        pipe.set(self._key(core.id), core.dump(), ex=TTL_SECONDS)
+                    await pipe.execute()
+            except REDIS_DOWN:
+                pass  # kept in this process only
 
     async def load(self, session: AsyncSession, ids: Iterable[int]) -> dict[int, Core]:
         """Cores of these statuses and of the posts the boosts among them boost; a
@@ -156,7 +168,10 @@ class StatusCache:
             for status_id in forgotten:
                 self._local.pop(status_id, None)
             if self.redis is not None and forgotten:
-                await self.redis.delete(*(self._key(i) for i in forgotten))
+                try:
+                    await self.redis.delete(*(self._key(i) for i in forgotten))
+                except REDIS_DOWN:
+                    log.warning("Redis unreachable: %s kept statuses rebuilt when shown", forgotten)
 
         after_commit(session, forget)
 

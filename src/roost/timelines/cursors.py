@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 from roost.core.ids import ROOST_EPOCH_MS, id_to_unix_ms
 
 if TYPE_CHECKING:
-    from roost.timelines.store import TimelineStore
+    from roost.timelines.store import Pages
 
 STATUS_ID_FLOOR = 1 << 53
 
@@ -45,7 +45,7 @@ def seq_at_status(status_id: int) -> int:
     return (id_to_unix_ms(status_id) - ROOST_EPOCH_MS) * 1000
 
 
-async def cursor_for(store: TimelineStore, owner_id: int, value: int | None) -> int | None:
+async def cursor_for(store: Pages, owner_id: int, value: int | None) -> int | None:
     """A paging parameter as a ``seq``: cursors pass through; a status id becomes the
     cursor of its entry in this timeline, or of the moment it was created."""
     if value is None or value < STATUS_ID_FLOOR:

@@ -22,7 +22,9 @@ last in memory (``LOCAL_PAGES``), so a kept read moves no page through Redis. A 
 page is never older than the last committed change to what it shows: counts,
 deletions, blocks and the viewer's own favourites and boosts are as fresh as without
 it.
-A lost version or page (flush, eviction) only costs a render.
+A lost version or page (flush, eviction) only costs a render. With Redis
+unreachable nothing is kept or answered from here: every read renders (from SQL,
+timelines/service.py).
 
 Only first pages and polls are kept (no ``max_id``: paging back is rarely asked
 twice), for ``PAGE_TTL_SECONDS``: a kept page costs Redis the page's size while
@@ -33,6 +35,7 @@ Redis, not Redis Cluster.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import secrets
 from collections import OrderedDict
@@ -42,6 +45,7 @@ from typing import Any
 import orjson
 from redis.asyncio import Redis
 
+from roost.core.breaker import REDIS_DOWN
 from roost.core.http import JSON
 from roost.core.scripts import Script
 from roost.core.security import token_digest
@@ -175,9 +179,10 @@ class PageCache:
         await watch.start("token", [digest])
         response = await render(watch)
         if response.status_code == 200:
-            await self._keep(
-                digest, query, watch, bytes(response.body), response.headers.get("link")
-            )
+            with contextlib.suppress(*REDIS_DOWN):  # not kept: the next read renders
+                await self._keep(
+                    digest, query, watch, bytes(response.body), response.headers.get("link")
+                )
         return response
 
     async def _keep(

@@ -7,8 +7,8 @@ order as any delivery and the exactly-once property holds for it too.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select
 
@@ -66,11 +66,20 @@ async def _fills(runtime: Runtime, statuses: Select[int, int | None]) -> list[Fi
         rows = list((await session.execute(query)).all())
     recent_floor = lowest_id_at(id_to_unix_ms(max((r[0] for r in rows), default=0)) - RECENT_MS)
     fills: list[Fill] = []
-    shown: set[int] = set()
-    for status_id, reblog_of_id in reversed(rows):  # oldest first
-        if reblog_of_id is not None and reblog_of_id in shown:
-            continue  # one appearance per post, as in delivery
-        shown.add(reblog_of_id or status_id)
+    for status_id, reblog_of_id in one_appearance(reversed(rows), set()):
         seq = None if status_id >= recent_floor else seq_at_status(status_id)
         fills.append(Fill(status_id=status_id, seq=seq, reblog_of_id=reblog_of_id))
     return fills
+
+
+def one_appearance(rows: Iterable[Sequence[Any]], shown: set[int]) -> list[tuple[int, int | None]]:
+    """``(id, reblog_of_id)`` rows, oldest first, without the boosts of a post the
+    timeline shows already: one appearance per post, as delivery keeps it. ``shown``
+    holds the posts shown before these rows, and is updated."""
+    kept: list[tuple[int, int | None]] = []
+    for status_id, reblog_of_id in rows:
+        if reblog_of_id is not None and reblog_of_id in shown:
+            continue
+        shown.add(reblog_of_id or status_id)
+        kept.append((status_id, reblog_of_id))
+    return kept

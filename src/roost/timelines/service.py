@@ -6,10 +6,12 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from prometheus_client import Counter
 from sqlalchemy import Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from roost.accounts.models import Account
+from roost.core.breaker import REDIS_DOWN
 from roost.core.errors import NotFound
 from roost.core.http import PageParams
 from roost.core.paging import Page, Window, paginate
@@ -27,10 +29,12 @@ from roost.statuses.visibility import (
     publicly_shown,
     visible_to,
 )
+from roost.timelines.by_rule import RuleTimeline
 from roost.timelines.cursors import cursor_for
 from roost.timelines.merge import merge_big_accounts
 from roost.timelines.rebuild import ensure_home, ensure_list
-from roost.timelines.store import Entry, TimelineStore
+from roost.timelines.recipients import home_statuses, list_statuses
+from roost.timelines.store import Entry, Pages
 
 if TYPE_CHECKING:
     from roost.runtime import Runtime
@@ -38,6 +42,12 @@ if TYPE_CHECKING:
 
 # A page whose entries are all hidden (muted, blocked) is refilled this many times.
 REFILL_ROUNDS = 5
+
+SQL_READS = Counter(
+    "roost_timeline_sql_reads_total",
+    "Home and list pages read from SQL by the rule because Redis was unreachable",
+    ["timeline"],
+)
 
 
 async def read_home(
@@ -54,19 +64,29 @@ async def read_home(
     posts it saw; ``cursor_for`` turns either into a cursor of this timeline.
     ``watch`` collects the versions of what the page shows, for the page cache.
     """
-    store = runtime.timelines
     owner = viewer.id
-    await ensure_home(runtime, owner)  # before this session holds a connection
-    if watch:
-        await watch.start("home", [owner])
-    audience, big = await _home_audience(session, owner, runtime.settings.fanout_limit)
-    merged = await merge_big_accounts(runtime, session, owner, big)
-    if watch:
-        watch.hold_posted(merged)
-        await watch.hold_head(owner)
-    return await _page_of_timeline(
-        session, runtime, store, owner, audience=audience, page=page, watch=watch
-    )
+    try:
+        await ensure_home(runtime, owner)  # before this session holds a connection
+        if watch:
+            await watch.start("home", [owner])
+        audience, big = await _home_audience(session, owner, runtime.settings.fanout_limit)
+        merged = await merge_big_accounts(runtime, session, owner, big)
+        if watch:
+            watch.hold_posted(merged)
+            await watch.hold_head(owner)
+        return await _page_of_timeline(
+            session, runtime, runtime.timelines, owner, audience=audience, page=page, watch=watch
+        )
+    except REDIS_DOWN:
+        # The store cannot answer: the same timeline, by the rule, from SQL (by_rule.py).
+        if watch:
+            watch.spoiled = True
+        SQL_READS.labels("home").inc()
+        audience, _ = await _home_audience(session, owner, runtime.settings.fanout_limit)
+        timeline = RuleTimeline(session, home_statuses(owner))
+        return await _page_of_timeline(
+            session, runtime, timeline, owner, audience=audience, page=page
+        )
 
 
 async def read_list_timeline(
@@ -77,20 +97,28 @@ async def read_list_timeline(
     found = await owned_list(session, owner_id=viewer.id, list_id=list_id)
     if found is None:
         raise NotFound()
-    await ensure_list(runtime, list_id, viewer.id)
-    audience, big = await _home_audience(session, viewer.id, runtime.settings.fanout_limit)
-    members = await member_ids(session, list_id)
-    big_members = [a for a in big if a in members]
-    await merge_big_accounts(runtime, session, viewer.id, big_members, list_id=list_id)
-    return await _page_of_timeline(
-        session, runtime, runtime.list_timelines, list_id, audience=audience, page=page
-    )
+    try:
+        await ensure_list(runtime, list_id, viewer.id)
+        audience, big = await _home_audience(session, viewer.id, runtime.settings.fanout_limit)
+        members = await member_ids(session, list_id)
+        big_members = [a for a in big if a in members]
+        await merge_big_accounts(runtime, session, viewer.id, big_members, list_id=list_id)
+        return await _page_of_timeline(
+            session, runtime, runtime.list_timelines, list_id, audience=audience, page=page
+        )
+    except REDIS_DOWN:  # as for home
+        SQL_READS.labels("list").inc()
+        audience, _ = await _home_audience(session, viewer.id, runtime.settings.fanout_limit)
+        timeline = RuleTimeline(session, list_statuses(list_id, viewer.id))
+        return await _page_of_timeline(
+            session, runtime, timeline, list_id, audience=audience, page=page
+        )
 
 
 async def _page_of_timeline(
     session: AsyncSession,
     runtime: Runtime,
-    store: TimelineStore,
+    store: Pages,
     timeline: int,
     *,
     audience: Audience,

@@ -48,15 +48,8 @@ class MergeMark:
     token: str | None = None
 
 
-class TimelineStore(Protocol):
-    async def deliver(self, owner_ids: Sequence[int], delivery: Delivery) -> list[int]:
-        """Put a status into each owner's timeline once; returns the owners it was new to."""
-        ...
-
-    async def deliver_each(self, owner_id: int, deliveries: Sequence[Delivery]) -> None:
-        """Put several statuses into one timeline, in order, by the rules of ``deliver``
-        (a read-time merge: one round trip, not one per status)."""
-        ...
+class Pages(Protocol):
+    """What a read pages through: a store, or a timeline read by the rule (by_rule.py)."""
 
     async def page(
         self,
@@ -72,6 +65,17 @@ class TimelineStore(Protocol):
         ...
 
     async def seq_of(self, owner_id: int, status_id: int) -> int | None: ...
+
+
+class TimelineStore(Pages, Protocol):
+    async def deliver(self, owner_ids: Sequence[int], delivery: Delivery) -> list[int]:
+        """Put a status into each owner's timeline once; returns the owners it was new to."""
+        ...
+
+    async def deliver_each(self, owner_id: int, deliveries: Sequence[Delivery]) -> None:
+        """Put several statuses into one timeline, in order, by the rules of ``deliver``
+        (a read-time merge: one round trip, not one per status)."""
+        ...
 
     async def remove_author(self, owner_id: int, author_id: int) -> None:
         """Drop an author's posts and boosts from one timeline (unfollow, block)."""
