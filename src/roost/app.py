@@ -33,12 +33,14 @@ from roost.announcements.routes import router as announcements_router
 from roost.conversations.routes import router as conversations_router
 from roost.core.cors import ApiCors
 from roost.core.errors import RoostError
+from roost.core.failures import AnswerFailures
 from roost.core.http import JSON
 from roost.core.limits import RequestLimits
 from roost.core.metrics import RequestMetrics, forget_this_process
 from roost.core.openapi import describe_parameters
 from roost.core.request_ids import HEADER, SCOPE_KEY, RequestIds
 from roost.core.settings import Settings, get_settings
+from roost.core.shutdown import drain_before_exit
 from roost.discovery.routes import router as discovery_router
 from roost.domain_blocks.routes import router as domain_blocks_router
 from roost.featured_tags.routes import router as featured_tags_router
@@ -79,7 +81,10 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if owns_runtime:
             await runtime.start()
+        # Under uvicorn, SIGTERM ends the open streams first (core/shutdown.py).
+        restore_signals = drain_before_exit(runtime.bus.end_streams)
         yield
+        restore_signals()
         if owns_runtime:
             await runtime.stop()
             forget_this_process()
@@ -136,8 +141,9 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     # on names the request), StripTrailingSlash, RequestMetrics (it reads the route the
     # router matched from the scope the router was given, so it sits below the one
     # middleware that may copy the scope), then CORS (so every answer below, kept home
-    # pages and refused bodies included, carries its headers), then the request limits,
-    # then KeptPages, which answers kept home pages before routing.
+    # pages and refused bodies included, carries its headers), then AnswerFailures,
+    # then the request limits, then KeptPages, which answers kept home pages before
+    # routing.
     if runtime.page_cache is not None:
         app.add_middleware(KeptPages, pages=runtime.page_cache)
     uploads = upload_body_limit(settings)
@@ -155,6 +161,9 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             "/statuses": COMPOSE_MAX_BYTES,
         },
     )
+    # Inside CORS, metrics and request ids: a failure's answer carries their headers
+    # and is counted, and the client's connection stays open (core/failures.py).
+    app.add_middleware(AnswerFailures)
     app.add_middleware(ApiCors)
     app.add_middleware(RequestMetrics)
     app.add_middleware(StripTrailingSlash)
@@ -186,7 +195,8 @@ def _map_errors(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSON:
-        # This runs outside every middleware: the request's id is read from its scope.
+        # The last resort, for a failure in the middleware above AnswerFailures: it runs
+        # outside every middleware, so the request's id is read from its scope.
         request_id = request.scope.get(SCOPE_KEY)
         log.exception("unhandled error", exc_info=exc, extra={"request_id": request_id})
         headers = {HEADER.decode(): request_id} if request_id else None

@@ -174,7 +174,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         port=args.port,
         workers=args.workers,
         proxy_headers=True,
-        # Open streams never finish by themselves: give them 5 s, then stop.
+        # Open streams end at the signal (core/shutdown.py); anything else gets 5 s.
         timeout_graceful_shutdown=5,
         log_level="info",
         log_config=serve_log_config(json=settings.log_format == "json"),  # no secrets

@@ -108,6 +108,8 @@ class Subscription:
         return frozenset(self._channels)
 
     async def add(self, *channels: str) -> None:
+        if self.closed:
+            return
         new = [c for c in dict.fromkeys(channels) if c not in self._channels]
         self._channels.update(new)
         await self._bus._attach(self, new)
@@ -162,6 +164,7 @@ class Bus:
 
     def __init__(self) -> None:
         self._listeners: defaultdict[str, set[Subscription]] = defaultdict(set)
+        self.ending = False  # the process is shutting down: streams end, none opens
 
     async def publish(self, channel: str, message: Message) -> None:
         await self.publish_many([(channel, message)])
@@ -178,6 +181,10 @@ class Bus:
         """Listen to ``channels`` until the block exits; events published after
         this returns are delivered (Redis has confirmed the subscription)."""
         subscription = Subscription(self)
+        if self.ending:  # shutting down: a stream opened now ends at once
+            subscription._close()
+            yield subscription
+            return
         try:
             await subscription.add(*channels)
             yield subscription
@@ -185,6 +192,19 @@ class Bus:
             # Synchronous on purpose: it must run even inside a cancelled scope.
             subscription.remove(*subscription.channels)
             subscription._close()
+
+    async def end_streams(self, wait: float = 2.0) -> None:
+        """End every open stream of this process (it is shutting down): each one's
+        subscription closes, so it ends after the message it is sending, and no new
+        one opens. Returns once every stream has let go, or after ``wait`` seconds."""
+        self.ending = True
+        for subscriptions in list(self._listeners.values()):
+            for subscription in list(subscriptions):
+                subscription._close()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + wait
+        while self._listeners and loop.time() < deadline:  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
 
     async def close(self) -> None:
         for subscriptions in list(self._listeners.values()):

@@ -10,7 +10,8 @@ Server frames:
     {"error": "Unknown stream type", "status": 400}
 
 The connection closes (code 1000) when its token is revoked, its password changed
-or its account suspended (``ending.py``).
+or its account suspended (``ending.py``); with 1001 when the server shuts down
+(``Bus.end_streams``), and 1013 when it fell too far behind.
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ log = logging.getLogger(__name__)
 
 # Close code when a connection fell too far behind: "try again later".
 TRY_AGAIN_LATER = 1013
+# Close code when the server shuts down: "going away" (the client reconnects elsewhere).
+GOING_AWAY = 1001
 # Close code when its access was taken away (a revoked token): a plain close.
 ENDED = 1000
 # How often a connection looks at its token and account again, besides the bus.
@@ -131,8 +134,9 @@ class Connection:
                     await self.send(
                         {"stream": state.stream.label, "event": event, "payload": payload}
                     )
-        # The subscription was cut off for falling behind: let the client reconnect.
-        await self.websocket.close(code=TRY_AGAIN_LATER)
+        # The subscription was cut off for falling behind, or the server shuts down
+        # (after the frame it was sending): let the client reconnect.
+        await self.close(GOING_AWAY if self.runtime.bus.ending else TRY_AGAIN_LATER)
 
 
 async def serve_websocket(
