@@ -17,6 +17,7 @@ import httpx
 import pytest
 from starlette.types import Message, Receive, Scope, Send
 
+from roost.core.breaker import RedisUnavailable
 from roost.core.failures import AnswerFailures
 from tests.conftest import POSTGRES, psql
 from tests.proxy import ThreadedProxy
@@ -118,3 +119,13 @@ async def test_an_answer_cut_in_the_middle_still_reaches_the_server() -> None:
 
     with pytest.raises(RuntimeError):  # only a closed connection tells the client
         await _run(AnswerFailures(cut))
+
+
+async def test_redis_unreachable_where_it_is_needed_is_answered_503() -> None:
+    async def needs_redis(scope: Scope, receive: Receive, send: Send) -> None:
+        raise RedisUnavailable("Redis is unreachable (the circuit breaker is open)")
+
+    sent = await _run(AnswerFailures(needs_redis))
+    assert sent[0]["status"] == 503
+    assert (b"retry-after", b"5") in sent[0]["headers"]
+    assert b"Redis cannot be reached" in sent[1]["body"]
