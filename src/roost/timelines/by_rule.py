@@ -10,9 +10,10 @@ posts like anyone's.
 Cursors are status ids (the entries' ``seq`` is their status id). A cursor the store
 handed out (a ``seq``, below ``STATUS_ID_FLOOR``) is read as the moment it stands
 for; the status ids handed out here are taken back by the store once Redis returns
-(``cursors.cursor_for``). The price: across the switch a client may see a post again
-or, having polled by a ``seq``, a post delivered late come before its cursor; none
-is lost from the timeline.
+(``cursors.cursor_for``). The price, while Redis is away: paging by status id has the
+weakness cursors.py describes (a client polling just as a post commits, its id taken
+a few milliseconds before, can page past it: it is in the timeline, below the
+client's cursor), and across the switch a client may see a post again.
 """
 
 from __future__ import annotations
