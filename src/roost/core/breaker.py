@@ -128,8 +128,14 @@ class _Guarded(AbstractConnection):
         return response
 
 
+def guarded(connection_class: type[AbstractConnection], breaker: Breaker) -> type[Any]:
+    """``connection_class`` going through ``breaker`` (for a client that takes a class,
+    as redis-py's cluster client does)."""
+    name = f"Guarded{connection_class.__name__}"
+    return type(name, (_Guarded, connection_class), {"breaker": breaker})
+
+
 def guard(pool: ConnectionPool, breaker: Breaker) -> ConnectionPool:
     """Make every connection ``pool`` opens from now on go through ``breaker``."""
-    base = pool.connection_class
-    pool.connection_class = type(f"Guarded{base.__name__}", (_Guarded, base), {"breaker": breaker})
+    pool.connection_class = guarded(pool.connection_class, breaker)
     return pool
