@@ -70,6 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"killed {len(topology.kill_host(args.host))} processes on h{args.host}")
     elif args.command == "start":
         topology.start_host(args.host)
+        topology.wait_host_balanced(args.host)
     print(topology.status())
     return 0
 

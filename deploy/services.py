@@ -169,8 +169,9 @@ def haproxy_states(stats: Path) -> dict[str, str]:
     lines = data.decode().splitlines()
     header = lines[0].lstrip("# ").split(",")
     proxy, server, status = (header.index(c) for c in ("pxname", "svname", "status"))
+    rows = [line.split(",") for line in lines[1:]]
     return {
         row[server]: row[status]
-        for row in (line.split(",") for line in lines[1:])
-        if len(row) > status and row[proxy] == "roost" and row[server] not in {"BACKEND", "FRONTEND"}
+        for row in rows
+        if len(row) > status and row[proxy] == "roost" and row[server].startswith("h")
     }

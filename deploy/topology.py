@@ -28,6 +28,7 @@ import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -95,7 +96,11 @@ class Layout:
 
 class Topology:
     def __init__(
-        self, layout: Layout | None = None, *, cluster: bool = False, env: dict[str, str] | None = None
+        self,
+        layout: Layout | None = None,
+        *,
+        cluster: bool = False,
+        env: dict[str, str] | None = None,
     ) -> None:
         self.layout = layout or Layout()
         self.cluster = cluster
@@ -129,7 +134,9 @@ class Topology:
 
     @property
     def replica_urls(self) -> list[str]:
-        return [f"postgresql+asyncpg://postgres@{self.layout.address(REPLICA_HOST)}:{PG_PORT}/roost"]
+        return [
+            f"postgresql+asyncpg://postgres@{self.layout.address(REPLICA_HOST)}:{PG_PORT}/roost"
+        ]
 
     @property
     def redis_url(self) -> str:
@@ -175,6 +182,7 @@ class Topology:
         layout.folder.chmod(0o755)  # PostgreSQL (its own user) reaches its folders
         state = {"cluster": self.cluster, "env": self.env}
         (layout.folder / "topology.json").write_text(json.dumps(state))
+        (layout.folder / "shared").mkdir()
         netns.add_bridge(layout.bridge, f"{layout.bridge_address}/24")
         for host in HOSTS:
             layout.host_folder(host).mkdir()
@@ -190,7 +198,7 @@ class Topology:
         self._start_postgres()
         for host in HOSTS:
             for port in self.redis_nodes(host):
-                self._wait(f"Redis on h{host}:{port}", lambda h=host, p=port: self._pong(h, p))
+                self._wait(f"Redis on h{host}:{port}", partial(self._pong, host, port))
         if self.cluster:
             self._form_cluster()
         subprocess.run(
@@ -258,7 +266,7 @@ class Topology:
     def wait_cluster_serving(self, timeout: float = START_SECONDS) -> None:
         """Until live masters serve every slot (a dead master's replica took over)."""
         nodes = self.cluster_addresses()
-        self._wait("live Redis masters for every slot", lambda: redis_cluster.serving(nodes), timeout)
+        self._wait("live masters for every slot", lambda: redis_cluster.serving(nodes), timeout)
 
     def redis_master_of(self, key: str) -> tuple[int, int]:
         """The (host, port) of the cluster master that holds ``key``."""
@@ -305,7 +313,7 @@ class Topology:
         for port in self.redis_nodes(host):
             self._start_redis(host, port)
         for port in self.redis_nodes(host):
-            self._wait(f"Redis on h{host}:{port}", lambda p=port: self._pong(host, p))
+            self._wait(f"Redis on h{host}:{port}", partial(self._pong, host, port))
         if self.cluster:
             self.wait_cluster_whole()
         self._start_roost(host)
@@ -356,6 +364,14 @@ class Topology:
             timeout,
         )
 
+    def wait_host_balanced(self, host: int, timeout: float = START_SECONDS) -> None:
+        """Until the balancer sends to ``host`` (whatever the others' state)."""
+
+        def up() -> bool:
+            return self.balancer_states().get(f"h{host}") == "UP"
+
+        self._wait(f"the balancer to send to h{host}", up, timeout)
+
     def pg_query(self, host: int, sql: str) -> str:
         done = subprocess.run(
             ["psql", "-h", self.layout.address(host), "-U", "postgres", "-d", "roost", "-Atc", sql],
@@ -405,11 +421,17 @@ class Topology:
     # Tearing it down
 
     def down(self) -> None:
-        """Stop every process of the slot (SIGTERM, then SIGKILL after 10 s), remove
-        its namespaces, bridge and files. Safe to run on anything: a half-built or
-        already removed topology."""
+        """Stop every process of the slot, remove its namespaces, bridge and files.
+        Safe to run on anything: a half-built or already removed topology. PostgreSQL
+        stops first (immediate: the data is thrown away), then the rest gets SIGTERM,
+        and SIGKILL after 10 s."""
         layout = self.layout
         spaces = [n for n in netns.namespaces() if n.startswith(f"{layout.name}-")]
+        running = [pid for space in spaces for pid in netns.pids(space)]
+        for host in HOSTS:  # only a postmaster that runs on our hosts (no reused pid)
+            if _postmaster(layout.pg_data(host)) in running:
+                with contextlib.suppress(subprocess.CalledProcessError):
+                    services.pg_ctl(layout.pg_data(host), "stop", "-m", "immediate")
         running = [pid for space in spaces for pid in netns.pids(space)]
         balancer = self._balancer_pid()
         if balancer is not None:
@@ -419,9 +441,9 @@ class Topology:
         netns.wait_gone(running, 10)
         self._reap()
         for host in HOSTS:  # a PostgreSQL killed outright leaves its shared memory
-            with contextlib.suppress(OSError, IndexError, ValueError):
-                pid_file = (layout.pg_data(host) / "postmaster.pid").read_text().splitlines()
-                netns.remove_segment(int(pid_file[6].split()[1]))
+            segment = _postmaster(layout.pg_data(host), line=6, field=1)
+            if segment is not None:
+                netns.remove_segment(segment)
         for space in spaces:
             netns.delete_namespace(space, link=space)
         netns.delete_bridge(layout.bridge)
@@ -501,3 +523,12 @@ class Topology:
                 tail = log.read_text(errors="replace").splitlines()[-lines:]
                 out.append(f"--- {log.relative_to(self.layout.folder)}\n" + "\n".join(tail))
         return "\n".join(out)
+
+
+def _postmaster(data: Path, line: int = 0, field: int = 0) -> int | None:
+    """A number from postmaster.pid (the server's pid; line 7 holds its shared memory
+    key and id), or None without one."""
+    try:
+        return int((data / "postmaster.pid").read_text().splitlines()[line].split()[field])
+    except (OSError, IndexError, ValueError):
+        return None
