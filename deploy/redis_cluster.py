@@ -52,6 +52,22 @@ def create(masters: list[Address], replicas: dict[Address, Address]) -> None:
         )  # fmt: skip
 
 
+def take_back(masters: list[Address]) -> None:
+    """Make each of ``masters`` that is a replica now (its master died and it came
+    back as the replica of its own replica) the master again with ``CLUSTER
+    FAILOVER``: a handover its master agrees to, after the replica has caught up, so
+    nothing is lost. Restores one master per host."""
+    for address in masters:
+        if redis_cli(*address, "ROLE").split()[0] != "master":
+            redis_cli(*address, "CLUSTER", "FAILOVER")
+
+
+def masters_are(among: list[Address], masters: list[Address]) -> bool:
+    """``masters`` and no other nodes hold the slots, and the cluster is whole."""
+    holding = {n.address for n in nodes(among) if n.serves and n.ranges}
+    return holding == set(masters) and whole(among, len(masters))
+
+
 def nodes(among: list[Address]) -> list[Node]:
     """``CLUSTER NODES`` as the first of ``among`` that answers sees it."""
     for address in among:
@@ -77,8 +93,17 @@ def whole(among: list[Address], masters: int) -> bool:
 
 
 def serving(among: list[Address]) -> bool:
-    """Live masters serve every slot (a dead master's replica has taken over)."""
-    return sum(len(n.slots()) for n in nodes(among) if n.serves) == SLOTS
+    """Masters that answer serve every slot: a dead master's replica has taken over
+    (the cluster marks a master failed only after the node timeout, so each is asked)."""
+    live = [n for n in nodes(among) if n.serves and n.ranges and _answers(n.address)]
+    return sum(len(n.slots()) for n in live) == SLOTS
+
+
+def _answers(address: Address) -> bool:
+    try:
+        return redis_cli(*address, "PING").strip() == "PONG"
+    except (RuntimeError, subprocess.SubprocessError):
+        return False
 
 
 def master_of(among: list[Address], key: str) -> Address:

@@ -259,9 +259,19 @@ class Topology:
         self.wait_cluster_whole()
 
     def wait_cluster_whole(self, timeout: float = START_SECONDS) -> None:
-        """Until all six nodes are in: three masters, each with its linked replica."""
+        """Until all six nodes are in, with a master on each host's first port and its
+        linked replica on the next host (after a failover: the old master, back as a
+        replica, takes its place back, as an operator would, so one host never holds
+        two masters and a lost host never takes two of the three)."""
         nodes = self.cluster_addresses()
+        masters = [(self.layout.address(h), CLUSTER_PORTS[0]) for h in HOSTS]
         self._wait("the Redis Cluster", lambda: redis_cluster.whole(nodes, len(HOSTS)), timeout)
+        redis_cluster.take_back(masters)
+        self._wait(
+            "the Redis Cluster's masters back in place",
+            lambda: redis_cluster.masters_are(nodes, masters),
+            timeout,
+        )
 
     def wait_cluster_serving(self, timeout: float = START_SECONDS) -> None:
         """Until live masters serve every slot (a dead master's replica took over)."""

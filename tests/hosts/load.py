@@ -120,7 +120,11 @@ async def sign_up(http: httpx.AsyncClient, username: str) -> Person:
     app = (
         await http.post(
             "/api/v1/apps",
-            data={"client_name": "hosts test", "redirect_uris": "urn:ietf:wg:oauth:2.0:oob"},
+            data={
+                "client_name": "hosts test",
+                "redirect_uris": "urn:ietf:wg:oauth:2.0:oob",
+                "scopes": "read write follow",
+            },
         )
     ).json()
     client_token = (

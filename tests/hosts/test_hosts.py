@@ -26,7 +26,6 @@ import time
 from collections.abc import Callable
 
 import pytest
-from deploy.services import redis_cli
 from deploy.topology import PRIMARY_HOST, REPLICA_HOST, Topology
 
 from roost.jobs.queue import stream_key
@@ -42,6 +41,7 @@ WAITING_FOR_CLUSTER = pytest.mark.xfail(
 SINGLE = pytest.param("single", id="one-redis")
 CLUSTER = pytest.param("cluster", id="redis-cluster", marks=WAITING_FOR_CLUSTER)
 RECOVERY = 20.0  # seconds from a fault until the service answers posts and reads again
+OUTAGE = 3.0  # seconds with no PostgreSQL primary before the replica is promoted
 SETTLE = 60.0  # seconds the fan-out of the last posts may take to reach every home
 ROOST_PREFIX = "roost:"  # the topology leaves ROOST_REDIS_PREFIX at its default
 
@@ -81,14 +81,15 @@ async def start_load(topology: Topology, tag: str) -> Running:
     return running
 
 
-def state(load: Load, fault: str, at: float, answered: float) -> str:
-    """What a fault cost, as the test reports it."""
-    failures = load.failures
-    last = max((f.at for f in failures), default=at) - at
+def state(load: Load, fault: str, at: float) -> str:
+    """What a fault cost, as the test reports it: the errors, the time from the fault
+    to the last of them and to the first post answered after it."""
+    last = max((f.at for f in load.failures), default=at) - at
+    first = min((t for t in load.answered_at if t > at), default=at) - at
     return (
         f"{fault}: errors {dict(load.errors()) or 'none'}, the last {last:.1f} s after it; "
-        f"posts answered again {answered - at:.1f} s after it; "
-        f"{len(load.answered_at)} posts, {load.reads} home reads"
+        f"the first post answered {first:.1f} s after it; "
+        f"{len(load.answered_at)} posts, {load.reads} home reads in all"
     )
 
 
@@ -112,7 +113,7 @@ async def test_a_host_dies_and_the_service_goes_on(topology: Topology) -> None:
     try:
         killed_at = time.monotonic()
         await asyncio.to_thread(topology.kill_host, 3)
-        answered = await running.posts_after(killed_at, "posts after host 3 died")
+        await running.posts_after(killed_at, "posts after host 3 died")
         await asyncio.to_thread(topology.wait_balanced, (1, 2), RECOVERY)
         if topology.cluster:
             await asyncio.to_thread(topology.wait_cluster_serving, RECOVERY)
@@ -123,7 +124,7 @@ async def test_a_host_dies_and_the_service_goes_on(topology: Topology) -> None:
     finally:
         await running.finish()
     load = running.load
-    print(state(load, "host 3 killed", killed_at, answered))
+    print(state(load, "host 3 killed", killed_at))
     check_errors(load, killed_at)
     assert await missing_or_repeated(load, deadline=SETTLE) == {}, "posts lost or repeated"
 
@@ -131,9 +132,9 @@ async def test_a_host_dies_and_the_service_goes_on(topology: Topology) -> None:
 @pytest.mark.parametrize("topology", [CLUSTER], indirect=True)
 async def test_the_redis_master_holding_the_job_stream_dies(topology: Topology) -> None:
     """The Redis Cluster master that holds the job stream is killed. Its replica (on
-    another host) takes over its slots after the node timeout (2 s); until then the
-    stream's slot answers errors, and jobs queued on the lost master but not yet
-    replicated are re-driven from SQL by the outbox sweep."""
+    another host) takes over its slots after the node timeout (2 s; 3.4-4.5 s measured
+    in all); until then that slot's keys answer errors, and jobs queued on the lost
+    master but not yet replicated are re-driven from SQL by the outbox sweep."""
     await asyncio.to_thread(topology.wait_cluster_serving, RECOVERY)
     host, port = await asyncio.to_thread(topology.redis_master_of, stream_key(ROOST_PREFIX))
     running = await start_load(topology, "c")
@@ -141,14 +142,15 @@ async def test_the_redis_master_holding_the_job_stream_dies(topology: Topology) 
         killed_at = time.monotonic()
         address = topology.layout.address(host)
         await asyncio.to_thread(topology.kill_process, host, f"redis-server {address}:{port}")
-        answered = await running.posts_after(killed_at, "posts after the master died")
+        await running.posts_after(killed_at, "posts after the master died")
         await asyncio.to_thread(topology.wait_cluster_serving, RECOVERY)
-        await asyncio.to_thread(topology.start_redis, host, port)  # it rejoins as a replica
+        # It rejoins as its replica's replica and takes its place back (CLUSTER FAILOVER).
+        await asyncio.to_thread(topology.start_redis, host, port)
     finally:
         await running.finish()
     load = running.load
-    print(state(load, f"Redis master h{host}:{port} killed", killed_at, answered))
-    assert redis_cli(address, port, "ROLE").split()[0] == "slave"
+    print(state(load, f"Redis master h{host}:{port} killed", killed_at))
+    assert topology.redis_master_of(stream_key(ROOST_PREFIX)) == (host, port)  # handed back
     check_errors(load, killed_at)
     assert await missing_or_repeated(load, deadline=SETTLE) == {}, "posts lost or repeated"
 
@@ -166,12 +168,13 @@ async def test_the_postgresql_replica_is_promoted(topology: Topology) -> None:
     try:
         stopped_at = time.monotonic()
         await asyncio.to_thread(topology.stop_postgres, PRIMARY_HOST)
+        await asyncio.sleep(OUTAGE)  # the time a person (or Patroni) takes to promote
         await asyncio.to_thread(topology.promote_postgres, REPLICA_HOST)
-        answered = await running.posts_after(stopped_at, "posts after the promotion")
+        await running.posts_after(stopped_at, "posts after the promotion")
     finally:
         await running.finish()
     load = running.load
-    print(state(load, "PostgreSQL primary stopped, replica promoted", stopped_at, answered))
+    print(state(load, "PostgreSQL primary stopped, replica promoted", stopped_at))
     assert topology.pg_query(REPLICA_HOST, "SELECT pg_is_in_recovery()") == "f"
     check_errors(load, stopped_at)
     assert await missing_or_repeated(load, deadline=SETTLE) == {}, "posts lost or repeated"
