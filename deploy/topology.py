@@ -157,7 +157,7 @@ class Topology:
         env.pop("PROMETHEUS_MULTIPROC_DIR", None)
         env.update(
             ROOST_DATABASE_URL=self.database_url,
-            ROOST_DATABASE_REPLICA_URLS=json.dumps(self.replica_urls),
+            ROOST_DATABASE_REPLICA_URLS=",".join(self.replica_urls),
             ROOST_REDIS_URL=self.redis_url,
             ROOST_REDIS_CLUSTER="true" if self.cluster else "false",
             ROOST_DOMAIN=f"localhost:{self.layout.port}",
