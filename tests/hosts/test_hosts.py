@@ -106,9 +106,9 @@ def check_errors(load: Load, at: float) -> None:
 async def test_a_host_dies_and_the_service_goes_on(topology: Topology) -> None:
     """Host 3 dies (SIGKILL to all it runs: roost serve, roost worker, the PostgreSQL
     replica, and on a cluster a Redis master and another master's replica). The balancer
-    takes it out; posts in flight on it answer 502 and are retried with their key; the
-    jobs its worker held are re-driven by the outbox sweep. Then it starts again and the
-    balancer sends to it again."""
+    takes it out; a request in flight on it fails (its connection cut, or a 502) and a
+    post is retried with its key; the jobs its worker held are re-driven by the outbox
+    sweep. Then it starts again and the balancer sends to it again."""
     running = await start_load(topology, "a")
     try:
         killed_at = time.monotonic()
