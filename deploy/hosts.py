@@ -10,7 +10,8 @@ import os
 import subprocess
 import sys
 
-from deploy.topology import HOSTS, Layout, Topology
+from deploy.layout import Layout
+from deploy.topology import HOSTS, Topology
 
 
 def main(argv: list[str] | None = None) -> int:

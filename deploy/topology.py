@@ -11,9 +11,7 @@ own on one bridge, running Roost as it would run on three machines:
 - haproxy on this machine's loopback in front of the three ``roost serve``, checking
   ``/health/ready``.
 
-A slot number keeps several topologies apart (tests use their own): slot ``k`` has the
-subnet 10.213.k.0/24 (hosts .1-.3, the bridge .254), namespaces ``roostk-h1``..``h3``,
-the bridge ``roostk-br``, files in /tmp/roost-hosts-k and the balancer on port 8213+k.
+A slot number keeps several topologies apart (deploy/layout.py; tests use their own).
 ``down`` finds all of it from the slot alone, so it cleans up after a failed ``up`` too.
 """
 
@@ -27,13 +25,13 @@ import signal
 import subprocess
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
 import httpx
 
 from deploy import netns, redis_cluster, services
+from deploy.layout import Layout
 from deploy.services import CLUSTER_PORTS, PG_PORT, REDIS_PORT, ROOST_PORT, WORKER_PORT
 
 HOSTS = (1, 2, 3)
@@ -42,56 +40,6 @@ REPLICA_HOST = 3
 REDIS_HOST = 1  # the single Redis
 SECRET = "roost-hosts-secret-not-for-production"
 START_SECONDS = 90.0
-
-
-@dataclass(frozen=True)
-class Layout:
-    """Names and addresses of one topology."""
-
-    slot: int = 0
-
-    def __post_init__(self) -> None:
-        if not 0 <= self.slot <= 250:
-            raise ValueError("the slot is a number from 0 to 250")
-
-    @property
-    def name(self) -> str:
-        return f"roost{self.slot}"
-
-    @property
-    def subnet(self) -> str:
-        return f"10.213.{self.slot}"
-
-    def address(self, host: int) -> str:
-        return f"{self.subnet}.{host}"
-
-    @property
-    def bridge_address(self) -> str:
-        return f"{self.subnet}.254"
-
-    def namespace(self, host: int) -> str:
-        return f"{self.name}-h{host}"  # also the root end of its veth pair (<= 15 chars)
-
-    @property
-    def bridge(self) -> str:
-        return f"{self.name}-br"
-
-    @property
-    def folder(self) -> Path:
-        return Path(f"/tmp/roost-hosts-{self.slot}")
-
-    @property
-    def port(self) -> int:
-        return 8213 + self.slot
-
-    def host_of(self, address: str) -> int:
-        return int(address.rsplit(".", 1)[1])
-
-    def host_folder(self, host: int) -> Path:
-        return self.folder / f"h{host}"
-
-    def pg_data(self, host: int) -> Path:
-        return self.host_folder(host) / "pg"
 
 
 class Topology:

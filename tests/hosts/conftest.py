@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pytest
 from deploy import netns
+from deploy.layout import Layout
 from deploy.services import PG_BIN
-from deploy.topology import Layout, Topology
+from deploy.topology import Topology
 
 from tests.conftest import BACKEND
 
