@@ -62,6 +62,8 @@ async def list_from_sql(runtime: Runtime, list_id: int, owner_id: int) -> list[F
 
 async def _fills(runtime: Runtime, statuses: Select[int, int | None]) -> list[Fill]:
     query = statuses.order_by(Status.id.desc()).limit(runtime.settings.timeline_cap)
+    # On the primary (``read()``, not ``may_lag``): the timeline is live once filled, and
+    # what a lagging replica lacked would be missing from it for good.
     async with runtime.db.read() as session:
         rows = list((await session.execute(query)).all())
     recent_floor = lowest_id_at(id_to_unix_ms(max((r[0] for r in rows), default=0)) - RECENT_MS)
