@@ -106,7 +106,8 @@ class Pair:
         migrate(Settings(database_url=primary.url()))
         _run(
             str(BIN / "pg_basebackup"), "-h", "127.0.0.1", "-p", str(primary.port),
-            "-U", "postgres", "-D", str(replica.folder), "-R", "-X", "stream", "-c", "fast", "--no-sync",
+            "-U", "postgres", "-D", str(replica.folder), "-R", "-X", "stream",
+            "-c", "fast", "--no-sync",
         )  # fmt: skip
         _configure(replica, f"recovery_min_apply_delay = '{DELAY}'\n")
         replica.start()
@@ -152,4 +153,3 @@ def _run(*argv: str) -> None:
     result = subprocess.run([*_as_postgres(), *argv], capture_output=True, text=True, cwd="/")
     if result.returncode != 0:
         raise RuntimeError(f"{' '.join(argv)} failed: {result.stdout}{result.stderr}")
-

@@ -66,10 +66,9 @@ async def test_roost_writes_to_a_promoted_replica_without_a_restart(
         assert failed <= 2  # then the pool drops every connection to it
 
         page = await client.get(f"/api/v1/accounts/{author.id}/statuses", headers=author.headers)
-        assert [s["content"] for s in page.json()] == [
-            "<p>after</p>",
-            "<p>before the failover</p>",
-        ]
+        contents = [s["content"] for s in page.json()]
+        assert len(contents) == 2 and "after" in contents[0]
+        assert "before the failover" in contents[1]  # nothing committed before was lost
         assert await pair.replica.fetchval("SELECT NOT pg_is_in_recovery()") is True
 
 

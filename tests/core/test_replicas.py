@@ -24,7 +24,7 @@ from tests.conftest import REDIS_URL, AppClient
 from tests.core.replication import Pair
 from tests.factories import Factory
 from tests.oauth.support import app_token, bearer, password_token, register_app
-from tests.timelines.helpers import HOME, HeldDeliveries, follow
+from tests.timelines.helpers import HOME, HeldDeliveries, follow, post
 from tests.timelines.test_exactly_once import (
     POSTS_EACH,
     WRITERS,
@@ -153,6 +153,26 @@ async def test_a_person_sees_their_own_writes_at_once(
     assert seen.status_code == 200  # once the replica replayed it
 
 
+async def test_a_home_rebuilt_while_the_replica_lags_has_every_post(
+    replicated: tuple[httpx.AsyncClient, Runtime], pair: Pair
+) -> None:
+    """Bob posts while the replica replays nothing. Alice's home was never read, so the
+    delivery passes it by, and her first read rebuilds it: from the primary."""
+    client, runtime = replicated
+    factory = Factory(runtime)
+    alice, bob = await factory.user("frank"), await factory.user("grace")
+    await follow(runtime, alice, bob)
+    await pair.caught_up()
+    await pair.pause_replay()
+    try:
+        post_id = await post(client, bob, "while the replica waits")
+        await runtime.jobs.drain()
+        home = await client.get(HOME, headers=alice.headers)
+        assert [s["id"] for s in home.json()] == [post_id]
+    finally:
+        await pair.resume_replay()
+
+
 async def test_lagging_readers_still_see_every_post_exactly_once(
     replicated: tuple[httpx.AsyncClient, Runtime],
     pair: Pair,
@@ -191,9 +211,7 @@ async def test_lagging_readers_still_see_every_post_exactly_once(
     assert await replica_reads(client) > before
 
 
-async def test_a_replica_past_the_lag_bound_is_skipped(
-    app_client: AppClient, pair: Pair
-) -> None:
+async def test_a_replica_past_the_lag_bound_is_skipped(app_client: AppClient, pair: Pair) -> None:
     await pair.caught_up()
     async with app_client(
         database_url=pair.primary.url(),
@@ -205,7 +223,9 @@ async def test_a_replica_past_the_lag_bound_is_skipped(
         author = await Factory(runtime).user("carol")
         await pair.pause_replay()
         try:
-            post = await client.post("/api/v1/statuses", json={"status": "x"}, headers=author.headers)
+            post = await client.post(
+                "/api/v1/statuses", json={"status": "x"}, headers=author.headers
+            )
             await usable(client, False)  # half a second behind, then more
             shown = await public_ids(client)
             assert post.json()["id"] in shown  # read on the primary: the replica lacks it
@@ -242,4 +262,3 @@ async def public_ids(client: httpx.AsyncClient) -> list[str]:
     response = await client.get("/api/v1/timelines/public")
     assert response.status_code == 200, response.text
     return [status["id"] for status in response.json()]
-

@@ -36,7 +36,14 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import DeclarativeBase, Session, SessionTransaction
 from sqlalchemy.pool import Pool
 
-from roost.core.replicas import ROUTED_READS, Positions, Replica, Replicas, current_scope
+from roost.core.replicas import (
+    KEEP_BEYOND_BOUND,
+    ROUTED_READS,
+    Positions,
+    Replica,
+    Replicas,
+    current_scope,
+)
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +113,7 @@ class Database:
         for replica in self.replicas.members:
             self.pools[replica.name] = (replica.engine.sync_engine.pool, 20)
         # Where readers' positions are kept: this process, until ``keep_positions``.
-        self.positions = Positions(None, prefix="", ttl=max_lag_seconds + 1)
+        self.positions = Positions(None, prefix="", ttl=max_lag_seconds + KEEP_BEYOND_BOUND)
         self._write = async_sessionmaker(self.write_engine, expire_on_commit=False)
         self._read = async_sessionmaker(self.read_engine, expire_on_commit=False)
         self._routed = async_sessionmaker(sync_session_class=_Routed, expire_on_commit=False)

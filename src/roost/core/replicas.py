@@ -13,7 +13,7 @@ GitLab's database load balancer does):
   record, and a replica at that position may not show the write yet; read after, a
   replica whose ``pg_last_wal_replay_lsn()`` has reached it shows it (measured).
   Positions live in Redis, since the person's next request may reach another process,
-  for ``max_lag + 1`` s: after that, every replica still in use has replayed past it;
+  for ``max_lag + KEEP_BEYOND_BOUND`` s: after that, every replica in use is past it;
 - each process polls every replica's replay position, and the primary's, every
   ``POLL_SECONDS`` (``Replicas.watch``). A replica's lag is how long ago the primary
   was first seen past what the replica has replayed;
@@ -54,7 +54,10 @@ log = logging.getLogger(__name__)
 POLL_SECONDS = 0.1
 POLL_TIMEOUT = 1.0
 # A replica whose last good poll is older than this is not used (the poller stalled).
-STALE_SECONDS = 2.0
+STALE_SECONDS = 1.0
+# How long a writer's position is kept beyond the lag bound: after the bound, plus a
+# poll's staleness, plus the first poll after the commit, every usable replica is past it.
+KEEP_BEYOND_BOUND = STALE_SECONDS + 1.0
 
 # What a server has replayed: a standby's replay position; a server that is no longer
 # in recovery (a promoted replica) shows everything it has.
@@ -118,14 +121,14 @@ class Replicas:
     """The read replicas and what this process last saw of them; empty (false) without
     any, and then every read goes to the primary."""
 
-    def __init__(
-        self, members: Sequence[Replica], *, primary: AsyncEngine, max_lag: float
-    ) -> None:
+    def __init__(self, members: Sequence[Replica], *, primary: AsyncEngine, max_lag: float) -> None:
         self.members = list(members)
         self.primary = primary
         self.max_lag = max_lag
-        # The primary's positions, when they were seen (polls and this process's commits).
+        # The primary's positions as polled, each when it was first seen, rising: from
+        # the last one older than ``max_lag`` + 1 s on. And when it last answered a poll.
         self._seen: deque[tuple[float, int]] = deque()
+        self._primary_seen_at = float("-inf")
         self._watcher: asyncio.Task[None] | None = None
         for replica in self.members:
             event.listen(replica.engine.sync_engine, "handle_error", _on_error(replica))
@@ -143,20 +146,19 @@ class Replicas:
     async def written(self) -> int:
         """The primary's position now: everything committed so far is at or below it."""
         async with self.primary.connect() as connection:
-            position = parse_lsn(await connection.scalar(WRITTEN))
-        self._saw(time.monotonic(), position)
-        return position
+            return parse_lsn(await connection.scalar(WRITTEN))
 
     def _saw(self, at: float, position: int) -> None:
+        self._primary_seen_at = at
         if self._seen and self._seen[-1][1] >= position:
-            return  # an older sample already says the primary was there
+            return  # it was there already
         self._seen.append((at, position))
-        while self._seen and self._seen[0][0] < at - self.max_lag - 1:
+        while len(self._seen) > 1 and self._seen[1][0] < at - self.max_lag - 1:
             self._seen.popleft()
 
     def _lag(self, replayed: int, now: float) -> float:
-        if not self._seen or now - self._seen[-1][0] > self.max_lag:
-            return float("inf")  # the primary has not been seen lately: unknown
+        if now - self._primary_seen_at > self.max_lag:
+            return float("inf")  # the primary has not answered lately: unknown
         for at, position in self._seen:
             if position > replayed:
                 return now - at
@@ -178,7 +180,7 @@ class Replicas:
     async def poll(self) -> None:
         try:
             async with asyncio.timeout(POLL_TIMEOUT):
-                await self.written()
+                self._saw(time.monotonic(), await self.written())
         except Exception as exc:  # the replicas' lag grows until the primary answers
             log.debug("polling the primary's position failed: %r", exc)
         await asyncio.gather(*(self._poll(replica) for replica in self.members))
