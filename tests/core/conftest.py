@@ -11,9 +11,10 @@ import redis
 
 from tests.conftest import BACKEND
 
-# The read replica tests start a PostgreSQL pair of their own, the same in either pass:
-# the PostgreSQL pass runs them.
-collect_ignore = [] if BACKEND == "postgresql" else ["test_replicas.py"]
+# The read replica and failover tests start a PostgreSQL pair of their own, the same in
+# either pass: the PostgreSQL pass runs them.
+PAIRED = ["test_replicas.py", "test_failover.py"]
+collect_ignore = [] if BACKEND == "postgresql" else PAIRED
 
 
 @pytest.fixture
