@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from roost.accounts.models import Account
 from roost.accounts.render import render_account
+from roost.core.db import fresh
 from roost.core.versions import Versions
 
 if TYPE_CHECKING:
@@ -84,15 +85,16 @@ class AccountCache:
         if watch:
             for account_id in stale:
                 watch.hold(self._keys(account_id)[1], versions.get(account_id))
-        fresh = await _from_sql(session, stale, self.base_url)
+        async with fresh(session) as primary:  # what a cache keeps is read on the primary
+            read = await _from_sql(primary, stale, self.base_url)
         async with self.redis.pipeline(transaction=False) as pipe:
-            for account_id, rendered in fresh.items():
+            for account_id, rendered in read.items():
                 version = versions.get(account_id)
                 if version is not None:
                     value = orjson.dumps([version.decode(), rendered])
                     pipe.set(self._keys(account_id)[0], value, ex=TTL_SECONDS)
             await pipe.execute()
-        return found | fresh
+        return found | read
 
 
 async def _from_sql(

@@ -85,6 +85,8 @@ async def _rows(
 ) -> list[tuple[int, int | None]]:
     """The newest ``timeline_cap`` of ``statuses``, oldest first, one appearance per post."""
     query = statuses.order_by(Status.id.desc()).limit(runtime.settings.timeline_cap)
+    # On the primary (``read()``, not ``may_lag``): the timeline is live once filled, and
+    # what a lagging replica lacked would be missing from it for good.
     async with runtime.db.read() as session:
         rows = list((await session.execute(query)).all())
     kept: list[tuple[int, int | None]] = []
