@@ -133,17 +133,6 @@ def render(r: dict[str, Any]) -> str:
         f"| One home read in-process (no HTTP), rendered (page cache off), steady state | "
         f"{_anatomy(an)} |",
     ]
-    up = r.get("uploads")
-    if up:
-        lines.append(
-            f"| Uploads during home reads ({up['file_bytes'] / 1e6:.1f} MB JPEG, "
-            f"`POST /api/v1/media`, {up['concurrency']} clients one at a time) | "
-            f"{up['uploads_per_s']:.2f} uploads/s, {_lat(up['uploads'])}, "
-            f"{up['uploads']['failures']} failed; home reads meanwhile "
-            f"{up['reads_per_s']:,.0f} req/s, p50 {up['p50_ms']:.1f} ms, p99 "
-            f"{up['p99_ms']:.1f} ms, {up['errors']} errors (without uploads: "
-            f"{home['reads_per_s']:,.0f} req/s, p99 {home['p99_ms']:.1f} ms) |"
-        )
     what_if = r.get("anatomy_without_merge")
     if what_if:
         lines.append(
@@ -161,6 +150,17 @@ def render(r: dict[str, Any]) -> str:
         lines.append(
             "| One home read in-process, the same page asked again (a kept page) | "
             f"{_anatomy(kept)} |"
+        )
+    up = r.get("uploads")
+    if up:
+        lines.append(
+            f"| Uploads during home reads ({up['file_bytes'] / 1e6:.1f} MB JPEG, "
+            f"`POST /api/v1/media`, {up['concurrency']} clients one at a time) | "
+            f"{up['uploads_per_s']:.2f} uploads/s, {_lat(up['uploads'])}, "
+            f"{up['uploads']['failures']} failed; home reads meanwhile "
+            f"{up['reads_per_s']:,.0f} req/s, p50 {up['p50_ms']:.1f} ms, p99 "
+            f"{up['p99_ms']:.1f} ms, {up['errors']} errors (without uploads: "
+            f"{home['reads_per_s']:,.0f} req/s, p99 {home['p99_ms']:.1f} ms) |"
         )
     profile = r.get("profile")
     if profile and profile.get("samples"):

@@ -46,6 +46,8 @@ _numbers = itertools.count()
 T = TypeVar("T")
 # Each live server's database: base URL -> ("postgresql", name) or ("sqlite", file).
 LIVE_DATABASES: dict[str, tuple[str, str]] = {}
+# The environment each live server runs with, for `roost admin` against its data.
+LIVE_ENVIRONMENTS: dict[str, dict[str, str]] = {}
 
 
 @pytest.hookimpl(wrapper=True)
@@ -355,6 +357,7 @@ def live_server(
     LIVE_DATABASES[base] = (
         ("postgresql", database) if server is not None else ("sqlite", str(data / "roost.sqlite3"))
     )
+    LIVE_ENVIRONMENTS[base] = env
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -367,6 +370,7 @@ def live_server(
         raise RuntimeError((data / "server.log").read_text())
     yield base
     LIVE_DATABASES.pop(base, None)
+    LIVE_ENVIRONMENTS.pop(base, None)
     process.terminate()
     process.wait(timeout=15)
     log.close()
@@ -396,6 +400,25 @@ def live_sql(request: pytest.FixtureRequest, live_server: str) -> Iterator[Calla
             connection.close()
 
     yield run
+
+
+@pytest.fixture(scope="module")
+def live_admin(live_server: str) -> Callable[..., str]:
+    """Run ``roost admin ARGS`` on the module's live server's data, as its operator
+    does (a process of its own, the server's settings); answers what it printed."""
+
+    def run(*args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "roost.cli", "admin", *args],
+            env=LIVE_ENVIRONMENTS[live_server],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout.strip()
+
+    return run
 
 
 @pytest.fixture(scope="session")

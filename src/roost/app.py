@@ -38,6 +38,7 @@ from roost.core.http import JSON
 from roost.core.limits import RequestLimits
 from roost.core.metrics import RequestMetrics, forget_this_process
 from roost.core.openapi import describe_parameters
+from roost.core.replicas import ReadScopes
 from roost.core.request_ids import HEADER, SCOPE_KEY, RequestIds
 from roost.core.settings import Settings, get_settings
 from roost.core.shutdown import drain_before_exit
@@ -144,6 +145,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     # pages and refused bodies included, carries its headers), then AnswerFailures,
     # then the request limits, then KeptPages, which answers kept home pages before
     # routing.
+    if runtime.db.replicas:  # each request's reads that may lag: core/replicas.py
+        app.add_middleware(ReadScopes, replicas=runtime.db.replicas)
     if runtime.page_cache is not None:
         app.add_middleware(KeptPages, pages=runtime.page_cache)
     uploads = upload_body_limit(settings)

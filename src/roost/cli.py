@@ -253,9 +253,11 @@ def _admin_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser])
 _ADMIN_HELP = {
     "approve": "let a waiting sign-up in",
     "reject": "turn a waiting sign-up away (deletes it)",
-    "suspend": "suspend an account: it stops, and vanishes for everyone else",
+    "suspend": "suspend an account: it stops, and vanishes for everyone else (its open "
+    "reports are resolved)",
     "unsuspend": "lift a suspension",
-    "silence": "silence an account: only its followers see its posts",
+    "silence": "silence an account: only its followers see its posts (its open reports are "
+    "resolved)",
     "unsilence": "lift a silencing",
     "reset-password": "give an account a new password (printed); its apps sign in again",
 }
@@ -311,7 +313,7 @@ async def _role(session: AsyncSession, runtime: Runtime, args: argparse.Namespac
 
 
 async def _pending(session: AsyncSession, runtime: Runtime, args: argparse.Namespace) -> str:
-    from roost.moderation.operator import pending_accounts
+    from roost.admin.listing import pending_accounts
 
     waiting = await pending_accounts(session=session)
     if not waiting:
@@ -334,16 +336,21 @@ async def _reset_password(session: AsyncSession, runtime: Runtime, args: argpars
     )
 
 
-def _moderate(verb_name: str, done: str) -> AdminAction:
-    """An action that finds the account and calls one moderation verb."""
+def _moderate(verb_name: str, done: str, **given: str | bool) -> AdminAction:
+    """An action that finds the account and calls one verb of the admin API
+    (``admin/service.py``) as the operator, so it is checked and logged as a
+    moderator's would be (the operator may act on anyone)."""
 
     async def action(session: AsyncSession, runtime: Runtime, args: argparse.Namespace) -> str:
-        from roost.moderation import service
+        from roost.admin import service
+        from roost.admin.audit import OPERATOR
         from roost.moderation.operator import find_account
 
         account = await find_account(session=session, username=args.username)
         username = account.username
-        await getattr(service, verb_name)(runtime=runtime, session=session, account=account)
+        await getattr(service, verb_name)(
+            session=session, runtime=runtime, actor=OPERATOR, account_id=account.id, **given
+        )
         return f"{done} @{username}"
 
     return action
@@ -355,10 +362,10 @@ _ADMIN: dict[str, AdminAction] = {
     "pending": _pending,
     "approve": _moderate("approve_account", "Approved"),
     "reject": _moderate("reject_account", "Rejected (the account and its data are deleted):"),
-    "suspend": _moderate("suspend_account", "Suspended"),
-    "unsuspend": _moderate("unsuspend_account", "Unsuspended"),
-    "silence": _moderate("silence_account", "Silenced"),
-    "unsilence": _moderate("unsilence_account", "Unsilenced"),
+    "suspend": _moderate("act_on_account", "Suspended", type="suspend"),
+    "unsuspend": _moderate("lift_state", "Unsuspended", undo="unsuspend", strict=True),
+    "silence": _moderate("act_on_account", "Silenced", type="silence"),
+    "unsilence": _moderate("lift_state", "Unsilenced", undo="unsilence", strict=True),
     "reset-password": _reset_password,
 }
 

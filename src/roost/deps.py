@@ -39,6 +39,11 @@ def get_runtime(request: Request) -> Runtime:
 
 
 async def _read_session(request: Request) -> AsyncIterator[AsyncSession]:
+    async with get_db(request).read(may_lag=True) as session:
+        yield session
+
+
+async def _primary_session(request: Request) -> AsyncIterator[AsyncSession]:
     async with get_db(request).read() as session:
         yield session
 
@@ -60,7 +65,10 @@ async def _runtime(request: Request) -> Runtime:
 
 DB = Annotated[Database, Depends(_db)]
 RuntimeDep = Annotated["Runtime", Depends(_runtime)]
+# Reads that may lag behind other people's writes (a read replica past the reader's own
+# last write: core/replicas.py), and reads that must not: credentials, OAuth clients.
 ReadSession = Annotated[AsyncSession, Depends(_read_session)]
+PrimarySession = Annotated[AsyncSession, Depends(_primary_session)]
 WriteSession = Annotated[AsyncSession, Depends(_write_session)]
 
 
@@ -119,7 +127,8 @@ TOKEN_LOOKUP = (
 async def load_viewer(db: Database, token: str, *, any_standing: bool = False) -> Viewer:
     """The viewer a token stands for; a person ``accounts/standing.refusal`` refuses is
     refused, except that ``any_standing`` lets one awaiting confirmation or approval in
-    (to ask for the confirmation mail again)."""
+    (to ask for the confirmation mail again). The token is read on the primary: it may
+    be a second old."""
     async with db.read() as session:
         row = (await session.execute(TOKEN_LOOKUP, {"digest": token_digest(token)})).first()
     if row is None:
@@ -129,6 +138,7 @@ async def load_viewer(db: Database, token: str, *, any_standing: bool = False) -
     refused = refusal(account) if account is not None else None
     if refused is not None and not (any_standing and refused in (UNCONFIRMED, PENDING)):
         raise Forbidden(refused)
+    await db.declare_reader(account.id if account is not None else None)
     return Viewer(account=account, token=access, scopes=frozenset(access.scopes.split()))
 
 
@@ -137,7 +147,11 @@ async def _viewer(request: Request) -> Viewer:
     if cached is not None:
         return cached
     token = bearer_token(request)
-    viewer = await load_viewer(get_db(request), token) if token else ANONYMOUS
+    if token:
+        viewer = await load_viewer(get_db(request), token)
+    else:
+        viewer = ANONYMOUS
+        await get_db(request).declare_reader(None)
     request.state.viewer = viewer
     return viewer
 

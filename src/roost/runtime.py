@@ -56,7 +56,11 @@ class Runtime:
     def __init__(self, settings: Settings) -> None:
         use_settings(settings)
         self.settings = settings
-        self.db = Database(settings.resolved_database_url)
+        self.db = Database(
+            settings.resolved_database_url,
+            replica_urls=settings.replica_urls,
+            max_lag_seconds=settings.database_replica_max_lag_seconds,
+        )
         for name, (pool, capacity) in self.db.pools.items():
             watch_database_pool(name, pool, capacity=capacity)
         # The pool counts its connections in use (core/metrics.py); the client owns it.
@@ -76,6 +80,7 @@ class Runtime:
             if settings.redis_url
             else None
         )
+        self.db.keep_positions(self.redis, prefix=settings.redis_prefix)
         # The queue runner when Redis is configured, else every job runs in this process.
         self.jobs: JobRunner = QueueJobRunner(self) if settings.redis_url else JobRunner(self)
         self.bus: Bus = make_bus(self.redis, settings.redis_prefix)

@@ -49,7 +49,7 @@ async def test_approving_a_sign_up_lets_the_person_in(
     signed_in = await password_token(client, app, "carol@example.com", "a long enough password")
     assert signed_in.status_code == 200
     assert (await client.get(f"/api/v1/accounts/{carol['id']}")).status_code == 200
-    assert await logged(runtime) == [("approve", "Account", "mo approved the sign-up of carol")]
+    assert await logged(runtime) == [("approve", "Account", "@mo approved @carol")]
     # Approving twice, or rejecting an approved account: 403, and nothing more is logged.
     for verb in ("approve", "reject"):
         again = await client.post(
@@ -77,7 +77,7 @@ async def test_rejecting_a_sign_up_deletes_it(
     assert (
         await client.get(f"/api/v1/admin/accounts/{pending['id']}", headers=cast.admin.headers)
     ).status_code == 404
-    assert await logged(runtime) == [("reject", "Account", "ada rejected the sign-up of spammer")]
+    assert await logged(runtime) == [("reject", "Account", "@ada rejected @spammer")]
     # The name is free again.
     assert (await sign_up("spammer")).status_code == 200
 
@@ -85,10 +85,10 @@ async def test_rejecting_a_sign_up_deletes_it(
 @pytest.mark.parametrize(
     ("kind", "column", "summary"),
     [
-        ("sensitive", "sensitized_at", "mo marked as sensitive bob"),
-        ("disable", "disabled_at", "mo disabled the login of bob"),
-        ("silence", "silenced_at", "mo limited bob"),
-        ("suspend", "suspended_at", "mo suspended bob"),
+        ("sensitive", "sensitized_at", "@mo marked as sensitive @bob"),
+        ("disable", "disabled_at", "@mo disabled the login of @bob"),
+        ("silence", "silenced_at", "@mo limited @bob"),
+        ("suspend", "suspended_at", "@mo suspended @bob"),
     ],
 )
 async def test_each_action_sets_its_state_and_is_logged(
@@ -175,10 +175,10 @@ async def test_a_warning_is_logged_and_an_action_resolves_open_reports(
     async with runtime.db.read() as session:
         assert all((await session.scalars(select(Report.action_taken))).all())
     assert await logged(runtime) == [
-        ("warn", "Account", "mo warned bob"),
-        ("resolve", "Report", f"mo resolved report {reports[0]} about bob"),
-        ("silence", "Account", "mo limited bob"),
-        ("resolve", "Report", f"mo resolved report {reports[1]} about bob"),
+        ("warn", "Account", "@mo warned @bob"),
+        ("resolve", "Report", f"@mo resolved report {reports[0]} on @bob"),
+        ("silence", "Account", "@mo limited @bob"),
+        ("resolve", "Report", f"@mo resolved report {reports[1]} on @bob"),
     ]
 
 
@@ -280,8 +280,8 @@ async def test_the_audit_log_pages_and_filters(
     assert [a.action for a in first.items + rest.items] == ["suspend", "sensitive", "silence"]
     assert [a.action for a in by_ada.items] == ["suspend", "silence"]
     assert [a.summary for a in on_carl.items] == [
-        "ada suspended carl",
-        "mo marked as sensitive carl",
+        "@ada suspended @carl",
+        "@mo marked as sensitive @carl",
     ]
     entry = first.items[0].render()
     assert entry["username"] == "ada" and entry["target_id"] == carl.id

@@ -23,7 +23,7 @@ async def test_entries_are_kept_newest_first_and_outlive_the_moderator(
                 action=action,
                 target_type="Account",
                 target_id=bob.account.id,
-                summary=f"@mod did {action} to @bob",
+                did=f"did {action} to @bob",
             )
         log_action(
             session=session,
@@ -31,7 +31,7 @@ async def test_entries_are_kept_newest_first_and_outlive_the_moderator(
             action="resolve",
             target_type="Report",
             target_id=42,
-            summary="@mod resolved report 42",
+            did="resolved report 42",
         )
         await session.commit()
 

@@ -57,9 +57,9 @@ async def test_email_domain_blocks_crud(
         await client.delete(f"{EMAIL}/{block['id']}", headers=cast.admin.headers)
     ).status_code == 404
     assert await summaries(runtime) == [
-        "ada blocked sign-ups with email addresses at spam.example",
-        "ada blocked sign-ups with email addresses at junk.example",
-        "ada lifted the sign-up block on email addresses at spam.example",
+        "@ada blocked sign-ups with email addresses at spam.example",
+        "@ada blocked sign-ups with email addresses at junk.example",
+        "@ada lifted the sign-up block on email addresses at spam.example",
     ]
 
 
@@ -166,11 +166,11 @@ async def test_ip_blocks_crud(client: httpx.AsyncClient, runtime: Runtime, cast:
     assert (await client.delete(f"{IP}/{single['id']}", headers=cast.admin.headers)).json() == {}
     assert (await client.get(f"{IP}/{single['id']}", headers=cast.admin.headers)).status_code == 404
     assert await summaries(runtime) == [
-        "ada added the IP rule 192.0.2.0/24: sign_up_block",
-        "ada changed the IP rule 2001:db8::/32: no_access",
-        "ada added the IP rule 198.51.100.9/32: sign_up_requires_approval",
-        "ada added the IP rule 0.0.0.0/32: sign_up_block",
-        "ada removed the IP rule 198.51.100.9/32",
+        "@ada added the IP rule 192.0.2.0/24: sign_up_block",
+        "@ada changed the IP rule 2001:db8::/32: no_access",
+        "@ada added the IP rule 198.51.100.9/32: sign_up_requires_approval",
+        "@ada added the IP rule 0.0.0.0/32: sign_up_block",
+        "@ada removed the IP rule 198.51.100.9/32",
     ]
 
 

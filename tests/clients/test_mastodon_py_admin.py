@@ -1,6 +1,6 @@
 """Mastodon.py's ``admin_*`` methods against a live Roost in ``approval`` mode: the
-first admin (made by setting the role in the database, as ``roost admin`` would)
-approves a sign-up, which can then sign in, and suspends and unsuspends it."""
+first admin (made with ``roost admin create``, as an operator makes one) approves a
+sign-up, which can then sign in, and suspends and unsuspends it."""
 
 from __future__ import annotations
 
@@ -27,13 +27,13 @@ def admin_app(live_server: str) -> tuple[str, str]:
 
 
 @pytest.fixture(scope="module")
-def admin(
-    live_server: str, live_sql: Callable[[str], None], admin_app: tuple[str, str]
-) -> Mastodon:
+def admin(live_server: str, live_admin: Callable[..., str], admin_app: tuple[str, str]) -> Mastodon:
+    made = live_admin(
+        "create", "boss", "--email", "boss@example.com", "--role", "admin", "--password", PASSWORD
+    )
+    assert made == "Created @boss (admin)"
     api = new_client(live_server, admin_app)
-    api.create_account("boss", PASSWORD, "boss@example.com", agreement=True, scopes=ADMIN_SCOPES)
-    # What no API does: give an account a role (and let it in).
-    live_sql("UPDATE accounts SET role = 'admin', approved = true WHERE username = 'boss'")
+    api.log_in("boss@example.com", PASSWORD, scopes=ADMIN_SCOPES)
     assert api.account_verify_credentials().role.name == "Admin"
     return api
 

@@ -1,5 +1,6 @@
 """The key prefix of the core tests that need Redis in every mode (rate limits,
-versions, scripts), through ``redis_url`` (tests/conftest.py)."""
+versions, scripts), through ``redis_url`` (tests/conftest.py); which modules each pass
+collects."""
 
 from __future__ import annotations
 
@@ -7,6 +8,13 @@ from collections.abc import Iterator
 
 import pytest
 import redis
+
+from tests.conftest import BACKEND
+
+# The read replica and failover tests start a PostgreSQL pair of their own, the same in
+# either pass: the PostgreSQL pass runs them.
+PAIRED = ["test_replicas.py", "test_failover.py"]
+collect_ignore = [] if BACKEND == "postgresql" else PAIRED
 
 
 @pytest.fixture

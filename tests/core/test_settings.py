@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from roost.core import settings as settings_module
+from roost.core.db import Database
 from roost.core.settings import Settings, get_settings, use_settings
 
 
@@ -49,6 +50,19 @@ def test_a_database_url_is_used_as_given() -> None:
     configured = Settings(database_url=url)
     assert configured.resolved_database_url == url
     assert not configured.is_sqlite
+
+
+def test_replica_urls_are_a_comma_separated_list(monkeypatch: pytest.MonkeyPatch) -> None:
+    first = "postgresql+asyncpg://roost@replica-a/roost"
+    second = "postgresql+asyncpg://roost@/roost?host=b1:5432&host=b2:5432"
+    monkeypatch.setenv("ROOST_DATABASE_REPLICA_URLS", f"{first}, {second},")
+    assert Settings().replica_urls == [first, second]
+    assert Settings(database_replica_urls="").replica_urls == []
+
+
+def test_replicas_of_the_embedded_database_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="PostgreSQL"):
+        Database(Settings(data_dir=tmp_path).resolved_database_url, replica_urls=["x"])
 
 
 def test_settings_come_from_roost_variables(monkeypatch: pytest.MonkeyPatch) -> None:

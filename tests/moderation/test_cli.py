@@ -19,14 +19,17 @@ import httpx
 import pytest
 
 from roost import cli
+from roost.admin.audit import list_actions
 from roost.core import ids
 from roost.core import settings as settings_module
+from roost.core.paging import Window
 from roost.core.settings import Settings
 from roost.runtime import Runtime
 from tests.factories import Factory, User
 from tests.moderation.scene import call
 from tests.oauth.support import password_token, register_app
 from tests.timelines.helpers import post
+from tests.web.helpers import login
 
 DEADLINE = 20.0
 
@@ -120,8 +123,17 @@ async def shown(client: httpx.AsyncClient, who: User | None, path: str, status_i
     return status_id in {s["id"] for s in response.json()}
 
 
+async def operator_log(runtime: Runtime) -> list[tuple[str, str]]:
+    """(action, summary) of the audit log, oldest first; every entry the command
+    line's (no actor account)."""
+    async with runtime.db.read() as session:
+        page = await list_actions(session=session, page=Window(limit=100))
+    assert {entry.actor_id for entry in page.items} <= {None}
+    return [(entry.action, entry.summary) for entry in reversed(page.items)]
+
+
 async def test_admin_accounts_roles_and_sign_ups(
-    admin: Admin, client: httpx.AsyncClient, factory: Factory
+    admin: Admin, client: httpx.AsyncClient, runtime: Runtime, factory: Factory
 ) -> None:
     made = await admin("create", "admin", "--email", "Boss@Example.com", "--role", "admin")
     assert made.code == 0, made.err
@@ -154,6 +166,19 @@ async def test_admin_accounts_roles_and_sign_ups(
     assert me.status_code == 401  # gone with its account
     assert (await admin("pending")).out == "No sign-up is waiting for approval"
 
+    # Each change is in the audit log, the command line's, and its screen shows it.
+    assert await operator_log(runtime) == [
+        ("create", "The command line created @admin (admin)"),
+        ("change_role", "The command line made @admin moderator (was admin)"),
+        ("approve", "The command line approved @waiting"),
+        ("reject", "The command line rejected @unwanted"),
+    ]
+    assert (await login(client, "boss@example.com", password)).status_code == 303
+    audit = await client.get("/moderation/audit")
+    assert audit.status_code == 200
+    assert "The command line made @admin moderator (was admin)" in audit.text
+    assert audit.text.index("rejected @unwanted") < audit.text.index("created @admin")
+
 
 async def test_admin_moderates_and_resets_passwords(
     admin: Admin,
@@ -168,6 +193,7 @@ async def test_admin_moderates_and_resets_passwords(
     await runtime.jobs.drain()
     home, public = "/api/v1/timelines/home", "/api/v1/timelines/public"
     assert await shown(client, bob, home, said)
+    report = await call(client, bob, "/api/v1/reports", account_id=alice.id)
 
     suspended = await as_operator(environment, "suspend", "alice")
     assert (suspended.code, suspended.out) == (0, "Suspended @alice"), suspended.err
@@ -191,9 +217,17 @@ async def test_admin_moderates_and_resets_passwords(
     assert me.status_code == 401  # the old token is revoked
     app = await register_app(client)
     assert (await password_token(client, app, "alice", new_password)).status_code == 200
+    assert await operator_log(runtime) == [
+        ("suspend", "The command line suspended @alice"),
+        ("resolve", f"The command line resolved report {report['id']} on @alice"),
+        ("unsuspend", "The command line unsuspended @alice"),
+        ("silence", "The command line limited @alice"),
+        ("unsilence", "The command line lifted the limit on @alice"),
+        ("reset_password", "The command line reset the password of @alice"),
+    ]
 
 
-async def test_admin_refuses_clearly(admin: Admin, factory: Factory) -> None:
+async def test_admin_refuses_clearly(admin: Admin, runtime: Runtime, factory: Factory) -> None:
     await factory.user("alice")
     unknown = await admin("suspend", "nobody")
     assert unknown.code == 1
@@ -210,3 +244,4 @@ async def test_admin_refuses_clearly(admin: Admin, factory: Factory) -> None:
     assert role.code == 2 and "invalid choice: 'king'" in role.err
     missing = await admin("create", "bob")
     assert missing.code == 2 and "--email" in missing.err
+    assert await operator_log(runtime) == []  # a refusal writes nothing

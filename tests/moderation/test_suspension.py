@@ -22,11 +22,11 @@ from roost.runtime import Runtime
 from roost.statuses.models import Status
 from roost.statuses.render import render_statuses
 from roost.timelines.fanout import fan_out
-from tests.conftest import AppClient
-from tests.factories import PASSWORD, Factory
-from tests.moderation.scene import Scene, call, make_scene, observe
+from tests.conftest import AppClient, Scaled
+from tests.factories import PASSWORD, Factory, User
+from tests.moderation.scene import Scene, call, make_scene, moderate, observe
 from tests.oauth.support import password_token, register_app
-from tests.timelines.helpers import post
+from tests.timelines.helpers import HOME, link_cursor, post
 from tests.web.helpers import login
 
 
@@ -252,3 +252,74 @@ async def test_a_moderator_reviewing_still_sees_the_withheld_posts(
         assert await render_statuses(session, [status], viewer, runtime=runtime) == []
         [shown] = await render_statuses(session, [status], viewer, runtime=runtime, moderating=True)
     assert shown["id"] == scene.alice_post and shown["account"]["suspended"] is True
+
+
+async def whole_home(client: httpx.AsyncClient, who: User) -> list[str]:
+    """Every post in ``who``'s home, newest first, paged as a client pages it."""
+    found: list[str] = []
+    max_id: str | None = None
+    while True:
+        params = {"limit": 40} | ({"max_id": max_id} if max_id else {})
+        response = await client.get(HOME, params=params, headers=who.headers)
+        assert response.status_code == 200, response.text
+        found += [status["id"] for status in response.json()]
+        max_id = link_cursor(response, "next")
+        if not response.json() or max_id is None:
+            return found
+
+
+async def posted_in_turn(
+    client: httpx.AsyncClient, runtime: Runtime, authors: list[User]
+) -> list[str]:
+    """One post by each author in turn, each delivered before the next is posted."""
+    posted = []
+    for n, author in enumerate(authors):
+        posted.append(await post(client, author, f"post {n}"))
+        await runtime.jobs.drain()
+    return posted
+
+
+async def test_unsuspending_puts_every_post_back_in_its_place(
+    client: httpx.AsyncClient, runtime: Runtime, factory: Factory
+) -> None:
+    """More of alice's posts than a follow brings in (40) come back into bob's home
+    after the suspension, each where it was among dave's, as if never gone."""
+    alice, bob, dave = [await factory.user(name) for name in ("alice", "bob", "dave")]
+    for target in (alice, dave):
+        await call(client, bob, f"/api/v1/accounts/{target.id}/follow")
+    authors = [dave if n % 9 == 0 else alice for n in range(50)]  # 44 by alice
+    assert await whole_home(client, bob) == []  # live: deliveries land as they happen
+    posted = await posted_in_turn(client, runtime, authors)
+    newest_first = list(reversed(posted))
+    assert await whole_home(client, bob) == newest_first
+
+    await moderate(runtime, suspend_account, alice)
+    daves = [p for p, author in zip(posted, authors, strict=True) if author is dave]
+    assert await whole_home(client, bob) == list(reversed(daves))
+    await moderate(runtime, unsuspend_account, alice)
+    assert await whole_home(client, bob) == newest_first
+
+
+async def test_a_capped_redis_timeline_gets_back_what_it_holds(scaled: Scaled) -> None:
+    """On Redis a timeline holds ``timeline_cap`` entries (6 here): the newest 6 of
+    alice's and dave's posts come back in order; a timeline that was not live is left
+    to its rebuild, which has them too."""
+    runtime, client, factory = scaled
+    alice, bob, carol, dave = [
+        await factory.user(name) for name in ("alice", "bob", "carol", "dave")
+    ]
+    for reader in (bob, carol):
+        for target in (alice, dave):
+            await call(client, reader, f"/api/v1/accounts/{target.id}/follow")
+    authors = [alice, dave, alice, alice, dave, alice, alice, dave, alice, alice]
+    await whole_home(client, bob)  # live; carol's is not
+    posted = await posted_in_turn(client, runtime, authors)
+    newest = list(reversed(posted))[:6]
+    assert await whole_home(client, bob) == newest
+
+    await moderate(runtime, suspend_account, alice)
+    assert not await runtime.timelines.is_live(carol.account.id)
+    await moderate(runtime, unsuspend_account, alice)
+    assert not await runtime.timelines.is_live(carol.account.id)  # nothing half-made
+    assert await whole_home(client, bob) == newest
+    assert await whole_home(client, carol) == newest

@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from roost.accounts.models import Account
 from roost.accounts.render import render_account
 from roost.core.breaker import REDIS_DOWN
+from roost.core.db import fresh
 from roost.core.versions import Versions
 
 if TYPE_CHECKING:
@@ -96,10 +97,11 @@ class AccountCache:
         if watch:
             for account_id in stale:
                 watch.hold(self._keys(account_id)[1], versions.get(account_id))
-        fresh = await _from_sql(session, stale, self.base_url)
+        async with fresh(session) as primary:  # what a cache keeps is read on the primary
+            read = await _from_sql(primary, stale, self.base_url)
         try:
             async with redis.pipeline(transaction=False) as pipe:
-                for account_id, rendered in fresh.items():
+                for account_id, rendered in read.items():
                     version = versions.get(account_id)
                     if version is not None:
                         value = orjson.dumps([version.decode(), rendered])
@@ -107,7 +109,7 @@ class AccountCache:
                 await pipe.execute()
         except REDIS_DOWN:
             pass  # read from SQL all the same; the next reader keeps them
-        return found | fresh
+        return found | read
 
 
 async def _from_sql(

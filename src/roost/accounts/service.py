@@ -33,7 +33,7 @@ from roost.admin.sign_up_rules import (
     ip_block_severity,
     parse_address,
 )
-from roost.core.db import commit, utcnow
+from roost.core.db import commit, utcnow, wrote_for
 from roost.core.errors import Forbidden, Gone, NotFound, Unprocessable
 from roost.core.ids import new_id
 from roost.follows.relations import follow_requests_count
@@ -156,6 +156,7 @@ async def _commit_new_account(session: AsyncSession, runtime: Runtime, account: 
     username, email = account.username, account.email
     awaits_confirmation = account.confirmed_at is None
     schedule_sign_up_notice(session, runtime, account_id=account.id)
+    wrote_for(session, [account.id])  # its first reads, with the new token, see it
     try:
         if awaits_confirmation:
             # A None would take the column's default (confirmed now) in the INSERT:

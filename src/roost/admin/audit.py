@@ -4,6 +4,11 @@
 commit together or not at all. ``list_actions`` is what the moderation screen reads
 (Mastodon's client API has no endpoint for it); who may read it (``VIEW_AUDIT_LOG``)
 is the caller's to check.
+
+Who acted is an account (a moderator, through the admin API or the screens) or the
+``OPERATOR`` (whoever runs ``roost admin`` on the server, who has no account): their
+entry has no actor account (``account_id`` null) and its summary begins with
+``OPERATOR_NAME``. The summary names the actor the one way ``name_of`` does.
 """
 
 from __future__ import annotations
@@ -28,26 +33,46 @@ REPORT = "Report"
 EMAIL_DOMAIN_BLOCK = "EmailDomainBlock"
 IP_BLOCK = "IpBlock"
 SUMMARY_MAX = 500
+OPERATOR_NAME = "The command line"
+
+
+@dataclass(frozen=True)
+class Operator:
+    """Whoever runs ``roost admin`` on the server: no account, and every permission
+    (they hold the database already). ``id`` is None, as an account-less actor's."""
+
+    id: None = None
+
+
+OPERATOR = Operator()
+Actor = Account | Operator
+
+
+def name_of(actor: Actor) -> str:
+    """How an audit-log summary names who acted: ``@mod``, or the command line."""
+    return OPERATOR_NAME if isinstance(actor, Operator) else f"@{actor.username}"
 
 
 def log_action(
     session: AsyncSession,
     *,
-    actor: Account,
+    actor: Actor,
     action: str,
     target_type: str,
     target_id: int,
-    summary: str,
+    did: str,
     text: str = "",
 ) -> AdminActionLog:
-    """Record that ``actor`` did ``action`` to the target; committed by the caller."""
+    """Record that ``actor`` did ``action`` to the target; committed by the caller.
+    ``did`` is the rest of the summary's sentence after the actor's name ("suspended
+    @bob"); ``text`` the moderator's own words, if any."""
     row = AdminActionLog(
         id=new_id(),
         account_id=actor.id,
         action=action,
         target_type=target_type,
         target_id=target_id,
-        summary=summary[:SUMMARY_MAX],
+        summary=f"{name_of(actor)} {did}"[:SUMMARY_MAX],
         text=text,
         created_at=utcnow(),
     )
@@ -59,13 +84,20 @@ def log_action(
 class LoggedAction:
     id: int
     action: str
-    actor_id: int | None  # None: the moderator's account is gone
+    # None: the command line (``OPERATOR``), or an account since deleted (only a rejected
+    # sign-up's row ever is, and it cannot have acted); the summary names them either way.
+    actor_id: int | None
     actor_username: str | None
     target_type: str
     target_id: int
     summary: str
     text: str
     created_at: datetime
+
+    @property
+    def sentence(self) -> str:
+        """What the screens show: the summary, then the moderator's words."""
+        return f"{self.summary}: {self.text}" if self.text else self.summary
 
     def render(self) -> dict[str, Any]:
         return {

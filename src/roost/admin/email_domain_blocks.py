@@ -108,7 +108,7 @@ async def block_email_domain(
         action="create",
         target_type=audit.EMAIL_DOMAIN_BLOCK,
         target_id=block.id,
-        summary=f"{actor.username} blocked sign-ups with email addresses at {name}",
+        did=f"blocked sign-ups with email addresses at {name}",
     )
     try:
         await commit(session)
@@ -126,7 +126,7 @@ async def unblock_email_domain(*, session: AsyncSession, actor: Account, block_i
         action="destroy",
         target_type=audit.EMAIL_DOMAIN_BLOCK,
         target_id=block.id,
-        summary=f"{actor.username} lifted the sign-up block on email addresses at {block.domain}",
+        did=f"lifted the sign-up block on email addresses at {block.domain}",
     )
     await session.execute(delete(EmailDomainBlock).where(EmailDomainBlock.id == block.id))
     await commit(session)

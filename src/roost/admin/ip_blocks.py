@@ -121,7 +121,7 @@ async def create_ip_block(
         action="create",
         target_type=audit.IP_BLOCK,
         target_id=block.id,
-        summary=f"{actor.username} added the IP rule {network}: {block.severity}",
+        did=f"added the IP rule {network}: {block.severity}",
         text=block.comment,
     )
     await _commit_unique(session)
@@ -151,7 +151,7 @@ async def update_ip_block(
         action="update",
         target_type=audit.IP_BLOCK,
         target_id=block.id,
-        summary=f"{actor.username} changed the IP rule {block.ip}: {block.severity}",
+        did=f"changed the IP rule {block.ip}: {block.severity}",
         text=block.comment,
     )
     await _commit_unique(session)
@@ -166,7 +166,7 @@ async def delete_ip_block(*, session: AsyncSession, actor: Account, block_id: in
         action="destroy",
         target_type=audit.IP_BLOCK,
         target_id=block.id,
-        summary=f"{actor.username} removed the IP rule {block.ip}",
+        did=f"removed the IP rule {block.ip}",
     )
     await session.execute(delete(IpBlock).where(IpBlock.id == block.id))
     await commit(session)

@@ -172,3 +172,11 @@ async def list_accounts(
     found: Page[Account] = await paginate(session, query, key=Account.id, page=page)
     base_url = runtime.settings.base_url
     return found.with_items([render_admin_account(a, base_url=base_url) for a in found.items])
+
+
+async def pending_accounts(*, session: AsyncSession, limit: int | None = None) -> list[Account]:
+    """The sign-ups waiting for approval (``status=pending``), oldest first (the first
+    to have waited): the moderation screen's list and ``roost admin pending``."""
+    query = select(Account).where(_status_condition("pending")).order_by(Account.id)
+    rows = await session.scalars(query.limit(limit) if limit is not None else query)
+    return list(rows.all())

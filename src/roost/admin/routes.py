@@ -96,7 +96,10 @@ async def action(
         runtime=runtime,
         actor=viewer.person,
         account_id=parse_id(account_id),
-        form=form,
+        type=form.type,
+        text=form.text,
+        report_id=form.report_id,
+        warning_preset_id=form.warning_preset_id,
     )
     return json_response({})
 

@@ -19,6 +19,12 @@ class Settings(BaseSettings):
     # The host[:port] every URL Roost writes names. `roost serve` without ROOST_DOMAIN
     # sets it to the address it serves (localhost:<port>); this default is for code
     # that builds the app itself.
+    # PostgreSQL read replicas (streaming standbys of ``database_url``), comma-separated.
+    # A request's reads may go to one that has replayed its reader's last write
+    # (core/replicas.py); one lagging more than ``database_replica_max_lag_seconds`` or
+    # down is skipped until it catches up.
+    database_replica_urls: str = ""
+    database_replica_max_lag_seconds: float = 5.0
     domain: str = "localhost:8000"
     secret_key: str = ""
     registrations: Literal["open", "approval", "closed"] = "open"
@@ -150,6 +156,10 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{(self.data_dir / 'roost.sqlite3').resolve()}"
+
+    @property
+    def replica_urls(self) -> list[str]:
+        return [url.strip() for url in self.database_replica_urls.split(",") if url.strip()]
 
     @property
     def is_sqlite(self) -> bool:

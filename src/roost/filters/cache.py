@@ -21,7 +21,7 @@ from collections import OrderedDict
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from roost.core.db import after_commit
+from roost.core.db import after_commit, fresh
 from roost.core.versions import Versions, Watch
 from roost.filters.matching import ViewerFilters, read_viewer_filters
 
@@ -52,7 +52,8 @@ class FilterCache:
         if entry is not None and entry[0] == version:
             self._local.move_to_end(account_id)
             return entry[1]
-        filters = await read_viewer_filters(session, account_id)
+        async with fresh(session) as primary:  # what a cache keeps is read on the primary
+            filters = await read_viewer_filters(primary, account_id)
         self._local[account_id] = (version, filters)
         self._local.move_to_end(account_id)
         if len(self._local) > LOCAL_ENTRIES:

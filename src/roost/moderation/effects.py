@@ -11,10 +11,11 @@ match, so pages stay full and counts stay true:
 - suspended: the account's entries leave the home timelines of its followers and the
   list timelines it is a member of, in both stores (``remove_author``, as an unfollow
   does), and others' counts are recounted without it;
-- unsuspended: its newest posts go back into those timelines by the rule of
-  recipients.py, as a new follow brings them (``merge_author``: fresh cursors, so a
-  client polling sees them arrive), and the counts are recounted with it. Older posts
-  stay in its profile and threads; a Redis timeline rebuilt from SQL has them all.
+- unsuspended: its posts go back into those timelines where a rebuild from SQL would
+  place them (``timelines/rebuild.restore_home_author``: the rule of recipients.py,
+  as many as a timeline holds, each at the cursor of when it was posted), so they
+  read as if they had never left; a Redis timeline that is not live is left to its
+  rebuild. The counts are recounted with it.
 
 Other entries that name its posts (boosts of them in other timelines, deliveries by
 mention or followed hashtag) stay in the stores and are left out at read.
@@ -36,7 +37,7 @@ from roost.jobs.runner import job
 from roost.lists.lookup import lists_holding_with_owners
 from roost.moderation.counts import recount_around
 from roost.moderation.service import SETTLE
-from roost.timelines.fanout import merge_author, merge_list_member
+from roost.timelines.rebuild import restore_home_author, restore_list_author
 
 if TYPE_CHECKING:
     from roost.runtime import Runtime
@@ -91,6 +92,6 @@ async def _withdraw(runtime: Runtime, account_id: int) -> None:
 async def _restore(runtime: Runtime, account_id: int) -> None:
     followers, lists = await _audience(runtime, account_id)
     for owner_id in followers:
-        await merge_author(runtime, owner_id=owner_id, author_id=account_id)
+        await restore_home_author(runtime, owner_id=owner_id, author_id=account_id)
     for list_id, owner_id in lists:
-        await merge_list_member(runtime, list_id=list_id, owner_id=owner_id, author_id=account_id)
+        await restore_list_author(runtime, list_id=list_id, owner_id=owner_id, author_id=account_id)

@@ -1,7 +1,8 @@
-"""What the operator does from the command line (``roost admin``) besides the
-moderation verbs of service.py: make an account with a role, change a role, list the
-sign-ups waiting, reset a password. Each verb works in the caller's session; the
-caller commits."""
+"""What the operator does from the command line (``roost admin``) besides moderating
+(``admin/service.py``, with the ``OPERATOR`` as the actor): make an account with a
+role, change a role, reset a password. Each verb works in the caller's session and
+writes its audit-log row there (``admin/audit.py``: no actor account, "The command
+line ..."); the caller commits, so the change and its record commit together."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from roost.accounts.credentials import hash_password_off_loop
 from roost.accounts.models import Account
 from roost.accounts.roles import ROLES
 from roost.accounts.service import check_taken
+from roost.admin import audit
 from roost.core.db import utcnow
 from roost.core.errors import NotFound, Unprocessable
 from roost.core.ids import new_id
@@ -82,6 +84,7 @@ async def create_account(
         created_at=utcnow(),
     )
     session.add(account)
+    _log(session, account, "create", f"created @{account.username} ({role})")
     return Created(account=account, password=generated)
 
 
@@ -93,15 +96,8 @@ async def set_role(*, session: AsyncSession, runtime: Runtime, account: Account,
         raise Unprocessable(f"{account.username} is already {role}")
     account.role = role
     runtime.accounts.forget(session, [account.id])  # the entity's badge changes
+    _log(session, account, "change_role", f"made @{account.username} {role} (was {before})")
     return before
-
-
-async def pending_accounts(*, session: AsyncSession) -> list[Account]:
-    """The sign-ups waiting for a moderator, oldest first."""
-    rows = await session.scalars(
-        select(Account).where(Account.approved.is_(False)).order_by(Account.id)
-    )
-    return list(rows.all())
 
 
 async def reset_password(
@@ -114,4 +110,16 @@ async def reset_password(
     password = secrets.token_urlsafe(18)
     account.password_hash = await hash_password_off_loop(password)
     revoked = await revoke_account_access(session, runtime, account.id)
+    _log(session, account, "reset_password", f"reset the password of @{account.username}")
     return password, revoked
+
+
+def _log(session: AsyncSession, account: Account, action: str, did: str) -> None:
+    audit.log_action(
+        session,
+        actor=audit.OPERATOR,
+        action=action,
+        target_type=audit.ACCOUNT,
+        target_id=account.id,
+        did=did,
+    )

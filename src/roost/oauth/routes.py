@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Request
 from roost.core.errors import NotFound, Unauthorized
 from roost.core.http import JSON, json_response, params, raw_params
 from roost.deps import (
-    ReadSession,
+    PrimarySession,
     RuntimeDep,
     Viewer,
     WriteSession,
@@ -61,7 +61,9 @@ async def create_app(
 
 
 @router.get("/api/v1/apps/verify_credentials", response_model=Application)
-async def verify_app(viewer: Annotated[Viewer, Depends(any_token)], session: ReadSession) -> JSON:
+async def verify_app(
+    viewer: Annotated[Viewer, Depends(any_token)], session: PrimarySession
+) -> JSON:
     app = await service.app_by_id(session=session, app_id=viewer.app_id)
     if app is None:
         raise NotFound()
@@ -92,7 +94,7 @@ def _oauth_error(exc: service.OAuthError) -> JSON:
 async def token(
     request: Request,
     raw: Annotated[Raw, Depends(raw_params(TokenForm))],
-    read_session: ReadSession,
+    read_session: PrimarySession,
     write_session: WriteSession,
     runtime: RuntimeDep,
 ) -> JSON:

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from roost.accounts.models import Account
 from roost.accounts.roles import Permission, role_of
-from roost.admin.audit import log_action
+from roost.admin.audit import Actor, log_action
 from roost.core.db import commit, utcnow
 from roost.core.errors import Forbidden, NotFound, Unprocessable
 from roost.core.paging import Page, Window, paginate
@@ -59,7 +59,7 @@ async def get_report(*, session: AsyncSession, report_id: int) -> Report:
 
 
 async def _logged(
-    session: AsyncSession, actor: Account, report: Report, action: str, did: str
+    session: AsyncSession, actor: Actor, report: Report, action: str, did: str
 ) -> None:
     """Move the report's ``updated_at`` and log what the actor ``did`` to it (a phrase
     in which ``{report}`` names the report)."""
@@ -72,7 +72,7 @@ async def _logged(
         action=action,
         target_type="Report",
         target_id=report.id,
-        summary=f"@{actor.username} " + did.format(report=f"report {report.id}{on}"),
+        did=did.format(report=f"report {report.id}{on}"),
     )
 
 
@@ -123,13 +123,40 @@ async def unassign_report(*, session: AsyncSession, actor: Account, report_id: i
     return report
 
 
-async def mark_resolved(*, session: AsyncSession, actor: Account, report: Report) -> None:
-    """Resolve ``report`` in the caller's transaction (an account action resolves the
-    reports it answers, ``admin/account_actions.py``)."""
+async def mark_resolved(*, session: AsyncSession, actor: Actor, report: Report) -> None:
+    """Resolve ``report`` by ``actor`` in the caller's transaction, and log it (resolved
+    from the command line, it names no account as the one who took action)."""
     report.action_taken = True
     report.action_taken_at = utcnow()
     report.action_taken_by_account_id = actor.id
     await _logged(session, actor, report, "resolve", "resolved {report}")
+
+
+async def resolve_answered(
+    *,
+    session: AsyncSession,
+    actor: Actor,
+    target_id: int,
+    report_id: int | None,
+    every_open: bool,
+) -> list[Report]:
+    """Resolve, in the caller's transaction, the reports an action on the account
+    ``target_id`` answers (``admin/service.act_on_account``): the report ``report_id``
+    (404 if there is none, 422 if it is about someone else) and, with ``every_open``,
+    every report about the account still open, oldest first. The reports resolved now."""
+    chosen: Report | None = None
+    if report_id is not None:
+        chosen = await session.get(Report, report_id)
+        if chosen is None:
+            raise NotFound()
+        if chosen.target_account_id != target_id:
+            raise Unprocessable("Validation failed: the report is not about this account")
+    reports = await open_reports_on(session=session, target_id=target_id) if every_open else []
+    if chosen is not None and not chosen.action_taken and chosen not in reports:
+        reports.append(chosen)
+    for report in reports:
+        await mark_resolved(session=session, actor=actor, report=report)
+    return reports
 
 
 async def resolve_report(*, session: AsyncSession, actor: Account, report_id: int) -> Report:

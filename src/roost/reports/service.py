@@ -149,29 +149,3 @@ async def notify_staff(*, session: AsyncSession, runtime: Runtime, report: Repor
             type="admin.report",
             report_id=report.id,
         )
-
-
-async def resolve_reports(
-    *, session: AsyncSession, target_id: int, report_id: int | None, every_open: bool
-) -> list[Report]:
-    """Mark reports about ``target_id`` resolved in the caller's transaction (a moderator
-    acted on the account, ``admin/service.py``): the report ``report_id`` (404 if there
-    is none, 422 if it is about someone else) and, with ``every_open``, every report
-    about the account still open. The reports resolved now."""
-    chosen: Report | None = None
-    if report_id is not None:
-        chosen = await session.get(Report, report_id)
-        if chosen is None:
-            raise NotFound()
-        if chosen.target_account_id != target_id:
-            raise Unprocessable("Validation failed: the report is not about this account")
-    query = select(Report).where(
-        Report.target_account_id == target_id, Report.action_taken.is_(False)
-    )
-    reports = list((await session.scalars(query)).all()) if every_open else []
-    if chosen is not None and not chosen.action_taken and chosen not in reports:
-        reports.append(chosen)
-    now = utcnow()
-    for report in reports:
-        report.action_taken, report.action_taken_at = True, now
-    return reports

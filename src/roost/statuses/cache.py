@@ -40,7 +40,7 @@ from roost.accounts.models import Account
 from roost.cards.models import PreviewCard, StatusCard
 from roost.cards.render import render_card
 from roost.core.breaker import REDIS_DOWN
-from roost.core.db import after_commit
+from roost.core.db import after_commit, fresh
 from roost.core.http import iso
 from roost.media.models import MediaAttachment
 from roost.media.render import render_media
@@ -145,7 +145,8 @@ class StatusCache:
         cores = await self.get_many(wanted)
         missing = wanted - cores.keys()
         if missing:
-            built = await _build(session, missing, self.base_url, self.storage)
+            async with fresh(session) as primary:  # what a cache keeps is read on the primary
+                built = await _build(primary, missing, self.base_url, self.storage)
             await self.put_many(built.values())
             cores |= built
         originals = {c.reblog_of_id for c in cores.values() if c.reblog_of_id} - cores.keys()
@@ -155,7 +156,8 @@ class StatusCache:
 
     async def rebuild(self, session: AsyncSession, ids: Iterable[int]) -> dict[int, Core]:
         """Cores of these statuses read from SQL again (a copy was found stale)."""
-        built = await _build(session, set(ids), self.base_url, self.storage)
+        async with fresh(session) as primary:
+            built = await _build(primary, set(ids), self.base_url, self.storage)
         await self.put_many(built.values())
         return built
 

@@ -3,6 +3,10 @@ its TTL, or the cache lost), by the one rule of recipients.py.
 
 It goes through the store's own cursor, so what it adds becomes visible in the same
 order as any delivery and the exactly-once property holds for it too.
+
+The same rule puts one author's posts back where a rebuild would place them, in a
+timeline that stayed live while they were out of it (a lifted suspension:
+``restore_home_author``, ``restore_list_author``).
 """
 
 from __future__ import annotations
@@ -60,13 +64,50 @@ async def list_from_sql(runtime: Runtime, list_id: int, owner_id: int) -> list[F
     return await _fills(runtime, list_statuses(list_id, owner_id))
 
 
-async def _fills(runtime: Runtime, statuses: Select[int, int | None]) -> list[Fill]:
+async def restore_home_author(runtime: Runtime, *, owner_id: int, author_id: int) -> None:
+    """Put the author's posts that the home rule admits back into the owner's home, as
+    many as a timeline holds (``timeline_cap``), each at the cursor of the moment it
+    was posted: the timeline reads as if they had never left it."""
+    fills = await _in_place(runtime, home_statuses(owner_id, author_id=author_id))
+    await runtime.timelines.restore_author(owner_id, author_id, fills)
+
+
+async def restore_list_author(
+    runtime: Runtime, *, list_id: int, owner_id: int, author_id: int
+) -> None:
+    """The same for a list the author is a member of, by the list's rule."""
+    fills = await _in_place(runtime, list_statuses(list_id, owner_id, author_id=author_id))
+    await runtime.list_timelines.restore_author(list_id, author_id, fills)
+
+
+async def _rows(
+    runtime: Runtime, statuses: Select[int, int | None]
+) -> list[tuple[int, int | None]]:
+    """The newest ``timeline_cap`` of ``statuses``, oldest first, one appearance per post."""
     query = statuses.order_by(Status.id.desc()).limit(runtime.settings.timeline_cap)
+    # On the primary (``read()``, not ``may_lag``): the timeline is live once filled, and
+    # what a lagging replica lacked would be missing from it for good.
     async with runtime.db.read() as session:
         rows = list((await session.execute(query)).all())
+    return one_appearance(reversed(rows), set())
+
+
+async def _in_place(runtime: Runtime, statuses: Select[int, int | None]) -> list[Fill]:
+    """Fills at the cursors of the moments the statuses were posted (a later one where
+    two share a millisecond, so each has its own)."""
+    fills: list[Fill] = []
+    last = 0
+    for status_id, reblog_of_id in await _rows(runtime, statuses):
+        last = max(seq_at_status(status_id), last + 1)
+        fills.append(Fill(status_id=status_id, seq=last, reblog_of_id=reblog_of_id))
+    return fills
+
+
+async def _fills(runtime: Runtime, statuses: Select[int, int | None]) -> list[Fill]:
+    rows = await _rows(runtime, statuses)
     recent_floor = lowest_id_at(id_to_unix_ms(max((r[0] for r in rows), default=0)) - RECENT_MS)
     fills: list[Fill] = []
-    for status_id, reblog_of_id in one_appearance(reversed(rows), set()):
+    for status_id, reblog_of_id in rows:  # oldest first
         seq = None if status_id >= recent_floor else seq_at_status(status_id)
         fills.append(Fill(status_id=status_id, seq=seq, reblog_of_id=reblog_of_id))
     return fills

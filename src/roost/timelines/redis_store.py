@@ -130,6 +130,36 @@ return added
 """
 )
 
+RESTORE = (
+    _DELIVERY_RULES
+    + """
+-- An author's entries back into ONE live timeline at their own cursors (a lifted
+-- suspension). KEYS: timeline, boosts, head. ARGV: now seq, cap, ttl, then triples
+-- (status id, seq, original id or ''). A timeline that is not live is left alone (its
+-- rebuild brings them). Present members keep their place; a boost whose original (or
+-- another boost of it) is shown is left out. The head moves, so a kept page of the
+-- timeline is not served again. Returns how many were put back.
+local timeline, boosts, head = KEYS[1], KEYS[2], KEYS[3]
+local last = redis.call('GET', head)
+if not last then return 0 end
+local added = 0
+for i = 4, #ARGV, 3 do
+  local status, seq, original = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+  local shown = original ~= '' and (redis.call('ZSCORE', timeline, original)
+    or redis.call('ZSCORE', boosts, original))
+  if not shown and redis.call('ZADD', timeline, 'NX', seq, status) == 1 then
+    if original ~= '' then redis.call('ZADD', boosts, 'NX', seq, original) end
+    added = added + 1
+  end
+end
+if added > 0 then
+  local moved = string.format('%d', math.max(tonumber(last) + 1, tonumber(ARGV[1])))
+  settle(timeline, boosts, head, moved, tonumber(ARGV[2]), ARGV[3])
+end
+return added
+"""
+)
+
 FILL = """
 -- KEYS: timeline, boosts, head. ARGV: now seq, cap, ttl, then triples
 -- (status id, seq or '' for a fresh one, original id or ''). Members already present
@@ -178,6 +208,7 @@ class RedisTimelineStore:
         self.ttl = ttl_days * 86400
         self._deliver = Script(DELIVER)
         self._fill = Script(FILL)
+        self._restore = Script(RESTORE)
         self._deliver_each = Script(DELIVER_EACH)
 
     def keys(self, owner_id: int) -> tuple[str, str, str]:
@@ -316,6 +347,15 @@ class RedisTimelineStore:
             seq = "" if entry.seq is None else entry.seq
             args += [entry.status_id, seq, entry.reblog_of_id or ""]
         await self._fill.run(self.redis, self.keys(owner_id), args)
+
+    async def restore_author(self, owner_id: int, author_id: int, entries: Sequence[Fill]) -> None:
+        if any(entry.seq is None for entry in entries):
+            raise ValueError("restored entries keep cursors of their own")
+        args: list[str | int] = [now_seq(), self.cap, self.ttl]
+        for entry in entries:
+            args += [entry.status_id, entry.seq or 0, entry.reblog_of_id or ""]
+        if len(args) > 3:
+            await self._restore.run(self.redis, self.keys(owner_id), args)
 
     def posted_key(self, author_id: int) -> str:
         return f"{self.posted_prefix}posted:{{{author_id}}}"

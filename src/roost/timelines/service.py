@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from roost.accounts.models import Account
 from roost.core.breaker import REDIS_DOWN
+from roost.core.db import fresh
 from roost.core.errors import NotFound
 from roost.core.http import PageParams
 from roost.core.paging import Page, Window, paginate
@@ -63,56 +64,70 @@ async def read_home(
     Ids the client sends may be cursors from our Link header or status ids from the
     posts it saw; ``cursor_for`` turns either into a cursor of this timeline.
     ``watch`` collects the versions of what the page shows, for the page cache.
+
+    Read on the primary (``fresh``), as every timeline fed through Redis: an entry is
+    delivered once its post has committed, and a replica that has not replayed the
+    post yet would leave it out of the page, moving the reader's cursor past it.
     """
     owner = viewer.id
     try:
         await ensure_home(runtime, owner)  # before this session holds a connection
         if watch:
             await watch.start("home", [owner])
-        audience, big = await _home_audience(session, owner, runtime.settings.fanout_limit)
-        merged = await merge_big_accounts(runtime, session, owner, big)
-        if watch:
-            watch.hold_posted(merged)
-            await watch.hold_head(owner)
-        return await _page_of_timeline(
-            session, runtime, runtime.timelines, owner, audience=audience, page=page, watch=watch
-        )
+        async with fresh(session) as primary:
+            audience, big = await _home_audience(primary, owner, runtime.settings.fanout_limit)
+            merged = await merge_big_accounts(runtime, primary, owner, big)
+            if watch:
+                watch.hold_posted(merged)
+                await watch.hold_head(owner)
+            return await _page_of_timeline(
+                primary,
+                runtime,
+                runtime.timelines,
+                owner,
+                audience=audience,
+                page=page,
+                watch=watch,
+            )
     except REDIS_DOWN:
         # The store cannot answer: the same timeline, by the rule, from SQL (by_rule.py).
         if watch:
             watch.spoiled = True
         SQL_READS.labels("home").inc()
-        audience, _ = await _home_audience(session, owner, runtime.settings.fanout_limit)
-        timeline = RuleTimeline(session, home_statuses(owner))
-        return await _page_of_timeline(
-            session, runtime, timeline, owner, audience=audience, page=page
-        )
+        async with fresh(session) as primary:
+            audience, _ = await _home_audience(primary, owner, runtime.settings.fanout_limit)
+            timeline = RuleTimeline(primary, home_statuses(owner))
+            return await _page_of_timeline(
+                primary, runtime, timeline, owner, audience=audience, page=page
+            )
 
 
 async def read_list_timeline(
     *, session: AsyncSession, runtime: Runtime, viewer: Account, list_id: int, page: PageParams
 ) -> Page:
     """One of the viewer's lists as a timeline: the same cursors, rebuild, read-time
-    merge of big accounts and privacy checks as home, over the list's own timeline."""
-    found = await owned_list(session, owner_id=viewer.id, list_id=list_id)
-    if found is None:
-        raise NotFound()
-    try:
-        await ensure_list(runtime, list_id, viewer.id)
-        audience, big = await _home_audience(session, viewer.id, runtime.settings.fanout_limit)
-        members = await member_ids(session, list_id)
-        big_members = [a for a in big if a in members]
-        await merge_big_accounts(runtime, session, viewer.id, big_members, list_id=list_id)
-        return await _page_of_timeline(
-            session, runtime, runtime.list_timelines, list_id, audience=audience, page=page
-        )
-    except REDIS_DOWN:  # as for home
-        SQL_READS.labels("list").inc()
-        audience, _ = await _home_audience(session, viewer.id, runtime.settings.fanout_limit)
-        timeline = RuleTimeline(session, list_statuses(list_id, viewer.id))
-        return await _page_of_timeline(
-            session, runtime, timeline, list_id, audience=audience, page=page
-        )
+    merge of big accounts and privacy checks as home, over the list's own timeline, on
+    the primary as home is."""
+    async with fresh(session) as primary:
+        found = await owned_list(primary, owner_id=viewer.id, list_id=list_id)
+        if found is None:
+            raise NotFound()
+        try:
+            await ensure_list(runtime, list_id, viewer.id)
+            audience, big = await _home_audience(primary, viewer.id, runtime.settings.fanout_limit)
+            members = await member_ids(primary, list_id)
+            big_members = [a for a in big if a in members]
+            await merge_big_accounts(runtime, primary, viewer.id, big_members, list_id=list_id)
+            return await _page_of_timeline(
+                primary, runtime, runtime.list_timelines, list_id, audience=audience, page=page
+            )
+        except REDIS_DOWN:  # as for home
+            SQL_READS.labels("list").inc()
+            audience, _ = await _home_audience(primary, viewer.id, runtime.settings.fanout_limit)
+            timeline = RuleTimeline(primary, list_statuses(list_id, viewer.id))
+            return await _page_of_timeline(
+                primary, runtime, timeline, list_id, audience=audience, page=page
+            )
 
 
 async def _page_of_timeline(

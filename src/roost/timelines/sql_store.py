@@ -157,6 +157,44 @@ class DatabaseTimelineStore:
     async def fill(self, owner_id: int, entries: Sequence[Fill]) -> None:
         raise NotImplementedError("SQL timelines are never rebuilt")
 
+    async def restore_author(self, owner_id: int, author_id: int, entries: Sequence[Fill]) -> None:
+        """Insert the entries at their cursors (every timeline here is live, and never
+        trimmed). A boost is left out where its original, or a boost of it, is shown
+        already (one appearance per post, as in ``deliver``); an entry whose cursor
+        another holds already is skipped, as a delivery there would be."""
+        if any(entry.seq is None for entry in entries):
+            raise ValueError("restored entries keep cursors of their own")
+        if not entries:
+            return
+        async with self.db.write() as session:
+            originals = [e.reblog_of_id for e in entries if e.reblog_of_id is not None]
+            shown: set[int] = set()
+            if originals:
+                found = await session.execute(
+                    select(self.entry.status_id, self.entry.reblog_of_id).where(
+                        self.entry.owner_id == owner_id,
+                        or_(
+                            self.entry.status_id.in_(originals),
+                            self.entry.reblog_of_id.in_(originals),
+                        ),
+                    )
+                )
+                shown = {reblog_of or status_id for status_id, reblog_of in found.all()}
+            rows = [
+                {
+                    "owner_id": owner_id,
+                    "seq": entry.seq,
+                    "status_id": entry.status_id,
+                    "author_id": author_id,
+                    "reblog_of_id": entry.reblog_of_id,
+                }
+                for entry in entries
+                if entry.reblog_of_id not in shown
+            ]
+            if rows:
+                await session.execute(_insert(self.db, self.entry).on_conflict_do_nothing(), rows)
+            await session.commit()
+
     async def note_posted(self, author_ids: Sequence[int]) -> None:
         return None  # no tokens: readers query SQL for big accounts on every read
 

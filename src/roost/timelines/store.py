@@ -105,6 +105,13 @@ class TimelineStore(Pages, Protocol):
         """Materialize a timeline from SQL, never overwriting entries delivered meanwhile."""
         ...
 
+    async def restore_author(self, owner_id: int, author_id: int, entries: Sequence[Fill]) -> None:
+        """Put an author's entries back into a live timeline at their own cursors
+        (``seq`` given), as a rebuild would place them, within the cap; entries there
+        already keep their place. A timeline that is not live is left alone: its
+        rebuild from SQL brings them."""
+        ...
+
     async def note_posted(self, author_ids: Sequence[int]) -> None:
         """These accounts have just committed a post: change their posting tokens."""
         ...

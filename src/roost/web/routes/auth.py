@@ -10,7 +10,7 @@ from starlette.responses import Response
 from roost.accounts.schemas import RegistrationForm
 from roost.core.errors import RateLimited, RoostError
 from roost.core.http import params
-from roost.deps import ReadSession, RuntimeDep, WriteSession, client_ip
+from roost.deps import PrimarySession, RuntimeDep, WriteSession, client_ip
 from roost.web import service
 from roost.web.forms import LoginForm, SignupForm
 from roost.web.pages import WebRoute, redirect, render_page, safe_next
@@ -51,7 +51,7 @@ async def login(
     request: Request,
     _visitor: CheckedVisitor,
     form: Annotated[LoginForm, Depends(params(LoginForm))],
-    read_session: ReadSession,
+    read_session: PrimarySession,
     write_session: WriteSession,
     runtime: RuntimeDep,
 ) -> Response:

@@ -13,7 +13,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from roost.accounts.models import Account
 from roost.core.errors import Forbidden, RoostError
 from roost.core.http import raw_params
-from roost.deps import ReadSession, RuntimeDep, WriteSession, client_ip
+from roost.deps import PrimarySession, RuntimeDep, WriteSession, client_ip
 from roost.oauth import authorize, csrf
 from roost.oauth.schemas import AuthorizeForm, AuthorizeParams
 from roost.oauth.service import OAuthError, read_form
@@ -136,7 +136,7 @@ def _wants_login_form(raw: Raw) -> bool:
 async def authorize_page(
     request: Request,
     raw: Annotated[Raw, Depends(raw_params(AuthorizeParams))],
-    session: ReadSession,
+    session: PrimarySession,
     runtime: RuntimeDep,
 ) -> Response:
     visitor = await get_visitor(request)
@@ -154,7 +154,7 @@ async def authorize_page(
 async def authorize_decision(
     request: Request,
     raw: Annotated[Raw, Depends(raw_params(AuthorizeForm))],
-    read_session: ReadSession,
+    read_session: PrimarySession,
     write_session: WriteSession,
     runtime: RuntimeDep,
 ) -> Response:

@@ -15,7 +15,7 @@ from starlette.responses import Response
 
 from roost.core.errors import RateLimited, RoostError
 from roost.core.http import params
-from roost.deps import ReadSession, RuntimeDep, WriteSession, client_ip
+from roost.deps import PrimarySession, RuntimeDep, WriteSession, client_ip
 from roost.mail import service as mail
 from roost.web import service
 from roost.web.forms import EmailForm, ResetPasswordForm
@@ -138,7 +138,7 @@ async def forgot_password(
 
 @router.get("/auth/password/edit")
 async def new_password_page(
-    request: Request, _visitor: VisitorDep, session: ReadSession, runtime: RuntimeDep
+    request: Request, _visitor: VisitorDep, session: PrimarySession, runtime: RuntimeDep
 ) -> Response:
     """The link of the reset mail: the form, if the link can still be used."""
     token = request.query_params.get("reset_password_token", "")

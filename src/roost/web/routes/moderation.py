@@ -4,9 +4,9 @@ the audit log. Reports are ``moderation_reports.py``.
 
 Only staff reach them (``visitor.staff_member``): anyone else gets 403 and sees no link
 to them. Each screen asks for the permission its work needs (MANAGE_USERS for accounts,
-VIEW_AUDIT_LOG for the log), and every action goes through the admin verbs
-(``admin/account_actions.py``), which check the actor outranks the account and keep
-the action in the audit log.
+VIEW_AUDIT_LOG for the log), and every action goes through the admin API's own verbs
+(``admin/service.py``), which check the actor outranks the account and keep the action
+in the audit log.
 """
 
 from __future__ import annotations
@@ -21,8 +21,9 @@ from starlette.responses import Response
 from roost.accounts.admin_render import render_admin_account
 from roost.accounts.models import Account
 from roost.accounts.roles import Permission, role_of
-from roost.admin import account_actions as actions
-from roost.admin.audit import list_actions
+from roost.admin import service
+from roost.admin.audit import ACCOUNT, list_actions
+from roost.admin.listing import pending_accounts
 from roost.core.errors import NotFound
 from roost.core.http import PageParams, page_params, params, parse_id
 from roost.core.inputs import id_or_none
@@ -34,6 +35,7 @@ from roost.web.visitor import Member, checked_staff_member, staff_member
 
 router = APIRouter(route_class=WebRoute)
 AUDIT_PAGE = 40
+PENDING_SHOWN = 100
 USERNAME = re.compile(r"[A-Za-z0-9_]{1,30}")
 
 Staff = Annotated[Member, Depends(staff_member())]
@@ -53,13 +55,13 @@ STATES = [
     ("suspended_at", "unsuspend", "Unsuspend", "Suspended"),
     ("silenced_at", "unsilence", "Lift the limit", "Limited"),
     ("disabled_at", "enable", "Unfreeze login", "Login frozen"),
-    ("sensitized_at", "unsensitize", "Unmark sensitive", "Marked sensitive"),
+    ("sensitized_at", "unsensitive", "Unmark sensitive", "Marked sensitive"),
 ]
 
 
 class ActionForm(BaseModel):
     type: str = ""
-    text: str = ""  # the note kept in the audit log
+    text: str = ""  # the note kept in the audit log (the admin API's ``text``)
     report_id: str = ""  # the report the action answers, if any
 
 
@@ -77,7 +79,7 @@ class DoneQuery(BaseModel):
     @field_validator("done")
     @classmethod
     def _known(cls, value: str) -> str:
-        known = {*actions.ACTIONS, *actions.REVERSALS, "approve", "reject"}
+        known = {*service.ACTION_TYPES, *service.REVERSALS, "approve", "reject"}
         return value if value in known else ""
 
     @field_validator("who")
@@ -109,7 +111,7 @@ async def moderation_home(
     request: Request, member: Staff, query: Done, session: ReadSession, runtime: RuntimeDep
 ) -> Response:
     can = permissions(member)
-    pending = await actions.list_pending(session=session) if can["users"] else []
+    pending = await pending_accounts(session=session, limit=PENDING_SHOWN) if can["users"] else []
     open_reports = await review.count_open_reports(session=session) if can["reports"] else 0
     base_url = runtime.settings.base_url
     return await render_page(
@@ -132,10 +134,10 @@ async def approve(
     session: WriteSession,
     runtime: RuntimeDep,
 ) -> Response:
-    username = await actions.approve(
+    approved = await service.approve_account(
         session=session, runtime=runtime, actor=member.account, account_id=parse_id(account_id)
     )
-    return redirect(f"/moderation?done=approve&who={username}")
+    return redirect(f"/moderation?done=approve&who={approved['username']}")
 
 
 @router.post("/moderation/accounts/{account_id}/reject")
@@ -145,10 +147,10 @@ async def reject(
     session: WriteSession,
     runtime: RuntimeDep,
 ) -> Response:
-    username = await actions.reject(
+    rejected = await service.reject_account(
         session=session, runtime=runtime, actor=member.account, account_id=parse_id(account_id)
     )
-    return redirect(f"/moderation?done=reject&who={username}")
+    return redirect(f"/moderation?done=reject&who={rejected['username']}")
 
 
 @router.get("/moderation/accounts/{account_id}")
@@ -167,7 +169,7 @@ async def account_page(
         session=session, target_account_id=account.id, window=Window(limit=20)
     )
     history = await list_actions(
-        session=session, page=Window(limit=20), target_type="Account", target_id=account.id
+        session=session, page=Window(limit=20), target_type=ACCOUNT, target_id=account.id
     )
     states: list[dict[str, Any]] = [
         {"undo": undo, "button": button, "name": name, "since": getattr(account, column)}
@@ -181,9 +183,10 @@ async def account_page(
         title=f"Moderate @{account.username}",
         can=permissions(member),
         account=render_admin_account(account, base_url=runtime.settings.base_url),
-        may_act=actions.may_manage(member.account, account),
+        may_act=service.may_act(member.account, account, Permission.MANAGE_USERS),
         states=states,
         choices=ACTION_CHOICES,
+        text_max=service.TEXT_MAX,
         open_reports=reports.items,
         history=history.items,
         done=query.done,
@@ -201,13 +204,13 @@ async def take_action(
 ) -> Response:
     target = parse_id(account_id)
     report_id = parse_id(form.report_id) if form.report_id else None
-    await actions.take_action(
+    await service.act_on_account(
         session=session,
         runtime=runtime,
         actor=member.account,
         account_id=target,
         type=form.type,
-        note=form.text.strip(),
+        text=form.text.strip(),
         report_id=report_id,
     )
     return redirect(f"/moderation/accounts/{target}?done={form.type}")
@@ -222,7 +225,7 @@ async def reverse(
     runtime: RuntimeDep,
 ) -> Response:
     target = parse_id(account_id)
-    await actions.reverse(
+    await service.lift_state(
         session=session, runtime=runtime, actor=member.account, account_id=target, undo=form.undo
     )
     return redirect(f"/moderation/accounts/{target}?done={form.undo}")
