@@ -11,18 +11,13 @@ import asyncio
 import contextlib
 import logging
 
-from redis.asyncio import Redis
-
 from roost.accounts.cache import AccountCache
 from roost.core.db import Database
 from roost.core.ids import SnowflakeGenerator, install_generator
-from roost.core.metrics import (
-    MeteredConnectionPool,
-    forget_database_pool,
-    watch_database_pool,
-)
+from roost.core.metrics import forget_database_pool, watch_database_pool
 from roost.core.nodes import holder_name, lease_node, release_node, renew_node
 from roost.core.ratelimit import RateLimiter
+from roost.core.redis import Client, close_redis, connect_redis
 from roost.core.settings import Settings, use_settings
 from roost.core.versions import Versions
 from roost.filters.cache import FilterCache
@@ -57,12 +52,8 @@ class Runtime:
         self.db = Database(settings.resolved_database_url)
         for name, (pool, capacity) in self.db.pools.items():
             watch_database_pool(name, pool, capacity=capacity)
-        # The pool counts its connections in use (core/metrics.py); the client owns it.
-        self.redis: Redis | None = (
-            Redis.from_pool(MeteredConnectionPool.from_url(settings.redis_url))
-            if settings.redis_url
-            else None
-        )
+        # One Redis or a Redis Cluster (ROOST_REDIS_CLUSTER), built in core/redis.py.
+        self.redis: Client | None = connect_redis(settings)
         # The queue runner when Redis is configured, else every job runs in this process.
         self.jobs: JobRunner = QueueJobRunner(self) if settings.redis_url else JobRunner(self)
         self.bus: Bus = make_bus(self.redis, settings.redis_prefix)
@@ -148,8 +139,6 @@ class Runtime:
         await self.db.dispose()
         for name, (_, capacity) in self.db.pools.items():
             forget_database_pool(name, capacity=capacity)
+        await self.limiter.close()
         if self.redis is not None:
-            await self.redis.aclose()
-            pool = self.redis.connection_pool
-            if isinstance(pool, MeteredConnectionPool):
-                pool.forget()
+            await close_redis(self.redis)

@@ -19,12 +19,12 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import orjson
-from redis.asyncio import Redis
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from roost.accounts.models import Account
 from roost.accounts.render import render_account
+from roost.core.redis import Client, mget
 from roost.core.versions import Versions
 
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ TTL_SECONDS = 24 * 3600
 class AccountCache:
     """Renderings with URLs under ``base_url`` (the server's public address)."""
 
-    def __init__(self, redis: Redis | None, versions: Versions, *, base_url: str) -> None:
+    def __init__(self, redis: Client | None, versions: Versions, *, base_url: str) -> None:
         self.redis = redis
         self.versions = versions
         self.base_url = base_url
@@ -59,7 +59,9 @@ class AccountCache:
         wanted = list(set(ids))
         if self.redis is None or not wanted:
             return await _from_sql(session, wanted, self.base_url)
-        values: list[Any] = await self.redis.mget([k for a in wanted for k in self._keys(a)])
+        # An account's rendering and version share its slot ({id}); on a cluster, one
+        # MGET per slot.
+        values: list[Any] = await mget(self.redis, [k for a in wanted for k in self._keys(a)])
         found: dict[int, dict[str, Any]] = {}
         stale: list[int] = []
         versions: dict[int, bytes] = {}

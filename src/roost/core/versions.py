@@ -19,10 +19,10 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable, Sequence
 
-from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from roost.core.db import after_commit, pending
+from roost.core.redis import Client, by_slot
 from roost.core.scripts import Script
 
 TTL_SECONDS = 24 * 3600
@@ -48,7 +48,7 @@ class Versions:
     """The version keys under ``prefix``; without Redis, there are none to start and
     forgetting does nothing."""
 
-    def __init__(self, redis: Redis | None, *, prefix: str = "roost:") -> None:
+    def __init__(self, redis: Client | None, *, prefix: str = "roost:") -> None:
         self.redis = redis
         self.prefix = prefix
         self._start = Script(START)
@@ -60,14 +60,26 @@ class Versions:
         if not keys:
             return []
         assert self.redis is not None, "versions are only started with Redis"
-        found: list[bytes | None] = await self._start.run(
-            self.redis, keys, (secrets.token_hex(8), TTL_SECONDS)
+        # One call on a single Redis; on a cluster one per slot (the keys of one thing,
+        # its {id}, share a slot), all in one pipeline.
+        groups = by_slot(self.redis, keys, str)
+        fresh = secrets.token_hex(8)
+        answers = await self._start.run_each(
+            self.redis, [(group, (fresh, TTL_SECONDS)) for group in groups]
         )
-        return found
+        found = dict(
+            zip(
+                (key for group in groups for key in group),
+                (version for answer in answers for version in answer),
+                strict=True,
+            )
+        )
+        return [found[key] for key in keys]
 
     def forget(self, session: AsyncSession, kind: str, idents: Iterable[int | str]) -> None:
         """What these versions stand for changes in ``session``'s transaction: delete
-        them once it commits (all of them in one call, whatever their kinds)."""
+        them once it commits (all of them in one call, whatever their kinds; on a cluster
+        redis-py sends one DEL per slot)."""
         if self.redis is None:
             return
         transaction = pending(session)

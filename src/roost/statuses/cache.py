@@ -18,7 +18,7 @@ may read it, and the old ones admitted the viewer).
 
 Two levels: a small in-process LRU in front of Redis (shared by every process;
 ROOST_REDIS_URL). Lost, flushed or evicted entries are rebuilt from SQL on the next
-read.
+read. A page's cores are read with one MGET (one per slot on a Redis Cluster).
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from redis.asyncio import Redis
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -38,6 +37,7 @@ from roost.cards.models import PreviewCard, StatusCard
 from roost.cards.render import render_card
 from roost.core.db import after_commit
 from roost.core.http import iso
+from roost.core.redis import Client, mget
 from roost.media.models import MediaAttachment
 from roost.media.render import render_media
 from roost.media.storage import MediaStorage
@@ -86,7 +86,7 @@ class Core:
 class StatusCache:
     def __init__(
         self,
-        redis: Redis | None = None,
+        redis: Client | None = None,
         *,
         prefix: str = "roost:",
         base_url: str,
@@ -112,7 +112,7 @@ class StatusCache:
                 self._local.move_to_end(status_id)
                 found[status_id] = core
         if remote and self.redis is not None:
-            values = await self.redis.mget([self._key(i) for i in remote])
+            values = await mget(self.redis, [self._key(i) for i in remote])
             for status_id, raw in zip(remote, values, strict=True):
                 if isinstance(raw, bytes):
                     found[status_id] = self._remember(Core.load(status_id, raw))

@@ -27,9 +27,11 @@ call: one round trip and one script run instead of one per owner, ~3x the delive
 per second (bench/fanout_script.py); a call of 1,000 owners keeps Redis busy ~4-5 ms.
 The call sends the owners' ids as one argument and the script builds their keys:
 naming 3,000 keys in KEYS cost the worker more CPU (redis-py packs every argument in
-Python) than the script cost Redis. Redis allows undeclared keys on one server; on
-Redis Cluster a batch would have to be grouped by slot and its keys declared (not
-built: Roost runs one Redis).
+Python) than the script cost Redis, and one Redis allows undeclared keys. On a Redis
+Cluster (ROOST_REDIS_CLUSTER) the batch is grouped by slot (``core/redis.by_slot``: an
+owner's keys share the slot of ``{owner}``) and the script runs once per slot with that
+group's keys declared, all the calls in one pipeline (``Script.run_each``: a round trip
+per node, the nodes at once). On one Redis the batch stays one group, one call.
 Scripts run by EVALSHA; Redis is sent the script text only when it answers NOSCRIPT
 (first use, restart, SCRIPT FLUSH).
 """
@@ -41,12 +43,12 @@ import contextlib
 import secrets
 from collections.abc import AsyncIterator, Sequence
 
-from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from sqlalchemy import select
 
 from roost.core.db import Database
 from roost.core.paging import Window
+from roost.core.redis import Client, by_slot, is_cluster
 from roost.core.scripts import Script
 from roost.core.versions import version_key
 from roost.statuses.models import Status
@@ -84,9 +86,11 @@ end
 DELIVER = (
     _DELIVERY_RULES
     + """
--- One status into many timelines. ARGV: key prefix, status id, now seq, cap, original
--- id or '', ttl, then the owners' ids joined by ','. Returns the (1-based) numbers of
--- the owners it was new to: the live ones (head present) where ``insert`` put it.
+-- One status into many timelines. KEYS: the owners' keys (timeline, boosts, head) on
+-- a Redis Cluster, where they must be declared (one slot); none on one Redis. ARGV:
+-- key prefix, status id, now seq, cap, original id or '', ttl, then the owners' ids
+-- joined by ','. Returns the (1-based) numbers of the owners it was new to: the live
+-- ones (head present) where ``insert`` put it.
 local prefix, status, now, cap, original, ttl =
   ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5], ARGV[6]
 local added = {}
@@ -161,7 +165,7 @@ return 1
 class RedisTimelineStore:
     def __init__(
         self,
-        redis: Redis,
+        redis: Client,
         db: Database,
         *,
         prefix: str = "roost:",
@@ -190,8 +194,23 @@ class RedisTimelineStore:
             return []
         original = delivery.reblog_of_id or ""
         args = (self.prefix, delivery.status_id, now_seq(), self.cap, original, self.ttl)
-        added = await self._deliver.run(self.redis, [], (*args, ",".join(map(str, owners))))
-        return [owners[number - 1] for number in added]
+        groups = by_slot(self.redis, owners, lambda owner: self.keys(owner)[0])
+        declare = is_cluster(self.redis)
+        answers = await self._deliver.run_each(
+            self.redis,
+            [
+                (
+                    [key for owner in group for key in self.keys(owner)] if declare else [],
+                    (*args, ",".join(map(str, group))),
+                )
+                for group in groups
+            ],
+        )
+        return sorted(
+            group[number - 1]
+            for group, added in zip(groups, answers, strict=True)
+            for number in added
+        )
 
     async def deliver_each(self, owner_id: int, deliveries: Sequence[Delivery]) -> None:
         args: list[str | int] = [now_seq(), self.cap, self.ttl]
