@@ -18,6 +18,7 @@ from roost.core.errors import RateLimited
 from roost.core.ratelimit import RateLimiter
 from roost.core.settings import Settings
 from tests.conftest import free_port
+from tests.redis_cluster import async_client
 
 OOB = "urn:ietf:wg:oauth:2.0:oob"
 
@@ -40,7 +41,7 @@ async def connect(redis_url: str) -> AsyncIterator[list[Redis]]:
 
 def process_limiter(clients: list[Redis], url: str, prefix: str) -> RateLimiter:
     """The limiter another API process would build: its own client and pool."""
-    client = Redis.from_url(url)
+    client = async_client(url)
     clients.append(client)
     return RateLimiter(enabled=True, redis=client, prefix=prefix)
 
