@@ -30,7 +30,7 @@ from typing import Any, TypeAlias, TypeVar
 
 from redis.asyncio import Redis, RedisCluster
 from redis.asyncio.retry import Retry
-from redis.backoff import ExponentialWithJitterBackoff
+from redis.backoff import EqualJitterBackoff
 from redis.crc import key_slot
 
 from roost.core.metrics import MeteredConnectionPool
@@ -40,9 +40,10 @@ Client: TypeAlias = Redis | RedisCluster
 T = TypeVar("T")
 
 # A cluster command that failed for want of a master is tried again this many times,
-# waiting 0.05, 0.1, 0.2, ... up to RETRY_CAP seconds (with jitter) in between: about
-# 4 s in all, past a failover with cluster-node-timeout of 1-2 s.
-RETRIES = 8
+# waiting ~0.1, 0.2, 0.4, ... up to RETRY_CAP seconds in between (each 50-100% of that,
+# jittered): 5-9 s in all, past a failover with a cluster-node-timeout of 1-2 s (Redis's
+# default of 15 s outlasts it: the command then fails, as any Redis call may).
+RETRIES = 12
 RETRY_BASE = 0.05
 RETRY_CAP = 1.0
 # Connections a process may hold to one cluster node (redis-py's default is 100, and
@@ -57,7 +58,7 @@ def connect_redis(settings: Settings) -> Client | None:
     if settings.redis_cluster:
         return RedisCluster.from_url(
             settings.redis_url,
-            retry=Retry(ExponentialWithJitterBackoff(base=RETRY_BASE, cap=RETRY_CAP), RETRIES),
+            retry=Retry(EqualJitterBackoff(cap=RETRY_CAP, base=RETRY_BASE), RETRIES),
             max_connections=MAX_CONNECTIONS_PER_NODE,
         )
     return Redis.from_pool(MeteredConnectionPool.from_url(settings.redis_url))
@@ -81,13 +82,16 @@ def slot(key: str | bytes) -> int:
 
 
 def by_slot(client: Client, items: Iterable[T], key: Callable[[T], str]) -> list[list[T]]:
-    """``items`` grouped by the slot of ``key(item)``, in their order within a group; on a
-    single Redis, all of them in one group (no slot to respect there)."""
+    """``items`` grouped by the slot of ``key(item)`` on a cluster; on a single Redis,
+    all of them in one group (no slot to respect there)."""
     items = list(items)
-    if not items:
-        return []
     if not is_cluster(client):
-        return [items]
+        return [items] if items else []
+    return group_by_slot(items, key)
+
+
+def group_by_slot(items: Iterable[T], key: Callable[[T], str]) -> list[list[T]]:
+    """``items`` grouped by the slot of ``key(item)``, in their order within a group."""
     groups: dict[int, list[T]] = {}
     for item in items:
         groups.setdefault(slot(key(item)), []).append(item)

@@ -190,7 +190,7 @@ class PageCache:
                 found[k] is not None and found[k].decode() == v
                 for k, v in zip(versions[0], versions[1], strict=True)
             )
-            answers.append([page_id] if ok else False)
+            answers.append([page_id] if ok else None)  # None: as the script's false
         fetch = [n for n, answer in enumerate(answers) if answer and answer[0].decode() != held[n]]
         if fetch:
             async with self.redis.pipeline(transaction=False) as pipe:
@@ -199,7 +199,7 @@ class PageCache:
                 bodies: list[list[bytes | None]] = await pipe.execute()
             for n, (page_id, body) in zip(fetch, bodies, strict=True):
                 # Kept again meanwhile (another id): its versions were not checked.
-                answers[n] = [page_id, body] if page_id == answers[n][0] else False
+                answers[n] = [page_id, body] if page_id == answers[n][0] else None
         return answers
 
     async def render_and_keep(self, token: str | None, query: str, render: Render) -> JSON:

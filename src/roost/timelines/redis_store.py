@@ -48,7 +48,7 @@ from sqlalchemy import select
 
 from roost.core.db import Database
 from roost.core.paging import Window
-from roost.core.redis import Client, by_slot, is_cluster
+from roost.core.redis import Client, group_by_slot, is_cluster
 from roost.core.scripts import Script
 from roost.core.versions import version_key
 from roost.statuses.models import Status
@@ -180,6 +180,9 @@ class RedisTimelineStore:
         self.lists = lists
         self.cap = cap
         self.ttl = ttl_days * 86400
+        # On a cluster a batch is delivered by slot (bench/fanout_script.py sets this on
+        # one Redis too, to measure what splitting costs).
+        self.split_by_slot = is_cluster(redis)
         self._deliver = Script(DELIVER)
         self._fill = Script(FILL)
         self._deliver_each = Script(DELIVER_EACH)
@@ -194,13 +197,13 @@ class RedisTimelineStore:
             return []
         original = delivery.reblog_of_id or ""
         args = (self.prefix, delivery.status_id, now_seq(), self.cap, original, self.ttl)
-        groups = by_slot(self.redis, owners, lambda owner: self.keys(owner)[0])
-        declare = is_cluster(self.redis)
+        split = self.split_by_slot
+        groups = group_by_slot(owners, lambda owner: self.keys(owner)[0]) if split else [owners]
         answers = await self._deliver.run_each(
             self.redis,
             [
                 (
-                    [key for owner in group for key in self.keys(owner)] if declare else [],
+                    [key for owner in group for key in self.keys(owner)] if split else [],
                     (*args, ",".join(map(str, group))),
                 )
                 for group in groups
