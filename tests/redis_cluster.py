@@ -160,8 +160,8 @@ class LocalCluster:
             time.sleep(0.05)
 
     def wait_until_healthy(self) -> None:
-        """Until every running node says the cluster is ok and knows every other node
-        that runs, with ``masters`` masters serving every slot."""
+        """Until every running node says the cluster is ok, sees exactly the running
+        nodes as up (a stopped one as failed), and ``masters`` masters serve the slots."""
         running = [n for n in self.nodes if n.process is not None and n.process.poll() is None]
         deadline = time.monotonic() + START_TIMEOUT
         while True:
@@ -183,7 +183,7 @@ class LocalCluster:
         return (
             info.get("cluster_state") == "ok"
             and len(serving) == self.masters
-            and len(up) >= running
+            and len(up) == running  # every node sees the others as they are
         )
 
     def roles(self) -> dict[int, tuple[str, int | None]]:

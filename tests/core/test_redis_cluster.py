@@ -74,8 +74,9 @@ async def spread_cast(runtime: Runtime, factory: Factory, each: int) -> list[Use
         assert len(made) < 100, "the slots never fell on every master"
         user = await factory.user(f"reader{len(made)}")
         made.append(user)
-        key = runtime.timelines.keys(user.account.id)[0]
-        by_node.setdefault(runtime.redis.get_node_from_key(key).name, []).append(user)
+        node = runtime.redis.get_node_from_key(runtime.timelines.keys(user.account.id)[0])
+        assert node is not None
+        by_node.setdefault(node.name, []).append(user)
     return made
 
 

@@ -82,7 +82,7 @@ class RateLimiter:
             cluster = RedisClusterStorage(
                 _cluster_uri(redis), implementation="redispy", key_prefix=f"{prefix}ratelimit"
             )
-            self._own_client = cluster.bridge.get_connection()
+            self._own_client = cluster.bridge.get_connection()  # type: ignore[attr-defined]
             storage = cluster
         elif isinstance(redis, Redis):
             # redis-py's asyncio client (already a dependency) rather than limits'

@@ -28,10 +28,10 @@ class Script:
 
     async def run(self, redis: Client, keys: Keys, args: Args) -> Any:
         try:
-            return await redis.evalsha(self.sha, len(keys), *keys, *args)  # type: ignore[misc]
+            return await redis.evalsha(self.sha, len(keys), *keys, *args)
         except NoScriptError:  # first use, or Redis restarted or flushed its scripts
             await redis.script_load(self.text)  # on a cluster: loaded on every master
-            return await redis.evalsha(self.sha, len(keys), *keys, *args)  # type: ignore[misc]
+            return await redis.evalsha(self.sha, len(keys), *keys, *args)
 
     async def run_each(self, redis: Client, calls: Sequence[tuple[Keys, Args]]) -> list[Any]:
         """The answers of several calls (each its keys and args), sent in one pipeline:
@@ -55,5 +55,5 @@ class Script:
     async def _pipelined(self, redis: Client, calls: Sequence[tuple[Keys, Args]]) -> list[Any]:
         async with redis.pipeline(transaction=False) as pipe:
             for keys, args in calls:
-                pipe.evalsha(self.sha, len(keys), *keys, *args)  # type: ignore[misc]
+                pipe.evalsha(self.sha, len(keys), *keys, *args)
             return list(await pipe.execute(raise_on_error=False))

@@ -67,7 +67,7 @@ from typing import Any
 from redis.asyncio import RedisCluster
 from redis.asyncio.client import PubSub
 from redis.asyncio.cluster import ClusterPubSub
-from redis.exceptions import RedisError
+from redis.exceptions import RedisError, SlotNotCoveredError
 
 from roost.core.redis import Client
 from roost.core.scripts import Script
@@ -292,6 +292,8 @@ class RedisBus(Bus):
         for channel in channels:
             name = self._key(channel)
             node = redis.get_node_from_key(name)
+            if node is None:  # no master serves the slot now (a failover under way)
+                raise SlotNotCoveredError(f"no Redis Cluster node serves {name}")
             by_node.setdefault(node.name, (node, []))[1].append(name)
 
         async def count(node: Any, names: list[str]) -> list[tuple[bytes, int]]:
@@ -301,11 +303,11 @@ class RedisBus(Bus):
             return found
 
         counted = await asyncio.gather(*(count(node, names) for node, names in by_node.values()))
-        listened = [name for found in counted for name, subscribers in found if subscribers]
+        listened = [key for found in counted for key, subscribers in found if subscribers]
         if listened:
             async with redis.pipeline(transaction=False) as pipe:
-                for name in listened:
-                    pipe.spublish(name, data)
+                for key in listened:
+                    pipe.spublish(key, data)
                 await pipe.execute()
 
     async def _attach(self, subscription: Subscription, channels: Sequence[str]) -> None:
