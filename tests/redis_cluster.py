@@ -176,14 +176,17 @@ class LocalCluster:
             with node.client() as client:
                 info = client.cluster("info")
                 nodes = client.cluster("nodes")
+                replication = client.info("replication")
         except redis.RedisError:
             return False
-        serving = [n for n in nodes.values() if "master" in n["flags"] and n["slots"]]
-        up = [n for n in nodes.values() if "fail" not in n["flags"]]
+        up = [n for n in nodes.values() if "fail" not in n["flags"]]  # nor "fail?"
+        serving = [n for n in up if "master" in n["flags"] and n["slots"]]
         return (
             info.get("cluster_state") == "ok"
             and len(serving) == self.masters
             and len(up) == running  # every node sees the others as they are
+            # A replica that has not synced yet could not take over from its master.
+            and replication.get("master_link_status", "up") == "up"
         )
 
     def roles(self) -> dict[int, tuple[str, int | None]]:
