@@ -19,6 +19,7 @@ from redis.asyncio import RedisCluster
 from roost.core.redis import slot
 from roost.jobs.queue import QueueJobRunner, lock_key, stream_key
 from roost.runtime import Runtime
+from roost.streaming.bus import channel_prefix
 from roost.timelines.redis_store import RedisTimelineStore
 from tests.conftest import AppClient
 from tests.factories import Factory, User
@@ -176,7 +177,7 @@ async def test_a_lost_master_is_replaced_and_nothing_posted_is_lost(
 
             # The streams' subscriptions moved with their slots to the promoted master:
             # every reader's stream is told of a post made now.
-            await until_subscribed(cluster, [f"{prefix}stream:{c}" for c in channels])
+            await until_subscribed(cluster, [channel_prefix(prefix) + c for c in channels])
             posted.append(await post(client, author, "last"))
             await runtime.jobs.drain()
             told: set[str] = set()

@@ -9,7 +9,14 @@ import pytest
 from redis.asyncio import Redis, RedisCluster
 
 from roost.streaming import bus as bus_module
-from roost.streaming.bus import Bus, LocalBus, RedisBus, Subscription, make_bus
+from roost.streaming.bus import (
+    Bus,
+    LocalBus,
+    RedisBus,
+    Subscription,
+    channel_prefix,
+    make_bus,
+)
 from tests.redis_cluster import async_client
 from tests.streaming.conftest import REDIS_URL, _delete_keys
 
@@ -151,7 +158,7 @@ async def test_redis_subscribes_once_per_process_and_unsubscribes_when_unused(
     redis: Redis, prefix: str
 ) -> None:
     bus = RedisBus(redis, prefix)
-    channel = f"{prefix}stream:public"
+    channel = f"{channel_prefix(prefix)}public"
 
     async def subscribers() -> int:
         """Redis's count of the channel's subscribers (sharded channels: on a cluster,
@@ -183,7 +190,7 @@ async def test_malformed_redis_messages_are_ignored(redis: Redis, prefix: str) -
     bus = RedisBus(redis, prefix)
     try:
         async with bus.subscribe(["public"]) as subscription:
-            await redis.spublish(f"{prefix}stream:public", b"not json")
+            await redis.spublish(f"{channel_prefix(prefix)}public", b"not json")
             await bus.publish("public", {"id": "1"})
             assert await subscription.get(wait=5) == ("public", {"id": "1"})
     finally:

@@ -12,27 +12,28 @@ Two implementations, chosen by the runtime:
   of its streams: it subscribes to a channel while at least one of its streams
   wants it, and hands each message to those streams in memory.
 
-The channels are Redis's *sharded* channels (SSUBSCRIBE, SPUBLISH), on one Redis as
-on a Redis Cluster, where a sharded channel lives on the master of its name's slot: a
-message crosses no other node (a plain PUBLISH on a cluster is sent to every node), and
-redis-py moves a subscription to the new master after a failover (its ``ClusterPubSub``
-follows MOVED and the slot map). A process subscribes one channel at a time, so each
-SSUBSCRIBE names one slot.
+The channels are Redis's *sharded* channels (SSUBSCRIBE, SPUBLISH), named
+``<prefix>{stream}:<channel>``: every channel of a deployment carries the hash tag
+``{stream}``, so on a Redis Cluster they all live in ONE slot, on one master (and its
+replica), as on a single Redis. That keeps what one Redis gave: a process reads all
+its streams' events over one connection, in the order Redis received them (with the
+channels spread over several masters, a delete could overtake the update it deletes,
+being read from another node first), and every call below names one slot. The price:
+the cluster does not spread pub/sub; one master carries all of it, as one Redis did.
+After a failover redis-py moves the subscriptions to the promoted replica (its
+``ClusterPubSub`` follows the slot map).
 
 A fan-out tells every person a post was new to (up to ``fanout_batch`` at a time)
-with ``publish_each``: one message, many channels, SPUBLISHed only to those with a
-subscriber. On one Redis that is ONE script call that asks Redis which of those
-channels have one (``PUBSUB SHARDNUMSUB``) and SPUBLISHes only to those. On a cluster
-the channels are grouped by the node that owns them: each node is asked SHARDNUMSUB
-for its own channels (the node that owns a channel is where its subscribers are), all
-nodes at once, then the listened channels are SPUBLISHed in one pipeline. Who has a
-stream open is thus never kept anywhere but in Redis's own table of subscriptions: a
-stream held open on any API process counts the moment Redis confirms its SSUBSCRIBE
-(``subscribe`` returns only then), so an event published after that reaches it, by
-the script (atomic) or by the cluster's two steps (a subscription confirmed before
-``publish_each`` began is counted by the first step). After Redis is lost, nothing
-needs rebuilding: redis-py re-subscribes each process's channels when it reconnects,
-and the script is loaded again on NOSCRIPT.
+with ``publish_each``: one message, many channels. That is ONE script call that asks
+Redis which of those channels have a subscriber (``PUBSUB SHARDNUMSUB``) and
+SPUBLISHes only to those; on a cluster it runs on the channels' master (its KEYS name
+the channels' slot). Who has a stream open is thus never kept anywhere but in Redis's
+own table of subscriptions: a stream held open on any API process counts the moment
+Redis confirms its SSUBSCRIBE (``subscribe`` returns only then), so the check and the
+SPUBLISH, atomic in one script, miss no event a plain SPUBLISH would have delivered.
+After Redis is lost, nothing needs rebuilding: redis-py re-subscribes each process's
+channels when it reconnects, and the script is loaded again on NOSCRIPT. (Pattern
+subscriptions are not counted by SHARDNUMSUB; Roost makes none.)
 
 Measured for 1,000 channels of which 10 have a subscriber (one process, hiredis; with
 PUBLISH and NUMSUB, before the bus moved to sharded channels;
@@ -64,10 +65,9 @@ from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
-from redis.asyncio import RedisCluster
 from redis.asyncio.client import PubSub
 from redis.asyncio.cluster import ClusterPubSub
-from redis.exceptions import RedisError, SlotNotCoveredError
+from redis.exceptions import RedisError
 
 from roost.core.redis import Client
 from roost.core.scripts import Script
@@ -83,9 +83,9 @@ SUBSCRIBE_TIMEOUT = 5.0
 PUBLISH_BATCH = 1000
 
 PUBLISH_LISTENED = r"""
+-- KEYS[1]: the channel prefix, naming the channels' slot (a cluster routes by it).
 -- ARGV: channel prefix, message, channel names joined by newlines. SPUBLISHes the
--- message on each channel that has a subscriber now; returns how many it did. One
--- Redis only (the channels of a batch lie in many slots).
+-- message on each channel that has a subscriber now; returns how many it did.
 local prefix, message = ARGV[1], ARGV[2]
 local names = {}
 for name in string.gmatch(ARGV[3], '[^\n]+') do names[#names + 1] = prefix .. name end
@@ -238,8 +238,14 @@ class LocalBus(Bus):
                 self._deliver(channel, message)
 
 
+def channel_prefix(prefix: str) -> str:
+    """What every Redis channel of the deployment with key prefix ``prefix`` starts with:
+    the ``{stream}`` hash tag puts them all in one slot."""
+    return f"{prefix}{{stream}}:"
+
+
 class RedisBus(Bus):
-    """Redis sharded pub/sub on channels named ``<prefix>stream:<channel>``.
+    """Redis sharded pub/sub on channels named ``<prefix>{stream}:<channel>``.
 
     One task (``_sync``) makes Redis subscriptions follow what local streams want;
     another (``_read``) hands Redis messages to them. ``redis-py`` reconnects and
@@ -249,7 +255,7 @@ class RedisBus(Bus):
     def __init__(self, redis: Client, prefix: str) -> None:
         super().__init__()
         self.redis = redis
-        self.prefix = f"{prefix}stream:"
+        self.prefix = channel_prefix(prefix)
         self._pubsub: PubSub | ClusterPubSub | None = None
         self._requested: set[str] = set()  # sent SUBSCRIBE for, not UNSUBSCRIBE since
         self._confirmed: set[str] = set()  # Redis said subscribed
@@ -275,40 +281,9 @@ class RedisBus(Bus):
             raise ValueError("a channel name has a newline")
         data = json.dumps(message, separators=(",", ":"))
         for start in range(0, len(channels), PUBLISH_BATCH):
-            batch = channels[start : start + PUBLISH_BATCH]
-            if isinstance(self.redis, RedisCluster):
-                await self._publish_listened_by_node(self.redis, batch, data)
-            else:
-                args = [self.prefix, data, "\n".join(batch)]
-                await self._publish_listened.run(self.redis, [], args)
-
-    async def _publish_listened_by_node(
-        self, redis: RedisCluster, channels: Sequence[str], data: str
-    ) -> None:
-        """SPUBLISH ``data`` on those of ``channels`` with a subscriber, on a cluster:
-        each node counts the subscribers of the channels it owns, all nodes at once."""
-        await redis.initialize()  # the slot map (a no-op once known)
-        by_node: dict[str, tuple[Any, list[str]]] = {}
-        for channel in channels:
-            name = self._key(channel)
-            node = redis.get_node_from_key(name)
-            if node is None:  # no master serves the slot now (a failover under way)
-                raise SlotNotCoveredError(f"no Redis Cluster node serves {name}")
-            by_node.setdefault(node.name, (node, []))[1].append(name)
-
-        async def count(node: Any, names: list[str]) -> list[tuple[bytes, int]]:
-            found: list[tuple[bytes, int]] = await redis.execute_command(
-                "PUBSUB SHARDNUMSUB", *names, target_nodes=node
-            )
-            return found
-
-        counted = await asyncio.gather(*(count(node, names) for node, names in by_node.values()))
-        listened = [key for found in counted for key, subscribers in found if subscribers]
-        if listened:
-            async with redis.pipeline(transaction=False) as pipe:
-                for key in listened:
-                    pipe.spublish(key, data)
-                await pipe.execute()
+            names = "\n".join(channels[start : start + PUBLISH_BATCH])
+            # KEYS: the channels' slot (one, by their hash tag), for a cluster's routing.
+            await self._publish_listened.run(self.redis, [self.prefix], [self.prefix, data, names])
 
     async def _attach(self, subscription: Subscription, channels: Sequence[str]) -> None:
         await super()._attach(subscription, channels)
@@ -343,8 +318,7 @@ class RedisBus(Bus):
             add = sorted(wanted - self._requested)
             drop = sorted(self._requested - wanted)
             try:
-                # One channel a call: a cluster's SSUBSCRIBE names one slot.
-                for channel in add:
+                for channel in add:  # one a call, as redis-py's ClusterPubSub sends them
                     await self._pubsub.ssubscribe(self._key(channel))
                     self._requested.add(channel)
                 if drop:
