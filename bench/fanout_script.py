@@ -8,12 +8,11 @@ A round fans one new status out to every owner, in batches of ``--batch`` as the
 ``fan_out`` job does; ``--live`` of the owners have a live timeline (head key
 present), the rest are skipped inside the script, as in a real fan-out. The third way
 is ``fanout.deliver``: the store's deliver plus the stream event to each owner the
-status was new to (Redis pub/sub, nobody listening). On one Redis a fourth way
-splits each batch by slot as on a Redis Cluster (one script call per slot, one
-pipeline); ``--cluster`` runs the second and third on a cluster (``--redis`` naming a
-node), where the store splits by slot itself. Rates are recipients per second, the
-median of the rounds. Keys live under a prefix of their own and are deleted
-afterwards.
+status was new to (Redis pub/sub, nobody listening). A fourth way splits each batch by
+slot (one script call per slot, one pipeline). ``--cluster`` runs on a Redis Cluster
+(``--redis`` naming a node), where the store's own way is one call per node. Rates are
+recipients per second, the median of the rounds. Keys live under a prefix of their own
+and are deleted afterwards.
 """
 
 from __future__ import annotations
@@ -125,16 +124,15 @@ async def compare(
             pipe.set(store.keys(owner)[2], 1, ex=3600)
         await pipe.execute()
     by_slot = RedisTimelineStore(redis, cast(Database, None), prefix=prefix, cap=args.cap)
-    by_slot.split_by_slot = True
+    by_slot.grouping = "slot"
     ways = {
         "per recipient (before)": per_recipient(store),
         "batched deliver": store.deliver,
         "batched deliver + stream events": with_streams(store, prefix),
     }
-    if args.cluster:  # the store splits by slot itself; the script of before has no keys
+    if args.cluster:  # the script of before declares keys of many slots in one pipeline
         del ways["per recipient (before)"]
-    else:
-        ways["split by slot (the cluster's way)"] = by_slot.deliver
+    ways["split by slot"] = by_slot.deliver
     rates: dict[str, list[float]] = {name: [] for name in ways}
     status_id = 2**60
     for number in range(args.rounds + 1):  # the first round warms up and is dropped

@@ -20,7 +20,9 @@ from roost.core.redis import slot
 from roost.jobs.queue import QueueJobRunner, lock_key, stream_key
 from roost.runtime import Runtime
 from roost.streaming.bus import channel_prefix
+from roost.timelines import redis_store
 from roost.timelines.redis_store import RedisTimelineStore
+from roost.timelines.store import Delivery
 from tests.conftest import AppClient
 from tests.factories import Factory, User
 from tests.redis_cluster import LocalCluster, local_cluster
@@ -205,3 +207,31 @@ async def until_subscribed(cluster: LocalCluster, names: list[str]) -> None:
             return
         assert asyncio.get_running_loop().time() < deadline, counts
         await asyncio.sleep(0.1)
+
+
+async def test_a_batch_sent_to_a_node_that_lacks_some_slots_is_delivered_by_slot(
+    app_client: AppClient, cluster: LocalCluster, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fan-out batch goes to each master as one call; when the client's slot map is
+    stale (a slot moved since it was read), the node refuses the keys it lacks and the
+    batch is delivered again slot by slot, nothing twice."""
+    async with on_cluster(app_client, cluster) as (_, runtime):
+        store = runtime.timelines
+        assert isinstance(store, RedisTimelineStore) and runtime.redis is not None
+        owners = list(range(10**17, 10**17 + 60))
+        for owner in owners[:40]:  # live: a head; the rest idle
+            await runtime.redis.set(store.keys(owner)[2], 1, ex=60)
+
+        async def stale(client: object, items: list[int], key: object) -> list[list[int]]:
+            return [items]  # the whole batch to one master, as by an outdated slot map
+
+        monkeypatch.setattr(redis_store, "group_by_node", stale)
+        delivered = await store.deliver(owners, Delivery(status_id=77, author_id=1))
+        assert delivered == owners[:40]
+        assert await store.deliver(owners, Delivery(status_id=77, author_id=1)) == []
+        for owner in owners:
+            score = await runtime.redis.zscore(store.keys(owner)[0], 77)
+            assert (score is not None) == (owner in owners[:40])
+        # The batch really spanned masters (else nothing was refused).
+        places = {holders(cluster, store.keys(owner)[0])[0] for owner in owners[:40]}
+        assert places == masters(cluster)

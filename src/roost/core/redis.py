@@ -18,8 +18,9 @@
 On a cluster, a command, MULTI transaction or script may only name keys of ONE hash
 slot. Keys used together share a hash tag (``{owner}``, ``{id}``); what spans owners is
 split on purpose, with the helpers here: ``by_slot`` groups keys (one group on a single
-Redis, which has no slots to respect), ``mget`` reads slot by slot, and
-``core/scripts.Script.run_each`` runs a script once per group in one pipeline. The
+Redis, which has no slots to respect), ``group_by_node`` by the master that holds them,
+``mget`` reads slot by slot, and ``core/scripts.Script.run_each`` runs a script once
+per group in one pipeline. The
 spec's "Redis Cluster" section lists every operation and how it is split.
 """
 
@@ -95,6 +96,20 @@ def group_by_slot(items: Iterable[T], key: Callable[[T], str]) -> list[list[T]]:
     groups: dict[int, list[T]] = {}
     for item in items:
         groups.setdefault(slot(key(item)), []).append(item)
+    return list(groups.values())
+
+
+async def group_by_node(
+    client: RedisCluster, items: Iterable[T], key: Callable[[T], str]
+) -> list[list[T]]:
+    """``items`` grouped by the master that serves the slot of ``key(item)`` now (by the
+    client's slot map, which may be a moment old: a call made on it may meet a slot that
+    moved, and must be able to fall back to ``group_by_slot``)."""
+    await client.initialize()  # the slot map; at once when known
+    groups: dict[str, list[T]] = {}
+    for item in items:
+        node = client.get_node_from_key(key(item))
+        groups.setdefault(node.name if node is not None else "", []).append(item)
     return list(groups.values())
 
 

@@ -33,11 +33,18 @@ class Script:
             await redis.script_load(self.text)  # on a cluster: loaded on every master
             return await redis.evalsha(self.sha, len(keys), *keys, *args)
 
-    async def run_each(self, redis: Client, calls: Sequence[tuple[Keys, Args]]) -> list[Any]:
+    async def run_each(
+        self,
+        redis: Client,
+        calls: Sequence[tuple[Keys, Args]],
+        *,
+        return_exceptions: bool = False,
+    ) -> list[Any]:
         """The answers of several calls (each its keys and args), sent in one pipeline:
         one round trip on a single Redis, one per node (all at once) on a cluster. The
-        calls that succeeded stay done if another fails (the error is raised after)."""
-        if len(calls) == 1:
+        calls that succeeded stay done if another fails; its error is raised after, or
+        with ``return_exceptions`` given in its place."""
+        if len(calls) == 1 and not return_exceptions:
             keys, args = calls[0]
             return [await self.run(redis, keys, args)]
         answers = await self._pipelined(redis, calls)
@@ -48,7 +55,7 @@ class Script:
             for i, answer in zip(unknown, again, strict=True):
                 answers[i] = answer
         for answer in answers:
-            if isinstance(answer, Exception):
+            if isinstance(answer, Exception) and not return_exceptions:
                 raise answer
         return answers
 
