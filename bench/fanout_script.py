@@ -8,9 +8,11 @@ A round fans one new status out to every owner, in batches of ``--batch`` as the
 ``fan_out`` job does; ``--live`` of the owners have a live timeline (head key
 present), the rest are skipped inside the script, as in a real fan-out. The third way
 is ``fanout.deliver``: the store's deliver plus the stream event to each owner the
-status was new to (Redis pub/sub, nobody listening). Rates are recipients per second,
-the median of the rounds. Keys live under a prefix of their own and are deleted
-afterwards.
+status was new to (Redis pub/sub, nobody listening). A fourth way splits each batch by
+slot (one script call per slot, one pipeline). ``--cluster`` runs on a Redis Cluster
+(``--redis`` naming a node), where the store's own way is one call per node. Rates are
+recipients per second, the median of the rounds. Keys live under a prefix of their own
+and are deleted afterwards.
 """
 
 from __future__ import annotations
@@ -24,10 +26,12 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import cast
 
-from redis.asyncio import Redis
+from redis.asyncio import Redis, RedisCluster
 from redis.utils import HIREDIS_AVAILABLE
 
 from roost.core.db import Database
+from roost.core.redis import close_redis, connect_redis
+from roost.core.settings import Settings
 from roost.runtime import Runtime
 from roost.streaming.bus import RedisBus
 from roost.timelines import fanout
@@ -108,7 +112,9 @@ async def fan_out_rate(deliver: Deliver, owners: list[int], batch: int, status_i
     return len(owners) / (time.perf_counter() - started)
 
 
-async def compare(redis: Redis, prefix: str, args: argparse.Namespace) -> dict[str, list[float]]:
+async def compare(
+    redis: Redis | RedisCluster, prefix: str, args: argparse.Namespace
+) -> dict[str, list[float]]:
     owners = list(range(10**17, 10**17 + args.owners))
     # Live and idle timelines mixed evenly through every batch.
     live = [o for n, o in enumerate(owners) if int((n + 1) * args.live) > int(n * args.live)]
@@ -117,11 +123,16 @@ async def compare(redis: Redis, prefix: str, args: argparse.Namespace) -> dict[s
         for owner in live:
             pipe.set(store.keys(owner)[2], 1, ex=3600)
         await pipe.execute()
+    by_slot = RedisTimelineStore(redis, cast(Database, None), prefix=prefix, cap=args.cap)
+    by_slot.grouping = "slot"
     ways = {
         "per recipient (before)": per_recipient(store),
         "batched deliver": store.deliver,
         "batched deliver + stream events": with_streams(store, prefix),
     }
+    if args.cluster:  # the script of before declares keys of many slots in one pipeline
+        del ways["per recipient (before)"]
+    ways["split by slot"] = by_slot.deliver
     rates: dict[str, list[float]] = {name: [] for name in ways}
     status_id = 2**60
     for number in range(args.rounds + 1):  # the first round warms up and is dropped
@@ -134,7 +145,8 @@ async def compare(redis: Redis, prefix: str, args: argparse.Namespace) -> dict[s
 
 
 async def main(args: argparse.Namespace) -> None:
-    redis = Redis.from_url(args.redis)
+    redis = connect_redis(Settings(redis_url=args.redis, redis_cluster=args.cluster))
+    assert redis is not None
     prefix = f"roost-bench-fanout:{os.getpid()}:"
     try:
         rates = await compare(redis, prefix, args)
@@ -142,8 +154,9 @@ async def main(args: argparse.Namespace) -> None:
         keys = [key async for key in redis.scan_iter(match=f"{prefix}*", count=1000)]
         for start in range(0, len(keys), 1000):
             await redis.delete(*keys[start : start + 1000])
-        await redis.aclose()
+        await close_redis(redis)
     print(
+        f"{'Redis Cluster' if args.cluster else 'one Redis'}: "
         f"{args.owners:,} owners ({args.live:.0%} live) in batches of {args.batch:,}, "
         f"median of {args.rounds} rounds, reply parser "
         f"{'hiredis' if HIREDIS_AVAILABLE else 'Python'}; recipients/s:"
@@ -163,4 +176,5 @@ if __name__ == "__main__":
     parser.add_argument("--cap", type=int, default=800)
     parser.add_argument("--rounds", type=int, default=9)
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/0")
+    parser.add_argument("--cluster", action="store_true", help="--redis names a cluster node")
     asyncio.run(main(parser.parse_args()))

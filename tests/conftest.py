@@ -35,12 +35,21 @@ from roost.app import create_app
 from roost.core.settings import Settings
 from roost.migrate import migrate
 from roost.runtime import Runtime
+from tests import redis_cluster
 from tests.factories import Factory
 
 BACKEND = os.environ.get("ROOST_TEST_DATABASE", "sqlite")
 REDIS = os.environ.get("ROOST_TEST_REDIS", "")
+if redis_cluster.CLUSTER:
+    # ROOST_TEST_REDIS_CLUSTER=1: a Redis Cluster of the run's own (tests/redis_cluster.py)
+    # stands in for every Redis below, and every runtime and `roost` process it starts
+    # (they inherit the environment) speaks to it as a cluster.
+    REDIS = redis_cluster.run_cluster_url() if REDIS else ""
+    os.environ["ROOST_REDIS_CLUSTER"] = "true"
 # The Redis of the tests that use one whatever the run's mode: the run's, or the local one.
-REDIS_URL = REDIS or "redis://127.0.0.1:6379/0"
+REDIS_URL = REDIS or (
+    redis_cluster.run_cluster_url() if redis_cluster.CLUSTER else "redis://127.0.0.1:6379/0"
+)
 POSTGRES = os.environ.get("ROOST_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
 _numbers = itertools.count()
 T = TypeVar("T")
@@ -48,6 +57,14 @@ T = TypeVar("T")
 LIVE_DATABASES: dict[str, tuple[str, str]] = {}
 # The environment each live server runs with, for `roost admin` against its data.
 LIVE_ENVIRONMENTS: dict[str, dict[str, str]] = {}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    redis_cluster.start_run_cluster()  # with ROOST_TEST_REDIS_CLUSTER=1, in one process
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    redis_cluster.stop_run_cluster()
 
 
 @pytest.hookimpl(wrapper=True)
@@ -179,7 +196,7 @@ def redis_url() -> str:
     (which CI reports as a failure)."""
     import redis
 
-    client = redis.Redis.from_url(REDIS_URL)
+    client = redis_cluster.client(REDIS_URL)
     try:
         client.ping()
     except redis.RedisError as exc:
@@ -198,20 +215,15 @@ def redis_prefix() -> Iterator[str]:
 
 def delete_redis_keys(prefix: str) -> None:
     """Delete a test's keys. The SQLite pass uses Redis too (the scaled and process
-    tests, on REDIS_URL), so the keys are looked for there whatever the pass; a
-    machine without Redis has none to delete."""
+    tests, on REDIS_URL), so the keys are looked for there whatever the pass (on every
+    master of a cluster); a machine without Redis has none to delete."""
     import redis
 
-    client = redis.Redis.from_url(REDIS_URL)
     try:
-        keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
-        if keys:
-            client.delete(*keys)
+        redis_cluster.delete_keys(REDIS_URL, f"{prefix}*")
     except redis.ConnectionError:
-        if REDIS:
+        if REDIS or redis_cluster.CLUSTER:
             raise
-    finally:
-        client.close()
 
 
 @pytest.fixture

@@ -11,19 +11,14 @@ import asyncio
 import contextlib
 import logging
 
-from redis.asyncio import Redis
-
 from roost.accounts.cache import AccountCache
-from roost.core.breaker import Breaker, guard
+from roost.core.breaker import Breaker
 from roost.core.db import Database
 from roost.core.ids import SnowflakeGenerator, install_generator
-from roost.core.metrics import (
-    MeteredConnectionPool,
-    forget_database_pool,
-    watch_database_pool,
-)
+from roost.core.metrics import forget_database_pool, watch_database_pool
 from roost.core.nodes import holder_name, lease_node, release_node, renew_node
 from roost.core.ratelimit import RateLimiter
+from roost.core.redis import Client, close_redis, connect_redis
 from roost.core.settings import Settings, use_settings
 from roost.core.versions import Versions
 from roost.filters.cache import FilterCache
@@ -63,23 +58,10 @@ class Runtime:
         )
         for name, (pool, capacity) in self.db.pools.items():
             watch_database_pool(name, pool, capacity=capacity)
-        # The pool counts its connections in use (core/metrics.py); the client owns it.
-        # Its connections give up on an unreachable Redis fast (core/breaker.py).
+        # One Redis or a Redis Cluster (ROOST_REDIS_CLUSTER), built in core/redis.py; its
+        # connections give up on an unreachable Redis fast (core/breaker.py).
         self.redis_breaker = Breaker(cool_off=settings.redis_breaker_seconds)
-        self.redis: Redis | None = (
-            Redis.from_pool(
-                guard(
-                    MeteredConnectionPool.from_url(
-                        settings.redis_url,
-                        socket_connect_timeout=settings.redis_connect_timeout,
-                        socket_timeout=settings.redis_socket_timeout,
-                    ),
-                    self.redis_breaker,
-                )
-            )
-            if settings.redis_url
-            else None
-        )
+        self.redis: Client | None = connect_redis(settings, self.redis_breaker)
         self.db.keep_positions(self.redis, prefix=settings.redis_prefix)
         # The queue runner when Redis is configured, else every job runs in this process.
         self.jobs: JobRunner = QueueJobRunner(self) if settings.redis_url else JobRunner(self)
@@ -168,8 +150,6 @@ class Runtime:
         await self.db.dispose()
         for name, (_, capacity) in self.db.pools.items():
             forget_database_pool(name, capacity=capacity)
+        await self.limiter.close()
         if self.redis is not None:
-            await self.redis.aclose()
-            pool = self.redis.connection_pool
-            if isinstance(pool, MeteredConnectionPool):
-                pool.forget()
+            await close_redis(self.redis)

@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-import redis
+
+from tests.redis_cluster import delete_keys
 
 from tests.conftest import BACKEND
 
@@ -22,8 +23,4 @@ def prefix(redis_url: str, redis_prefix: str) -> Iterator[str]:
     """The test's own key prefix, emptied afterwards even when the suite runs without
     ROOST_TEST_REDIS (the shared fixture only cleans up then)."""
     yield redis_prefix
-    client = redis.Redis.from_url(redis_url)
-    keys = list(client.scan_iter(match=f"{redis_prefix}*", count=1000))
-    if keys:
-        client.delete(*keys)
-    client.close()
+    delete_keys(redis_url, f"{redis_prefix}*")

@@ -18,6 +18,7 @@ from roost.core.errors import RateLimited
 from roost.core.ratelimit import RateLimiter
 from roost.core.settings import Settings
 from tests.conftest import free_port
+from tests.redis_cluster import async_client
 
 OOB = "urn:ietf:wg:oauth:2.0:oob"
 
@@ -29,27 +30,40 @@ def settings(settings: Settings, redis_url: str, prefix: str) -> Settings:
     )
 
 
+class Processes:
+    """The API processes a test stands for: each with its own Redis client and limiter
+    (on a cluster the limiter has a client of its own too), closed afterwards."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.clients: list[Redis] = []
+        self.limiters: list[RateLimiter] = []
+
+    def limiter(self, prefix: str) -> RateLimiter:
+        client = async_client(self.url)
+        self.clients.append(client)
+        self.limiters.append(RateLimiter(enabled=True, redis=client, prefix=prefix))
+        return self.limiters[-1]
+
+    async def close(self) -> None:
+        for limiter in self.limiters:
+            await limiter.close()
+        for client in self.clients:
+            await client.aclose()
+
+
 @pytest.fixture
-async def connect(redis_url: str) -> AsyncIterator[list[Redis]]:
-    """Redis clients the test opens (one per simulated process), closed afterwards."""
-    clients: list[Redis] = []
-    yield clients
-    for client in clients:
-        await client.aclose()
-
-
-def process_limiter(clients: list[Redis], url: str, prefix: str) -> RateLimiter:
-    """The limiter another API process would build: its own client and pool."""
-    client = Redis.from_url(url)
-    clients.append(client)
-    return RateLimiter(enabled=True, redis=client, prefix=prefix)
+async def processes(redis_url: str) -> AsyncIterator[Processes]:
+    made = Processes(redis_url)
+    yield made
+    await made.close()
 
 
 async def test_two_processes_on_one_prefix_share_the_count(
-    redis_url: str, prefix: str, connect: list[Redis]
+    prefix: str, processes: Processes
 ) -> None:
-    first = process_limiter(connect, redis_url, prefix)
-    second = process_limiter(connect, redis_url, prefix)
+    first = processes.limiter(prefix)
+    second = processes.limiter(prefix)
     for _ in range(5):  # login allows 10 in 5 minutes
         await first.hit("login_account", "203.0.113.7")
         await second.hit("login_account", "203.0.113.7")
@@ -59,10 +73,10 @@ async def test_two_processes_on_one_prefix_share_the_count(
         await second.hit("login_account", "203.0.113.7")
 
     await first.hit("login_account", "203.0.113.8")  # another key has its own count
-    elsewhere = process_limiter(connect, redis_url, f"{prefix}other:")
+    elsewhere = processes.limiter(f"{prefix}other:")
     await elsewhere.hit("login_account", "203.0.113.7")  # another deployment's prefix too
 
-    keys = {key.decode() async for key in connect[0].scan_iter(match=f"{prefix}*")}
+    keys = {key.decode() async for key in processes.clients[0].scan_iter(match=f"{prefix}*")}
     assert keys == {
         f"{prefix}ratelimit:LIMITER/login_account/203.0.113.7/10/5/minute",
         f"{prefix}ratelimit:LIMITER/login_account/203.0.113.8/10/5/minute",
@@ -71,11 +85,11 @@ async def test_two_processes_on_one_prefix_share_the_count(
 
 
 async def test_the_limit_holds_across_processes_over_http(
-    client: httpx.AsyncClient, redis_url: str, prefix: str, connect: list[Redis]
+    client: httpx.AsyncClient, prefix: str, processes: Processes
 ) -> None:
     app_form = {"client_name": "x", "redirect_uris": OOB}
     assert (await client.post("/api/v1/apps", data=app_form)).status_code == 200
-    other = process_limiter(connect, redis_url, prefix)
+    other = processes.limiter(prefix)
     for _ in range(19):  # app creation allows 20 in 5 minutes per IP
         await other.hit("oauth_app", "127.0.0.1")
     with pytest.raises(RateLimited):  # the served request counted for the other process

@@ -8,11 +8,12 @@ import pytest
 from redis.asyncio import Redis
 
 from roost.core.scripts import Script
+from tests.redis_cluster import async_client
 
 
 @pytest.fixture
 async def redis(redis_url: str) -> AsyncIterator[Redis]:
-    client = Redis.from_url(redis_url)
+    client = async_client(redis_url)
     yield client
     await client.aclose()
 

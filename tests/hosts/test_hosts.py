@@ -33,13 +33,8 @@ from tests.hosts.load import Load, make_cast, missing_or_repeated
 
 pytestmark = pytest.mark.timeout(300)
 
-WAITING_FOR_CLUSTER = pytest.mark.xfail(
-    run=False,
-    reason="waiting for branch `cluster` (ROOST_REDIS_CLUSTER=true): today Roost answers "
-    "500 on a Redis Cluster; the lead removes this mark after merging it",
-)
 SINGLE = pytest.param("single", id="one-redis")
-CLUSTER = pytest.param("cluster", id="redis-cluster", marks=WAITING_FOR_CLUSTER)
+CLUSTER = pytest.param("cluster", id="redis-cluster")
 RECOVERY = 20.0  # seconds from a fault until the service answers posts and reads again
 OUTAGE = 3.0  # seconds with no PostgreSQL primary before the replica is promoted
 SETTLE = 60.0  # seconds the fan-out of the last posts may take to reach every home

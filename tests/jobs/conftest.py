@@ -10,13 +10,13 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-import redis
 
 from roost.core.settings import Settings
 from roost.migrate import migrate
 from roost.runtime import Runtime
 from tests.conftest import POSTGRES, asyncpg_url, psql
 from tests.jobs.cluster import Cluster
+from tests.redis_cluster import delete_keys
 
 _numbers = itertools.count()
 
@@ -26,18 +26,7 @@ def queue_prefix(redis_url: str) -> Iterator[str]:
     """A key prefix for one test; every key under it is deleted afterwards."""
     prefix = f"roost-jobs-test:{os.getpid()}:{next(_numbers)}:"
     yield prefix
-    delete_keys(redis_url, f"{prefix}*", f"autoclaim:{prefix}*")
-
-
-def delete_keys(redis_url: str, *patterns: str) -> int:
-    client = redis.Redis.from_url(redis_url)
-    deleted = 0
-    for pattern in patterns:
-        keys = list(client.scan_iter(match=pattern, count=1000))
-        if keys:
-            deleted += client.delete(*keys)
-    client.close()
-    return deleted
+    delete_keys(redis_url, f"{prefix}*")
 
 
 @pytest.fixture

@@ -37,7 +37,7 @@ from sqlalchemy import select
 
 from roost.core.settings import Settings
 from roost.jobs.models import OutboxJob
-from roost.jobs.queue import group_name, stream_key
+from roost.jobs.queue import group_name, lock_key, stream_key
 from roost.runtime import Runtime
 from roost.statuses.models import Status
 from tests.factories import Factory, User
@@ -52,7 +52,7 @@ from tests.jobs.cluster import (
     seed_followers,
     token_for,
 )
-from tests.jobs.conftest import delete_keys
+from tests.redis_cluster import delete_keys
 from tests.timelines.helpers import follow, link_cursor
 
 pytestmark = pytest.mark.timeout(240)
@@ -384,7 +384,7 @@ async def test_flushing_redis_while_people_post_and_read_loses_no_post(
                 await wait.until(
                     f"{after} posts, one fanning out", partial(under_way, after), 0.005
                 )
-                assert delete_keys(redis_url, f"{prefix}*", f"autoclaim:{prefix}*") > 0
+                assert delete_keys(redis_url, f"{prefix}*") > 0
                 flushes += 1
 
         await asyncio.gather(flush_twice(), *(keep_posting(writer) for writer in writers))
@@ -420,7 +420,7 @@ async def all_delivered(observer: Runtime, cast: Cast, writers: list[Writer]) ->
 
 def claim_key(observer: Runtime, job_id: int) -> str:
     """The Redis lock a worker holds while it runs a job (jobs/queue.py)."""
-    return f"{observer.settings.redis_prefix}jobs:running:{job_id}"
+    return lock_key(observer.settings.redis_prefix, job_id)
 
 
 def ids(posted: Sequence[str]) -> list[int]:
@@ -456,7 +456,9 @@ async def queue_state(observer: Runtime) -> str:
         )
     except redis.ResponseError as exc:
         pending = [{"error": str(exc)}]
-    claims = [key async for key in observer.redis.scan_iter(match=f"{prefix}jobs:running:*")]
+    claims = [
+        key async for key in observer.redis.scan_iter(match=f"{stream_key(prefix)}:running:*")
+    ]
     return f"outbox: {owed}\nunacknowledged: {pending}\nclaims: {claims}"
 
 

@@ -32,7 +32,7 @@ from tests.jobs.cluster import (
     seed_followers,
     token_for,
 )
-from tests.jobs.conftest import delete_keys
+from tests.redis_cluster import delete_keys
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -151,7 +151,7 @@ async def test_the_sweep_re_drives_jobs_whose_queue_was_lost(
     async with httpx.AsyncClient(base_url=cluster.base_url) as http:
         before = [await post(http, author, f"queued, then lost {n}") for n in range(3)]
         assert await queued_messages(observer) >= 3
-        assert delete_keys(redis_url, f"{prefix}jobs*") >= 1  # the queue is gone
+        assert delete_keys(redis_url, f"{stream_key(prefix)}*") >= 1  # the queue is gone
         assert await queued_messages(observer) == 0
         assert await outbox_size(observer) == 3
 
@@ -162,7 +162,7 @@ async def test_the_sweep_re_drives_jobs_whose_queue_was_lost(
             )
 
         # Lost again while a worker is reading it: the worker declares its group anew.
-        delete_keys(redis_url, f"{prefix}jobs*")
+        delete_keys(redis_url, f"{stream_key(prefix)}*")
         after = [await post(http, author, f"after the loss {n}") for n in range(3)]
         for status in after:
             await wait_until(

@@ -20,7 +20,7 @@ from roost.jobs.outbox import schedule_job
 from roost.jobs.queue import QueueJobRunner, stream_key
 from roost.jobs.runner import job
 from roost.runtime import Runtime
-from tests.jobs.conftest import delete_keys
+from tests.redis_cluster import delete_keys
 
 RUNS: dict[str, int] = defaultdict(int)
 RUNNING: dict[str, int] = defaultdict(int)
@@ -191,13 +191,13 @@ async def test_the_queue_comes_back_after_redis_lost_it(
         assert RUNS["before"] == 1
 
         prefix = queue_settings.redis_prefix
-        assert delete_keys(redis_url, f"{prefix}jobs*") >= 1  # the stream and its group
+        assert delete_keys(redis_url, f"{stream_key(prefix)}*") >= 1  # the stream and its group
         lost = await schedule(api, "lost")  # queued into a stream nobody reads any more
         await api.jobs.drain()  # the consumer declared its group again and read it
         assert RUNS["lost"] == 1
 
         # A message lost outright: the sweep of any process queues its row again.
-        delete_keys(redis_url, f"{prefix}jobs*")
+        delete_keys(redis_url, f"{stream_key(prefix)}*")
         async with api.db.write() as session:
             session.add(
                 OutboxJob(

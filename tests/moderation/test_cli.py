@@ -51,6 +51,7 @@ def environment(settings: Settings) -> dict[str, str]:
         "ROOST_DATA_DIR": str(settings.data_dir),
         "ROOST_DATABASE_URL": settings.database_url,
         "ROOST_REDIS_URL": settings.redis_url,
+        "ROOST_REDIS_CLUSTER": str(settings.redis_cluster).lower(),
         "ROOST_REDIS_PREFIX": settings.redis_prefix,
         "ROOST_DOMAIN": settings.domain,
         "ROOST_SECRET_KEY": "test-secret",

@@ -9,13 +9,14 @@ from collections.abc import AsyncIterator
 
 import pytest
 import uvicorn
-from redis.asyncio import Redis
+from redis.asyncio import Redis, RedisCluster
 
 from roost.app import create_app
 from roost.core.settings import Settings
 from roost.runtime import Runtime
 from roost.streaming.bus import Bus, LocalBus, RedisBus
 from tests.conftest import REDIS_URL, free_port
+from tests.redis_cluster import async_client
 
 
 @pytest.fixture
@@ -30,8 +31,8 @@ def settings(settings: Settings, port: int) -> Settings:
 
 
 @pytest.fixture
-async def redis() -> AsyncIterator[Redis]:
-    client = Redis.from_url(REDIS_URL)
+async def redis() -> AsyncIterator[Redis | RedisCluster]:
+    client = async_client(REDIS_URL)
     yield client
     await client.aclose()
 
@@ -41,7 +42,7 @@ def prefix() -> str:
     return f"roost-test-streaming:{uuid.uuid4().hex}:"
 
 
-async def _delete_keys(redis: Redis, prefix: str) -> None:
+async def _delete_keys(redis: Redis | RedisCluster, prefix: str) -> None:
     keys = [key async for key in redis.scan_iter(match=f"{prefix}*", count=1000)]
     if keys:
         await redis.delete(*keys)
@@ -49,7 +50,7 @@ async def _delete_keys(redis: Redis, prefix: str) -> None:
 
 @pytest.fixture(params=["local", "redis"])
 async def bus_kind(
-    request: pytest.FixtureRequest, runtime: Runtime, redis: Redis, prefix: str
+    request: pytest.FixtureRequest, runtime: Runtime, redis: Redis | RedisCluster, prefix: str
 ) -> AsyncIterator[str]:
     """Run the test once with each bus on the runtime its streams use."""
     original = runtime.bus

@@ -6,10 +6,18 @@ import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
-from redis.asyncio import Redis
+from redis.asyncio import Redis, RedisCluster
 
 from roost.streaming import bus as bus_module
-from roost.streaming.bus import Bus, LocalBus, RedisBus, Subscription, make_bus
+from roost.streaming.bus import (
+    Bus,
+    LocalBus,
+    RedisBus,
+    Subscription,
+    channel_prefix,
+    make_bus,
+)
+from tests.redis_cluster import async_client
 from tests.streaming.conftest import REDIS_URL, _delete_keys
 
 
@@ -114,7 +122,7 @@ async def test_the_runtime_picks_the_bus(redis: Redis) -> None:
 
 async def test_redis_carries_messages_between_processes(redis: Redis, prefix: str) -> None:
     """Two buses on separate connections stand for two API processes."""
-    other = Redis.from_url(REDIS_URL)
+    other = async_client(REDIS_URL)
     here, there = RedisBus(redis, prefix), RedisBus(other, prefix)
     stranger = RedisBus(other, prefix + "other:")
     try:
@@ -131,7 +139,7 @@ async def test_redis_carries_messages_between_processes(redis: Redis, prefix: st
 async def test_redis_publishes_to_many_channels_of_another_process(
     redis: Redis, prefix: str
 ) -> None:
-    other = Redis.from_url(REDIS_URL)
+    other = async_client(REDIS_URL)
     here, there = RedisBus(redis, prefix), RedisBus(other, prefix)
     try:
         async with there.subscribe(["user:2"]) as far:
@@ -150,10 +158,17 @@ async def test_redis_subscribes_once_per_process_and_unsubscribes_when_unused(
     redis: Redis, prefix: str
 ) -> None:
     bus = RedisBus(redis, prefix)
-    channel = f"{prefix}stream:public"
+    channel = f"{channel_prefix(prefix)}public"
 
     async def subscribers() -> int:
-        counts = await redis.pubsub_numsub(channel)
+        """Redis's count of the channel's subscribers (sharded channels: on a cluster,
+        where they are, the master that owns the channel's slot)."""
+        if isinstance(redis, RedisCluster):
+            await redis.initialize()
+            owner = redis.get_node_from_key(channel)
+            counts = await redis.execute_command("PUBSUB SHARDNUMSUB", channel, target_nodes=owner)
+        else:
+            counts = await redis.pubsub_shardnumsub(channel)
         return int(counts[0][1])
 
     try:
@@ -175,7 +190,7 @@ async def test_malformed_redis_messages_are_ignored(redis: Redis, prefix: str) -
     bus = RedisBus(redis, prefix)
     try:
         async with bus.subscribe(["public"]) as subscription:
-            await redis.publish(f"{prefix}stream:public", b"not json")
+            await redis.spublish(f"{channel_prefix(prefix)}public", b"not json")
             await bus.publish("public", {"id": "1"})
             assert await subscription.get(wait=5) == ("public", {"id": "1"})
     finally:

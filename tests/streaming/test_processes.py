@@ -22,11 +22,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from redis import Redis
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from tests.conftest import asyncpg_url, free_port, psql
+from tests.redis_cluster import delete_keys
 from tests.streaming.conftest import REDIS_URL
 from tests.streaming.helpers import WAIT, open_sse, ws_sync
 from tests.streaming.test_ending import ended, sse
@@ -146,11 +146,7 @@ def shared_services(tmp_path: Path) -> Iterator[dict[str, str]]:
         yield env
     finally:
         psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        redis = Redis.from_url(REDIS_URL)
-        keys = list(redis.scan_iter(match=f"{prefix}*", count=1000))
-        if keys:
-            redis.delete(*keys)
-        redis.close()
+        delete_keys(REDIS_URL, f"{prefix}*")
 
 
 @pytest.fixture

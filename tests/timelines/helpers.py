@@ -9,7 +9,6 @@ from typing import Self
 
 import httpx
 import pytest
-from redis.asyncio import Redis
 from sqlalchemy import select, update
 
 from roost.accounts.models import Account
@@ -21,6 +20,7 @@ from roost.statuses.models import Status
 from roost.timelines.store import Delivery
 from tests.conftest import REDIS_URL
 from tests.factories import User
+from tests.redis_cluster import async_client
 
 HOLD = "[held]"
 
@@ -121,7 +121,7 @@ async def ids(
 
 async def forget_everything(runtime: Runtime) -> None:
     """What FLUSHALL does to Roost, without touching other tenants of this Redis."""
-    redis = Redis.from_url(REDIS_URL)
+    redis = async_client(REDIS_URL)
     keys = [key async for key in redis.scan_iter(match=f"{runtime.settings.redis_prefix}*")]
     if keys:
         await redis.delete(*keys)

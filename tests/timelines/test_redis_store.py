@@ -21,13 +21,16 @@ from roost.timelines.cursors import now_seq
 from roost.timelines.redis_store import RedisTimelineStore
 from roost.timelines.store import Delivery, Fill
 from tests.conftest import REDIS_URL, SCALED, AppClient, Scaled, free_port
+from tests.redis_cluster import CLUSTER, async_client
 from tests.timelines.helpers import follow, ids, post_in_order
 
 TTL = 7 * 86400
 
 
-async def make_store(url: str, db: Database, prefix: str, cap: int) -> RedisTimelineStore:
-    return RedisTimelineStore(Redis.from_url(url), db, prefix=prefix, cap=cap)
+async def make_store(
+    url: str, db: Database, prefix: str, cap: int, *, cluster: bool = CLUSTER
+) -> RedisTimelineStore:
+    return RedisTimelineStore(async_client(url, cluster=cluster), db, prefix=prefix, cap=cap)
 
 
 async def forget(store: RedisTimelineStore) -> None:
@@ -218,7 +221,7 @@ async def ready(url: str) -> Redis:
 
 async def test_delivery_and_fill_survive_a_script_flush(runtime: Runtime, own_redis: str) -> None:
     admin = await ready(own_redis)
-    store = await make_store(own_redis, runtime.db, "roost:", cap=3)
+    store = await make_store(own_redis, runtime.db, "roost:", cap=3, cluster=False)
     try:
         await make_live(store, 1, 2)
         assert await store.deliver([1, 2], Delivery(status_id=901, author_id=9)) == [1, 2]

@@ -20,7 +20,6 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import orjson
-from redis.asyncio import Redis
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -28,6 +27,7 @@ from roost.accounts.models import Account
 from roost.accounts.render import render_account
 from roost.core.breaker import REDIS_DOWN
 from roost.core.db import fresh
+from roost.core.redis import Client, mget
 from roost.core.versions import Versions
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ TTL_SECONDS = 24 * 3600
 class AccountCache:
     """Renderings with URLs under ``base_url`` (the server's public address)."""
 
-    def __init__(self, redis: Redis | None, versions: Versions, *, base_url: str) -> None:
+    def __init__(self, redis: Client | None, versions: Versions, *, base_url: str) -> None:
         self.redis = redis
         self.versions = versions
         self.base_url = base_url
@@ -70,9 +70,11 @@ class AccountCache:
             return await _from_sql(session, wanted, self.base_url)
 
     async def _cached(
-        self, session: AsyncSession, wanted: list[int], redis: Redis, watch: Watch | None
+        self, session: AsyncSession, wanted: list[int], redis: Client, watch: Watch | None
     ) -> dict[int, dict[str, Any]]:
-        values: list[Any] = await redis.mget([k for a in wanted for k in self._keys(a)])
+        # An account's rendering and version share its slot ({id}); on a cluster, one
+        # MGET per slot.
+        values: list[Any] = await mget(redis, [k for a in wanted for k in self._keys(a)])
         found: dict[int, dict[str, Any]] = {}
         stale: list[int] = []
         versions: dict[int, bytes] = {}

@@ -2,7 +2,11 @@
 
 Backed by the ``limits`` library: in-process memory in the embedded mode,
 Redis when ROOST_REDIS_URL is set, so every API process counts against the same
-limits. Keys live under ``ROOST_REDIS_PREFIX`` + ``ratelimit:``.
+limits. Keys live under ``ROOST_REDIS_PREFIX`` + ``ratelimit:``. On one Redis the
+limiter shares the runtime's connection pool; on a Redis Cluster it is the library's
+cluster storage (``async+redis+cluster://`` at the nodes the runtime's client was
+given; a ``RedisCluster`` of its own, closed with the runtime): each limit is one key,
+one slot.
 
 If Redis cannot be reached for a check, the action is allowed (fail open) and a
 warning is logged at most once a minute: an outage of the limiter's store should
@@ -24,14 +28,17 @@ import logging
 import math
 import time
 from collections.abc import Mapping
+from typing import Any
+from urllib.parse import quote
 
 from limits import RateLimitItem, parse
-from limits.aio.storage import MemoryStorage, RedisStorage, Storage
+from limits.aio.storage import MemoryStorage, RedisClusterStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
-from redis.asyncio import Redis
+from redis.asyncio import Redis, RedisCluster
 from redis.exceptions import RedisError
 
 from roost.core.errors import RateLimited
+from roost.core.redis import Client
 
 log = logging.getLogger(__name__)
 
@@ -58,17 +65,26 @@ class RateLimiter:
         self,
         *,
         enabled: bool,
-        redis: Redis | None = None,
+        redis: Client | None = None,
         prefix: str = "",
         rules: Mapping[str, RateLimitItem] | None = None,
     ) -> None:
         """Counts in memory, or in ``redis`` (a client whose connection pool is shared,
-        not owned) under ``prefix`` when given. ``rules`` adds limits set by the
-        settings (media uploads per hour) to the fixed ``RULES``."""
+        not owned; a cluster client's nodes are only read) under ``prefix`` when given.
+        ``rules`` adds limits set by the settings (media uploads per hour) to the fixed
+        ``RULES``."""
         self.enabled = enabled
         self.rules = {**RULES, **(rules or {})}
         storage: Storage = MemoryStorage()
-        if redis is not None:
+        # limits' cluster storage builds a client of its own (and never closes it).
+        self._own_client: Any = None
+        if isinstance(redis, RedisCluster):
+            cluster = RedisClusterStorage(
+                _cluster_uri(redis), implementation="redispy", key_prefix=f"{prefix}ratelimit"
+            )
+            self._own_client = cluster.bridge.get_connection()  # type: ignore[attr-defined]
+            storage = cluster
+        elif isinstance(redis, Redis):
             # redis-py's asyncio client (already a dependency) rather than limits'
             # default coredis. The URI only names the storage kind: connections come
             # from ``redis``'s pool.
@@ -80,6 +96,11 @@ class RateLimiter:
             )
         self._limiter = MovingWindowRateLimiter(storage)
         self._warned_at: float | None = None
+
+    async def close(self) -> None:
+        """Close the connections of a client of the limiter's own (a cluster's)."""
+        if self._own_client is not None:
+            await self._own_client.aclose()
 
     async def hit(self, rule: str, key: str, *, message: str = "Too many requests") -> None:
         """Count one ``rule`` action by ``key`` (an IP or account id); 429 past the limit."""
@@ -107,3 +128,12 @@ class RateLimiter:
         if self._warned_at is None or now - self._warned_at >= WARN_EVERY_SECONDS:
             self._warned_at = now
             log.warning("rate limit %r not checked, allowing: Redis failed: %s", rule, exc)
+
+
+def _cluster_uri(redis: RedisCluster) -> str:
+    """limits' URI for the cluster ``redis`` was pointed at (its startup nodes)."""
+    nodes = ",".join(node.name for node in redis.nodes_manager.startup_nodes.values())
+    kwargs = redis.connection_kwargs
+    user, password = kwargs.get("username") or "", kwargs.get("password")
+    login = f"{quote(user)}:{quote(password)}@" if password else ""
+    return f"async+redis+cluster://{login}{nodes}"

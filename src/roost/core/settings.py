@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     # Redis (e.g. redis://127.0.0.1:6379/0) switches on the scaled roles: timelines,
     # caches, rate limits, pub/sub and the job queue. Empty: all served in-process.
     redis_url: str = ""
+    # ROOST_REDIS_URL names one node of a Redis Cluster (any node: the client finds the
+    # others). Every multi-key call then stays within one hash slot (core/redis.py).
+    redis_cluster: bool = False
     # Every Redis key Roost writes starts with this (tests use a unique one).
     redis_prefix: str = "roost:"
     # An unreachable Redis costs a command at most these (seconds); after a failure the

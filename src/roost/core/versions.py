@@ -27,11 +27,11 @@ import logging
 import secrets
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 
-from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from roost.core.breaker import REDIS_DOWN
 from roost.core.db import after_commit, pending
+from roost.core.redis import Client, by_slot
 from roost.core.scripts import Script
 
 log = logging.getLogger(__name__)
@@ -64,7 +64,7 @@ class Versions:
     forgetting does nothing. ``lost`` takes the keys a commit could not delete."""
 
     def __init__(
-        self, redis: Redis | None, *, prefix: str = "roost:", lost: ForgetLater | None = None
+        self, redis: Client | None, *, prefix: str = "roost:", lost: ForgetLater | None = None
     ) -> None:
         self.redis = redis
         self.prefix = prefix
@@ -78,17 +78,29 @@ class Versions:
         if not keys:
             return []
         assert self.redis is not None, "versions are only started with Redis"
+        # One call on a single Redis; on a cluster one per slot (the keys of one thing,
+        # its {id}, share a slot), all in one pipeline.
+        groups = by_slot(self.redis, keys, str)
+        fresh = secrets.token_hex(8)
         try:
-            found: list[bytes | None] = await self._start.run(
-                self.redis, keys, (secrets.token_hex(8), TTL_SECONDS)
+            answers = await self._start.run_each(
+                self.redis, [(group, (fresh, TTL_SECONDS)) for group in groups]
             )
         except REDIS_DOWN:
             return [None] * len(keys)  # no version: the reader keeps nothing
-        return found
+        found = dict(
+            zip(
+                (key for group in groups for key in group),
+                (version for answer in answers for version in answer),
+                strict=True,
+            )
+        )
+        return [found[key] for key in keys]
 
     def forget(self, session: AsyncSession, kind: str, idents: Iterable[int | str]) -> None:
         """What these versions stand for changes in ``session``'s transaction: delete
-        them once it commits (all of them in one call, whatever their kinds)."""
+        them once it commits (all of them in one call, whatever their kinds; on a cluster
+        redis-py sends one DEL per slot)."""
         if self.redis is None:
             return
         transaction = pending(session)

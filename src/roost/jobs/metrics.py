@@ -6,10 +6,10 @@ from __future__ import annotations
 from prometheus_client import Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.metrics_core import Metric
-from redis.asyncio import Redis
 from sqlalchemy import case, func, select
 
 from roost.core.db import Database
+from roost.core.redis import Client
 from roost.jobs.models import OutboxJob
 
 JOB_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
@@ -44,7 +44,7 @@ REDRIVES = Counter(
 
 
 async def queue_depth(
-    *, db: Database, redis: Redis | None, stream: str | None, max_attempts: int
+    *, db: Database, redis: Client | None, stream: str | None, max_attempts: int
 ) -> list[Metric]:
     """The outbox rows owed, by state, and the messages on the Redis job stream."""
     async with db.read() as session:

@@ -1,7 +1,7 @@
 """The job queue of the scaled mode: outbox job ids on a Redis stream, run by workers.
 
-A kick puts the job's id on the stream ``<prefix>jobs`` (taskiq with taskiq-redis's
-``RedisStreamBroker``). Every ``roost worker`` (and ``roost serve --run-jobs``)
+A kick puts the job's id on the stream ``<prefix>{jobs}`` (taskiq, with Roost's own
+``RoostStreamBroker``). Every ``roost worker`` (and ``roost serve --run-jobs``)
 reads it through the consumer group ``<prefix>workers``, so each message goes to
 one consumer, which acknowledges (and deletes) it only after the job has run.
 
@@ -11,7 +11,7 @@ What makes this safe with many processes:
   whose row is gone is done. Losing a message (a worker killed after reading
   it, the stream flushed) loses nothing: the sweep re-queues due rows.
 - A job runs at most once at a time: the runner holds a Redis lock per job id
-  (``<prefix>jobs:running:<id>``), renewed while the handler runs. A second
+  (``<prefix>{jobs}:running:<id>``), renewed while the handler runs. A second
   message for the same id finds the lock taken and is dropped; if the holder
   dies, the lock expires after ``lease`` seconds and the sweep re-drives the row.
   A holder that finds its lock lost (paused longer than the lease) cancels its
@@ -25,23 +25,23 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import uuid
 from collections import deque
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
-from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import LockError, ResponseError
+from redis.exceptions import LockError, RedisClusterException, ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy import select, update
-from taskiq import AckableMessage
+from taskiq import AckableMessage, AsyncBroker, BrokerMessage
 from taskiq.acks import AcknowledgeType
 from taskiq.receiver import Receiver
-from taskiq_redis import RedisStreamBroker
 
-from roost.core.breaker import REDIS_DOWN, Breaker, guard
+from roost.core.breaker import REDIS_DOWN
 from roost.core.db import utcnow
+from roost.core.redis import Client
 from roost.jobs.metrics import REDRIVES
 from roost.jobs.models import OutboxJob
 from roost.jobs.runner import MAX_ATTEMPTS, SWEEP_BATCH, Host, JobRunner
@@ -53,88 +53,132 @@ DEFAULT_CONCURRENCY = 8
 MIN_LEASE_SECONDS = 5.0
 DRAIN_TIMEOUT_SECONDS = 60.0
 _KICKS_REMEMBERED = 10_000
+# Redis out of reach: a connection lost, a timeout, or (a cluster) no node answering.
+UNREACHABLE = (RedisConnectionError, RedisTimeoutError, RedisClusterException)
 
 
 def stream_key(prefix: str) -> str:
-    return f"{prefix}jobs"
+    """The stream; its running locks (``lock_key``) share its hash tag, so on a Redis
+    Cluster the whole queue is on one slot, one master (and its replica)."""
+    return f"{prefix}{{jobs}}"
+
+
+def lock_key(prefix: str, job_id: int) -> str:
+    return f"{stream_key(prefix)}:running:{job_id}"
 
 
 def group_name(prefix: str) -> str:
     return f"{prefix}workers"
 
 
-class RoostStreamBroker(RedisStreamBroker):
-    """taskiq-redis's stream broker, made to survive a flushed Redis, to keep the
-    stream short (an acknowledged message is also deleted) and to stop when told.
+class RoostStreamBroker(AsyncBroker):
+    """A taskiq broker on a Redis stream read through a consumer group, on the
+    runtime's Redis client (one Redis or a Redis Cluster: the stream is one key, so one
+    slot). A message is acknowledged (and deleted) only after its job ran; one a dead
+    consumer left unacknowledged is re-claimed with XAUTOCLAIM (atomic: no lock).
 
-    ``listen`` is our own loop rather than the library's: taskiq's receiver stops its
-    reader by cancelling the pending read, and that cancellation was sometimes lost
-    in redis-py 8 (the reader then blocked again, forever, and so did stopping). This
-    loop also looks at ``stopping`` after every read, so a stop takes at most one
-    blocking read (``xread_block``, 2 s). It re-claims messages left unacknowledged
-    by a dead consumer with XAUTOCLAIM, which is atomic: no lock is needed around it.
+    Roost's own rather than taskiq-redis's brokers: their stream broker opens a pool to
+    one Redis from a URL, their cluster broker re-claims nothing, and both stop their
+    reader by cancelling its blocked read, which redis-py 8 sometimes lost (the reader
+    then blocked again, forever, and so did stopping). This loop looks at ``stopping``
+    after every read, so a stop takes at most one blocking read (``block``: 1 s by default). A
+    flushed stream or group (NOGROUP) is declared again; the outbox sweep re-queues
+    whatever was lost with it, or with a master lost before its replica had it.
     """
 
     stopping = False
 
-    def _ack_generator(self, id: str, queue_name: str) -> Callable[[], Awaitable[None]]:
+    def __init__(
+        self,
+        redis: Client,
+        *,
+        queue_name: str,
+        consumer_group_name: str,
+        consumer_id: str = "0",
+        block_ms: int = 2000,
+        count: int = 1,
+        idle_timeout_ms: int = 60_000,
+        unacknowledged_batch_size: int = 100,
+    ) -> None:
+        super().__init__()
+        self.redis = redis
+        self.queue_name = queue_name
+        self.consumer_group_name = consumer_group_name
+        self.consumer_name = str(uuid.uuid4())
+        self.consumer_id = consumer_id
+        self.block = block_ms
+        self.count = count
+        self.idle_timeout = idle_timeout_ms
+        self.unacknowledged_batch_size = unacknowledged_batch_size
+
+    async def startup(self) -> None:
+        await super().startup()
+        await self._declare_consumer_group()
+
+    async def _declare_consumer_group(self) -> None:
+        try:
+            await self.redis.xgroup_create(
+                self.queue_name, self.consumer_group_name, id=self.consumer_id, mkstream=True
+            )
+        except ResponseError as exc:
+            if "BUSYGROUP" not in str(exc):  # BUSYGROUP: declared already
+                raise
+
+    async def kick(self, message: BrokerMessage) -> None:
+        await self.redis.xadd(self.queue_name, {b"data": message.message})
+
+    def _ack_generator(self, id: Any) -> Callable[[], Awaitable[None]]:
         async def ack() -> None:
-            async with (
-                Redis(connection_pool=self.connection_pool) as redis,
-                redis.pipeline(transaction=True) as pipe,
-            ):
-                pipe.xack(queue_name, self.consumer_group_name, id)
-                pipe.xdel(queue_name, id)
+            async with self.redis.pipeline(transaction=True) as pipe:  # one key, one slot
+                pipe.xack(self.queue_name, self.consumer_group_name, id)
+                pipe.xdel(self.queue_name, id)
                 await pipe.execute()
 
         return ack
 
     def _message(self, message_id: Any, fields: dict[bytes, bytes]) -> AckableMessage:
-        return AckableMessage(
-            data=fields[b"data"], ack=self._ack_generator(id=message_id, queue_name=self.queue_name)
-        )
+        return AckableMessage(data=fields[b"data"], ack=self._ack_generator(message_id))
 
     async def listen(self) -> AsyncGenerator[AckableMessage, None]:
-        group, me = self.consumer_group_name, self.consumer_name
-        async with Redis(connection_pool=self.connection_pool) as redis:
-            while not self.stopping:
-                try:
-                    fresh: Any = await redis.xreadgroup(
-                        group, me, {self.queue_name: ">"}, count=self.count, block=self.block
-                    )
-                    for _, messages in fresh or []:
-                        for message_id, fields in messages:
-                            yield self._message(message_id, fields)
-                    if self.stopping:
-                        return
-                    claimed: Any = await redis.xautoclaim(
-                        self.queue_name,
-                        group,
-                        me,
-                        min_idle_time=self.idle_timeout,
-                        count=self.unacknowledged_batch_size,
-                    )
-                    for message_id, fields in claimed[1]:
-                        if fields is not None:  # None: deleted while it was pending
-                            yield self._message(message_id, fields)
-                except ResponseError as exc:
-                    # NOGROUP (the stream or its group was flushed) and friends: the
-                    # outbox sweep re-queues whatever was lost; declare the group again.
-                    log.warning("job stream unusable (%s); declaring it again", exc)
-                    await asyncio.sleep(0.1)
-                    with contextlib.suppress(RedisConnectionError, RedisTimeoutError):
-                        await self._declare_consumer_group()
-                except (RedisConnectionError, RedisTimeoutError) as exc:
-                    log.warning("lost Redis while reading jobs (%s); retrying", exc)
-                    await asyncio.sleep(1)
+        group, me, redis = self.consumer_group_name, self.consumer_name, self.redis
+        while not self.stopping:
+            try:
+                fresh: Any = await redis.xreadgroup(
+                    group, me, {self.queue_name: ">"}, count=self.count, block=self.block
+                )
+                for _, messages in fresh or []:
+                    for message_id, fields in messages:
+                        yield self._message(message_id, fields)
+                if self.stopping:
+                    return
+                claimed: Any = await redis.xautoclaim(
+                    self.queue_name,
+                    group,
+                    me,
+                    min_idle_time=self.idle_timeout,
+                    count=self.unacknowledged_batch_size,
+                )
+                for message_id, fields in claimed[1]:
+                    if fields is not None:  # None: deleted while it was pending
+                        yield self._message(message_id, fields)
+            except ResponseError as exc:
+                # NOGROUP (the stream or its group was flushed, or lost with a master)
+                # and friends: the outbox sweep re-queues whatever was lost; declare
+                # the group again.
+                log.warning("job stream unusable (%s); declaring it again", exc)
+                await asyncio.sleep(0.1)
+                with contextlib.suppress(*UNREACHABLE, ResponseError):
+                    await self._declare_consumer_group()
+            except UNREACHABLE as exc:
+                log.warning("lost Redis while reading jobs (%s); retrying", exc)
+                await asyncio.sleep(1)
 
     async def forget_consumer(self) -> None:
         """Remove this consumer from the group; its unacknowledged messages, if any,
         are dropped (their outbox rows are re-driven by the sweep)."""
-        async with Redis(connection_pool=self.connection_pool) as redis:
-            await redis.xgroup_delconsumer(
-                self.queue_name, self.consumer_group_name, self.consumer_name
-            )
+        await self.redis.xgroup_delconsumer(
+            self.queue_name, self.consumer_group_name, self.consumer_name
+        )
 
 
 class QueueJobRunner(JobRunner):
@@ -145,21 +189,21 @@ class QueueJobRunner(JobRunner):
         if runtime.redis is None:
             raise RuntimeError("the job queue needs ROOST_REDIS_URL")
         settings = runtime.settings
-        self.redis: Redis = runtime.redis
+        self.redis: Client = runtime.redis
         self.prefix = settings.redis_prefix
         # How long a job stays claimed after its worker stops renewing the claim.
         self.lease = max(MIN_LEASE_SECONDS, settings.sweep_after_seconds)
         self._sweep_after = timedelta(seconds=settings.sweep_after_seconds)
         self.broker = RoostStreamBroker(
-            settings.redis_url,
+            self.redis,
             queue_name=stream_key(self.prefix),
             consumer_group_name=group_name(self.prefix),
             consumer_id="0",  # a group declared anew reads what is already queued
-            xread_count=1,  # take one job at a time, so idle workers get the rest
-            idle_timeout=int(self.lease * 2000),
+            count=1,  # take one job at a time, so idle workers get the rest
+            idle_timeout_ms=int(self.lease * 2000),
+            # A blocking read must end before the client's socket timeout calls it lost.
+            block_ms=int(settings.redis_socket_timeout * 500),
         )
-        # Kicks and sweeps give up at once while Redis is unreachable (core/breaker.py).
-        guard(self.broker.connection_pool, Breaker(cool_off=settings.redis_breaker_seconds))
         self._task = self.broker.register_task(_task_running(self), task_name=TASK_NAME)
         self._kicked: dict[int, None] = {}
         self._outgoing: deque[int] = deque()
@@ -276,7 +320,7 @@ class QueueJobRunner(JobRunner):
         if job_id in self._running:
             return
         claim = self.redis.lock(
-            f"{self.prefix}jobs:running:{job_id}",
+            lock_key(self.prefix, job_id),
             timeout=self.lease,
             blocking=False,
             thread_local=False,
@@ -340,7 +384,7 @@ class QueueJobRunner(JobRunner):
             self.broker.stopping = True
             self._finish.set()
             await asyncio.gather(self._consumer, return_exceptions=True)
-            with contextlib.suppress(RedisConnectionError, RedisTimeoutError, ResponseError):
+            with contextlib.suppress(*UNREACHABLE, ResponseError):
                 await self.broker.forget_consumer()
             self._consumer = None
         await JobRunner.drain(self)  # queue what was kicked before stopping

@@ -22,10 +22,10 @@ from collections.abc import Awaitable, Callable, Coroutine
 from datetime import timedelta
 from typing import Any, Protocol
 
-from redis.asyncio import Redis
 from sqlalchemy import delete, select, update
 
 from roost.core.db import Database, utcnow
+from roost.core.redis import Client
 from roost.core.request_ids import running_for
 from roost.core.settings import Settings
 from roost.jobs.metrics import JOB_RETRIES, JOB_RUNS, JOB_SECONDS, JOBS_DEAD, REDRIVES
@@ -54,7 +54,7 @@ class Host(Protocol):
     def db(self) -> Database: ...
 
     @property
-    def redis(self) -> Redis | None: ...
+    def redis(self) -> Client | None: ...
 
     @property
     def jobs(self) -> JobRunner: ...

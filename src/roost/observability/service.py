@@ -24,12 +24,12 @@ import secrets
 from typing import TYPE_CHECKING
 
 from prometheus_client.metrics_core import Metric
-from redis.asyncio import Redis
 from sqlalchemy import text
 
 from roost.core.db import Database
 from roost.core.errors import Forbidden, Unauthorized
 from roost.core.metrics import render
+from roost.core.redis import Client
 from roost.jobs.metrics import queue_depth
 from roost.jobs.queue import QueueJobRunner, stream_key
 from roost.jobs.runner import MAX_ATTEMPTS
@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 CHECK_SECONDS = 2.0
 
 
-async def check_readiness(*, db: Database, redis: Redis | None) -> dict[str, str]:
+async def check_readiness(*, db: Database, redis: Client | None) -> dict[str, str]:
     """``ok`` or ``failed`` for the database and, when configured, Redis."""
     checks = {"database": _reach_database(db)}
     if redis is not None:
@@ -61,7 +61,7 @@ async def _reach_database(db: Database) -> str:
     return "ok"
 
 
-async def _reach_redis(redis: Redis) -> str:
+async def _reach_redis(redis: Client) -> str:
     try:
         async with asyncio.timeout(CHECK_SECONDS):
             await redis.ping()

@@ -20,7 +20,8 @@ Two levels: a small in-process LRU in front of Redis (shared by every process;
 ROOST_REDIS_URL). Lost, flushed or evicted entries are rebuilt from SQL on the next
 read. With Redis unreachable (core/breaker.py) reads build from SQL and keep copies in
 this process only; a ``forget`` that cannot reach Redis leaves Redis's copy, which the
-render's ``edited_at`` and card checks rebuild the first time it is shown.
+render's ``edited_at`` and card checks rebuild the first time it is shown. A page's cores are
+read with one MGET (one per slot on a Redis Cluster).
 """
 
 from __future__ import annotations
@@ -32,7 +33,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from redis.asyncio import Redis
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -42,6 +42,7 @@ from roost.cards.render import render_card
 from roost.core.breaker import REDIS_DOWN
 from roost.core.db import after_commit, fresh
 from roost.core.http import iso
+from roost.core.redis import Client, mget
 from roost.media.models import MediaAttachment
 from roost.media.render import render_media
 from roost.media.storage import MediaStorage
@@ -92,7 +93,7 @@ class Core:
 class StatusCache:
     def __init__(
         self,
-        redis: Redis | None = None,
+        redis: Client | None = None,
         *,
         prefix: str = "roost:",
         base_url: str,
@@ -119,7 +120,7 @@ class StatusCache:
                 found[status_id] = core
         if remote and self.redis is not None:
             try:
-                values = await self.redis.mget([self._key(i) for i in remote])
+                values = await mget(self.redis, [self._key(i) for i in remote])
             except REDIS_DOWN:
                 return found  # the rest is built from SQL
             for status_id, raw in zip(remote, values, strict=True):

@@ -12,20 +12,31 @@ Two implementations, chosen by the runtime:
   of its streams: it subscribes to a channel while at least one of its streams
   wants it, and hands each message to those streams in memory.
 
-A fan-out tells every person a post was new to (up to ``fanout_batch`` at a time)
-with ``publish_each``: one message, many channels. On Redis that is ONE script call
-that asks Redis which of those channels have a subscriber (``PUBSUB NUMSUB``) and
-PUBLISHes only to those. Who has a stream open is thus never kept anywhere but in
-Redis's own table of subscriptions: a stream held open on any API process counts
-the moment Redis confirms its SUBSCRIBE (``subscribe`` returns only then), so the
-check and the PUBLISH, atomic in one script, miss no event a plain PUBLISH would
-have delivered. After Redis is lost, nothing needs rebuilding: redis-py
-re-subscribes each process's channels when it reconnects, and the script is loaded
-again on NOSCRIPT. (Pattern subscriptions are not counted by NUMSUB; Roost makes
-none. On Redis Cluster, NUMSUB sees one node's subscribers: not built, Roost runs
-one Redis.)
+The channels are Redis's *sharded* channels (SSUBSCRIBE, SPUBLISH), named
+``<prefix>{stream}:<channel>``: every channel of a deployment carries the hash tag
+``{stream}``, so on a Redis Cluster they all live in ONE slot, on one master (and its
+replica), as on a single Redis. That keeps what one Redis gave: a process reads all
+its streams' events over one connection, in the order Redis received them (with the
+channels spread over several masters, a delete could overtake the update it deletes,
+being read from another node first), and every call below names one slot. The price:
+the cluster does not spread pub/sub; one master carries all of it, as one Redis did.
+After a failover redis-py moves the subscriptions to the promoted replica (its
+``ClusterPubSub`` follows the slot map).
 
-Measured for 1,000 channels of which 10 have a subscriber (one process, hiredis;
+A fan-out tells every person a post was new to (up to ``fanout_batch`` at a time)
+with ``publish_each``: one message, many channels. That is ONE script call that asks
+Redis which of those channels have a subscriber (``PUBSUB SHARDNUMSUB``) and
+SPUBLISHes only to those; on a cluster it runs on the channels' master (its KEYS name
+the channels' slot). Who has a stream open is thus never kept anywhere but in Redis's
+own table of subscriptions: a stream held open on any API process counts the moment
+Redis confirms its SSUBSCRIBE (``subscribe`` returns only then), so the check and the
+SPUBLISH, atomic in one script, miss no event a plain SPUBLISH would have delivered.
+After Redis is lost, nothing needs rebuilding: redis-py re-subscribes each process's
+channels when it reconnects, and the script is loaded again on NOSCRIPT. (Pattern
+subscriptions are not counted by SHARDNUMSUB; Roost makes none.)
+
+Measured for 1,000 channels of which 10 have a subscriber (one process, hiredis; with
+PUBLISH and NUMSUB, before the bus moved to sharded channels;
 the fan-out's deliver script takes ~7.5 ms for the same 1,000 owners):
 
 - one PUBLISH per channel, pipelined (before): ~17-20 ms, nearly all of it
@@ -54,9 +65,12 @@ from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
-from redis.asyncio import Redis
 from redis.asyncio.client import PubSub
+from redis.asyncio.cluster import ClusterPubSub
 from redis.exceptions import RedisError
+
+from roost.core.redis import Client
+from roost.core.scripts import Script
 
 log = logging.getLogger(__name__)
 
@@ -69,18 +83,19 @@ SUBSCRIBE_TIMEOUT = 5.0
 PUBLISH_BATCH = 1000
 
 PUBLISH_LISTENED = r"""
--- ARGV: channel prefix, message, channel names joined by newlines. PUBLISHes the
+-- KEYS[1]: the channel prefix, naming the channels' slot (a cluster routes by it).
+-- ARGV: channel prefix, message, channel names joined by newlines. SPUBLISHes the
 -- message on each channel that has a subscriber now; returns how many it did.
 local prefix, message = ARGV[1], ARGV[2]
 local names = {}
 for name in string.gmatch(ARGV[3], '[^\n]+') do names[#names + 1] = prefix .. name end
 local sent = 0
 for first = 1, #names, 500 do
-  local counts = redis.call('PUBSUB', 'NUMSUB',
+  local counts = redis.call('PUBSUB', 'SHARDNUMSUB',
     unpack(names, first, math.min(first + 499, #names)))
   for i = 2, #counts, 2 do
     if counts[i] > 0 then
-      redis.call('PUBLISH', counts[i - 1], message)
+      redis.call('SPUBLISH', counts[i - 1], message)
       sent = sent + 1
     end
   end
@@ -243,26 +258,32 @@ class LocalBus(Bus):
                 self._deliver(channel, message)
 
 
+def channel_prefix(prefix: str) -> str:
+    """What every Redis channel of the deployment with key prefix ``prefix`` starts with:
+    the ``{stream}`` hash tag puts them all in one slot."""
+    return f"{prefix}{{stream}}:"
+
+
 class RedisBus(Bus):
-    """Redis pub/sub on channels named ``<prefix>stream:<channel>``.
+    """Redis sharded pub/sub on channels named ``<prefix>{stream}:<channel>``.
 
     One task (``_sync``) makes Redis subscriptions follow what local streams want;
     another (``_read``) hands Redis messages to them. ``redis-py`` reconnects and
     re-subscribes on its own after a dropped connection.
     """
 
-    def __init__(self, redis: Redis, prefix: str) -> None:
+    def __init__(self, redis: Client, prefix: str) -> None:
         super().__init__()
         self.redis = redis
-        self.prefix = f"{prefix}stream:"
-        self._pubsub: PubSub | None = None
+        self.prefix = channel_prefix(prefix)
+        self._pubsub: PubSub | ClusterPubSub | None = None
         self._requested: set[str] = set()  # sent SUBSCRIBE for, not UNSUBSCRIBE since
         self._confirmed: set[str] = set()  # Redis said subscribed
         self._changed = asyncio.Event()
         self._confirmations = asyncio.Condition()
         self._tasks: list[asyncio.Task[None]] = []
         self._closed = False
-        self._publish_listened = redis.register_script(PUBLISH_LISTENED)
+        self._publish_listened = Script(PUBLISH_LISTENED)
 
     def _key(self, channel: str) -> str:
         return self.prefix + channel
@@ -272,7 +293,7 @@ class RedisBus(Bus):
             return
         async with self.redis.pipeline(transaction=False) as pipe:
             for channel, message in events:
-                pipe.publish(self._key(channel), json.dumps(message, separators=(",", ":")))
+                pipe.spublish(self._key(channel), json.dumps(message, separators=(",", ":")))
             await pipe.execute()
 
     async def publish_each(self, channels: Sequence[str], message: Message) -> None:
@@ -281,7 +302,8 @@ class RedisBus(Bus):
         data = json.dumps(message, separators=(",", ":"))
         for start in range(0, len(channels), PUBLISH_BATCH):
             names = "\n".join(channels[start : start + PUBLISH_BATCH])
-            await self._publish_listened(args=[self.prefix, data, names])
+            # KEYS: the channels' slot (one, by their hash tag), for a cluster's routing.
+            await self._publish_listened.run(self.redis, [self.prefix], [self.prefix, data, names])
 
     async def _attach(self, subscription: Subscription, channels: Sequence[str]) -> None:
         await super()._attach(subscription, channels)
@@ -316,15 +338,16 @@ class RedisBus(Bus):
             add = sorted(wanted - self._requested)
             drop = sorted(self._requested - wanted)
             try:
-                if add:
-                    await self._pubsub.subscribe(*(self._key(c) for c in add))
-                    self._requested.update(add)
+                for channel in add:  # one a call, as redis-py's ClusterPubSub sends them
+                    await self._pubsub.ssubscribe(self._key(channel))
+                    self._requested.add(channel)
                 if drop:
                     # Forget the confirmation now: a stream that wants one of these
-                    # again must wait for the new SUBSCRIBE to be confirmed.
+                    # again must wait for the new SSUBSCRIBE to be confirmed.
                     self._confirmed.difference_update(drop)
                     self._requested.difference_update(drop)
-                    await self._pubsub.unsubscribe(*(self._key(c) for c in drop))
+                    for channel in drop:
+                        await self._pubsub.sunsubscribe(self._key(channel))
             except (RedisError, OSError):
                 log.exception("changing Redis subscriptions failed; retrying")
                 await asyncio.sleep(1)
@@ -332,12 +355,17 @@ class RedisBus(Bus):
 
     async def _read(self) -> None:
         assert self._pubsub is not None
+        pubsub = self._pubsub
         while not self._closed:
-            if self._pubsub.connection is None:  # nothing subscribed yet
-                await asyncio.sleep(0.01)
+            cluster = isinstance(pubsub, ClusterPubSub)  # a connection per node
+            if not pubsub.shard_channels if cluster else pubsub.connection is None:
+                await asyncio.sleep(0.01)  # nothing subscribed yet
                 continue
             try:
-                message = await self._pubsub.get_message(timeout=1.0)
+                if isinstance(pubsub, ClusterPubSub):
+                    message = await pubsub.get_sharded_message(timeout=1.0)
+                else:
+                    message = await pubsub.get_message(timeout=1.0)
             except (RedisError, OSError):
                 log.exception("reading from Redis pub/sub failed; reconnecting")
                 await asyncio.sleep(1)
@@ -349,16 +377,16 @@ class RedisBus(Bus):
         kind = raw.get("type")
         name = raw.get("channel")
         channel = (name.decode() if isinstance(name, bytes) else str(name))[len(self.prefix) :]
-        if kind == "message":
+        if kind == "smessage":
             try:
                 message = json.loads(raw["data"])
             except (KeyError, TypeError, ValueError):
                 log.warning("ignoring a malformed bus message on %s", channel)
                 return
             self._deliver(channel, message)
-        elif kind in {"subscribe", "unsubscribe"}:
+        elif kind in {"ssubscribe", "sunsubscribe"}:
             async with self._confirmations:
-                if kind == "subscribe":
+                if kind == "ssubscribe":
                     self._confirmed.add(channel)
                 else:
                     self._confirmed.discard(channel)
@@ -379,6 +407,6 @@ class RedisBus(Bus):
             self._pubsub = None
 
 
-def make_bus(redis: Redis | None, prefix: str) -> Bus:
+def make_bus(redis: Client | None, prefix: str) -> Bus:
     """Redis pub/sub when the runtime has Redis, else in-process."""
     return RedisBus(redis, prefix) if redis is not None else LocalBus()

@@ -28,8 +28,16 @@ timelines/service.py).
 
 Only first pages and polls are kept (no ``max_id``: paging back is rarely asked
 twice), for ``PAGE_TTL_SECONDS``: a kept page costs Redis the page's size while
-its reader is active. The script reads keys it is not given (like DELIVER): one
-Redis, not Redis Cluster.
+its reader is active.
+
+The script reads keys it is not given (the versions a page holds), which one Redis
+allows. A page's versions lie in many slots, so on a Redis Cluster the same check is
+made by the client instead (``_check_across_slots``): the pages read (one HMGET each,
+pipelined), then every version they hold (one MGET per slot), then the bodies the
+asking process lacks. Not atomic, and it needs no atomicity: a version is a random
+token that, once deleted, never comes back, so a version found equal to the page's
+was unchanged from the page's keeping until it was read; every version was then
+unchanged at the moment the first of them was read, and the page was true then.
 """
 
 from __future__ import annotations
@@ -43,10 +51,10 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import orjson
-from redis.asyncio import Redis
 
 from roost.core.breaker import REDIS_DOWN
 from roost.core.http import JSON
+from roost.core.redis import Client, is_cluster, mget
 from roost.core.scripts import Script
 from roost.core.security import token_digest
 from roost.core.versions import Versions, Watch
@@ -106,7 +114,7 @@ class HomeWatch(Watch):
 
 class PageCache:
     def __init__(
-        self, redis: Redis, versions: Versions, timelines: RedisTimelineStore, *, prefix: str
+        self, redis: Client, versions: Versions, timelines: RedisTimelineStore, *, prefix: str
     ) -> None:
         self.redis = redis
         self.versions = versions
@@ -156,10 +164,12 @@ class PageCache:
         task.add_done_callback(self._sending.discard)
 
     async def _check_all(self, batch: list[tuple[str, str, asyncio.Future[Any]]]) -> None:
+        keys, held = [key for key, _, _ in batch], [held for _, held, _ in batch]
         try:
-            answers = await self._check.run(
-                self.redis, [key for key, _, _ in batch], [held for _, held, _ in batch]
-            )
+            if is_cluster(self.redis):
+                answers = await self._check_across_slots(keys, held)
+            else:
+                answers = await self._check.run(self.redis, keys, held)
         except Exception as exc:  # each reader gets the error, as from its own call
             for *_, answer in batch:
                 if not answer.done():
@@ -168,6 +178,33 @@ class PageCache:
         for (*_, answer), found in zip(batch, answers, strict=True):
             if not answer.done():  # the reader may have gone
                 answer.set_result(found)
+
+    async def _check_across_slots(self, keys: list[str], held: list[str]) -> list[Any]:
+        """CHECK's answers, read slot by slot (a Redis Cluster; see the docstring)."""
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for key in keys:
+                pipe.hmget(key, ["id", "v"])
+            pages: list[list[bytes | None]] = await pipe.execute()
+        holding = [orjson.loads(v) if i is not None and v is not None else None for i, v in pages]
+        wanted = list(dict.fromkeys(k for h in holding if h is not None for k in h[0]))
+        found = dict(zip(wanted, await mget(self.redis, wanted), strict=True))
+        answers: list[Any] = []
+        for (page_id, _), versions in zip(pages, holding, strict=True):
+            ok = versions is not None and all(
+                found[k] is not None and found[k].decode() == v
+                for k, v in zip(versions[0], versions[1], strict=True)
+            )
+            answers.append([page_id] if ok else None)  # None: as the script's false
+        fetch = [n for n, answer in enumerate(answers) if answer and answer[0].decode() != held[n]]
+        if fetch:
+            async with self.redis.pipeline(transaction=False) as pipe:
+                for n in fetch:
+                    pipe.hmget(keys[n], ["id", "b"])
+                bodies: list[list[bytes | None]] = await pipe.execute()
+            for n, (page_id, body) in zip(fetch, bodies, strict=True):
+                # Kept again meanwhile (another id): its versions were not checked.
+                answers[n] = [page_id, body] if page_id == answers[n][0] else None
+        return answers
 
     async def render_and_keep(self, token: str | None, query: str, render: Render) -> JSON:
         """Render a home page that was not kept (or no longer holds) and keep it: the

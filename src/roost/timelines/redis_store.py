@@ -27,9 +27,18 @@ call: one round trip and one script run instead of one per owner, ~3x the delive
 per second (bench/fanout_script.py); a call of 1,000 owners keeps Redis busy ~4-5 ms.
 The call sends the owners' ids as one argument and the script builds their keys:
 naming 3,000 keys in KEYS cost the worker more CPU (redis-py packs every argument in
-Python) than the script cost Redis. Redis allows undeclared keys on one server; on
-Redis Cluster a batch would have to be grouped by slot and its keys declared (not
-built: Roost runs one Redis).
+Python) than the script cost Redis. On a Redis Cluster (ROOST_REDIS_CLUSTER) the batch
+is grouped by the master that holds each owner's slot (an owner's keys share the slot
+of ``{owner}``), and the script runs once per master, all calls in one pipeline
+(``Script.run_each``: a round trip per node, the nodes at once). Each call declares one
+owner's keys, which route it, and touches the others of its node: the script's
+``allow-cross-slot-keys`` flag (Redis 7) allows keys of several slots, and Redis refuses
+any key its node does not hold. A group whose slot moved since the client read the slot
+map (resharding, a failover) is refused that way before the script writes anything (it
+reads every head first) and is delivered again split by slot, each call with all its
+keys declared (redirected by MOVED/ASK like any command). Split by slot from the start,
+a batch of 1,000 owners is ~1,000 calls: ~5x slower (docs/performance.md, "Redis
+Cluster"). On one Redis: one call.
 Scripts run by EVALSHA; Redis is sent the script text only when it answers NOSCRIPT
 (first use, restart, SCRIPT FLUSH).
 """
@@ -40,13 +49,15 @@ import asyncio
 import contextlib
 import secrets
 from collections.abc import AsyncIterator, Sequence
+from typing import Literal
 
-from redis.asyncio import Redis
-from redis.exceptions import RedisError
+from redis.asyncio import RedisCluster
+from redis.exceptions import RedisError, ResponseError
 from sqlalchemy import select
 
 from roost.core.db import Database
 from roost.core.paging import Window
+from roost.core.redis import Client, group_by_node, group_by_slot, is_cluster
 from roost.core.scripts import Script
 from roost.core.versions import version_key
 from roost.statuses.models import Status
@@ -82,24 +93,36 @@ end
 """
 
 DELIVER = (
-    _DELIVERY_RULES
+    # Redis 7's flag for a script that touches keys of several slots of one node (a
+    # cluster's batch grouped by node); on one Redis it changes nothing.
+    "#!lua flags=allow-cross-slot-keys\n"
+    + _DELIVERY_RULES
     + """
--- One status into many timelines. ARGV: key prefix, status id, now seq, cap, original
--- id or '', ttl, then the owners' ids joined by ','. Returns the (1-based) numbers of
--- the owners it was new to: the live ones (head present) where ``insert`` put it.
+-- One status into many timelines. KEYS: on a Redis Cluster, keys of one owner of the
+-- batch (they route the call to its node) or of every owner (a batch of one slot);
+-- none on one Redis. ARGV: key prefix, status id, now seq, cap, original id or '',
+-- ttl, then the owners' ids joined by ','. Returns the (1-based) numbers of the owners
+-- it was new to: the live ones (head present) where ``insert`` put it.
 local prefix, status, now, cap, original, ttl =
   ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5], ARGV[6]
-local added = {}
-local number = 0
+-- Every head is read before anything is written: on a cluster, a key of a slot this
+-- node does not hold (the client's slot map was stale) fails the call here, unchanged.
+local owners, heads = {}, {}
 for owner in string.gmatch(ARGV[7], '[^,]+') do
-  number = number + 1
-  local timeline = prefix .. 'tl:{' .. owner .. '}'
-  local boosts, head = timeline .. ':boosts', timeline .. ':head'
-  local last = redis.call('GET', head)
-  local seq = last and insert(timeline, boosts, tonumber(last), status, original, now)
-  if seq then
-    settle(timeline, boosts, head, seq, cap, ttl)
-    added[#added + 1] = number
+  owners[#owners + 1] = owner
+  heads[#owners] = redis.call('GET', prefix .. 'tl:{' .. owner .. '}:head')
+end
+local added = {}
+for number, owner in ipairs(owners) do
+  local last = heads[number]
+  if last then
+    local timeline = prefix .. 'tl:{' .. owner .. '}'
+    local boosts, head = timeline .. ':boosts', timeline .. ':head'
+    local seq = insert(timeline, boosts, tonumber(last), status, original, now)
+    if seq then
+      settle(timeline, boosts, head, seq, cap, ttl)
+      added[#added + 1] = number
+    end
   end
 end
 return added
@@ -191,7 +214,7 @@ return 1
 class RedisTimelineStore:
     def __init__(
         self,
-        redis: Redis,
+        redis: Client,
         db: Database,
         *,
         prefix: str = "roost:",
@@ -206,6 +229,9 @@ class RedisTimelineStore:
         self.lists = lists
         self.cap = cap
         self.ttl = ttl_days * 86400
+        # How a batch is split: on one Redis not at all, on a cluster by node (see the
+        # module's text); bench/fanout_script.py sets "slot" to measure that way.
+        self.grouping: Literal["none", "node", "slot"] = "node" if is_cluster(redis) else "none"
         self._deliver = Script(DELIVER)
         self._fill = Script(FILL)
         self._restore = Script(RESTORE)
@@ -221,8 +247,41 @@ class RedisTimelineStore:
             return []
         original = delivery.reblog_of_id or ""
         args = (self.prefix, delivery.status_id, now_seq(), self.cap, original, self.ttl)
-        added = await self._deliver.run(self.redis, [], (*args, ",".join(map(str, owners))))
-        return [owners[number - 1] for number in added]
+        calls: list[tuple[Sequence[str], list[int]]]  # each call's declared keys, owners
+        if self.grouping == "node" and isinstance(self.redis, RedisCluster):
+            groups = await group_by_node(self.redis, owners, self._timeline)
+            calls = [(self.keys(group[0]), group) for group in groups]
+        elif self.grouping == "slot":
+            groups = group_by_slot(owners, self._timeline)
+            calls = [([k for owner in group for k in self.keys(owner)], group) for group in groups]
+        else:
+            calls = [([], owners)]
+        answers = await self._deliver.run_each(
+            self.redis,
+            [(keys, (*args, ",".join(map(str, group)))) for keys, group in calls],
+            return_exceptions=True,
+        )
+        added: list[int] = []
+        moved: list[int] = []
+        for (_, group), answer in zip(calls, answers, strict=True):
+            if isinstance(answer, ResponseError) and self.grouping == "node":
+                moved += group  # a slot moved since the map was read: by slot, below
+            elif isinstance(answer, Exception):
+                raise answer
+            else:
+                added += [group[number - 1] for number in answer]
+        if moved:  # refused before any write (DELIVER reads every head first)
+            slots = group_by_slot(moved, self._timeline)
+            calls = [([k for owner in group for k in self.keys(owner)], group) for group in slots]
+            answers = await self._deliver.run_each(
+                self.redis, [(keys, (*args, ",".join(map(str, g)))) for keys, g in calls]
+            )
+            for (_, group), answer in zip(calls, answers, strict=True):
+                added += [group[number - 1] for number in answer]
+        return sorted(added)
+
+    def _timeline(self, owner_id: int) -> str:
+        return self.keys(owner_id)[0]
 
     async def deliver_each(self, owner_id: int, deliveries: Sequence[Delivery]) -> None:
         args: list[str | int] = [now_seq(), self.cap, self.ttl]
