@@ -8,9 +8,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.redis_cluster import delete_keys
-
 from tests.conftest import BACKEND
+from tests.redis_cluster import delete_keys
 
 # The read replica and failover tests start a PostgreSQL pair of their own, the same in
 # either pass: the PostgreSQL pass runs them.

@@ -25,7 +25,6 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from redis.asyncio import Redis
 from sqlalchemy import BigInteger, DateTime, Engine, MetaData, event
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -38,6 +37,7 @@ from sqlalchemy.pool import Pool
 
 from roost.core.breaker import REDIS_DOWN
 from roost.core.db_outages import drop_broken_connections
+from roost.core.redis import Client
 from roost.core.replicas import (
     KEEP_BEYOND_BOUND,
     ROUTED_READS,
@@ -121,7 +121,7 @@ class Database:
         self._read = async_sessionmaker(self.read_engine, expire_on_commit=False)
         self._routed = async_sessionmaker(sync_session_class=_Routed, expire_on_commit=False)
 
-    def keep_positions(self, redis: Redis | None, *, prefix: str) -> None:
+    def keep_positions(self, redis: Client | None, *, prefix: str) -> None:
         """Keep readers' positions in Redis (shared by every process), under ``prefix``."""
         self.positions = Positions(redis, prefix=prefix, ttl=self.positions.ttl)
 

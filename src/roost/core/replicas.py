@@ -41,12 +41,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from prometheus_client import Counter, Gauge
-from redis.asyncio import Redis
 from sqlalchemy import event, text
 from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from roost.core.redis import Client
 from roost.core.scripts import Script
 
 log = logging.getLogger(__name__)
@@ -236,7 +236,7 @@ class Positions:
     every process; the key is one account's, hash-tagged by its id), or in this
     process without Redis (the embedded mode runs one process)."""
 
-    def __init__(self, redis: Redis | None, *, prefix: str, ttl: float) -> None:
+    def __init__(self, redis: Client | None, *, prefix: str, ttl: float) -> None:
         self.redis = redis
         self.prefix = prefix
         self.ttl = ttl
