@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 
 import httpx
 
+from tests.oauth.support import sign_up_over_api
+
 PASSWORD = "correct horse battery staple 42"
 PAGE = 40
 RETRY_SECONDS = 90.0  # a post is retried this long before the load gives up on it
@@ -117,43 +119,8 @@ class Load:
 
 async def sign_up(http: httpx.AsyncClient, username: str) -> Person:
     """An account made through the API, as an app would: app, app token, sign-up."""
-    app = (
-        await http.post(
-            "/api/v1/apps",
-            data={
-                "client_name": "hosts test",
-                "redirect_uris": "urn:ietf:wg:oauth:2.0:oob",
-                "scopes": "read write follow",
-            },
-        )
-    ).json()
-    client_token = (
-        await http.post(
-            "/oauth/token",
-            data={
-                "grant_type": "client_credentials",
-                "client_id": app["client_id"],
-                "client_secret": app["client_secret"],
-                "scope": "read write follow",
-            },
-        )
-    ).json()["access_token"]
-    response = await http.post(
-        "/api/v1/accounts",
-        headers={"Authorization": f"Bearer {client_token}"},
-        data={
-            "username": username,
-            "email": f"{username}@example.com",
-            "password": PASSWORD,
-            "agreement": "true",
-            "locale": "en",
-        },
-    )
-    assert response.status_code == 200, response.text
-    token = response.json()["access_token"]
-    me = await http.get("/api/v1/accounts/verify_credentials", headers=_bearer(token))
-    assert me.status_code == 200, me.text
-    return Person(id=me.json()["id"], username=username, token=token)
+    account_id, token = await sign_up_over_api(http, username, PASSWORD)
+    return Person(id=account_id, username=username, token=token)
 
 
 async def make_cast(base_url: str, tag: str) -> tuple[list[Person], list[Person]]:
@@ -218,7 +185,3 @@ def _difference(seen: list[str], expected: list[str]) -> dict[str, list[str]]:
         "repeated": sorted(i for i, n in counts.items() if n > 1),
         "unexpected": sorted(set(counts) - set(expected)),
     }
-
-
-def _bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}

@@ -71,6 +71,29 @@ async def password_token(
     )
 
 
+async def sign_up_over_api(
+    client: httpx.AsyncClient, username: str, password: str
+) -> tuple[str, str]:
+    """An account made as an app makes one: app, app token, sign-up; its id and token."""
+    app = await register_app(client, scopes="read write follow", redirect_uris=OOB)
+    made = await client.post(
+        "/api/v1/accounts",
+        headers=bearer(await app_token(client, app, "read write follow")),
+        data={
+            "username": username,
+            "email": f"{username}@example.com",
+            "password": password,
+            "agreement": "true",
+            "locale": "en",
+        },
+    )
+    assert made.status_code == 200, made.text
+    token: str = made.json()["access_token"]
+    me = await client.get("/api/v1/accounts/verify_credentials", headers=bearer(token))
+    assert me.status_code == 200, me.text
+    return me.json()["id"], token
+
+
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 

@@ -26,6 +26,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from tests.conftest import asyncpg_url, free_port, psql
+from tests.oauth.support import sign_up_over_api
 from tests.redis_cluster import delete_keys
 from tests.streaming.conftest import REDIS_URL
 from tests.streaming.helpers import WAIT, open_sse, ws_sync
@@ -45,48 +46,15 @@ class Person:
         return {"Authorization": f"Bearer {self.token}"}
 
 
+PASSWORD = "correct horse battery staple 42"
+
+
 async def sign_up(base: str, prefix: str) -> Person:
     """Register through the API as an app does: app, client token, account, user token."""
+    username = f"{prefix}{next(_serial)}{uuid.uuid4().hex[:6]}"
     async with httpx.AsyncClient(base_url=base, timeout=10) as http:
-        app = (
-            await http.post(
-                "/api/v1/apps",
-                data={
-                    "client_name": "streaming test",
-                    "redirect_uris": "urn:ietf:wg:oauth:2.0:oob",
-                    "scopes": "read write follow",
-                },
-            )
-        ).json()
-        client_token = (
-            await http.post(
-                "/oauth/token",
-                data={
-                    "grant_type": "client_credentials",
-                    "client_id": app["client_id"],
-                    "client_secret": app["client_secret"],
-                    "scope": "read write follow",
-                },
-            )
-        ).json()["access_token"]
-        username = f"{prefix}{next(_serial)}{uuid.uuid4().hex[:6]}"
-        response = await http.post(
-            "/api/v1/accounts",
-            headers={"Authorization": f"Bearer {client_token}"},
-            data={
-                "username": username,
-                "email": f"{username}@example.com",
-                "password": "correct horse battery staple 42",
-                "agreement": "true",
-                "locale": "en",
-            },
-        )
-        assert response.status_code == 200, response.text
-        token = response.json()["access_token"]
-        me = await http.get(
-            "/api/v1/accounts/verify_credentials", headers={"Authorization": f"Bearer {token}"}
-        )
-        return Person(id=me.json()["id"], username=username, token=token)
+        account_id, token = await sign_up_over_api(http, username, PASSWORD)
+    return Person(id=account_id, username=username, token=token)
 
 
 async def call(base: str, method: str, path: str, person: Person, **data: str) -> dict[str, str]:
@@ -258,7 +226,7 @@ async def test_a_revoke_on_one_process_ends_the_streams_held_by_another(
             data={
                 "grant_type": "password",
                 "username": alice.username,
-                "password": "correct horse battery staple 42",
+                "password": PASSWORD,
                 "scope": "read",
                 **credentials,
             },
