@@ -16,10 +16,12 @@ from sqlalchemy import func, select
 
 from roost.core.breaker import REDIS_DOWN
 from roost.core.db import utcnow
+from roost.core.settings import Settings
 from roost.jobs.forget import KIND as FORGET_KIND
 from roost.jobs.models import OutboxJob
 from roost.runtime import Runtime
-from tests.conftest import AppClient
+from tests import redis_cluster
+from tests.conftest import REDIS_URL, AppClient
 from tests.factories import Factory, User
 from tests.lists.test_routes import add, make_list
 from tests.proxy import Proxy
@@ -30,20 +32,31 @@ pytestmark = pytest.mark.timeout(120)
 Cut = tuple[Runtime, httpx.AsyncClient, Factory, Proxy]
 
 
+# One Redis, whatever the run's: a cluster client learns every node's address from the
+# node it is given and would go around the proxy.
+ONE_REDIS = "redis://127.0.0.1:6379/0" if redis_cluster.CLUSTER else REDIS_URL
+
+
 @pytest.fixture
-async def cut(app_client: AppClient, redis_url: str) -> AsyncIterator[Cut]:
+async def cut(app_client: AppClient, settings: Settings) -> AsyncIterator[Cut]:
     """An app whose Redis is reached through a proxy, with a short breaker period and
     outbox rows due soon after their commit (the test sweeps by itself)."""
-    target = urlparse(redis_url)
+    target = urlparse(ONE_REDIS)
     proxy = Proxy(target.hostname or "127.0.0.1", target.port or 6379)
     await proxy.start()
     url = f"redis://127.0.0.1:{proxy.port}{target.path}"
-    changes = {"redis_url": url, "redis_breaker_seconds": 0.05, "sweep_after_seconds": 0.2}
+    changes = {
+        "redis_url": url,
+        "redis_cluster": False,
+        "redis_breaker_seconds": 0.05,
+        "sweep_after_seconds": 0.2,
+    }
     try:
         async with app_client(**changes) as (client, runtime):
             yield runtime, client, Factory(runtime), proxy
     finally:
         await proxy.stop()
+        redis_cluster.delete_keys(ONE_REDIS, f"{settings.redis_prefix}*", cluster=False)
 
 
 async def page(client: httpx.AsyncClient, path: str, user: User | None = None) -> list[str]:
