@@ -53,17 +53,20 @@ RETRY_CAP = 1.0
 MAX_CONNECTIONS_PER_NODE = 1000
 
 
-def connect_redis(settings: Settings, breaker: Breaker | None = None) -> Client | None:
+def connect_redis(
+    settings: Settings, breaker: Breaker | None = None, *, waits: float = 0.0
+) -> Client | None:
     """The client for ``settings``: None without ``ROOST_REDIS_URL``. Its connections give
-    up after the settings' short timeouts; on one Redis they also go through
-    ``breaker`` (core/breaker.py). A cluster client has no breaker: one breaker for every
-    node would stop all of them when one master is lost, while the client's retries ride
-    out that master's failover."""
+    up after the settings' short timeouts (an answer may take ``waits`` seconds more, for
+    commands that block on purpose); on one Redis they also go through ``breaker``
+    (core/breaker.py). A cluster client has no breaker: one breaker for every node would
+    stop all of them when one master is lost, while the client's retries ride out that
+    master's failover."""
     if not settings.redis_url:
         return None
     timeouts = {
         "socket_connect_timeout": settings.redis_connect_timeout,
-        "socket_timeout": settings.redis_socket_timeout,
+        "socket_timeout": settings.redis_socket_timeout + waits,
     }
     if settings.redis_cluster:
         return RedisCluster.from_url(

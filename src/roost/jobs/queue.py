@@ -41,7 +41,7 @@ from taskiq.receiver import Receiver
 
 from roost.core.breaker import REDIS_DOWN
 from roost.core.db import utcnow
-from roost.core.redis import Client
+from roost.core.redis import Client, close_redis, connect_redis
 from roost.jobs.metrics import REDRIVES
 from roost.jobs.models import OutboxJob
 from roost.jobs.runner import MAX_ATTEMPTS, SWEEP_BATCH, Host, JobRunner
@@ -51,6 +51,8 @@ log = logging.getLogger(__name__)
 TASK_NAME = "roost.run_outbox_job"
 DEFAULT_CONCURRENCY = 8
 MIN_LEASE_SECONDS = 5.0
+# How long one read of the stream waits for a job; a stop waits at most this.
+BLOCK_SECONDS = 2.0
 DRAIN_TIMEOUT_SECONDS = 60.0
 _KICKS_REMEMBERED = 10_000
 # Redis out of reach: a connection lost, a timeout, or (a cluster) no node answering.
@@ -81,7 +83,7 @@ class RoostStreamBroker(AsyncBroker):
     one Redis from a URL, their cluster broker re-claims nothing, and both stop their
     reader by cancelling its blocked read, which redis-py 8 sometimes lost (the reader
     then blocked again, forever, and so did stopping). This loop looks at ``stopping``
-    after every read, so a stop takes at most one blocking read (``block``: 1 s by default). A
+    after every read, so a stop takes at most one blocking read (``block``, 2 s). A
     flushed stream or group (NOGROUP) is declared again; the outbox sweep re-queues
     whatever was lost with it, or with a master lost before its replica had it.
     """
@@ -194,15 +196,18 @@ class QueueJobRunner(JobRunner):
         # How long a job stays claimed after its worker stops renewing the claim.
         self.lease = max(MIN_LEASE_SECONDS, settings.sweep_after_seconds)
         self._sweep_after = timedelta(seconds=settings.sweep_after_seconds)
+        # The stream has a client of its own: its reads block on purpose, so they get
+        # longer to answer and no breaker (a slow one says nothing of the requests' Redis).
+        stream_client = connect_redis(settings, waits=BLOCK_SECONDS)
+        assert stream_client is not None
         self.broker = RoostStreamBroker(
-            self.redis,
+            stream_client,
             queue_name=stream_key(self.prefix),
             consumer_group_name=group_name(self.prefix),
             consumer_id="0",  # a group declared anew reads what is already queued
             count=1,  # take one job at a time, so idle workers get the rest
             idle_timeout_ms=int(self.lease * 2000),
-            # A blocking read must end before the client's socket timeout calls it lost.
-            block_ms=int(settings.redis_socket_timeout * 500),
+            block_ms=int(BLOCK_SECONDS * 1000),
         )
         self._task = self.broker.register_task(_task_running(self), task_name=TASK_NAME)
         self._kicked: dict[int, None] = {}
@@ -391,6 +396,7 @@ class QueueJobRunner(JobRunner):
         if self._started:
             await self.broker.shutdown()
             self._started = False
+        await close_redis(self.broker.redis)
 
 
 def _task_running(runner: QueueJobRunner) -> Callable[[int], Awaitable[None]]:
