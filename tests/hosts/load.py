@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from tests.oauth.support import sign_up_over_api
+from tests.oauth.support import Person, sign_up_over_api
 
 PASSWORD = "correct horse battery staple 42"
 PAGE = 40
@@ -26,17 +26,6 @@ RETRY_SECONDS = 90.0  # a post is retried this long before the load gives up on 
 # without filling the small machine (each post is delivered to four homes).
 WRITER_PAUSE = 0.25
 READER_PAUSE = 0.1
-
-
-@dataclass(frozen=True)
-class Person:
-    id: str
-    username: str
-    token: str
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token}"}
 
 
 @dataclass(frozen=True)
@@ -119,8 +108,7 @@ class Load:
 
 async def sign_up(http: httpx.AsyncClient, username: str) -> Person:
     """An account made through the API, as an app would: app, app token, sign-up."""
-    account_id, token = await sign_up_over_api(http, username, PASSWORD)
-    return Person(id=account_id, username=username, token=token)
+    return await sign_up_over_api(http, username, PASSWORD)
 
 
 async def make_cast(base_url: str, tag: str) -> tuple[list[Person], list[Person]]:

@@ -71,10 +71,21 @@ async def password_token(
     )
 
 
-async def sign_up_over_api(
-    client: httpx.AsyncClient, username: str, password: str
-) -> tuple[str, str]:
-    """An account made as an app makes one: app, app token, sign-up; its id and token."""
+@dataclass(frozen=True)
+class Person:
+    """Someone signed up over HTTP: their account id, username and token."""
+
+    id: str
+    username: str
+    token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return bearer(self.token)
+
+
+async def sign_up_over_api(client: httpx.AsyncClient, username: str, password: str) -> Person:
+    """An account made as an app makes one: app, app token, sign-up."""
     app = await register_app(client, scopes="read write follow", redirect_uris=OOB)
     made = await client.post(
         "/api/v1/accounts",
@@ -91,7 +102,7 @@ async def sign_up_over_api(
     token: str = made.json()["access_token"]
     me = await client.get("/api/v1/accounts/verify_credentials", headers=bearer(token))
     assert me.status_code == 200, me.text
-    return me.json()["id"], token
+    return Person(id=me.json()["id"], username=username, token=token)
 
 
 def bearer(token: str) -> dict[str, str]:

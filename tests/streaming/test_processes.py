@@ -17,7 +17,6 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -26,24 +25,13 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from tests.conftest import asyncpg_url, free_port, psql
-from tests.oauth.support import sign_up_over_api
+from tests.oauth.support import Person, sign_up_over_api
 from tests.redis_cluster import delete_keys
 from tests.streaming.conftest import REDIS_URL
 from tests.streaming.helpers import WAIT, open_sse, ws_sync
 from tests.streaming.test_ending import ended, sse
 
 _serial = itertools.count(1)
-
-
-@dataclass
-class Person:
-    id: str
-    username: str
-    token: str
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token}"}
 
 
 PASSWORD = "correct horse battery staple 42"
@@ -53,8 +41,7 @@ async def sign_up(base: str, prefix: str) -> Person:
     """Register through the API as an app does: app, client token, account, user token."""
     username = f"{prefix}{next(_serial)}{uuid.uuid4().hex[:6]}"
     async with httpx.AsyncClient(base_url=base, timeout=10) as http:
-        account_id, token = await sign_up_over_api(http, username, PASSWORD)
-    return Person(id=account_id, username=username, token=token)
+        return await sign_up_over_api(http, username, PASSWORD)
 
 
 async def call(base: str, method: str, path: str, person: Person, **data: str) -> dict[str, str]:
