@@ -34,6 +34,7 @@ from roost.conversations.routes import router as conversations_router
 from roost.core.cors import ApiCors
 from roost.core.errors import RoostError
 from roost.core.failures import AnswerFailures
+from roost.core.heap import freeze_startup_heap
 from roost.core.http import JSON
 from roost.core.limits import RequestLimits
 from roost.core.metrics import RequestMetrics, forget_this_process
@@ -73,7 +74,15 @@ from roost.web.routes import router as web_router
 log = logging.getLogger(__name__)
 
 
-def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
+def serve_app() -> FastAPI:
+    """The app of one ``roost serve`` process (uvicorn's factory): its startup ends by
+    freezing what it built (core/heap.py)."""
+    return create_app(freeze_heap=True)
+
+
+def create_app(
+    settings: Settings | None = None, runtime: Runtime | None = None, *, freeze_heap: bool = False
+) -> FastAPI:
     settings = settings or get_settings()
     owns_runtime = runtime is None
     runtime = runtime or Runtime(settings)
@@ -82,6 +91,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if owns_runtime:
             await runtime.start()
+        if freeze_heap:
+            freeze_startup_heap()
         # Under uvicorn, SIGTERM ends the open streams first (core/shutdown.py).
         restore_signals = drain_before_exit(runtime.bus.end_streams)
         yield

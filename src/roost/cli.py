@@ -168,7 +168,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     else:
         print(up)
     uvicorn.run(
-        "roost.app:create_app",
+        "roost.app:serve_app",
         factory=True,
         host=args.host,
         port=args.port,

@@ -25,6 +25,7 @@ import roost.moderation.effects  # noqa: F401  (registers its job kinds)
 import roost.polls.service  # noqa: F401  (registers its job kinds)
 import roost.scheduled.service  # noqa: F401  (registers its job kinds)
 import roost.timelines.fanout  # noqa: F401  (registers its job kinds)
+from roost.core.heap import freeze_startup_heap
 from roost.core.settings import Settings
 from roost.jobs.queue import QueueJobRunner
 from roost.observability.server import serve_probes
@@ -50,6 +51,7 @@ async def run_worker(
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     await runtime.start(sweep=True)
+    freeze_startup_heap()
     try:
         consumer = runner.consume(concurrency)
         log.info("roost worker on node %s: running jobs, %d at a time", runtime.node, concurrency)
