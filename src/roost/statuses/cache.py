@@ -103,7 +103,9 @@ class StatusCache:
         self.prefix = prefix
         self.base_url = base_url  # of the links in the rendered HTML
         self.storage = storage  # of the media's URLs
-        self._local: OrderedDict[int, Core] = OrderedDict()
+        # Kept as bytes: a copy's objects are made for the read that uses it and die
+        # young, instead of lying in the collector's oldest generation (core/heap.py).
+        self._local: OrderedDict[int, bytes] = OrderedDict()
 
     def _key(self, status_id: int) -> str:
         return f"{self.prefix}st:{status_id}"
@@ -112,12 +114,12 @@ class StatusCache:
         found: dict[int, Core] = {}
         remote: list[int] = []
         for status_id in ids:
-            core = self._local.get(status_id)
-            if core is None:
+            raw = self._local.get(status_id)
+            if raw is None:
                 remote.append(status_id)
             else:
                 self._local.move_to_end(status_id)
-                found[status_id] = core
+                found[status_id] = Core.load(status_id, raw)
         if remote and self.redis is not None:
             try:
                 values = await mget(self.redis, [self._key(i) for i in remote])
@@ -125,16 +127,19 @@ class StatusCache:
                 return found  # the rest is built from SQL
             for status_id, raw in zip(remote, values, strict=True):
                 if isinstance(raw, bytes):
-                    found[status_id] = self._remember(Core.load(status_id, raw))
+                    self._remember(status_id, raw)
+                    found[status_id] = Core.load(status_id, raw)
         return found
 
     async def put_many(self, cores: Iterable[Core]) -> None:
-        cores = [self._remember(core) for core in cores]
-        if cores and self.redis is not None:
+        dumped = {core.id: core.dump() for core in cores}
+        for status_id, raw in dumped.items():
+            self._remember(status_id, raw)
+        if dumped and self.redis is not None:
             try:
                 async with self.redis.pipeline(transaction=False) as pipe:
-                    for core in cores:
-                        pipe.set(self._key(core.id), core.dump(), ex=TTL_SECONDS)
+                    for status_id, raw in dumped.items():
+                        pipe.set(self._key(status_id), raw, ex=TTL_SECONDS)
                     await pipe.execute()
             except REDIS_DOWN:
                 pass  # kept in this process only
@@ -178,11 +183,10 @@ class StatusCache:
 
         after_commit(session, forget)
 
-    def _remember(self, core: Core) -> Core:
-        self._local[core.id] = core
+    def _remember(self, status_id: int, raw: bytes) -> None:
+        self._local[status_id] = raw
         if len(self._local) > LOCAL_ENTRIES:
             self._local.popitem(last=False)
-        return core
 
 
 async def _build(
