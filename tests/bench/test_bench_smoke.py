@@ -204,6 +204,9 @@ def test_ctrl_c_stops_the_runs_cluster_and_cleans_up(tmp_path: Path) -> None:
             bench.wait()
     text = log.read_text()
     assert bench.returncode != 0 and "KeyboardInterrupt" in text, text[-3000:]
+    kept = re.search(r"benchmark failed; server logs in (\S+)", text)  # kept for a reader
+    assert kept, text[-3000:]
+    shutil.rmtree(kept.group(1))
     started = re.search(
         r"Redis Cluster \(3 masters \+ 0 replicas\) up in .* ports ([\d, ]+) \(", text
     )
