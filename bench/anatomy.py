@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 from redis.asyncio.client import Pipeline, Redis
+from redis.asyncio.cluster import ClusterPipeline, RedisCluster
 from sqlalchemy import event
 
 import roost.timelines.service
@@ -38,34 +39,37 @@ class Tally:
         self.statements: collections.Counter[str] = collections.Counter()
 
 
+# What a call to Redis goes through, on one Redis and on a Redis Cluster: a command, or
+# a pipeline (one round trip; on a cluster, one per master, sent at once).
+_COUNTED = (
+    (Redis, "execute_command"),
+    (Pipeline, "execute"),
+    (RedisCluster, "execute_command"),
+    (ClusterPipeline, "execute"),
+)
+
+
 @contextlib.contextmanager
 def _counting_redis(tally: Tally) -> Iterator[None]:
-    command = Redis.execute_command
-    execute = Pipeline.execute
+    def timed(call: Any) -> Any:
+        async def counted(self: Any, *args: Any, **options: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return await call(self, *args, **options)
+            finally:
+                tally.redis += 1
+                tally.redis_s += time.perf_counter() - started
 
-    async def timed_command(self: Redis, *args: Any, **options: Any) -> Any:
-        started = time.perf_counter()
-        try:
-            return await command(self, *args, **options)
-        finally:
-            tally.redis += 1
-            tally.redis_s += time.perf_counter() - started
+        return counted
 
-    async def timed_pipeline(self: Pipeline, raise_on_error: bool = True) -> Any:
-        started = time.perf_counter()
-        try:
-            return await execute(self, raise_on_error)
-        finally:
-            tally.redis += 1
-            tally.redis_s += time.perf_counter() - started
-
-    Redis.execute_command = timed_command  # type: ignore[method-assign]
-    Pipeline.execute = timed_pipeline  # type: ignore[method-assign]
+    originals = [(owner, name, getattr(owner, name)) for owner, name in _COUNTED]
+    for owner, name, call in originals:
+        setattr(owner, name, timed(call))
     try:
         yield
     finally:
-        Redis.execute_command = command  # type: ignore[method-assign]
-        Pipeline.execute = execute  # type: ignore[method-assign]
+        for owner, name, call in originals:
+            setattr(owner, name, call)
 
 
 @contextlib.contextmanager

@@ -10,6 +10,9 @@ Two clocks, both started when the POST is sent:
 
 A big account's post is never delivered (it is merged in when a follower reads), so
 for those only the HTTP clock applies.
+
+Every Redis read here names one key, alone or in a non-transactional pipeline, so it
+works the same on a Redis Cluster (the client sends each master its share).
 """
 
 from __future__ import annotations
@@ -22,10 +25,10 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 import httpx
-from redis.asyncio import Redis
 
 from bench.measure import HOME, Latencies, client, headers, post, post_text
 from roost.core.db import Database
+from roost.core.redis import Client
 from roost.timelines.redis_store import RedisTimelineStore
 
 REDIS_POLL_S = 0.002
@@ -76,7 +79,7 @@ async def _visible(
 
 
 async def _arrived(
-    redis: Redis, key: str, status_id: int, started: float, *, limit_s: float
+    redis: Client, key: str, status_id: int, started: float, *, limit_s: float
 ) -> float | None:
     for _ in range(int(limit_s / REDIS_POLL_S) + 1):
         if await redis.zscore(key, status_id) is not None:
@@ -97,7 +100,7 @@ def _record(into: Latencies, values: Sequence[float | None]) -> None:
 
 async def post_to_visible(
     base: str,
-    redis: Redis,
+    redis: Client,
     prefix: str,
     cases: Sequence[VisibilityCase],
     *,
@@ -154,7 +157,7 @@ class FanOutRound:
         return self.deliveries / s if s else 0.0
 
 
-async def live_owners(redis: Redis, prefix: str, owners: Sequence[int]) -> list[int]:
+async def live_owners(redis: Client, prefix: str, owners: Sequence[int]) -> list[int]:
     """Which of these timelines are live (their head key exists)."""
     async with redis.pipeline(transaction=False) as pipe:
         for owner in owners:
@@ -163,7 +166,7 @@ async def live_owners(redis: Redis, prefix: str, owners: Sequence[int]) -> list[
     return [owner for owner, flag in zip(owners, flags, strict=True) if flag]
 
 
-async def make_live(redis: Redis, prefix: str, owners: Sequence[int], *, cap: int) -> int:
+async def make_live(redis: Client, prefix: str, owners: Sequence[int], *, cap: int) -> int:
     """Make the home timelines of these owners live, empty, straight through Roost's
     store (``fill(owner, [])``, the first step of a rebuild); returns how many were
     not live yet. They stand for people who read recently: Roost delivers only to
@@ -179,7 +182,7 @@ async def make_live(redis: Redis, prefix: str, owners: Sequence[int], *, cap: in
     return len(idle)
 
 
-async def _holding(redis: Redis, prefix: str, owners: Sequence[int], status_id: int) -> int:
+async def _holding(redis: Client, prefix: str, owners: Sequence[int], status_id: int) -> int:
     async with redis.pipeline(transaction=False) as pipe:
         for owner in owners:
             pipe.zscore(timeline_key(prefix, owner), status_id)
@@ -189,7 +192,7 @@ async def _holding(redis: Redis, prefix: str, owners: Sequence[int], status_id: 
 
 async def fan_out_round(
     base: str,
-    redis: Redis,
+    redis: Client,
     prefix: str,
     posters: Sequence[tuple[str, Sequence[int]]],
     *,

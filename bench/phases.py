@@ -17,12 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from redis.asyncio import Redis
-
 from bench import anatomy, delivery, measure, redis_memory, servers, uploads
 from bench.graph import Population, token_for
 from bench.load import run_wrk
 from bench.profile import record, summarize
+from roost.core.redis import Client
 from roost.core.settings import Settings
 
 
@@ -36,7 +35,7 @@ class Context:
     pop: Population
     stack: servers.Stack
     api: servers.Process
-    redis: Redis
+    redis: Client  # one Redis, or a Redis Cluster
     prefix: str
     settings: Settings  # the servers' settings, for in-process reads
     folder: Path

@@ -5,6 +5,8 @@ Redis keeps a sorted set as a compact listpack only while it has at most
 then a skiplist plus a hash table. The setting only applies to sets created after
 it changes, so each encoding is measured on a fresh copy of the same timeline, under
 this run's key prefix; the server setting is restored afterwards, whatever happens.
+On a Redis Cluster the copies share the timeline's hash tag, so they lie on its master,
+and the setting is read and changed on that master alone.
 """
 
 from __future__ import annotations
@@ -12,14 +14,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, cast
 
-from redis.asyncio import Redis
-
 from bench.delivery import timeline_key
+from bench.redis_topology import target
+from roost.core.redis import Client
 
 SETTING = "zset-max-listpack-entries"
 
 
-async def fullest_timeline(redis: Redis, prefix: str, owners: Sequence[int]) -> tuple[int, int]:
+async def fullest_timeline(redis: Client, prefix: str, owners: Sequence[int]) -> tuple[int, int]:
     """(owner, entries) of the largest timeline among these owners."""
     async with redis.pipeline(transaction=False) as pipe:
         for owner in owners:
@@ -29,8 +31,8 @@ async def fullest_timeline(redis: Redis, prefix: str, owners: Sequence[int]) -> 
     return owners[best], int(sizes[best])
 
 
-async def _describe(redis: Redis, key: str) -> dict[str, Any]:
-    size = int(await redis.execute_command("MEMORY", "USAGE", key, "SAMPLES", "0") or 0)
+async def _describe(redis: Client, key: str) -> dict[str, Any]:
+    size = int(await redis.memory_usage(key, samples=0) or 0)
     entries = int(await redis.zcard(key))
     encoding = await redis.object("encoding", key)
     if isinstance(encoding, bytes):
@@ -43,29 +45,30 @@ async def _describe(redis: Redis, key: str) -> dict[str, Any]:
     }
 
 
-async def _copy(redis: Redis, source: str, target: str, pairs: list[tuple[bytes, float]]) -> None:
+async def _copy(redis: Client, source: str, target: str, pairs: list[tuple[bytes, float]]) -> None:
     await redis.delete(target)
     await redis.zadd(target, {member: score for member, score in pairs})
 
 
 async def measure(
-    redis: Redis, prefix: str, owner: int, listpack_entries: int = 1024
+    redis: Client, prefix: str, owner: int, listpack_entries: int = 1024
 ) -> dict[str, Any]:
     key = timeline_key(prefix, owner)
     pairs = cast(list[tuple[bytes, float]], await redis.zrange(key, 0, -1, withscores=True))
-    original = (await redis.config_get(SETTING)).get(SETTING)
+    node = target(redis, key)  # on a cluster, the timeline's master (and its copies')
+    original = (await redis.config_get(SETTING, **node)).get(SETTING)
     as_stored = await _describe(redis, key)
-    default_copy = f"{prefix}bench:copy-default"
-    listpack_copy = f"{prefix}bench:copy-listpack"
+    default_copy = f"{key}:bench-copy-default"  # still under the run's prefix
+    listpack_copy = f"{key}:bench-copy-listpack"
     try:
         await _copy(redis, key, default_copy, pairs)
         with_default = await _describe(redis, default_copy)
-        await redis.config_set(SETTING, listpack_entries)
+        await redis.config_set(SETTING, listpack_entries, **node)
         await _copy(redis, key, listpack_copy, pairs)
         with_listpack = await _describe(redis, listpack_copy)
     finally:
         if original is not None:
-            await redis.config_set(SETTING, original)
+            await redis.config_set(SETTING, original, **node)
         await redis.delete(default_copy, listpack_copy)
     return {
         "owner": owner,

@@ -2,6 +2,7 @@
 
     .venv/bin/python -m bench.run [--accounts 10000] [--big 3] [--big-followers 100000]
                                   [--duration 30] [--write-docs] [--profile]
+                                  [--cluster [both]] [--cluster-replicas 1]
 
 1. creates its own PostgreSQL database and Redis key prefix, runs ``roost migrate``,
    bulk-loads a skewed population (bench/graph.py, bench/seed.py);
@@ -15,6 +16,13 @@
 4. prints the results (and, with ``--write-docs``, writes them into
    docs/performance.md); always stops its processes, deletes its Redis keys and
    drops its database, even on failure or Ctrl-C.
+
+``--cluster`` runs all of it on a Redis Cluster it starts for itself (3 masters with
+``--cluster-replicas`` replicas each, on free loopback ports; bench/redis_topology.py),
+Roost's processes with ``ROOST_REDIS_CLUSTER=true``; the cluster is stopped and its
+files removed at the end, also on failure or Ctrl-C. ``--cluster both`` runs on
+``--redis`` first, then on the cluster, each on a freshly seeded database of the same
+population, and reports the two side by side.
 
 Run it from the repository root on an otherwise idle machine.
 """
@@ -35,18 +43,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from redis.asyncio import Redis
-
-from bench import report, servers
+from bench import redis_topology, report, servers
 from bench.graph import Population, Shape, build
 from bench.load import wrk_available
 from bench.phases import Context, log, measure_all
 from bench.profile import py_spy
+from bench.redis_topology import Topology
 from bench.seed import asyncpg_url, drop_database, seed
+from roost.core.redis import Client
 from roost.core.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs" / "performance.md"
+CLUSTER_MASTERS = 3
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
@@ -94,13 +103,26 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--timeline-cap", type=int, default=800, help="ROOST_TIMELINE_CAP")
     p.add_argument("--warm-limit", type=float, default=300, help="max seconds to warm readers")
     p.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432")
-    p.add_argument("--redis", default="redis://127.0.0.1:6379/0")
+    p.add_argument("--redis", default="redis://127.0.0.1:6379/0", help="the one Redis")
+    p.add_argument(
+        "--cluster",
+        nargs="?",
+        const="only",
+        choices=("only", "both"),
+        help=f"run on a Redis Cluster of {CLUSTER_MASTERS} masters started for the run; "
+        "'--cluster both': on --redis first, then on the cluster, side by side",
+    )
+    p.add_argument(
+        "--cluster-replicas", type=int, default=1, help="replicas of each cluster master"
+    )
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--profile", action="store_true", help="py-spy the API workers (extra phase)")
     p.add_argument("--write-docs", action="store_true", help=f"write the results into {DOCS}")
     p.add_argument("--json", type=Path, help="also write the raw results here")
     p.add_argument("--keep-logs", action="store_true", help="keep the run folder (server logs)")
     args = p.parse_args(argv)
+    if args.cluster_replicas < 0:
+        p.error("--cluster-replicas must be 0 or more")
     followers = shape_of(args).mid_followers
     if args.fanout_posters and followers > args.fanout_limit:
         # Roost merges the posts of an account with more followers than the limit at
@@ -147,10 +169,9 @@ def cpu_model() -> str:
     )
 
 
-async def machine(redis: Redis, postgres: str) -> dict[str, Any]:
+async def machine(redis: Client, postgres: str) -> dict[str, Any]:
     cpu = cpu_model()
     pages = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    info = await redis.info("server")
     pg = _version(["psql", f"{postgres}/postgres", "-Atc", "SHOW server_version"])
     return {
         "host": platform.node(),
@@ -159,7 +180,7 @@ async def machine(redis: Redis, postgres: str) -> dict[str, Any]:
         "memory_gb": pages / 2**30,
         "python": platform.python_version(),
         "postgres": pg.split()[0],
-        "redis": info.get("redis_version", "?"),
+        "redis": await redis_topology.server_version(redis),
         "load_before": " ".join(f"{x:.2f}" for x in os.getloadavg()),
     }
 
@@ -186,34 +207,51 @@ def population_summary(pop: Population) -> dict[str, Any]:
     }
 
 
-async def delete_keys(redis: Redis, prefix: str) -> int:
-    deleted = 0
-    batch: list[bytes] = []
-    async for key in redis.scan_iter(match=f"{prefix}*", count=1000):
-        batch.append(key)
-        if len(batch) >= 1000:
-            deleted += await redis.delete(*batch)
-            batch = []
-    if batch:
-        deleted += await redis.delete(*batch)
-    return deleted
+def topologies(args: argparse.Namespace) -> list[str]:
+    """The Redis of each run, in order: one Redis, a cluster, or one then the other."""
+    return {None: ["single"], "only": ["cluster"], "both": ["single", "cluster"]}[args.cluster]
 
 
-async def run(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
-    database = f"roost_bench_{os.getpid()}"
+async def run(args: argparse.Namespace, folder: Path) -> list[dict[str, Any]]:
+    """Every run asked for, on the same population: one result each."""
+    log("building the population")
+    pop = build(shape_of(args))
+    runs = []
+    for kind in topologies(args):
+        place = folder / kind  # the run's server logs and media
+        place.mkdir()
+        if kind == "single":
+            runs.append(await run_on(args, pop, Topology("single", args.redis), place))
+            continue
+        listpack = await redis_topology.listpack_setting(args.redis)
+        with redis_topology.started_cluster(
+            masters=CLUSTER_MASTERS, replicas=args.cluster_replicas, listpack=listpack
+        ) as cluster:
+            runs.append(await run_on(args, pop, cluster, place))
+    return runs
+
+
+async def run_on(
+    args: argparse.Namespace, pop: Population, topology: Topology, folder: Path
+) -> dict[str, Any]:
+    """Seed a database of its own, start Roost on ``topology``'s Redis, measure, and
+    clean up: the processes stopped, the run's keys deleted (and what is left on each
+    node counted), the database dropped."""
+    suffix = "" if topology.kind == "single" else f"_{topology.kind}"
+    database = f"roost_bench_{os.getpid()}{suffix}"
     prefix = f"roost-bench:{os.getpid()}:"
-    redis = Redis.from_url(args.redis)
+    redis = redis_topology.connect(topology)
     stack = servers.Stack(folder)
     results: dict[str, Any] = {
         "database": database,
         "redis_prefix": prefix,
+        "redis": topology.describe(),
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "command": ".venv/bin/python -m bench.run " + " ".join(sys.argv[1:]),
     }
+    log(f"on {topology.label}")
     try:
         results["machine"] = await machine(redis, args.postgres)
-        log("building the population")
-        pop = build(shape_of(args))
         setup = population_summary(pop)
         log(f"seeding {setup['accounts']:,} accounts, {setup['follows']:,} follows")
         seeding = await seed(args.postgres, database, folder, pop)
@@ -234,7 +272,8 @@ async def run(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
         database_url = asyncpg_url(args.postgres, database)
         env = servers.roost_env(
             database_url=database_url,
-            redis_url=args.redis,
+            redis_url=topology.url,
+            redis_cluster=topology.cluster,
             redis_prefix=prefix,
             port=port,
             data_dir=folder,
@@ -256,7 +295,8 @@ async def run(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
 
         settings = Settings(
             database_url=database_url,
-            redis_url=args.redis,
+            redis_url=topology.url,
+            redis_cluster=topology.cluster,
             redis_prefix=prefix,
             rate_limits=False,
             domain=f"127.0.0.1:{port}",
@@ -277,14 +317,18 @@ async def run(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
         )
         results |= await measure_all(context)
         results["machine"]["load_after"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
-        return results
     finally:
         stack.stop_all()
         try:
-            await delete_keys(redis, prefix)
+            deleted = await redis_topology.delete_keys(redis, prefix)
+            # On a cluster of the run's own, any key left is the run's.
+            left = await redis_topology.keys_left(redis, "" if topology.cluster else prefix)
+            results["cleanup"] = {"keys_deleted": deleted, "keys_left": left}
+            log(f"{deleted:,} keys deleted, {sum(left.values())} left on {len(left)} node(s)")
         finally:
             await redis.aclose()
             await drop_database(args.postgres, database)
+    return results
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -297,17 +341,20 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     folder = Path(tempfile.mkdtemp(prefix="roost-bench-"))
     try:
-        results = asyncio.run(run(args, folder))
+        runs = asyncio.run(run(args, folder))
     except BaseException:
         print(f"benchmark failed; server logs in {folder}", file=sys.stderr)
         raise
+    # One run: its results. Several: each under its Redis ("single", "cluster").
+    results = runs[0] if len(runs) == 1 else {r["redis"]["topology"]: r for r in runs}
     if args.json:
         args.json.write_text(json.dumps(results, indent=2, default=str))
-    table = report.render(results)
+    table = report.render_runs(runs)
     print()
     print(table)
-    if "profile" in results:
-        print(json.dumps(results["profile"], indent=2))
+    for r in runs:
+        if "profile" in r:
+            print(json.dumps(r["profile"], indent=2))
     if args.write_docs:
         report.write_docs(DOCS, table)
         print(f"\nwritten into {DOCS}")
