@@ -53,6 +53,21 @@ REDIS_URL = REDIS or (
 POSTGRES = os.environ.get("ROOST_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
 _numbers = itertools.count()
 T = TypeVar("T")
+# Folders whose tests bring their own services (the benchmark, the several hosts): they
+# mean the same whatever the run's backend, so they run in the PostgreSQL pass only and
+# are deselected in the others. ROOST_TEST_OWN_SERVICES=1 runs them in any pass.
+OWN_SERVICES = [Path(__file__).parent / "bench", Path(__file__).parent / "hosts"]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if BACKEND == "postgresql" or os.environ.get("ROOST_TEST_OWN_SERVICES") == "1":
+        return
+    theirs = [item for item in items if any(f in item.path.parents for f in OWN_SERVICES)]
+    if theirs:
+        items[:] = [item for item in items if item not in theirs]
+        config.hook.pytest_deselected(items=theirs)
+
+
 # Each live server's database: base URL -> ("postgresql", name) or ("sqlite", file).
 LIVE_DATABASES: dict[str, tuple[str, str]] = {}
 # The environment each live server runs with, for `roost admin` against its data.

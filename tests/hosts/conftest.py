@@ -2,8 +2,7 @@
 module and Redis mode, in a slot of its own (1-250; ``scripts/hosts`` uses slot 0).
 
 It brings its own PostgreSQL and Redis, so the run's backend does not matter to it:
-``scripts/test`` runs it once, in the PostgreSQL pass, and deselects it in the SQLite
-pass (the summary counts it as deselected). ``ROOST_TEST_HOSTS=1`` runs it in any pass.
+it runs in the PostgreSQL pass only (tests/conftest.py, ``OWN_SERVICES``).
 """
 
 from __future__ import annotations
@@ -20,8 +19,6 @@ from deploy.layout import Layout
 from deploy.services import PG_BIN
 from deploy.topology import Topology
 
-from tests.conftest import BACKEND
-
 HERE = Path(__file__).parent
 # Jobs a killed worker held are re-driven by the outbox sweep after this many seconds
 # (its default, 30 s, would make every test wait that long).
@@ -31,15 +28,6 @@ SETTINGS = {
     "ROOST_ACCESS_LOG": "off",
     "ROOST_PREVIEW_CARDS": "off",
 }
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if BACKEND == "postgresql" or os.environ.get("ROOST_TEST_HOSTS") == "1":
-        return
-    ours = [item for item in items if HERE in item.path.parents]
-    if ours:
-        items[:] = [item for item in items if HERE not in item.path.parents]
-        config.hook.pytest_deselected(items=ours)
 
 
 def _missing() -> str:
