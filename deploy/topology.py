@@ -298,6 +298,21 @@ class Topology:
         self._reap()
         return found
 
+    def cut_redis(self) -> None:
+        """Make every Redis server unreachable as a network fault would: the packets
+        sent to its port are dropped on its host, so connections to it are neither
+        refused nor closed, and commands go unanswered (Roost waits for its socket
+        timeouts). A cluster's nodes still reach each other on their bus ports, so
+        the cluster stays whole: only Roost loses it."""
+        for host in HOSTS:
+            if self.redis_nodes(host):
+                netns.drop_tcp(self.layout.namespace(host), self.redis_nodes(host))
+
+    def mend_redis(self) -> None:
+        """Undo ``cut_redis``: Redis is reachable again, with all it held."""
+        for host in HOSTS:
+            netns.stop_dropping(self.layout.namespace(host))
+
     def stop_postgres(self, host: int) -> None:
         """A clean, fast shutdown: sessions are ended, and the WAL written so far is
         sent to the replicas before the server exits."""
