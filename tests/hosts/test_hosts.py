@@ -15,8 +15,9 @@ author's statuses, the author's home and every follower's home exactly once, wit
 nothing else there: 0 posts lost, 0 repeated. The measured figures are printed
 (``pytest -s``) and in the spec.
 
-Tests marked "waiting for branch ``cluster``" need ROOST_REDIS_CLUSTER, which today's
-Roost ignores (it answers 500 on a Redis Cluster): the lead removes the mark on merging.
+Every test runs on one Redis and on the Redis Cluster, except the loss of the master
+that holds the job stream (a cluster's only); Redis cut off is expected to fail on the
+cluster (``CLUSTER_SILENT`` says why).
 """
 
 from __future__ import annotations
@@ -153,7 +154,22 @@ async def test_the_redis_master_holding_the_job_stream_dies(topology: Topology) 
     assert await missing_or_repeated(load, deadline=SETTLE) == {}, "posts lost or repeated"
 
 
-@pytest.mark.parametrize("topology", [SINGLE, CLUSTER], indirect=True)
+# On a Redis Cluster nothing stops calls to a cluster none of whose nodes answers (it
+# has no breaker: section 29): each Redis call waits 7-9 s (the client refreshes its
+# slot map node after node before it gives up), so a read makes several such waits and
+# no read or post answers within the load's 10 s during the cut.
+CLUSTER_SILENT = pytest.param(
+    "cluster",
+    id="redis-cluster",
+    marks=pytest.mark.xfail(
+        strict=True,
+        raises=AssertionError,
+        reason="on a cluster every Redis call waits 7-9 s while no node answers",
+    ),
+)
+
+
+@pytest.mark.parametrize("topology", [SINGLE, CLUSTER_SILENT], indirect=True)
 async def test_redis_unreachable_for_10_s(topology: Topology) -> None:
     """Every packet sent to Redis is dropped for ``CUT`` seconds (on a cluster: to all
     six nodes, whose bus still joins them), as when the network between Roost and Redis
@@ -179,11 +195,13 @@ async def test_redis_unreachable_for_10_s(topology: Topology) -> None:
     finally:
         await running.finish()
     during = load.posts_between(cut_at, mended_at)
+    wrong = await missing_or_repeated(load, deadline=SETTLE)
     print(state(load, f"Redis unreachable for {CUT:.0f} s", cut_at))
     print(
         f"during the cut: {len(during)} posts, {load.reads_between(cut_at, mended_at)} home "
         f"reads answered; every post made before Redis came back was in every reader's "
-        f"Redis home {delivered_at - mended_at:.1f} s after it came back"
+        f"Redis home {delivered_at - mended_at:.1f} s after it came back; "
+        f"lost or repeated: {wrong or 'none'}"
     )
     reads_failed = [f for f in load.failures if f.what == "read"]
     assert reads_failed == [], "a home read failed while Redis was unreachable"
@@ -191,13 +209,13 @@ async def test_redis_unreachable_for_10_s(topology: Topology) -> None:
     assert any(load.first_seen.get(i, mended_at) < mended_at for i in during), (
         "no post of the cut showed in a home before Redis came back (homes read from SQL)"
     )
-    assert [f for f in load.failures if f.outcome == "500"] == [], "a post answered 500"
+    assert [f for f in load.failures if f.outcome == "500"] == [], "a request answered 500"
     made_before_503 = [
         i for i, at in load.unavailable_before.items() if id_to_unix_ms(int(i)) / 1000 <= at
     ]
     assert made_before_503 == [], "a post answered 503 although it had been made"
     check_errors(load, cut_at)
-    assert await missing_or_repeated(load, deadline=SETTLE) == {}, "posts lost or repeated"
+    assert wrong == {}, "posts lost or repeated"
 
 
 async def delivered(topology: Topology, load: Load, posts: list[str], within: float) -> float:
