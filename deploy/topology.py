@@ -299,17 +299,13 @@ class Topology:
         return found
 
     def cut_redis(self) -> None:
-        """Make every Redis server unreachable as a network fault would: the packets
-        sent to its port are dropped on its host, so connections to it are neither
-        refused nor closed, and commands go unanswered (Roost waits for its socket
-        timeouts). A cluster's nodes still reach each other on their bus ports, so
-        the cluster stays whole: only Roost loses it."""
+        """Every Redis unreachable as in a network fault (``netns.drop_tcp`` on its
+        port): Roost waits for its timeouts. A cluster's bus ports stay open."""
         for host in HOSTS:
             if self.redis_nodes(host):
                 netns.drop_tcp(self.layout.namespace(host), self.redis_nodes(host))
 
     def mend_redis(self) -> None:
-        """Undo ``cut_redis``: Redis is reachable again, with all it held."""
         for host in HOSTS:
             netns.stop_dropping(self.layout.namespace(host))
 
