@@ -1,5 +1,6 @@
 """The network of the test hosts: one bridge in the root namespace, and per host a
-network namespace joined to it by a veth pair. Everything here is iproute2 (`ip`).
+network namespace joined to it by a veth pair. Everything here is iproute2 (`ip`), but
+for a network fault: packets dropped by nftables (`nft`) inside a host's namespace.
 
 A host's processes are found by their namespace (`ip netns pids`), never by name, so
 killing a host kills exactly what runs on it, and nothing else on the machine.
@@ -46,6 +47,41 @@ def add_host(namespace: str, *, bridge: str, link: str, address: str) -> None:
     ip("-n", namespace, "addr", "add", address, "dev", "eth0")
     ip("-n", namespace, "link", "set", "eth0", "up")
     ip("-n", namespace, "link", "set", "lo", "up")
+
+
+# The nftables table of a network fault, in the namespace of the host it cuts; removing
+# the namespace removes it too.
+FAULT_TABLE = "roost_fault"
+
+
+def drop_tcp(namespace: str, ports: list[int]) -> None:
+    """Drop every TCP packet that arrives in ``namespace`` for one of ``ports``, from
+    other hosts and from its own processes alike: a new connection is never answered
+    (not refused), and one already open goes silent, as when the network fails."""
+    listed = ", ".join(map(str, ports))
+    rules = (
+        f"table inet {FAULT_TABLE} {{\n"
+        "  chain input {\n"
+        "    type filter hook input priority 0; policy accept;\n"
+        f"    tcp dport {{ {listed} }} drop\n"
+        "  }\n"
+        "}\n"
+    )
+    subprocess.run(
+        ["ip", "netns", "exec", namespace, "nft", "-f", "-"],
+        input=rules,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+
+
+def stop_dropping(namespace: str) -> None:
+    """Undo ``drop_tcp``: packets flow again (if none were dropped, nothing changes)."""
+    subprocess.run(
+        ["ip", "netns", "exec", namespace, "nft", "delete", "table", "inet", FAULT_TABLE],
+        capture_output=True,
+    )
 
 
 def pids(namespace: str) -> list[int]:

@@ -298,6 +298,17 @@ class Topology:
         self._reap()
         return found
 
+    def cut_redis(self) -> None:
+        """Every Redis unreachable as in a network fault (``netns.drop_tcp`` on its
+        port): Roost waits for its timeouts. A cluster's bus ports stay open."""
+        for host in HOSTS:
+            if self.redis_nodes(host):
+                netns.drop_tcp(self.layout.namespace(host), self.redis_nodes(host))
+
+    def mend_redis(self) -> None:
+        for host in HOSTS:
+            netns.stop_dropping(self.layout.namespace(host))
+
     def stop_postgres(self, host: int) -> None:
         """A clean, fast shutdown: sessions are ended, and the WAL written so far is
         sent to the replicas before the server exits."""

@@ -15,6 +15,7 @@ from urllib.parse import urlparse
 
 import httpx
 import pytest
+from redis.exceptions import RedisClusterUnreachableError
 from starlette.types import Message, Receive, Scope, Send
 
 from roost.core.breaker import RedisUnavailable
@@ -121,9 +122,18 @@ async def test_an_answer_cut_in_the_middle_still_reaches_the_server() -> None:
         await _run(AnswerFailures(cut))
 
 
-async def test_redis_unreachable_where_it_is_needed_is_answered_503() -> None:
+@pytest.mark.parametrize(
+    "error",
+    [
+        RedisUnavailable("Redis is unreachable (the circuit breaker is open)"),
+        # A Redis Cluster none of whose nodes answers (tests/hosts cut them all).
+        RedisClusterUnreachableError("Redis Cluster cannot be connected"),
+    ],
+    ids=["one-redis", "redis-cluster"],
+)
+async def test_redis_unreachable_where_it_is_needed_is_answered_503(error: Exception) -> None:
     async def needs_redis(scope: Scope, receive: Receive, send: Send) -> None:
-        raise RedisUnavailable("Redis is unreachable (the circuit breaker is open)")
+        raise error
 
     sent = await _run(AnswerFailures(needs_redis))
     assert sent[0]["status"] == 503

@@ -33,9 +33,9 @@ SETTINGS = {
 def _missing() -> str:
     if os.geteuid() != 0:
         return "network namespaces need root"
-    for tool in ("ip", "haproxy", "redis-server", "redis-cli", "psql"):
+    for tool in ("ip", "nft", "haproxy", "redis-server", "redis-cli", "psql"):
         if shutil.which(tool) is None:
-            return f"{tool} is not installed (scripts/test installs haproxy)"
+            return f"{tool} is not installed (scripts/test installs haproxy and nftables)"
     if not (PG_BIN / "postgres").exists():
         return f"PostgreSQL 15 is not installed ({PG_BIN})"
     return ""

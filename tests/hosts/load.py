@@ -4,7 +4,9 @@ Writers post without pause; each post carries an Idempotency-Key and is sent aga
 the same key until it answers 200 (what a careful client does when a request fails: the
 first attempt may have committed). Readers read their home timelines. Every answer that
 is not a 200 is recorded with its time, so a test can say which errors a fault caused
-and when the service answered again.
+and when the service answered again; so is when each post answered and when a reader
+first saw it, and, for a post some attempt of which answered 503, when the last 503
+came: a 503 promises the post was not made, so its id must be younger than that answer.
 """
 
 from __future__ import annotations
@@ -41,8 +43,10 @@ class Load:
     writers: list[Person]
     readers: list[Person]
     posted: dict[str, list[str]] = field(default_factory=dict)  # writer id -> answered ids
-    answered_at: list[float] = field(default_factory=list)  # when each post answered 200
-    reads: int = 0  # home reads that answered 200
+    answered_at: dict[str, float] = field(default_factory=dict)  # post id -> when it answered
+    read_at: list[float] = field(default_factory=list)  # when each home read answered 200
+    first_seen: dict[str, float] = field(default_factory=dict)  # post id -> first in a home
+    unavailable_before: dict[str, float] = field(default_factory=dict)  # id -> last 503
     failures: list[Failure] = field(default_factory=list)
     repeated_in_a_page: list[str] = field(default_factory=list)
 
@@ -54,7 +58,14 @@ class Load:
             )
 
     def posts_since(self, moment: float) -> int:
-        return sum(1 for at in self.answered_at if at > moment)
+        return sum(1 for at in self.answered_at.values() if at > moment)
+
+    def posts_between(self, start: float, end: float) -> list[str]:
+        """The posts that answered 200 between ``start`` and ``end``."""
+        return [i for i, at in self.answered_at.items() if start < at < end]
+
+    def reads_between(self, start: float, end: float) -> int:
+        return sum(1 for at in self.read_at if start < at < end)
 
     def errors(self) -> Counter[str]:
         return Counter(f"{f.what} {f.outcome}" for f in self.failures)
@@ -68,13 +79,19 @@ class Load:
             text = f"{writer.username} post {number}"
             headers = {**writer.headers, "Idempotency-Key": key}
             deadline = time.monotonic() + RETRY_SECONDS
+            unavailable = 0.0  # time.time() of the last 503
             while time.monotonic() < deadline:
                 outcome = await self._send(http, "POST", "/api/v1/statuses", headers, text)
                 if isinstance(outcome, httpx.Response):
-                    posted.append(outcome.json()["id"])
-                    self.answered_at.append(time.monotonic())
+                    made = outcome.json()["id"]
+                    posted.append(made)
+                    self.answered_at[made] = time.monotonic()
+                    if unavailable:
+                        self.unavailable_before[made] = unavailable
                     break
                 self.failures.append(Failure(time.monotonic(), "post", outcome))
+                if outcome == "503":
+                    unavailable = time.time()
                 await asyncio.sleep(0.2)
             else:
                 raise AssertionError(f"a post by {writer.username} never answered 200")
@@ -84,8 +101,11 @@ class Load:
         while not stop.is_set():
             outcome = await self._send(http, "GET", "/api/v1/timelines/home", reader.headers)
             if isinstance(outcome, httpx.Response):
-                self.reads += 1
+                now = time.monotonic()
+                self.read_at.append(now)
                 ids = [status["id"] for status in outcome.json()]
+                for seen in ids:
+                    self.first_seen.setdefault(seen, now)
                 self.repeated_in_a_page += [i for i, n in Counter(ids).items() if n > 1]
             else:
                 self.failures.append(Failure(time.monotonic(), "read", outcome))

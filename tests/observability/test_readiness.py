@@ -1,5 +1,6 @@
 """``/health`` says the process is alive; ``/health/ready`` says whether it can reach
-the database and Redis, and which one it cannot (503)."""
+the database and Redis: without the database it is not ready (503), without Redis it is
+ready but degraded (200: it serves from SQL)."""
 
 from __future__ import annotations
 
@@ -39,15 +40,30 @@ async def unstarted(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
             await runtime.redis.aclose()
 
 
-async def test_not_ready_when_redis_is_unreachable(settings: Settings) -> None:
+async def test_ready_but_degraded_when_redis_is_unreachable(settings: Settings) -> None:
+    """A balancer keeps sending to it: it serves from SQL, and every process shares the
+    Redis it lost, so taking them out would leave the service no process at all."""
     closed = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
     async with unstarted(settings.model_copy(update={"redis_url": closed})) as http:
         assert (await http.get("/health")).status_code == 200  # alive all the same
         answer = await http.get("/health/ready")
+    assert answer.status_code == 200
+    assert answer.json() == {
+        "status": "degraded",
+        "checks": {"database": "ok", "redis": "failed"},
+    }
+
+
+async def test_not_ready_without_the_database_whatever_redis_does(settings: Settings) -> None:
+    closed = f"postgresql+asyncpg://postgres@127.0.0.1:{free_port()}/roost"
+    no_redis = f"redis://127.0.0.1:{free_port()}/0"
+    changes = {"database_url": closed, "redis_url": no_redis}
+    async with unstarted(settings.model_copy(update=changes)) as http:
+        answer = await http.get("/health/ready")
     assert answer.status_code == 503
     assert answer.json() == {
-        "error": "Unavailable: redis unreachable",
-        "checks": {"database": "ok", "redis": "failed"},
+        "error": "Unavailable: database unreachable",
+        "checks": {"database": "failed", "redis": "failed"},
     }
 
 

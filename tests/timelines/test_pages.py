@@ -4,9 +4,14 @@ costs no SQL, and a kept page is never served once anything it shows has changed
 from __future__ import annotations
 
 import asyncio
+from typing import cast
 
 import httpx
+from redis.exceptions import RedisClusterUnreachableError
+from starlette.types import Receive, Scope, Send
 
+from roost.timelines.page_cache import PageCache
+from roost.timelines.page_cache_middleware import KeptPages
 from roost.web.service import revoke_app
 from tests.conftest import SCALED, AppClient, Scaled
 from tests.factories import User
@@ -178,3 +183,25 @@ async def test_pages_asked_for_together_each_get_their_own(scaled: Scaled) -> No
         pages = await asyncio.gather(*(home(client, reader) for reader in readers * 3))
     assert seen == []
     assert [[s["id"] for s in page] for page in pages] == [[p] for p in posted] * 3
+
+
+class NoNodeAnswers:
+    """The kept pages of a Redis Cluster none of whose nodes answers: redis-py's cluster
+    client gives up with ``RedisClusterUnreachableError``, not a ``RedisError``."""
+
+    async def cached(self, digest: str, query: str) -> None:
+        raise RedisClusterUnreachableError("Redis Cluster cannot be connected")
+
+
+async def test_a_cluster_that_does_not_answer_leaves_the_read_to_the_app() -> None:
+    """The app renders the page from SQL: no 503 (nor 500) from the kept-page check."""
+
+    async def renders(scope: Scope, receive: Receive, send: Send) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"rendered"})
+
+    kept_pages = KeptPages(renders, cast(PageCache, NoNodeAnswers()))
+    transport = httpx.ASGITransport(app=kept_pages)
+    async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as http:
+        answer = await http.get(HOME, headers={"Authorization": "Bearer token"})
+    assert (answer.status_code, answer.text) == (200, "rendered")

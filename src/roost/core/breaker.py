@@ -29,12 +29,19 @@ from typing import Any
 
 from redis.asyncio.connection import AbstractConnection, ConnectionPool
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import RedisClusterUnreachableError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 log = logging.getLogger(__name__)
 
-# What "Redis is unreachable" raises (``RedisUnavailable`` is one of them).
-REDIS_DOWN: tuple[type[Exception], ...] = (RedisConnectionError, RedisTimeoutError)
+# What "Redis is unreachable" raises (``RedisUnavailable`` is one of them; on a Redis
+# Cluster, once no node answered the client's refresh of the slot map, the client
+# gives up with ``RedisClusterUnreachableError``, which is neither of the others).
+REDIS_DOWN: tuple[type[Exception], ...] = (
+    RedisConnectionError,
+    RedisTimeoutError,
+    RedisClusterUnreachableError,
+)
 
 
 class RedisUnavailable(RedisConnectionError):

@@ -9,7 +9,12 @@ from fastapi import APIRouter, Request, Response
 from roost.core.http import JSON
 from roost.core.metrics import CONTENT_TYPE
 from roost.deps import RuntimeDep, client_ip
-from roost.observability.service import check_metrics_access, check_readiness, metrics_page
+from roost.observability.service import (
+    NEEDED,
+    check_metrics_access,
+    check_readiness,
+    metrics_page,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -22,13 +27,14 @@ async def health() -> JSON:
 @router.get("/health/ready")
 async def ready(runtime: RuntimeDep) -> JSON:
     checks = await check_readiness(db=runtime.db, redis=runtime.redis)
-    failed = [name for name, state in checks.items() if state != "ok"]
-    if failed:
+    missing = [name for name in NEEDED if checks[name] != "ok"]
+    if missing:
         return JSON(
-            {"error": f"Unavailable: {', '.join(failed)} unreachable", "checks": checks},
+            {"error": f"Unavailable: {', '.join(missing)} unreachable", "checks": checks},
             status_code=503,
         )
-    return JSON({"status": "ready", "checks": checks})
+    whole = all(state == "ok" for state in checks.values())
+    return JSON({"status": "ready" if whole else "degraded", "checks": checks})
 
 
 @router.get("/metrics")

@@ -5,7 +5,10 @@ and what do its metrics say.
   balancer or an orchestrator restarts a process that stops answering it.
 - Readiness (``/health/ready``) asks the database (``SELECT 1``) and Redis (``PING``,
   when configured), at once, each within ``CHECK_SECONDS``: a process that cannot
-  reach them should get no traffic until it can (but should not be restarted).
+  reach the database should get no traffic until it can (but should not be
+  restarted). One that cannot reach Redis is still ready, "degraded": it serves from
+  SQL (docs/technical-spec.md, "Failure modes"), and every process shares that Redis,
+  so a balancer that took them out for it would turn a slower service into none.
 - The metrics page (``/metrics``) is every counter of this process, or of every process
   of its ``roost serve`` (core/metrics.py), and the queue's depth, asked now.
 
@@ -40,6 +43,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CHECK_SECONDS = 2.0
+# What a process cannot serve without (readiness fails without it); Redis is not.
+NEEDED = ("database",)
 
 
 async def check_readiness(*, db: Database, redis: Client | None) -> dict[str, str]:
