@@ -123,13 +123,17 @@ def test_benchmark_runs_on_one_redis_and_a_cluster_side_by_side(tmp_path: Path) 
     # ... and then it was stopped: no node process, nothing on its ports.
     assert_stopped([n["port"] for n in nodes], [n["pid"] for n in nodes])
 
-    databases = subprocess.run(
+    databases = database_names()
+    assert single["database"] not in databases and cluster["database"] not in databases
+
+
+def database_names() -> list[str]:
+    return subprocess.run(
         ["psql", f"{POSTGRES}/postgres", "-Atc", "SELECT datname FROM pg_database"],
         capture_output=True,
         text=True,
         check=True,
     ).stdout.split()
-    assert single["database"] not in databases and cluster["database"] not in databases
 
 
 def assert_figures(r: dict[str, Any]) -> None:
@@ -214,12 +218,7 @@ def test_ctrl_c_stops_the_runs_cluster_and_cleans_up(tmp_path: Path) -> None:
     assert_stopped([int(port) for port in started.group(1).split(", ")], [])
     folder = re.search(r"data in (\S+)\)", text)
     assert folder and not Path(folder.group(1)).exists()
-    databases = subprocess.run(
-        ["psql", f"{POSTGRES}/postgres", "-Atc", "SELECT datname FROM pg_database"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()
+    databases = database_names()
     assert f"roost_bench_{bench.pid}_cluster" not in databases
 
 
