@@ -53,18 +53,27 @@ REDIS_URL = REDIS or (
 POSTGRES = os.environ.get("ROOST_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
 _numbers = itertools.count()
 T = TypeVar("T")
-# Folders whose tests bring their own services (the benchmark, the several hosts): they
-# mean the same whatever the run's backend, so they run in the PostgreSQL pass only and
-# are deselected in the others. ROOST_TEST_OWN_SERVICES=1 runs them in any pass.
-OWN_SERVICES = [Path(__file__).parent / "bench", Path(__file__).parent / "hosts"]
+# Folders that run in one pass of ``scripts/test`` only, and are deselected in the others
+# (ROOST_TEST_EVERY_PASS=1 runs them in any pass):
+# - the benchmark and the several hosts bring their own servers, PostgreSQL and Redis,
+#   so the run's backend means nothing to them: the PostgreSQL pass;
+# - the browser tests check what a person sees and does on the page, the same markup and
+#   script on either backend; what each click asks of the server runs in both passes
+#   (tests/web, the API's tests): the SQLite pass, Roost's embedded default.
+ONE_PASS = {
+    Path(__file__).parent / "bench": "postgresql",
+    Path(__file__).parent / "hosts": "postgresql",
+    Path(__file__).parent / "browser": "sqlite",
+}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if BACKEND == "postgresql" or os.environ.get("ROOST_TEST_OWN_SERVICES") == "1":
+    if os.environ.get("ROOST_TEST_EVERY_PASS") == "1":
         return
-    theirs = [item for item in items if any(f in item.path.parents for f in OWN_SERVICES)]
+    elsewhere = {folder for folder, backend in ONE_PASS.items() if backend != BACKEND}
+    theirs = [item for item in items if elsewhere & set(item.path.parents)]
     if theirs:
-        items[:] = [item for item in items if item not in theirs]
+        items[:] = [item for item in items if not elsewhere & set(item.path.parents)]
         config.hook.pytest_deselected(items=theirs)
 
 

@@ -2,7 +2,7 @@
 module and Redis mode, in a slot of its own (1-250; ``scripts/hosts`` uses slot 0).
 
 It brings its own PostgreSQL and Redis, so the run's backend does not matter to it:
-it runs in the PostgreSQL pass only (tests/conftest.py, ``OWN_SERVICES``).
+it runs in the PostgreSQL pass only (tests/conftest.py, ``ONE_PASS``).
 """
 
 from __future__ import annotations
