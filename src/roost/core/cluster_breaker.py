@@ -1,0 +1,208 @@
+"""The breaker of a Redis Cluster client: it opens only when no node answers.
+
+One Redis has a breaker per process that any failure opens (core/breaker.py). A cluster
+cannot use that rule: a master lost must cost only its own slots, and only until its
+replica is promoted, which the client's retries ride out (core/redis.py); a breaker that
+opened on one node's failure would stop every node at each failover. When NO node
+answers (the network to the cluster cut, every node paused or gone), there is nothing to
+fail over to, and without a breaker every call would wait 7-9 s: the client retries,
+reads its slot map again asking node after node (a timeout each), then gives up with
+``RedisClusterUnreachableError``; a request makes several calls. So the cluster's
+breaker (the process's ``Breaker``, driven by a ``ClusterGuard``) opens on that case only:
+
+- when every master of the client's slot map has failed to answer (refused, reset, timed
+  out) since any node last answered; or when the client gave up with
+  ``RedisClusterUnreachableError`` (a reading of the slot map reached no node). A master
+  lost alone never opens it: the others answer, and any answer starts the count again;
+- while it is open every call fails at once with ``RedisUnavailable``, before the
+  client's retries (which would wait for a new reading of the slot map to fail), and so
+  do the commands of calls already under way and of that reading, so those end too;
+- ``ROOST_REDIS_BREAKER_SECONDS`` later the next call (refused still) starts a probe in
+  the background: a PING to every node the client knows, at once. The first answer
+  closes the breaker, and the client's own handling takes over (a new slot map, a
+  failover ridden out); no answer, and it stays open another period. No request waits
+  on a probe.
+
+So a cut costs each process the timeouts (1-2 s) of the calls under way when it began,
+then nothing until Redis answers again, as on one Redis.
+
+The guard sits in two places of ``GuardedCluster``: each call (command, pipeline,
+script) asks it first, and its nodes' connections (``ClusterGuardedConnection``) ask it
+before they connect or send and tell it how each command went.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from contextvars import ContextVar
+from typing import Any
+
+from redis.asyncio.cluster import ClusterNode, ClusterPipeline, RedisCluster
+from redis.asyncio.connection import Connection
+from redis.exceptions import RedisClusterException, RedisClusterUnreachableError, ResponseError
+
+from roost.core.breaker import Breaker, GuardedConnection, RedisUnavailable
+
+# The probe the current task works for: set in the probe's task, inherited by the tasks
+# it starts (one per node), so their commands pass while the breaker is open.
+_PROBE: ContextVar[object | None] = ContextVar("roost_cluster_probe", default=None)
+
+
+class ClusterGuard:
+    """The cluster's rule (module text) over one ``Breaker``, for one client."""
+
+    def __init__(self, breaker: Breaker, client: RedisCluster) -> None:
+        self.breaker = breaker
+        self._client = client
+        self._failed: set[str] = set()  # nodes that failed since a node last answered
+        self._probe: asyncio.Task[None] | None = None
+        self._token: object | None = None  # the running probe's
+
+    @property
+    def probe(self) -> asyncio.Task[None] | None:
+        """The probe running now, if one is."""
+        return self._probe
+
+    def _probing(self) -> bool:
+        return self._token is not None and _PROBE.get() is self._token
+
+    def check(self) -> None:
+        """Let a call or one of its commands go on, or raise ``RedisUnavailable``; the
+        first refused once the cool-off is over starts the probe."""
+        if not self.breaker.is_open or self._probing():
+            return
+        if self._probe is None:
+            token = object()
+            self.breaker.check(token)  # raises until the cool-off is over, then claims it
+            self._token = token
+            self._probe = asyncio.get_running_loop().create_task(self._run_probe(token))
+        raise RedisUnavailable("no Redis Cluster node answers (the circuit breaker is open)")
+
+    def failed(self, node: str, error: Exception) -> None:
+        """A command found ``node`` unreachable."""
+        if self.breaker.is_open or self._probing():
+            return
+        self._failed.add(node)
+        masters = {master.name for master in self._client.get_primaries()}
+        if masters and masters <= self._failed:
+            self.breaker.failed(
+                RedisClusterUnreachableError(f"no master answers, the last {node}: {error}")
+            )
+
+    def succeeded(self) -> None:
+        """A node answered (an error reply too): the cluster is in reach."""
+        if self._failed:
+            self._failed.clear()
+        self.breaker.succeeded()
+
+    def unreachable(self, error: RedisClusterUnreachableError) -> None:
+        """The client gave up on a call: no node answered its reading of the slot map."""
+        if not self.breaker.is_open and not self._probing():
+            self.breaker.failed(error)
+
+    async def _run_probe(self, token: object) -> None:
+        _PROBE.set(token)
+        manager = self._client.nodes_manager
+        # The startup nodes too: a client that never read its slot map knows no other.
+        nodes = {node.name: node for node in manager.startup_nodes.values()}
+        nodes.update(manager.nodes_cache)
+        try:
+            # Each PING gives up after the connections' timeouts; the first answer closes
+            # the breaker (``succeeded``, from the connection), the others are let be.
+            outcomes = await asyncio.gather(
+                *(_ping(node) for node in nodes.values()), return_exceptions=True
+            )
+        finally:
+            self._probe = self._token = None
+        if self.breaker.is_open and not any(_answered(outcome) for outcome in outcomes):
+            errors = [o for o in outcomes if isinstance(o, Exception)]
+            self.breaker.failed(errors[-1] if errors else RedisUnavailable("no node known"))
+
+    async def stop(self) -> None:
+        """Stop a probe under way (the client is closing)."""
+        if self._probe is not None:
+            self._probe.cancel()
+            await asyncio.gather(self._probe, return_exceptions=True)
+
+
+async def _ping(node: ClusterNode) -> Any:
+    return await node.execute_command("PING")
+
+
+def _answered(outcome: object) -> bool:
+    return not isinstance(outcome, BaseException) or isinstance(outcome, ResponseError)
+
+
+class ClusterGuardedConnection(GuardedConnection, Connection):
+    """A cluster node's connection: asks the client's guard, tells it which node failed."""
+
+    guard: ClusterGuard  # set on the class ``GuardedCluster`` makes
+
+    def _check(self) -> None:
+        self.guard.check()
+
+    def _failed(self, error: Exception) -> None:
+        self.guard.failed(f"{self.host}:{self.port}", error)  # as ClusterNode names it
+
+    def _succeeded(self) -> None:
+        self.guard.succeeded()
+
+
+class GuardedCluster(RedisCluster):
+    """redis-py's cluster client whose calls and connections go through a
+    ``ClusterGuard`` over ``breaker`` (``core/redis.connect_redis`` builds it)."""
+
+    def __init__(self, *args: Any, breaker: Breaker, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.guard = ClusterGuard(breaker, self)
+        # Nodes are made with these keyword arguments: the ones found later get the
+        # class too. The startup nodes were made already.
+        base = self.connection_kwargs["connection_class"]
+        guarded = type(
+            f"ClusterGuarded{base.__name__}",
+            (ClusterGuardedConnection, base),
+            {"guard": self.guard},
+        )
+        self.connection_kwargs["connection_class"] = guarded
+        for node in self.nodes_manager.startup_nodes.values():
+            node.connection_class = guarded
+
+    async def execute_command(self, *args: Any, **kwargs: Any) -> Any:
+        self.guard.check()
+        try:
+            return await super().execute_command(*args, **kwargs)
+        except RedisClusterUnreachableError as error:
+            self.guard.unreachable(error)
+            raise
+
+    def pipeline(
+        self, transaction: Any | None = None, shard_hint: Any | None = None
+    ) -> ClusterPipeline:
+        if shard_hint:
+            raise RedisClusterException("shard_hint is deprecated in cluster mode")
+        # As RedisCluster.pipeline makes its own (mypy reads an attribute as abstract).
+        return GuardedPipeline(self, transaction)  # type: ignore[abstract]
+
+    async def aclose(self) -> None:
+        await self.guard.stop()
+        await super().aclose()
+
+
+class GuardedPipeline(ClusterPipeline):
+    """A pipeline (or MULTI transaction) of a ``GuardedCluster``: asks the guard first."""
+
+    async def execute(
+        self, raise_on_error: bool = True, allow_redirections: bool = True
+    ) -> list[Any]:
+        client = self.cluster_client
+        assert isinstance(client, GuardedCluster)
+        try:
+            client.guard.check()
+        except RedisUnavailable:
+            await self.reset()  # as a pipeline that ran: empty again
+            raise
+        try:
+            return await super().execute(raise_on_error, allow_redirections)
+        except RedisClusterUnreachableError as error:
+            client.guard.unreachable(error)
+            raise
