@@ -10,21 +10,25 @@ reads its slot map again asking node after node (a timeout each), then gives up 
 ``RedisClusterUnreachableError``; a request makes several calls. So the cluster's
 breaker (the process's ``Breaker``, driven by a ``ClusterGuard``) opens on that case only:
 
-- when every master of the client's slot map has failed to answer (refused, reset, timed
-  out) since any node last answered; or when the client gave up with
-  ``RedisClusterUnreachableError`` (a reading of the slot map reached no node). A master
-  lost alone never opens it: the others answer, and any answer starts the count again;
+- at once when every master of the client's slot map has failed to answer (refused,
+  reset, timed out) since any node last answered: under load, when the calls under way
+  as the cluster went time out;
+- otherwise a failure (when no node has answered since) starts a check in the
+  background, at most one a cool-off period: a PING to every node the client knows, at
+  once, each within the connections' timeouts. If no node has answered anything by the
+  end (the PINGs, or any call of the process), the breaker opens. So a lone call does
+  not walk the whole cluster one timeout after another first. A master lost alone never
+  opens it: the other nodes answer, and any answer starts the count again;
 - while it is open every call fails at once with ``RedisUnavailable``, before the
   client's retries (which would wait for a new reading of the slot map to fail), and so
   do the commands of calls already under way and of that reading, so those end too;
-- ``ROOST_REDIS_BREAKER_SECONDS`` later the next call (refused still) starts a probe in
-  the background: a PING to every node the client knows, at once. The first answer
-  closes the breaker, and the client's own handling takes over (a new slot map, a
-  failover ridden out); no answer, and it stays open another period. No request waits
-  on a probe.
+- ``ROOST_REDIS_BREAKER_SECONDS`` later the next call (refused still) starts the same
+  PINGs as a probe. The first answer closes the breaker and the client's own handling
+  takes over (a new slot map, a failover ridden out); no answer, and it stays open
+  another period. No request waits on a check or a probe.
 
-So a cut costs each process the timeouts (1-2 s) of the calls under way when it began,
-then nothing until Redis answers again, as on one Redis.
+So a cut costs each process the timeouts of the calls under way when it began (2 s,
+twice that for a lone call), then nothing until Redis answers again, as on one Redis.
 
 The guard sits in two places of ``GuardedCluster``: each call (command, pipeline,
 script) asks it first, and its nodes' connections (``ClusterGuardedConnection``) ask it
@@ -34,18 +38,20 @@ before they connect or send and tell it how each command went.
 from __future__ import annotations
 
 import asyncio
+import math
+import time
 from contextvars import ContextVar
 from typing import Any
 
 from redis.asyncio.cluster import ClusterNode, ClusterPipeline, RedisCluster
 from redis.asyncio.connection import Connection
-from redis.exceptions import RedisClusterException, RedisClusterUnreachableError, ResponseError
+from redis.exceptions import RedisClusterException, RedisClusterUnreachableError
 
 from roost.core.breaker import Breaker, GuardedConnection, RedisUnavailable
 
-# The probe the current task works for: set in the probe's task, inherited by the tasks
-# it starts (one per node), so their commands pass while the breaker is open.
-_PROBE: ContextVar[object | None] = ContextVar("roost_cluster_probe", default=None)
+# The PINGs to every node the current task works for: set in their task, inherited by
+# the tasks it starts (one per node), so they pass while the breaker is open.
+_ASKING: ContextVar[object | None] = ContextVar("roost_cluster_asking", default=None)
 
 
 class ClusterGuard:
@@ -55,32 +61,33 @@ class ClusterGuard:
         self.breaker = breaker
         self._client = client
         self._failed: set[str] = set()  # nodes that failed since a node last answered
-        self._probe: asyncio.Task[None] | None = None
-        self._token: object | None = None  # the running probe's
+        self._answers = 0  # answers counted so far (any node, any call)
+        self._asking: asyncio.Task[None] | None = None  # the PINGs under way
+        self._token: object | None = None  # theirs
+        self._checked_at = -math.inf  # when the last check (breaker closed) began
 
     @property
-    def probe(self) -> asyncio.Task[None] | None:
-        """The probe running now, if one is."""
-        return self._probe
+    def asking(self) -> asyncio.Task[None] | None:
+        """The PINGs to every node under way (a check or a probe), if any are."""
+        return self._asking
 
-    def _probing(self) -> bool:
-        return self._token is not None and _PROBE.get() is self._token
+    def _mine(self) -> bool:
+        return self._token is not None and _ASKING.get() is self._token
 
     def check(self) -> None:
         """Let a call or one of its commands go on, or raise ``RedisUnavailable``; the
         first refused once the cool-off is over starts the probe."""
-        if not self.breaker.is_open or self._probing():
+        if not self.breaker.is_open or self._mine():
             return
-        if self._probe is None:
+        if self._asking is None:
             token = object()
             self.breaker.check(token)  # raises until the cool-off is over, then claims it
-            self._token = token
-            self._probe = asyncio.get_running_loop().create_task(self._run_probe(token))
+            self._ask(token)
         raise RedisUnavailable("no Redis Cluster node answers (the circuit breaker is open)")
 
     def failed(self, node: str, error: Exception) -> None:
         """A command found ``node`` unreachable."""
-        if self.breaker.is_open or self._probing():
+        if self.breaker.is_open or self._mine():
             return
         self._failed.add(node)
         masters = {master.name for master in self._client.get_primaries()}
@@ -88,49 +95,54 @@ class ClusterGuard:
             self.breaker.failed(
                 RedisClusterUnreachableError(f"no master answers, the last {node}: {error}")
             )
+        elif self._asking is None and time.monotonic() - self._checked_at >= self.breaker.cool_off:
+            self._checked_at = time.monotonic()
+            self._ask(object())
 
     def succeeded(self) -> None:
         """A node answered (an error reply too): the cluster is in reach."""
+        self._answers += 1
         if self._failed:
             self._failed.clear()
         self.breaker.succeeded()
 
-    def unreachable(self, error: RedisClusterUnreachableError) -> None:
-        """The client gave up on a call: no node answered its reading of the slot map."""
-        if not self.breaker.is_open and not self._probing():
-            self.breaker.failed(error)
+    def _ask(self, token: object) -> None:
+        self._token = token
+        self._asking = asyncio.get_running_loop().create_task(self._ask_every_node(token))
 
-    async def _run_probe(self, token: object) -> None:
-        _PROBE.set(token)
+    async def _ask_every_node(self, token: object) -> None:
+        """PING every node at once; open the breaker (or keep it open) if by then no
+        node answered anything. An answer closes it by itself (``succeeded``)."""
+        _ASKING.set(token)
+        answers = self._answers
         manager = self._client.nodes_manager
         # The startup nodes too: a client that never read its slot map knows no other.
         nodes = {node.name: node for node in manager.startup_nodes.values()}
         nodes.update(manager.nodes_cache)
         try:
-            # Each PING gives up after the connections' timeouts; the first answer closes
-            # the breaker (``succeeded``, from the connection), the others are let be.
+            # Each PING gives up after the connections' timeouts.
             outcomes = await asyncio.gather(
                 *(_ping(node) for node in nodes.values()), return_exceptions=True
             )
         finally:
-            self._probe = self._token = None
-        if self.breaker.is_open and not any(_answered(outcome) for outcome in outcomes):
+            self._asking = self._token = None
+        if self._answers == answers:
             errors = [o for o in outcomes if isinstance(o, Exception)]
-            self.breaker.failed(errors[-1] if errors else RedisUnavailable("no node known"))
+            self.breaker.failed(
+                RedisClusterUnreachableError(
+                    f"no node answers a PING: {errors[-1] if errors else 'no node known'}"
+                )
+            )
 
     async def stop(self) -> None:
-        """Stop a probe under way (the client is closing)."""
-        if self._probe is not None:
-            self._probe.cancel()
-            await asyncio.gather(self._probe, return_exceptions=True)
+        """Stop the PINGs under way (the client is closing)."""
+        if self._asking is not None:
+            self._asking.cancel()
+            await asyncio.gather(self._asking, return_exceptions=True)
 
 
 async def _ping(node: ClusterNode) -> Any:
     return await node.execute_command("PING")
-
-
-def _answered(outcome: object) -> bool:
-    return not isinstance(outcome, BaseException) or isinstance(outcome, ResponseError)
 
 
 class ClusterGuardedConnection(GuardedConnection, Connection):
@@ -169,11 +181,7 @@ class GuardedCluster(RedisCluster):
 
     async def execute_command(self, *args: Any, **kwargs: Any) -> Any:
         self.guard.check()
-        try:
-            return await super().execute_command(*args, **kwargs)
-        except RedisClusterUnreachableError as error:
-            self.guard.unreachable(error)
-            raise
+        return await super().execute_command(*args, **kwargs)
 
     def pipeline(
         self, transaction: Any | None = None, shard_hint: Any | None = None
@@ -201,8 +209,4 @@ class GuardedPipeline(ClusterPipeline):
         except RedisUnavailable:
             await self.reset()  # as a pipeline that ran: empty again
             raise
-        try:
-            return await super().execute(raise_on_error, allow_redirections)
-        except RedisClusterUnreachableError as error:
-            client.guard.unreachable(error)
-            raise
+        return await super().execute(raise_on_error, allow_redirections)
