@@ -47,7 +47,12 @@ REDIS_DOWN: tuple[type[Exception], ...] = (
 )
 
 
-class RedisUnavailable(RedisConnectionError):
+class BreakerOpen(Exception):
+    """What a breaker raises without trying (``RedisUnavailable``, and a cluster's
+    ``ClusterUnavailable``): no failure of Redis's, so it does not count as one."""
+
+
+class RedisUnavailable(BreakerOpen, RedisConnectionError):
     """Raised without trying: the breaker is open."""
 
 
@@ -116,7 +121,7 @@ class GuardedConnection(AbstractConnection):
         self._check()
         try:
             await super().connect_check_health(*args, **kwargs)
-        except RedisUnavailable:
+        except BreakerOpen:
             raise
         except REDIS_DOWN as error:
             self._failed(error)
@@ -126,7 +131,7 @@ class GuardedConnection(AbstractConnection):
         self._check()
         try:
             await super().send_packed_command(*args, **kwargs)
-        except RedisUnavailable:
+        except BreakerOpen:
             raise
         except REDIS_DOWN as error:
             self._failed(error)

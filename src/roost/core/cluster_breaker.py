@@ -15,23 +15,25 @@ breaker (the process's ``Breaker``, driven by a ``ClusterGuard``) opens on that 
   as the cluster went time out;
 - otherwise a failure (when no node has answered since) starts a check in the
   background, at most one a cool-off period: a PING to every node the client knows, at
-  once, each within the connections' timeouts. If no node has answered anything by the
-  end (the PINGs, or any call of the process), the breaker opens. So a lone call does
-  not walk the whole cluster one timeout after another first. A master lost alone never
-  opens it: the other nodes answer, and any answer starts the count again;
-- while it is open every call fails at once with ``RedisUnavailable``, before the
-  client's retries (which would wait for a new reading of the slot map to fail), and so
-  do the commands of calls already under way and of that reading, so those end too;
+  once, each on a connection of its own (so within the connect timeout when nothing
+  answers). If no node has answered anything by its end (the PINGs, or any call of the
+  process), the breaker opens. So a lone call does not walk the whole cluster one
+  timeout after another first. A master lost alone never opens it: the other nodes
+  answer, and any answer starts the count again;
+- while it is open every call fails at once with ``ClusterUnavailable`` (a
+  ``RedisClusterUnreachableError``, which the client does not retry: as a
+  ``ConnectionError`` a pipeline would retry it for 5-9 s), and so do the commands of
+  calls already under way, which end too; the slot map is not read;
 - ``ROOST_REDIS_BREAKER_SECONDS`` later the next call (refused still) starts the same
   PINGs as a probe. The first answer closes the breaker and the client's own handling
   takes over (a new slot map, a failover ridden out); no answer, and it stays open
   another period. No request waits on a check or a probe.
 
-So a cut costs each process the timeouts of the calls under way when it began (2 s,
-twice that for a lone call), then nothing until Redis answers again, as on one Redis.
+So a cut costs each process the timeouts of the calls under way when it began (their
+requests took 2-5 s in the hosts' test), then nothing until Redis answers again.
 
 The guard sits in two places of ``GuardedCluster``: each call (command, pipeline,
-script) asks it first, and its nodes' connections (``ClusterGuardedConnection``) ask it
+script, reading of the slot map) asks it first, and its nodes' connections (``ClusterGuardedConnection``) ask it
 before they connect or send and tell it how each command went.
 """
 
@@ -47,7 +49,13 @@ from redis.asyncio.cluster import ClusterNode, ClusterPipeline, RedisCluster
 from redis.asyncio.connection import Connection
 from redis.exceptions import RedisClusterException, RedisClusterUnreachableError
 
-from roost.core.breaker import Breaker, GuardedConnection, RedisUnavailable
+from roost.core.breaker import Breaker, BreakerOpen, GuardedConnection, RedisUnavailable
+
+
+class ClusterUnavailable(BreakerOpen, RedisClusterUnreachableError):
+    """Raised without trying: the cluster's breaker is open (module text). In
+    REDIS_DOWN as every ``RedisClusterUnreachableError`` is."""
+
 
 # The PINGs to every node the current task works for: set in their task, inherited by
 # the tasks it starts (one per node), so they pass while the breaker is open.
@@ -75,15 +83,20 @@ class ClusterGuard:
         return self._token is not None and _ASKING.get() is self._token
 
     def check(self) -> None:
-        """Let a call or one of its commands go on, or raise ``RedisUnavailable``; the
+        """Let a call or one of its commands go on, or raise ``ClusterUnavailable``; the
         first refused once the cool-off is over starts the probe."""
         if not self.breaker.is_open or self._mine():
             return
         if self._asking is None:
             token = object()
-            self.breaker.check(token)  # raises until the cool-off is over, then claims it
+            try:
+                self.breaker.check(token)  # raises until the cool-off is over, then claims it
+            except RedisUnavailable:
+                raise ClusterUnavailable(
+                    "no Redis Cluster node answers (the circuit breaker is open)"
+                ) from None
             self._ask(token)
-        raise RedisUnavailable("no Redis Cluster node answers (the circuit breaker is open)")
+        raise ClusterUnavailable("no Redis Cluster node answers (the circuit breaker is open)")
 
     def failed(self, node: str, error: Exception) -> None:
         """A command found ``node`` unreachable."""
@@ -120,7 +133,7 @@ class ClusterGuard:
         nodes = {node.name: node for node in manager.startup_nodes.values()}
         nodes.update(manager.nodes_cache)
         try:
-            # Each PING gives up after the connections' timeouts.
+            # Each PING gives up after the connections' timeouts (connect, then read).
             outcomes = await asyncio.gather(
                 *(_ping(node) for node in nodes.values()), return_exceptions=True
             )
@@ -142,7 +155,14 @@ class ClusterGuard:
 
 
 async def _ping(node: ClusterNode) -> Any:
-    return await node.execute_command("PING")
+    """PING ``node`` on a connection made for it: one of its pool, already open, would
+    wait for the socket timeout (2 s) where a new one waits for the connect timeout."""
+    connection = node.connection_class(**node.connection_kwargs)
+    try:
+        await connection.send_command("PING")
+        return await connection.read_response()
+    finally:
+        await connection.disconnect()
 
 
 class ClusterGuardedConnection(GuardedConnection, Connection):
@@ -179,6 +199,11 @@ class GuardedCluster(RedisCluster):
         for node in self.nodes_manager.startup_nodes.values():
             node.connection_class = guarded
 
+    async def initialize(self, *args: Any, **kwargs: Any) -> GuardedCluster:
+        self.guard.check()  # no reading of the slot map while no node answers
+        await super().initialize(*args, **kwargs)
+        return self
+
     async def execute_command(self, *args: Any, **kwargs: Any) -> Any:
         self.guard.check()
         return await super().execute_command(*args, **kwargs)
@@ -206,7 +231,7 @@ class GuardedPipeline(ClusterPipeline):
         assert isinstance(client, GuardedCluster)
         try:
             client.guard.check()
-        except RedisUnavailable:
+        except ClusterUnavailable:
             await self.reset()  # as a pipeline that ran: empty again
             raise
         return await super().execute(raise_on_error, allow_redirections)
