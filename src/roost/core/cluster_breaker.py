@@ -33,8 +33,9 @@ So a cut costs each process the timeouts of the calls under way when it began (t
 requests took 2-5 s in the hosts' test), then nothing until Redis answers again.
 
 The guard sits in two places of ``GuardedCluster``: each call (command, pipeline,
-script, reading of the slot map) asks it first, and its nodes' connections (``ClusterGuardedConnection``) ask it
-before they connect or send and tell it how each command went.
+script, reading of the slot map) asks it first, and its nodes' connections
+(``ClusterGuardedConnection``) ask it before they connect or send and tell it how each
+command went.
 """
 
 from __future__ import annotations
