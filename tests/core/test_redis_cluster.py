@@ -7,6 +7,7 @@ nothing that was posted."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -15,7 +16,11 @@ import httpx
 import pytest
 import redis
 from redis.asyncio import RedisCluster
+from redis.asyncio.retry import Retry
+from redis.backoff import EqualJitterBackoff
 
+from roost.core.breaker import REDIS_DOWN, Breaker
+from roost.core.cluster_breaker import ClusterUnavailable, GuardedCluster
 from roost.core.redis import slot
 from roost.jobs.queue import QueueJobRunner, lock_key, stream_key
 from roost.runtime import Runtime
@@ -25,6 +30,7 @@ from roost.timelines.redis_store import RedisTimelineStore
 from roost.timelines.store import Delivery
 from tests.conftest import AppClient
 from tests.factories import Factory, User
+from tests.proxy import Proxy
 from tests.redis_cluster import LocalCluster, local_cluster
 from tests.timelines.helpers import ids, post
 
@@ -137,6 +143,120 @@ async def test_people_on_every_master_follow_post_read_and_stream(
         places = [holders(cluster, runtime.timelines.keys(r.account.id)[0]) for r in readers]
         assert all(len(place) == 1 for place in places)
         assert {place[0] for place in places} == masters(cluster)
+
+
+async def test_the_breaker_opens_only_when_no_node_answers(cluster: LocalCluster) -> None:
+    """The cluster's breaker (core/cluster_breaker.py), each node reached through a proxy
+    of its own: one master silent leaves it closed, the others' keys answer; every node
+    silent opens it, once each master failed or once a lone call's failure found no node
+    answering a PING, after which nothing is sent until a probe in the background (the
+    first call refused after the cool-off starts it) finds a node answering again."""
+    proxies = {port: Proxy("127.0.0.1", port) for port in cluster.roles()}
+    for proxy in proxies.values():
+        await proxy.start()
+
+    def through_proxy(address: tuple[str, int]) -> tuple[str, int]:
+        proxy = proxies.get(address[1])
+        return ("127.0.0.1", proxy.port) if proxy is not None else address
+
+    now = [1000.0]
+    breaker = Breaker(cool_off=1.0, clock=lambda: now[0])
+    redis = GuardedCluster(
+        host="127.0.0.1",
+        port=next(iter(proxies.values())).port,  # the client never reaches a node directly
+        breaker=breaker,
+        address_remap=through_proxy,
+        socket_timeout=0.3,
+        socket_connect_timeout=0.3,
+        retry=Retry(EqualJitterBackoff(cap=0.1, base=0.01), 3),
+    )
+    by_proxy = {proxy.port: proxy for proxy in proxies.values()}
+    keys: dict[int, str] = {}  # a key on each master, by its proxy's port
+
+    async def settled() -> None:
+        """Until the PINGs of a check or probe under way are done."""
+        if redis.guard.asking is not None:
+            await redis.guard.asking
+
+    async def probed() -> None:
+        """The cool-off over, a call is refused and starts a probe; until it is done."""
+        now[0] += 1.0
+        with pytest.raises(ClusterUnavailable):
+            await redis.get(keys[silent])
+        assert redis.guard.asking is not None
+        await settled()
+
+    try:
+        await redis.initialize()
+        number = 0
+        while len(keys) < 3:
+            key = f"roost-test:breaker:{number}"
+            node = redis.get_node_from_key(key)
+            assert node is not None
+            keys.setdefault(int(node.port), key)
+            number += 1
+        for key in keys.values():
+            await redis.set(key, key, ex=60)
+
+        silent, *others = keys
+        by_proxy[silent].silence()
+        with pytest.raises(REDIS_DOWN):
+            await redis.get(keys[silent])
+        await settled()  # its failure made the client check every node: the others answer
+        assert not breaker.is_open
+        for port in others:
+            assert await redis.get(keys[port]) == keys[port].encode()
+        await by_proxy[silent].restore()
+        assert await redis.get(keys[silent]) == keys[silent].encode()
+
+        # Every node silent, calls to every master at once: open once each has failed.
+        for proxy in proxies.values():
+            proxy.silence()
+        outcomes = await asyncio.gather(
+            *(redis.get(key) for key in keys.values()), return_exceptions=True
+        )
+        assert all(isinstance(outcome, REDIS_DOWN) for outcome in outcomes), outcomes
+        assert breaker.is_open
+        await settled()
+        sent = sum(proxy.received for proxy in proxies.values())
+        for key in keys.values():
+            with pytest.raises(ClusterUnavailable):
+                await redis.get(key)
+            with pytest.raises(ClusterUnavailable):
+                async with redis.pipeline(transaction=False) as pipe:
+                    await pipe.get(key).execute()
+        assert sum(proxy.received for proxy in proxies.values()) == sent  # nothing sent
+
+        await probed()
+        assert breaker.is_open  # no node answered the probe
+        for proxy in proxies.values():
+            await proxy.restore()
+        await probed()
+        assert not breaker.is_open
+        for key in keys.values():
+            assert await redis.get(key) == key.encode()
+
+        # Every node silent again, one lone call (past the checks' one-a-period): its
+        # failure starts a check, which no node answers.
+        await asyncio.sleep(breaker.cool_off)
+        for proxy in proxies.values():
+            proxy.silence()
+        with pytest.raises(REDIS_DOWN):
+            await redis.get(keys[silent])
+        await settled()
+        assert breaker.is_open
+        for proxy in proxies.values():
+            await proxy.restore()
+        await probed()
+        assert not breaker.is_open
+        assert await redis.get(keys[silent]) == keys[silent].encode()
+    finally:
+        if keys:
+            with contextlib.suppress(*REDIS_DOWN):
+                await redis.delete(*keys.values())
+        await redis.aclose()
+        for proxy in proxies.values():
+            await proxy.stop()
 
 
 async def test_a_lost_master_is_replaced_and_nothing_posted_is_lost(

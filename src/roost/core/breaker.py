@@ -18,6 +18,9 @@ The breaker sits in the connection class of the client's pool (``guard``), so ev
 command, pipeline, script, lock and the rate limiter's storage (which shares the pool)
 pass through it, and code that serves without Redis catches one family of errors,
 ``REDIS_DOWN``. A reply that is an error (``ResponseError``) proves Redis reachable.
+
+A Redis Cluster's client has a breaker too, with another rule for opening it: only when
+no node answers (core/cluster_breaker.py).
 """
 
 from __future__ import annotations
@@ -44,7 +47,12 @@ REDIS_DOWN: tuple[type[Exception], ...] = (
 )
 
 
-class RedisUnavailable(RedisConnectionError):
+class BreakerOpen(Exception):
+    """What a breaker raises without trying (``RedisUnavailable``, and a cluster's
+    ``ClusterUnavailable``): no failure of Redis's, so it does not count as one."""
+
+
+class RedisUnavailable(BreakerOpen, RedisConnectionError):
     """Raised without trying: the breaker is open."""
 
 
@@ -91,32 +99,42 @@ class Breaker:
             log.warning("Redis reachable again")
 
 
-class _Guarded(AbstractConnection):
-    """A redis-py connection that asks its pool's breaker before it connects or sends,
-    and tells it how each command went."""
+class GuardedConnection(AbstractConnection):
+    """A redis-py connection that asks its breaker before it connects or sends, and
+    tells it how each command went (``_check``, ``_failed``, ``_succeeded``: a cluster's
+    connections tell their client's guard instead, core/cluster_breaker.py)."""
 
     breaker: Breaker  # set on the class ``guard`` makes for one pool
+
+    def _check(self) -> None:
+        self.breaker.check(self)
+
+    def _failed(self, error: Exception) -> None:
+        self.breaker.failed(error)
+
+    def _succeeded(self) -> None:
+        self.breaker.succeeded()
 
     async def connect_check_health(self, *args: Any, **kwargs: Any) -> None:
         if self.is_connected:
             return
-        self.breaker.check(self)
+        self._check()
         try:
             await super().connect_check_health(*args, **kwargs)
-        except RedisUnavailable:
+        except BreakerOpen:
             raise
         except REDIS_DOWN as error:
-            self.breaker.failed(error)
+            self._failed(error)
             raise
 
     async def send_packed_command(self, *args: Any, **kwargs: Any) -> None:
-        self.breaker.check(self)
+        self._check()
         try:
             await super().send_packed_command(*args, **kwargs)
-        except RedisUnavailable:
+        except BreakerOpen:
             raise
         except REDIS_DOWN as error:
-            self.breaker.failed(error)
+            self._failed(error)
             raise
 
     async def read_response(self, *args: Any, **kwargs: Any) -> Any:
@@ -126,23 +144,19 @@ class _Guarded(AbstractConnection):
         try:
             response = await super().read_response(*args, **kwargs)
         except REDIS_DOWN as error:
-            self.breaker.failed(error)
+            self._failed(error)
             raise
         except Exception:  # an error reply: Redis answered
-            self.breaker.succeeded()
+            self._succeeded()
             raise
-        self.breaker.succeeded()
+        self._succeeded()
         return response
-
-
-def guarded(connection_class: type[AbstractConnection], breaker: Breaker) -> type[Any]:
-    """``connection_class`` going through ``breaker`` (for a client that takes a class,
-    as redis-py's cluster client does)."""
-    name = f"Guarded{connection_class.__name__}"
-    return type(name, (_Guarded, connection_class), {"breaker": breaker})
 
 
 def guard(pool: ConnectionPool, breaker: Breaker) -> ConnectionPool:
     """Make every connection ``pool`` opens from now on go through ``breaker``."""
-    pool.connection_class = guarded(pool.connection_class, breaker)
+    base = pool.connection_class
+    pool.connection_class = type(
+        f"Guarded{base.__name__}", (GuardedConnection, base), {"breaker": breaker}
+    )
     return pool

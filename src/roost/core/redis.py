@@ -11,9 +11,11 @@
   lost, its replica not yet promoted) is retried ``RETRIES`` times with a backoff of at
   most ``RETRY_CAP`` seconds, the slot map read again in between: a failover that takes
   a few seconds (cluster-node-timeout plus the election) is ridden out, a longer one
-  answers the error. It keeps a pool per node, which has no hook to count connections:
-  on a cluster the two ``roost_redis_pool_*`` gauges stay at 0 (Redis's own
-  ``INFO clients`` on each node says how many are open).
+  answers the error. Given the process's breaker it is a ``GuardedCluster``, whose
+  breaker opens only when no node answers (core/cluster_breaker.py). It keeps a pool
+  per node, which has no hook to count connections: on a cluster the two
+  ``roost_redis_pool_*`` gauges stay at 0 (Redis's own ``INFO clients`` on each node
+  says how many are open).
 
 On a cluster, a command, MULTI transaction or script may only name keys of ONE hash
 slot. Keys used together share a hash tag (``{owner}``, ``{id}``); what spans owners is
@@ -35,6 +37,7 @@ from redis.backoff import EqualJitterBackoff
 from redis.crc import key_slot
 
 from roost.core.breaker import Breaker, guard
+from roost.core.cluster_breaker import GuardedCluster
 from roost.core.metrics import MeteredConnectionPool
 from roost.core.settings import Settings
 
@@ -58,10 +61,10 @@ def connect_redis(
 ) -> Client | None:
     """The client for ``settings``: None without ``ROOST_REDIS_URL``. Its connections give
     up after the settings' short timeouts (an answer may take ``waits`` seconds more, for
-    commands that block on purpose); on one Redis they also go through ``breaker``
-    (core/breaker.py). A cluster client has no breaker: one breaker for every node would
-    stop all of them when one master is lost, while the client's retries ride out that
-    master's failover."""
+    commands that block on purpose), and go through ``breaker`` when given: on one Redis
+    any failure opens it (core/breaker.py); on a cluster only one of every node
+    (core/cluster_breaker.py), so a master lost alone is left to the client's retries,
+    which ride out its failover."""
     if not settings.redis_url:
         return None
     timeouts = {
@@ -69,12 +72,14 @@ def connect_redis(
         "socket_timeout": settings.redis_socket_timeout + waits,
     }
     if settings.redis_cluster:
-        return RedisCluster.from_url(
-            settings.redis_url,
-            retry=Retry(EqualJitterBackoff(cap=RETRY_CAP, base=RETRY_BASE), RETRIES),
-            max_connections=MAX_CONNECTIONS_PER_NODE,
+        options: dict[str, Any] = {
+            "retry": Retry(EqualJitterBackoff(cap=RETRY_CAP, base=RETRY_BASE), RETRIES),
+            "max_connections": MAX_CONNECTIONS_PER_NODE,
             **timeouts,
-        )
+        }
+        if breaker is None:
+            return RedisCluster.from_url(settings.redis_url, **options)
+        return GuardedCluster.from_url(settings.redis_url, breaker=breaker, **options)
     pool = MeteredConnectionPool.from_url(settings.redis_url, **timeouts)
     return Redis.from_pool(guard(pool, breaker) if breaker is not None else pool)
 

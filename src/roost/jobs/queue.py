@@ -31,9 +31,7 @@ from collections.abc import AsyncGenerator, Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
-from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import LockError, RedisClusterException, ResponseError
-from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy import select, update
 from taskiq import AckableMessage, AsyncBroker, BrokerMessage
 from taskiq.acks import AcknowledgeType
@@ -55,8 +53,10 @@ MIN_LEASE_SECONDS = 5.0
 BLOCK_SECONDS = 2.0
 DRAIN_TIMEOUT_SECONDS = 60.0
 _KICKS_REMEMBERED = 10_000
-# Redis out of reach: a connection lost, a timeout, or (a cluster) no node answering.
-UNREACHABLE = (RedisConnectionError, RedisTimeoutError, RedisClusterException)
+# Redis out of reach (REDIS_DOWN: a connection lost, a timeout, on a cluster no node
+# answering), or a cluster client giving up otherwise (a slot no node serves while a
+# master's replica is promoted): the stream's reader waits and reads again.
+UNREACHABLE: tuple[type[Exception], ...] = (*REDIS_DOWN, RedisClusterException)
 
 
 def stream_key(prefix: str) -> str:

@@ -67,12 +67,18 @@ from typing import Any
 
 from redis.asyncio.client import PubSub
 from redis.asyncio.cluster import ClusterPubSub
-from redis.exceptions import RedisError
+from redis.exceptions import RedisClusterException, RedisError
 
+from roost.core.breaker import REDIS_DOWN
 from roost.core.redis import Client
 from roost.core.scripts import Script
 
 log = logging.getLogger(__name__)
+
+# What a subscription's loops outlive (they wait and try again): Redis unreachable
+# (REDIS_DOWN: on a cluster, no node answering is no RedisError), any other Redis
+# error, and a cluster client's own give-ups (a slot no node serves mid-failover).
+RETRIED: tuple[type[Exception], ...] = (*REDIS_DOWN, RedisError, RedisClusterException, OSError)
 
 Message = dict[str, Any]
 Event = tuple[str, Message]
@@ -348,7 +354,7 @@ class RedisBus(Bus):
                     self._requested.difference_update(drop)
                     for channel in drop:
                         await self._pubsub.sunsubscribe(self._key(channel))
-            except (RedisError, OSError):
+            except RETRIED:
                 log.exception("changing Redis subscriptions failed; retrying")
                 await asyncio.sleep(1)
                 self._changed.set()
@@ -366,7 +372,7 @@ class RedisBus(Bus):
                     message = await pubsub.get_sharded_message(timeout=1.0)
                 else:
                     message = await pubsub.get_message(timeout=1.0)
-            except (RedisError, OSError):
+            except RETRIED:
                 log.exception("reading from Redis pub/sub failed; reconnecting")
                 await asyncio.sleep(1)
                 continue
