@@ -13,7 +13,11 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
 
+from roost.core.breaker import Breaker
+from roost.core.cluster_breaker import GuardedCluster
 from roost.core.errors import RateLimited
 from roost.core.ratelimit import RateLimiter
 from roost.core.settings import Settings
@@ -112,3 +116,30 @@ async def test_an_unreachable_redis_lets_actions_through_and_warns_once(
     warnings = [r for r in caplog.records if r.name == "roost.core.ratelimit"]
     assert len(warnings) == 1
     assert "not checked" in warnings[0].getMessage()
+
+
+async def test_a_redis_cluster_none_of_whose_nodes_answers_lets_actions_through(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The runtime's breaker open (no node answers): the limiter's own cluster client is
+    not asked, so a cut-off cluster costs a request nothing here; the breaker closed and
+    the nodes gone, the client's give-up (no RedisError) lets the action through too."""
+    breaker = Breaker(cool_off=60.0)
+    down = GuardedCluster(
+        host="127.0.0.1",
+        port=free_port(),  # nothing listens there
+        breaker=breaker,
+        socket_timeout=0.2,
+        socket_connect_timeout=0.2,
+        retry=Retry(NoBackoff(), 0),
+    )
+    limiter = RateLimiter(enabled=True, redis=down, prefix="roost-test-cluster-down:")
+    with caplog.at_level(logging.WARNING, logger="roost.core.ratelimit"):
+        await limiter.hit("login_account", "203.0.113.7")  # the client gives up
+        breaker.failed(ConnectionError("no node answers"))
+        for _ in range(12):  # past the login limit of 10, and no node asked
+            await limiter.hit("login_account", "203.0.113.7")
+    await limiter.close()
+    await down.aclose()
+    warnings = [r.getMessage() for r in caplog.records if r.name == "roost.core.ratelimit"]
+    assert len(warnings) == 1 and "not checked" in warnings[0]

@@ -35,8 +35,10 @@ from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage, RedisClusterStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 from redis.asyncio import Redis, RedisCluster
-from redis.exceptions import RedisError
+from redis.exceptions import RedisClusterException, RedisError
 
+from roost.core.breaker import Breaker
+from roost.core.cluster_breaker import GuardedCluster
 from roost.core.errors import RateLimited
 from roost.core.redis import Client
 
@@ -58,6 +60,9 @@ RULES = {
 }
 
 WARN_EVERY_SECONDS = 60.0
+# What leaves a limit unchecked: Redis failed, or (a cluster's client gave up, which is
+# no RedisError) no node of the Redis Cluster answered.
+UNCHECKED = (RedisError, RedisClusterException)
 
 
 class RateLimiter:
@@ -76,12 +81,25 @@ class RateLimiter:
         self.enabled = enabled
         self.rules = {**RULES, **(rules or {})}
         storage: Storage = MemoryStorage()
-        # limits' cluster storage builds a client of its own (and never closes it).
+        # limits' cluster storage builds a client of its own (and never closes it), with
+        # the runtime client's timeouts; while the runtime's breaker says no node answers,
+        # limits are not asked (as when any call fails: allowed, with a warning).
         self._own_client: Any = None
+        self._cluster_down: Breaker | None = None
         if isinstance(redis, RedisCluster):
+            timeouts = {
+                name: redis.connection_kwargs[name]
+                for name in ("socket_timeout", "socket_connect_timeout")
+                if redis.connection_kwargs.get(name) is not None
+            }
             cluster = RedisClusterStorage(
-                _cluster_uri(redis), implementation="redispy", key_prefix=f"{prefix}ratelimit"
+                _cluster_uri(redis),
+                implementation="redispy",
+                key_prefix=f"{prefix}ratelimit",
+                **timeouts,
             )
+            if isinstance(redis, GuardedCluster):
+                self._cluster_down = redis.guard.breaker
             self._own_client = cluster.bridge.get_connection()  # type: ignore[attr-defined]
             storage = cluster
         elif isinstance(redis, Redis):
@@ -106,9 +124,12 @@ class RateLimiter:
         """Count one ``rule`` action by ``key`` (an IP or account id); 429 past the limit."""
         if not self.enabled:
             return
+        if self._cluster_down is not None and self._cluster_down.is_open:
+            self._warn_unchecked(rule, "no node of the Redis Cluster answers")
+            return
         try:
             allowed = await self._limiter.hit(self.rules[rule], rule, key)
-        except RedisError as exc:
+        except UNCHECKED as exc:
             self._warn_unchecked(rule, exc)
             return
         if not allowed:
@@ -119,11 +140,11 @@ class RateLimiter:
         item = self.rules[rule]
         try:
             stats = await self._limiter.get_window_stats(item, rule, key)
-        except RedisError:
+        except UNCHECKED:
             return item.get_expiry()
         return math.ceil(stats.reset_time - time.time())
 
-    def _warn_unchecked(self, rule: str, exc: RedisError) -> None:
+    def _warn_unchecked(self, rule: str, exc: Exception | str) -> None:
         now = time.monotonic()
         if self._warned_at is None or now - self._warned_at >= WARN_EVERY_SECONDS:
             self._warned_at = now
