@@ -32,7 +32,7 @@ from typing import Any
 
 from redis.asyncio.connection import AbstractConnection, ConnectionPool
 from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import RedisClusterUnreachableError
+from redis.exceptions import RedisClusterException, RedisClusterUnreachableError, RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 log = logging.getLogger(__name__)
@@ -50,6 +50,12 @@ REDIS_DOWN: tuple[type[Exception], ...] = (
 class BreakerOpen(Exception):
     """What a breaker raises without trying (``RedisUnavailable``, and a cluster's
     ``ClusterUnavailable``): no failure of Redis's, so it does not count as one."""
+
+
+# Any failure of a Redis call: an error of Redis's (REDIS_DOWN among them), or a
+# cluster client's give-up, which is no RedisError. For code that goes on without Redis
+# whatever went wrong, where REDIS_DOWN is only "out of reach".
+REDIS_FAILED: tuple[type[Exception], ...] = (RedisError, RedisClusterException)
 
 
 class RedisUnavailable(BreakerOpen, RedisConnectionError):

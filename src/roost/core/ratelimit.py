@@ -35,9 +35,8 @@ from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage, RedisClusterStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 from redis.asyncio import Redis, RedisCluster
-from redis.exceptions import RedisClusterException, RedisError
 
-from roost.core.breaker import Breaker
+from roost.core.breaker import REDIS_FAILED, Breaker
 from roost.core.cluster_breaker import GuardedCluster
 from roost.core.errors import RateLimited
 from roost.core.redis import Client
@@ -60,9 +59,6 @@ RULES = {
 }
 
 WARN_EVERY_SECONDS = 60.0
-# What leaves a limit unchecked: Redis failed, or (a cluster's client gave up, which is
-# no RedisError) no node of the Redis Cluster answered.
-UNCHECKED = (RedisError, RedisClusterException)
 
 
 class RateLimiter:
@@ -129,7 +125,7 @@ class RateLimiter:
             return
         try:
             allowed = await self._limiter.hit(self.rules[rule], rule, key)
-        except UNCHECKED as exc:
+        except REDIS_FAILED as exc:
             self._warn_unchecked(rule, exc)
             return
         if not allowed:
@@ -140,7 +136,7 @@ class RateLimiter:
         item = self.rules[rule]
         try:
             stats = await self._limiter.get_window_stats(item, rule, key)
-        except UNCHECKED:
+        except REDIS_FAILED:
             return item.get_expiry()
         return math.ceil(stats.reset_time - time.time())
 

@@ -67,18 +67,16 @@ from typing import Any
 
 from redis.asyncio.client import PubSub
 from redis.asyncio.cluster import ClusterPubSub
-from redis.exceptions import RedisClusterException, RedisError
 
-from roost.core.breaker import REDIS_DOWN
+from roost.core.breaker import REDIS_FAILED
 from roost.core.redis import Client
 from roost.core.scripts import Script
 
 log = logging.getLogger(__name__)
 
-# What a subscription's loops outlive (they wait and try again): Redis unreachable
-# (REDIS_DOWN: on a cluster, no node answering is no RedisError), any other Redis
-# error, and a cluster client's own give-ups (a slot no node serves mid-failover).
-RETRIED: tuple[type[Exception], ...] = (*REDIS_DOWN, RedisError, RedisClusterException, OSError)
+# What a subscription's loops outlive (they wait and try again): any failure of Redis's
+# (REDIS_FAILED: on a cluster, its client's give-ups too) and a lost socket.
+RETRIED: tuple[type[Exception], ...] = (*REDIS_FAILED, OSError)
 
 Message = dict[str, Any]
 Event = tuple[str, Message]

@@ -6,10 +6,9 @@ query) is neither."""
 from __future__ import annotations
 
 from prometheus_client import Counter
-from redis.exceptions import RedisError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from roost.core.breaker import REDIS_DOWN
+from roost.core.breaker import REDIS_FAILED
 from roost.core.metrics import name_route
 from roost.core.security import token_digest
 from roost.timelines.page_cache import HOME_PATH, PageCache, keeps
@@ -22,10 +21,6 @@ KEPT_PAGE_MISSES = Counter(
     "Home reads that could have been kept and were rendered: no page kept, or something "
     "it shows changed (or Redis failed)",
 )
-
-# Any error of Redis's, and Redis out of reach (a cluster's "no node answers" is no
-# ``RedisError``): the page is not served from Redis, the app renders it.
-CHECK_FAILED: tuple[type[Exception], ...] = (RedisError, *REDIS_DOWN)
 
 
 class KeptPages:
@@ -45,7 +40,7 @@ class KeptPages:
             if token is not None and keeps(query):
                 try:
                     kept = await self.pages.cached(token_digest(token), query)
-                except CHECK_FAILED:
+                except REDIS_FAILED:
                     kept = None  # the app answers, or reports the failure
                 if kept is not None:
                     KEPT_PAGE_HITS.inc()
