@@ -16,10 +16,12 @@ GitLab's database load balancer does):
   for ``max_lag + KEEP_BEYOND_BOUND`` s: after that, every replica in use is past it;
 - each process polls every replica's replay position, and the primary's, every
   ``POLL_SECONDS`` (``Replicas.watch``). A replica's lag is how long ago the primary
-  was first seen past what the replica has replayed;
+  was first seen past what the replica has replayed; between polls it may have grown by
+  the time since the last good one, so that time counts as lag too (a stalled poller, or
+  a busy process, ends the replica's use once the bound is reached, not at once);
 - a request says who reads once it knows (``ReadScope``, filled by
   ``Database.declare_reader``); its reads go to a replica whose last polled replay
-  position is at least the reader's, else to the primary. A replica that lags more
+  position is at least the reader's, else to the primary. A replica that may lag more
   than ``max_lag`` seconds, did not answer its last poll (down, or slower than
   ``POLL_TIMEOUT``) or failed to connect for a request is skipped until a poll finds it
   back.
@@ -53,11 +55,10 @@ log = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.1
 POLL_TIMEOUT = 1.0
-# A replica whose last good poll is older than this is not used (the poller stalled).
-STALE_SECONDS = 1.0
-# How long a writer's position is kept beyond the lag bound: after the bound, plus a
-# poll's staleness, plus the first poll after the commit, every usable replica is past it.
-KEEP_BEYOND_BOUND = STALE_SECONDS + 1.0
+# How long a writer's position is kept beyond the lag bound: after the bound, plus the
+# first poll of the primary after the commit (at most POLL_SECONDS + POLL_TIMEOUT), every
+# usable replica is past it.
+KEEP_BEYOND_BOUND = 2.0
 
 # What a server has replayed: a standby's replay position; a server that is no longer
 # in recovery (a promoted replica) shows everything it has.
@@ -103,12 +104,8 @@ class Replica:
     seen_at: float = 0.0  # time.monotonic() of its last good poll
 
     def serves(self, need: int, max_lag: float, now: float) -> bool:
-        return (
-            self.up
-            and self.replayed >= need
-            and self.lag <= max_lag
-            and now - self.seen_at <= STALE_SECONDS
-        )
+        # What it may lag now: its lag at the last good poll, plus the time since.
+        return self.up and self.replayed >= need and self.lag + (now - self.seen_at) <= max_lag
 
     def mark_down(self) -> None:
         if self.up:
