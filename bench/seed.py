@@ -6,6 +6,7 @@ the services: 100,000 accounts and half a million follows load in seconds.
 
 from __future__ import annotations
 
+import asyncio
 import collections
 import hashlib
 import os
@@ -49,15 +50,22 @@ async def drop_database(postgres: str, database: str) -> None:
         await conn.close()
 
 
-def migrate(database_url: str, data_dir: Path) -> None:
-    """``roost migrate``, as an operator would run it."""
+async def migrate(database_url: str, data_dir: Path) -> None:
+    """``roost migrate``, as an operator would run it. Awaited, not waited on: Ctrl-C
+    cancels the run at once, and the migration with it."""
     env = {**os.environ, "ROOST_DATABASE_URL": database_url, "ROOST_DATA_DIR": str(data_dir)}
-    subprocess.run(
-        [sys.executable, "-m", "roost.cli", "migrate"],
-        env=env,
-        check=True,
-        capture_output=True,
+    argv = [sys.executable, "-m", "roost.cli", "migrate"]
+    process = await asyncio.create_subprocess_exec(
+        *argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
     )
+    try:
+        output, _ = await process.communicate()
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    if process.returncode:
+        raise subprocess.CalledProcessError(process.returncode, argv, output)
 
 
 def _ts(unix_ms: int) -> datetime:
@@ -287,7 +295,7 @@ async def seed(postgres: str, database: str, data_dir: Path, pop: Population) ->
     """Create, migrate and fill the database; returns row counts and timings."""
     started = time.monotonic()
     await create_database(postgres, database)
-    migrate(asyncpg_url(postgres, database), data_dir)
+    await migrate(asyncpg_url(postgres, database), data_dir)
     migrated = time.monotonic()
     counts = await load(postgres, database, pop)
     await analyze(postgres, database)
