@@ -236,6 +236,8 @@ class RedisTimelineStore:
         self._fill = Script(FILL)
         self._restore = Script(RESTORE)
         self._deliver_each = Script(DELIVER_EACH)
+        # Rebuilds under way in this process, by owner: set when each ends.
+        self._rebuilding: dict[int, asyncio.Event] = {}
 
     def keys(self, owner_id: int) -> tuple[str, str, str]:
         timeline = f"{self.prefix}tl:{{{owner_id}}}"
@@ -386,19 +388,33 @@ class RedisTimelineStore:
 
     @contextlib.asynccontextmanager
     async def rebuild_lock(self, owner_id: int, wait: float = 5.0) -> AsyncIterator[bool]:
-        lock = f"{self.keys(owner_id)[0]}:rebuilding"
-        if await self.redis.set(lock, 1, nx=True, ex=30):
-            try:
-                yield True
-            finally:
-                await self.redis.delete(lock)
-            return
         loop = asyncio.get_running_loop()
         deadline = loop.time() + wait
-        # Another process holds the lock: nothing in this process to wait on but time.
-        while await self.redis.exists(lock) and loop.time() < deadline:  # noqa: ASYNC110
-            await asyncio.sleep(0.01)
-        yield False
+        here = self._rebuilding.get(owner_id)
+        if here is not None:
+            # A reader in this process has it (or waits on another process): wait for
+            # that reader to finish, without asking Redis.
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout_at(deadline):
+                    await here.wait()
+            yield False
+            return
+        done = self._rebuilding[owner_id] = asyncio.Event()
+        try:
+            lock = f"{self.keys(owner_id)[0]}:rebuilding"
+            if await self.redis.set(lock, 1, nx=True, ex=30):
+                try:
+                    yield True
+                finally:
+                    await self.redis.delete(lock)
+                return
+            # Another process holds the lock: nothing in this process to wait on but time.
+            while await self.redis.exists(lock) and loop.time() < deadline:  # noqa: ASYNC110
+                await asyncio.sleep(0.01)
+            yield False
+        finally:
+            del self._rebuilding[owner_id]
+            done.set()
 
     async def fill(self, owner_id: int, entries: Sequence[Fill]) -> None:
         args: list[str | int] = [now_seq(), self.cap, self.ttl]
