@@ -183,9 +183,11 @@ def template_db(
 def session_db(pg_server: Server, template_db: str) -> Iterator[tuple[str, str]]:
     """PostgreSQL only: the database the tests take turns on, and the statement that
     empties it. It ends other sessions on the database first (what DROP DATABASE ...
-    WITH (FORCE) did), so nothing a previous test left open can block it, then truncates
-    every table the migrations made but ``alembic_version`` (they seed no other rows and
-    make no sequences; RESTART IDENTITY covers any that come)."""
+    WITH (FORCE) did), so nothing a previous test left open can block it, then deletes
+    every row of every table the migrations made but ``alembic_version`` (they seed no
+    other rows and make no sequences). DELETE, not TRUNCATE: a test leaves a few rows,
+    and TRUNCATE makes new files for every table and index (0.2-0.3 s a test, measured,
+    against a few ms); foreign keys are not checked while every table is emptied."""
     name = f"roost_test_{os.getpid()}"
     pg_server.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
     pg_server.execute(f"CREATE DATABASE {name} TEMPLATE {template_db}")
@@ -197,7 +199,9 @@ def session_db(pg_server: Server, template_db: str) -> Iterator[tuple[str, str]]
     empty = (
         "SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity"
         " WHERE datname = current_database() AND pid <> pg_backend_pid();"
-        f" TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"
+        " SET session_replication_role = replica;"
+        + "".join(f" DELETE FROM {table};" for table in tables)
+        + " SET session_replication_role = DEFAULT"
     )
     yield name, empty
     pg_server.disconnect(name)
