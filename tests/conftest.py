@@ -67,7 +67,29 @@ ONE_PASS = {
 }
 
 
+# The longest modules (each pass's log ends with its slowest tests), run first: a
+# pytest-xdist worker takes one module at a time, in collection order (scripts/test
+# turns off xdist's own order, by number of tests, which put the fuzzing module of two
+# tests last), and one of these started last kept a worker busy for minutes after the
+# other had nothing left.
+LONGEST_FIRST = [
+    Path(__file__).parent / name
+    for name in (
+        "test_openapi_fuzz.py",
+        "browser/test_accessibility.py",
+        "hosts/test_hosts.py",
+        "timelines/test_recipients.py",
+        "bench/test_bench_smoke.py",
+        "browser/test_screens.py",
+        "test_query_counts.py",
+        "jobs/test_processes.py",
+    )
+]
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    rank = {path: number for number, path in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path, len(rank)))  # stable: the rest keep order
     if os.environ.get("ROOST_TEST_EVERY_PASS") == "1":
         return
     elsewhere = {folder for folder, backend in ONE_PASS.items() if backend != BACKEND}
@@ -272,6 +294,11 @@ def settings(tmp_path: Path, database_url: str, redis_prefix: str) -> Settings:
         # No link-card fetches to the web from tests that post links (example.com):
         # tests/cards turns them on, against a site of its own on loopback.
         preview_cards=False,
+        # Four test processes with their browsers and servers on two cores have stalled
+        # a loopback connect to a live Redis past the 1 s default, which opened the
+        # breaker and failed the test's jobs. The tests of a silent Redis set their own.
+        redis_connect_timeout=5.0,
+        redis_socket_timeout=5.0,
     )
 
 
@@ -386,6 +413,8 @@ def live_server(
         server = request.getfixturevalue("pg_server")
         server.execute(f"CREATE DATABASE {database} TEMPLATE {template_db}")
         env["ROOST_DATABASE_URL"] = asyncpg_url(database)
+    else:  # migrated already: the server's start finds nothing to apply
+        shutil.copy(template_db, data / "roost.sqlite3")
     log = (data / "server.log").open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "roost.cli", "serve", "--port", str(port)],
