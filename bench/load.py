@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 SCRIPT = Path(__file__).parent / "wrk" / "home.lua"
+PACED_SCRIPT = Path(__file__).parent / "wrk" / "home_paced.lua"
 HOME_PATH = "/api/v1/timelines/home?limit=20"
 
 
@@ -44,8 +45,11 @@ async def run_wrk(
     connections: int,
     threads: int,
     path: str = HOME_PATH,
+    rate: float = 0.0,
 ) -> WrkResult:
-    """Closed-loop load: ``connections`` requests in flight for ``duration`` seconds."""
+    """Closed-loop load, ``connections`` requests in flight for ``duration`` seconds; or,
+    with ``rate``, that many requests a second in all, on a schedule (home_paced.lua)."""
+    paced = [str(rate / threads)] if rate else []
     argv = [
         "wrk",
         f"-t{threads}",
@@ -54,11 +58,12 @@ async def run_wrk(
         "--timeout",
         "10s",
         "-s",
-        str(SCRIPT),
+        str(PACED_SCRIPT if rate else SCRIPT),
         url,
         "--",
         str(tokens_file),
         path,
+        *paced,
     ]
     process = await asyncio.create_subprocess_exec(
         *argv, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT

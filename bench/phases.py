@@ -54,11 +54,27 @@ def followers_of(pop: Population, among: set[int]) -> dict[int, list[int]]:
     return fans
 
 
-async def wrk(ctx: Context, url: str, tokens_file: Path) -> Any:
+async def wrk(ctx: Context, url: str, tokens_file: Path, rate: float = 0.0) -> Any:
     a = ctx.args
     return await run_wrk(
-        url, tokens_file, duration=a.duration, connections=a.connections, threads=a.wrk_threads
+        url,
+        tokens_file,
+        duration=a.duration,
+        connections=a.connections,
+        threads=a.wrk_threads,
+        rate=rate,
     )
+
+
+def steady(result: Any) -> dict[str, Any]:
+    return {
+        "reads_per_s": result.per_second,
+        "p50_ms": result.p50_ms,
+        "p90_ms": result.p90_ms,
+        "p99_ms": result.p99_ms,
+        "max_ms": result.max_ms,
+        "errors": result.errors,
+    }
 
 
 async def measure_all(ctx: Context) -> dict[str, Any]:
@@ -100,6 +116,8 @@ async def measure_all(ctx: Context) -> dict[str, Any]:
     assert ceiling.url is not None
     log(f"ceiling: {a.duration:g} s of wrk, {body:,} B body")
     top = await wrk(ctx, ceiling.url, tokens_file)
+    log(f"ceiling: {a.duration:g} s at {a.read_rate:g} reads/s")
+    results["ceiling_steady"] = steady(await wrk(ctx, ceiling.url, tokens_file, a.read_rate))
     ctx.stack.stop(ceiling)
     results["ceiling"] = {
         "reads_per_s": top.per_second,
@@ -125,6 +143,20 @@ async def measure_all(ctx: Context) -> dict[str, Any]:
         "posts": posts.summary(),
     }
     log(f"home: {home.per_second:,.0f}/s (ceiling {top.per_second:,.0f}/s)")
+
+    log(f"home reads: {a.duration:g} s at {a.read_rate:g}/s, with posts")
+    paced, (paced_posts, paced_post_rate) = await asyncio.gather(
+        wrk(ctx, ctx.url, tokens_file, a.read_rate),
+        measure.post_steadily(ctx.url, readers, rate=a.post_rate, seconds=a.duration),
+    )
+    results["home_steady"] = steady(paced) | {
+        "posts_per_s": paced_post_rate,
+        "posts": paced_posts.summary(),
+    }
+    log(
+        f"home at {paced.per_second:,.0f}/s: p50 {paced.p50_ms:.1f} ms, p99 {paced.p99_ms:.1f} "
+        f"ms (ceiling p99 {results['ceiling_steady']['p99_ms']:.1f} ms)"
+    )
 
     if a.profile:
         log(f"profiling the API workers: {a.duration:g} s of home reads")

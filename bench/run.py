@@ -87,6 +87,12 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         "--post-rate", type=float, default=5, help="at most this many posts/s during the reads"
     )
     p.add_argument(
+        "--read-rate",
+        type=float,
+        default=300,
+        help="home reads/s of the steady phases (the ceiling's and Roost's p99 at one rate)",
+    )
+    p.add_argument(
         "--upload-concurrency",
         type=int,
         default=2,

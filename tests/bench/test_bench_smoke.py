@@ -55,7 +55,7 @@ TINY = [
     "--big", "1", "--big-followers", "60", "--fanout-limit", "40",
     "--duration", "1", "--connections", "4", "--post-rate", "2",
     "--post-rounds", "3", "--visible-posts", "2", "--visible-sample", "3",
-    "--fanout-rounds", "1", "--upload-bytes", "200000",
+    "--fanout-rounds", "1", "--upload-bytes", "200000", "--read-rate", "20",
     "--postgres", POSTGRES, "--redis", REDIS,
 ]  # fmt: skip
 CLUSTER = "Redis Cluster (3 masters + 3 replicas)"
@@ -80,21 +80,20 @@ def test_benchmark_runs_on_one_redis_and_a_cluster_side_by_side(tmp_path: Path) 
 
     # One table, a column each, every target and every measure filled in on both.
     table = done.stdout[done.stdout.index("Run of ") :]
-    assert f"| target (issue 4) | goal | one Redis | met? | {CLUSTER} | met? |" in table
+    assert f"| target (issues 4, 13) | goal | one Redis | met? | {CLUSTER} | met? |" in table
     assert f"| measure | one Redis | {CLUSTER} |" in table
     rows = table[table.index("| measure |") :].split("\n\n")[0].splitlines()[2:]
-    assert len(rows) == 17  # every measure of tests/bench's tiny run, uploads included
+    assert len(rows) == 19  # every measure of tests/bench's tiny run, uploads included
     for row in rows:
         cells = row.strip("|").split(" | ")
         assert len(cells) == 3 and "not measured" not in row, row
     targets = table[table.index("| target") :].split("\n\n")[0].splitlines()[2:]
-    assert [len(row.strip("|").split(" | ")) for row in targets] == [6] * 4
+    assert [len(row.strip("|").split(" | ")) for row in targets] == [6] * 5
     assert "| Uploads during home reads (0.2 MB JPEG" in table
     # One run alone keeps its one-column table.
     alone = render(single)
-    assert (
-        "| measure | result |" in alone and "| target (issue 4) | goal | measured | met? |" in alone
-    )
+    assert "| measure | result |" in alone
+    assert "| target (issues 4, 13) | goal | measured | met? |" in alone
     assert "Redis Cluster" not in alone
 
     # Cleaned up on the one Redis: no key of the run, the listpack setting restored.
@@ -144,6 +143,11 @@ def assert_figures(r: dict[str, Any]) -> None:
     assert r["home"]["posts"]["failures"] == 0 and r["home"]["posts"]["n"] > 0
     assert r["ceiling"]["reads_per_s"] > 0 and r["ceiling"]["errors"] == 0
     assert r["ceiling"]["body_bytes"] == round(r["home"]["mean_body_bytes"])
+    # The steady phases: reads on wrk's schedule, the ceiling's and Roost's, posts beside.
+    for steady in (r["ceiling_steady"], r["home_steady"]):
+        assert steady["reads_per_s"] > 0 and steady["errors"] == 0
+        assert 0 < steady["p50_ms"] <= steady["p99_ms"] <= steady["max_ms"]
+    assert r["home_steady"]["posts"]["failures"] == 0 and r["home_steady"]["posts"]["n"] > 0
     # Uploads during reads: each of the 2 clients finished at least the one it started.
     uploads = r["uploads"]
     assert 200_000 <= uploads["file_bytes"] < 300_000 and uploads["concurrency"] == 2
