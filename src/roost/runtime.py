@@ -14,6 +14,7 @@ import logging
 from roost.accounts.cache import AccountCache
 from roost.core.breaker import Breaker
 from roost.core.db import Database
+from roost.core.history import History
 from roost.core.ids import SnowflakeGenerator, install_generator
 from roost.core.metrics import forget_database_pool, watch_database_pool
 from roost.core.nodes import holder_name, lease_node, release_node, renew_node
@@ -108,6 +109,11 @@ class Runtime:
             prefix=settings.redis_prefix,
             rules=rate_rules(settings),
         )
+        # With PostgreSQL and Redis: a promotion or a restore makes Redis forget every
+        # version, lest a kept page show what the database lost (core/history.py).
+        self.history: History | None = None
+        if self.redis is not None and not self.db.is_sqlite:
+            self.history = History(self.db.url, self.redis, self.versions)
         self.node: int | None = None
         self._holder = holder_name()
         self._renewer: asyncio.Task[None] | None = None
@@ -123,6 +129,10 @@ class Runtime:
         await self.jobs.start()
         if sweep:
             self.jobs.start_sweeping()
+        if self.history is not None:
+            with contextlib.suppress(Exception):  # down now: the watch checks again
+                await self.history.check()
+            self.history.watch()
 
     async def _renew_forever(self) -> None:
         assert self.node is not None
@@ -137,6 +147,8 @@ class Runtime:
                 log.exception("renewing the snowflake node lease failed")
 
     async def stop(self) -> None:
+        if self.history is not None:
+            await self.history.close()
         await self.jobs.stop()
         if self._renewer:
             self._renewer.cancel()

@@ -73,6 +73,10 @@ class Server:
     def stop(self) -> None:
         self.ctl("-w", "-m", "fast", "stop")
 
+    def kill(self) -> None:
+        """Stopped at once, as by a crash: nothing more is sent to its replicas."""
+        self.ctl("-m", "immediate", "-w", "stop")
+
     def promote(self) -> None:
         self.ctl("-w", "-t", "60", "promote")
 
@@ -126,6 +130,17 @@ class Pair:
                 return
             await asyncio.sleep(0.05)
         raise TimeoutError("the replica did not catch up")
+
+    async def stop_receiving(self) -> None:
+        """The replica stops streaming the primary's WAL (as across a cut network):
+        what the primary commits from now on, the replica never has."""
+        await self.replica.fetchval("ALTER SYSTEM SET primary_conninfo = ''")
+        await self.replica.fetchval("SELECT pg_reload_conf()")
+        deadline = time.monotonic() + DEADLINE
+        while await self.replica.fetchval("SELECT count(*) FROM pg_stat_wal_receiver"):
+            if time.monotonic() > deadline:
+                raise TimeoutError("the replica's WAL receiver did not stop")
+            await asyncio.sleep(0.05)
 
     async def pause_replay(self) -> None:
         await self.replica.fetchval("SELECT pg_wal_replay_pause()")

@@ -1,10 +1,12 @@
 """The primary is lost and its replica promoted by hand (``pg_ctl promote``): Roost,
 given both servers in one multi-host URL with ``target_session_attrs=read-write``,
 writes to the new primary without a restart, and nothing committed before is lost
-(the old primary was stopped cleanly, so its replica had every commit).
+when the old primary was stopped cleanly (its replica had every commit). When it
+crashed with commits its replica never received, those are lost, and Redis forgets
+what it was told of them (core/history.py).
 
-Only the PostgreSQL pass collects this module (tests/core/conftest.py); it has a pair
-of its own, which the test leaves broken.
+Only the PostgreSQL pass collects this module (tests/core/conftest.py); each failover
+has a pair of its own, which it leaves broken.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from roost.core.history import History
+from roost.runtime import Runtime
 from tests.conftest import REDIS_URL, AppClient
 from tests.core.replication import DATABASE, Pair
 from tests.factories import Factory
@@ -23,9 +27,13 @@ from tests.factories import Factory
 pytestmark = pytest.mark.timeout(180)
 
 DEADLINE = 60.0
+HOME = "/api/v1/timelines/home"
+# A kept page lives 60 s (timelines/page_cache.py): this is well within, and far above
+# the one second between checks of the timeline.
+WINDOW = 20.0
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def pair() -> Iterator[Pair]:
     started = Pair()
     try:
@@ -84,3 +92,100 @@ async def posted(client: httpx.AsyncClient, headers: dict[str, str], text: str) 
     except Exception:
         return False
     return response.status_code == 200
+
+
+async def test_a_commit_the_replica_never_received_is_gone_from_every_cache_too(
+    app_client: AppClient, pair: Pair
+) -> None:
+    """Asynchronous replication's window: a post committed on the primary, in its
+    author's home and in the caches, never reaches the replica before the primary is
+    lost. Once the replica is promoted the post is gone from the database, and Roost
+    shows it nowhere: not on the home it was delivered to, not by its id, not in counts."""
+    await pair.caught_up()
+    async with app_client(
+        database_url=both(pair),
+        database_replica_urls=pair.replica.url(),
+        redis_url=REDIS_URL,
+    ) as (client, runtime):
+        author = await Factory(runtime).user("erin")
+        kept = await post(client, author.headers, "replicated")
+        assert kept.status_code == 200, kept.text
+        await pair.caught_up()
+        await pair.stop_receiving()
+
+        lost = await post(client, author.headers, "never replicated")
+        assert lost.status_code == 200, lost.text
+        await runtime.jobs.drain()
+        home = await client.get(HOME, headers=author.headers)
+        assert [s["id"] for s in home.json()] == [lost.json()["id"], kept.json()["id"]]
+
+        await asyncio.to_thread(pair.primary.kill)
+        await asyncio.to_thread(pair.replica.promote)
+        assert await pair.replica.fetchval("SELECT count(*) FROM statuses", database=DATABASE) == 1
+
+        # The home that showed it, read again with nothing else changed: its kept page
+        # is served until the next check of the database's timeline (core/history.py).
+        deadline = time.monotonic() + WINDOW
+        while (home := await answered(client, HOME, author.headers)) is None or [
+            s["id"] for s in home.json()
+        ] != [kept.json()["id"]]:
+            assert time.monotonic() < deadline, home and home.json()
+            await asyncio.sleep(0.1)
+        gone = await client.get(f"/api/v1/statuses/{lost.json()['id']}", headers=author.headers)
+        assert gone.status_code == 404, gone.text
+        me = await client.get("/api/v1/accounts/verify_credentials", headers=author.headers)
+        assert me.json()["statuses_count"] == 1
+
+        deadline = time.monotonic() + DEADLINE
+        while not await posted(client, author.headers, "after"):
+            assert time.monotonic() < deadline
+            await asyncio.sleep(0.1)
+        home = await client.get(HOME, headers=author.headers)
+        assert [s["content"] for s in home.json()] == ["<p>after</p>", "<p>replicated</p>"]
+
+
+async def answered(
+    client: httpx.AsyncClient, path: str, headers: dict[str, str]
+) -> httpx.Response | None:
+    """The answer to a read, or None while the database cannot answer it."""
+    try:
+        response = await client.get(path, headers=headers)
+    except Exception:
+        return None
+    return response if response.status_code == 200 else None
+
+
+async def test_only_a_timeline_newer_than_any_seen_makes_redis_forget(runtime: Runtime) -> None:
+    """The rule of core/history.py, on this run's primary (timeline 1), each check by a
+    process of its own: the first timeline seen is recorded and nothing forgotten; one
+    older than recorded (the old primary, still up after a promotion) changes nothing; a
+    newer one forgets every version, once."""
+    redis, versions = runtime.redis, runtime.versions
+    assert redis is not None and runtime.history is not None
+    await runtime.history.close()  # no poll of its own between the steps
+    key, recorded = versions.key("status", 1), runtime.history.key
+
+    async def check() -> bool:
+        process = History(runtime.db.url, redis, versions)
+        try:
+            return await process.check()
+        finally:
+            await process.close()
+
+    async def held() -> bool:
+        (found,) = await versions.start([key])
+        return found == version
+
+    await redis.delete(recorded)
+    (version,) = await versions.start([key])
+    assert await check() is False
+    assert int(await redis.get(recorded)) == 1 and await held()
+
+    await redis.set(recorded, 2)  # a promotion seen, then the old primary read
+    assert await check() is False
+    assert int(await redis.get(recorded)) == 2 and await held()
+
+    await redis.set(recorded, 0)  # this primary's timeline is the newer
+    assert await check() is True
+    assert int(await redis.get(recorded)) == 1 and not await held()  # a new version
+    assert await check() is False  # once

@@ -37,6 +37,7 @@ from roost.core.scripts import Script
 log = logging.getLogger(__name__)
 
 TTL_SECONDS = 24 * 3600
+FORGET_BATCH = 1000
 
 # KEYS: version keys. ARGV: a fresh version, ttl. Returns every key's version.
 START = """
@@ -120,6 +121,25 @@ class Versions:
 
             after_commit(session, forget)
         keys.update(self.key(kind, i) for i in idents)
+
+    async def forget_everything(self) -> int:
+        """Delete every version key (each master of a cluster scanned): nothing kept is
+        served again until rendered anew. How many were deleted."""
+        if self.redis is None:
+            return 0
+        deleted = 0
+        batch: list[str] = []
+        async for key in self.redis.scan_iter(match=f"{self.prefix}v:*", count=1000):
+            batch.append(key)
+            if len(batch) >= FORGET_BATCH:
+                deleted += await self._unlink(batch)
+                batch = []
+        return deleted + await self._unlink(batch)
+
+    async def _unlink(self, keys: list[str]) -> int:
+        """One call (on a cluster, redis-py sends one per slot)."""
+        assert self.redis is not None
+        return int(await self.redis.unlink(*keys)) if keys else 0
 
     async def _forget_later(self, keys: list[str]) -> None:
         if self.lost is None:
