@@ -12,9 +12,10 @@ So each process reads the primary's timeline (the first eight hex digits of its 
 file's name) every ``POLL_SECONDS``, and at start, on a connection of its own (requests
 never wait for it, and it is never counted as theirs). Redis holds the newest timeline
 seen (``{prefix}pg:timeline``, one key), asked only when the process reads a timeline
-other than the last it saw; the one process that moves it forward forgets every version
-(core/versions.py): every kept page and versioned cache is rendered again, from the new
-primary. A timeline older than the one held (the old primary, still up after the
+other than the last it saw. A process that reads a newer one forgets every version
+(core/versions.py), then records it: every kept page and versioned cache is rendered
+again, from the new primary (two processes that see it at once both forget: the same
+deletions twice). A timeline older than the one held (the old primary, still up after the
 promotion) changes nothing. If Redis lost the key, the process's own last timeline
 stands for it. The cost is a render of every page once.
 
@@ -43,15 +44,21 @@ POLL_TIMEOUT = 5.0
 TIMELINE = text("SELECT pg_walfile_name(pg_current_wal_lsn())")
 
 # KEYS: the newest timeline seen. ARGV: the timeline read, the one this process saw
-# last ('' if none). 1 if it moved forward from one seen before (what Redis holds may be
-# ahead of the database), else 0.
-ADVANCE = """
+# last ('' if none). 1 if it is newer than one seen before (what Redis holds may be
+# ahead of the database), else 0; the first timeline seen is recorded.
+NEWER = """
 local seen = tonumber(redis.call('GET', KEYS[1])) or tonumber(ARGV[2])
 local now = tonumber(ARGV[1])
 if seen and seen >= now then return 0 end
-redis.call('SET', KEYS[1], now)
 if seen then return 1 end
+redis.call('SET', KEYS[1], now)
 return 0
+"""
+
+# KEYS: the newest timeline seen. ARGV: a timeline whose versions were forgotten.
+RECORD = """
+local seen = tonumber(redis.call('GET', KEYS[1]))
+if not seen or seen < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], ARGV[1]) end
 """
 
 
@@ -67,7 +74,7 @@ class History:
         self.redis = redis
         self.versions = versions
         self.key = f"{versions.prefix}pg:timeline"
-        self._advance = Script(ADVANCE)
+        self._newer, self._record = Script(NEWER), Script(RECORD)
         self._seen: int | None = None
         self._watcher: asyncio.Task[None] | None = None
 
@@ -80,18 +87,19 @@ class History:
         if timeline == self._seen:
             return False
         seen = "" if self._seen is None else self._seen
-        moved = await self._advance.run(self.redis, [self.key], [timeline, seen])
+        newer = await self._newer.run(self.redis, [self.key], [timeline, seen])
+        if newer:
+            # Recorded once forgotten: if forgetting fails, the next poll tries again.
+            forgotten = await self.versions.forget_everything()
+            await self._record.run(self.redis, [self.key], [timeline])
+            log.warning(
+                "the database is on timeline %s (a promotion or a restore): %s versions "
+                "forgotten, every kept page and cached account is rendered again",
+                timeline,
+                forgotten,
+            )
         self._seen = timeline
-        if not moved:
-            return False
-        forgotten = await self.versions.forget_everything()
-        log.warning(
-            "the database is on timeline %s (a promotion or a restore): %s versions "
-            "forgotten, every kept page and cached account is rendered again",
-            timeline,
-            forgotten,
-        )
-        return True
+        return bool(newer)
 
     def watch(self) -> None:
         """Check every ``POLL_SECONDS`` from now on, until ``close``."""
