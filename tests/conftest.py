@@ -427,7 +427,8 @@ def live_server(
         ("postgresql", database) if server is not None else ("sqlite", str(data / "roost.sqlite3"))
     )
     LIVE_ENVIRONMENTS[base] = env
-    deadline = time.monotonic() + 30
+    # A bound, not a speed: on a loaded two-core machine a start has taken over 30 s.
+    deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"{base}/health", timeout=1).status_code == 200:
@@ -436,6 +437,8 @@ def live_server(
             time.sleep(0.2)
     else:
         process.kill()
+        process.wait()
+        log.close()
         raise RuntimeError((data / "server.log").read_text())
     yield base
     LIVE_DATABASES.pop(base, None)
