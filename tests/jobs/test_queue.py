@@ -152,11 +152,16 @@ async def test_a_failed_job_gets_a_retry_time_and_the_sweep_requeues_it(
         assert failed.id == job_id and failed.attempts == 1
         assert failed.last_error == "RuntimeError: no luck"
         assert as_utc(failed.next_attempt_at) - started >= timedelta(seconds=2)
-        assert await api.jobs.sweep() == 0  # not due yet
 
-        async with api.db.write() as session:
-            await session.execute(update(OutboxJob).values(next_attempt_at=utcnow()))
-            await session.commit()
+        async def due_in(seconds: float) -> None:  # the failed row due that far from now
+            async with api.db.write() as session:
+                later = utcnow() + timedelta(seconds=seconds)
+                await session.execute(update(OutboxJob).values(next_attempt_at=later))
+                await session.commit()
+
+        await due_in(60)  # not due yet (on a loaded machine 2 s may pass before the sweep)
+        assert await api.jobs.sweep() == 0
+        await due_in(0)
         assert await api.jobs.sweep() == 1
         await eventually(lambda: _true(RUNS["fail-once"] == 2))
 
