@@ -130,6 +130,8 @@ class Runtime:
         if sweep:
             self.jobs.start_sweeping()
         if self.history is not None:
+            with contextlib.suppress(Exception):  # down now: the watch checks again
+                await self.history.check()
             self.history.watch()
 
     async def _renew_forever(self) -> None:

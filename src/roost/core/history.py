@@ -9,19 +9,18 @@ any page rendered anew; but a kept page (timelines/page_cache.py) or a cached ac
 served while its versions hold, and none of them changed.
 
 So each process reads the primary's timeline (the first eight hex digits of its WAL
-file's name) every ``POLL_SECONDS`` from a second after it starts, on a connection of
-its own (requests never wait for it, and it is never counted as theirs). Redis holds
-the newest timeline seen (``{prefix}pg:timeline``, one key), asked only when the process
-reads a timeline other than the last it saw. A process that reads a newer one forgets
-every version (core/versions.py), then records it: every kept page and versioned cache
-is rendered again, from the new primary (two processes that see it at once both forget:
-the same deletions twice). A timeline older than the one held (the old primary, still
-up after the promotion) changes nothing. If Redis lost the key, the process's own last
-timeline stands for it. The cost is a render of every page once.
+file's name) every ``POLL_SECONDS``, and at start, on a connection of its own (requests
+never wait for it, and it is never counted as theirs). Redis holds the newest timeline
+seen (``{prefix}pg:timeline``, one key), asked only when the process reads a timeline
+other than the last it saw. A process that reads a newer one forgets every version
+(core/versions.py), then records it: every kept page and versioned cache is rendered
+again, from the new primary (two processes that see it at once both forget: the same
+deletions twice). A timeline older than the one held (the old primary, still up after the
+promotion) changes nothing. If Redis lost the key, the process's own last timeline
+stands for it. The cost is a render of every page once.
 
 The window: from the promotion until the first poll after it (at most ``POLL_SECONDS``
-once the new primary answers, or after a process starts), a kept page may still show
-what was lost.
+once the new primary answers), a kept page may still show what was lost.
 """
 
 from __future__ import annotations
@@ -31,7 +30,7 @@ import contextlib
 import logging
 
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from roost.core.redis import Client
 from roost.core.scripts import Script
@@ -67,8 +66,11 @@ class History:
     """Watches the primary's timeline; forgets every version when it moves forward."""
 
     def __init__(self, database_url: str, redis: Client, versions: Versions) -> None:
-        self.database_url = database_url
-        self._engine: AsyncEngine | None = None  # made at the first check
+        # One connection, tested before each use: after a failover it reaches the new
+        # primary at the first poll.
+        self.engine = create_async_engine(
+            database_url, pool_size=1, max_overflow=0, pool_pre_ping=True
+        )
         self.redis = redis
         self.versions = versions
         self.key = f"{versions.prefix}pg:timeline"
@@ -79,13 +81,7 @@ class History:
     async def check(self) -> bool:
         """Read the primary's timeline; True if it moved forward and this process forgot
         every version."""
-        if self._engine is None:
-            # One connection, tested before each use: after a failover it reaches the
-            # new primary at the first poll.
-            self._engine = create_async_engine(
-                self.database_url, pool_size=1, max_overflow=0, pool_pre_ping=True
-            )
-        async with asyncio.timeout(POLL_TIMEOUT), self._engine.connect() as connection:
+        async with asyncio.timeout(POLL_TIMEOUT), self.engine.connect() as connection:
             walfile = await connection.scalar(TIMELINE)
         timeline = int(str(walfile)[:8], 16)
         if timeline == self._seen:
@@ -106,17 +102,16 @@ class History:
         return bool(newer)
 
     def watch(self) -> None:
-        """Check every ``POLL_SECONDS`` from a second from now, until ``close`` (a
-        process that lives less, a test's, never connects)."""
+        """Check every ``POLL_SECONDS`` from now on, until ``close``."""
         self._watcher = asyncio.get_running_loop().create_task(self._watch())
 
     async def _watch(self) -> None:
         while True:
-            await asyncio.sleep(POLL_SECONDS)
             try:
                 await self.check()
             except Exception as exc:  # the primary or Redis is down: the next poll
                 log.debug("checking the database's timeline failed: %r", exc)
+            await asyncio.sleep(POLL_SECONDS)
 
     async def close(self) -> None:
         if self._watcher is not None:
@@ -124,5 +119,4 @@ class History:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._watcher
             self._watcher = None
-        if self._engine is not None:
-            await self._engine.dispose()
+        await self.engine.dispose()
