@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 
 import httpx
 import pytest
@@ -22,7 +23,7 @@ from roost.core.history import TIMELINE, History
 from roost.runtime import Runtime
 from tests.conftest import REDIS_URL, AppClient
 from tests.core.replication import DATABASE, Pair
-from tests.factories import Factory
+from tests.factories import Factory, User
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -43,6 +44,21 @@ def pair() -> Iterator[Pair]:
         started.close()
 
 
+@asynccontextmanager
+async def on_the_pair(
+    app_client: AppClient, pair: Pair
+) -> AsyncIterator[tuple[httpx.AsyncClient, Runtime, User]]:
+    """Roost on the pair (its primary as a multi-host URL, its replica for reads) and
+    Redis, once the replica has caught up, with one person, erin."""
+    await pair.caught_up()
+    async with app_client(
+        database_url=both(pair),
+        database_replica_urls=pair.replica.url(),
+        redis_url=REDIS_URL,
+    ) as (client, runtime):
+        yield client, runtime, await Factory(runtime).user("erin")
+
+
 def both(pair: Pair) -> str:
     """The primary URL naming both servers: asyncpg takes the first that accepts writes."""
     hosts = "&".join(f"host=127.0.0.1:{s.port}" for s in (pair.primary, pair.replica))
@@ -52,13 +68,7 @@ def both(pair: Pair) -> str:
 async def test_roost_writes_to_a_promoted_replica_without_a_restart(
     app_client: AppClient, pair: Pair
 ) -> None:
-    await pair.caught_up()
-    async with app_client(
-        database_url=both(pair),
-        database_replica_urls=pair.replica.url(),
-        redis_url=REDIS_URL,
-    ) as (client, runtime):
-        author = await Factory(runtime).user("erin")
+    async with on_the_pair(app_client, pair) as (client, runtime, author):
         before = await post(client, author.headers, "before the failover")
         assert before.status_code == 200, before.text
 
@@ -101,13 +111,7 @@ async def test_a_commit_the_replica_never_received_is_gone_from_every_cache_too(
     author's home and in the caches, never reaches the replica before the primary is
     lost. Once the replica is promoted the post is gone from the database, and Roost
     shows it nowhere: not on the home it was delivered to, not by its id, not in counts."""
-    await pair.caught_up()
-    async with app_client(
-        database_url=both(pair),
-        database_replica_urls=pair.replica.url(),
-        redis_url=REDIS_URL,
-    ) as (client, runtime):
-        author = await Factory(runtime).user("erin")
+    async with on_the_pair(app_client, pair) as (client, runtime, author):
         kept = await post(client, author.headers, "replicated")
         assert kept.status_code == 200, kept.text
         await pair.caught_up()
