@@ -5,7 +5,9 @@ and posts so that ids resolve. The admin API gets the owner's token with the adm
 scopes, and ids of its own (an account nobody else uses, a block of each kind), so that
 it is reached rather than refused and what it changes leaves the rest alone. No answer
 may be a 5xx, and every 4xx under /api/* must be JSON ``{"error": ...}``. Generation is
-derandomized: the same cases every run.
+derandomized: the same cases every run, and with ROOST_FUZZ_CASES set to a folder (as
+scripts/test sets it for its passes) they are generated once and shared: generation is
+most of this test's time, and the passes would otherwise each spend it on the same cases.
 
 The streaming endpoints are left out (their answers never end); their parameters are
 read by the same code as everyone else's.
@@ -14,6 +16,10 @@ read by the same code as everyone else's.
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import hashlib
+import os
+import pickle
 import re
 import time
 from collections import Counter
@@ -25,6 +31,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
+from schemathesis.core import NOT_SET
 from schemathesis.generation.modes import GenerationMode
 
 from roost.runtime import Runtime
@@ -37,7 +44,45 @@ SKIPPED = ("/api/v1/streaming",)
 ADMIN = re.compile(r"^/api/v\d+/admin/")
 
 
+# What a case is made of: enough to make it again with ``operation.Case`` (a body that is
+# not set is left out: the marker that says so is compared by identity).
+FIELDS = (
+    "method",
+    "path_parameters",
+    "headers",
+    "cookies",
+    "query",
+    "body",
+    "media_type",
+    "multipart_content_types",
+)
+
+
 def _cases(operation: Any, mode: GenerationMode) -> list[Any]:
+    """The operation's cases, from the folder of ROOST_FUZZ_CASES when another pass has
+    already generated them (a lock per operation and mode: the passes go through the
+    operations in the same order, and whichever comes first generates)."""
+    folder = os.environ.get("ROOST_FUZZ_CASES")
+    if not folder:
+        return _generate(operation, mode)
+    name = hashlib.sha256(f"{operation.method} {operation.path} {mode.value}".encode())
+    path = os.path.join(folder, name.hexdigest()[:32])
+    os.makedirs(folder, exist_ok=True)
+    with open(path + ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not os.path.exists(path):
+            made = [
+                {f: getattr(c, f) for f in FIELDS if getattr(c, f) is not NOT_SET}
+                for c in _generate(operation, mode)
+            ]
+            with open(path + ".new", "wb") as out:
+                pickle.dump(made, out)
+            os.replace(path + ".new", path)
+        with open(path, "rb") as stored:
+            return [operation.Case(**fields) for fields in pickle.load(stored)]
+
+
+def _generate(operation: Any, mode: GenerationMode) -> list[Any]:
     found: list[Any] = []
 
     @settings(

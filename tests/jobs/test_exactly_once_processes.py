@@ -321,8 +321,10 @@ async def test_poll_and_page_back_see_every_post_once_while_a_worker_is_frozen(
 
         await wait.until("the reader has every post", lambda: reader_has(posted))
         await wait.until("no job is owed", lambda: _none(outbox_ids(observer)))
+        # Still stopped: the jobs it held were run without it. (Whether the stream's
+        # redelivery has by now also taken the job from it, 10 s idle, depends on how
+        # long a loaded machine took to get here; it was holding it when it froze.)
         assert frozen.paused and frozen.popen.poll() is None
-        assert caught.job_id in await held_jobs(observer, frozen_name)
 
         frozen.resume()
         for writer in writers:
