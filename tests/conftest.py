@@ -59,10 +59,14 @@ T = TypeVar("T")
 #   so the run's backend means nothing to them: the PostgreSQL pass;
 # - the browser tests check what a person sees and does on the page, the same markup and
 #   script on either backend; what each click asks of the server runs in both passes
-#   (tests/web, the API's tests): the SQLite pass, Roost's embedded default.
+#   (tests/web, the API's tests): the SQLite pass, Roost's embedded default;
+# - the client tests check that Mastodon.py and toot work unchanged: what each of their
+#   calls asks of the server runs in both passes too (the API's tests); they run where a
+#   server meets real clients, on PostgreSQL and Redis (and again on a Redis Cluster).
 ONE_PASS = {
     Path(__file__).parent / "bench": "postgresql",
     Path(__file__).parent / "hosts": "postgresql",
+    Path(__file__).parent / "clients": "postgresql",
     Path(__file__).parent / "browser": "sqlite",
 }
 

@@ -1,7 +1,7 @@
 """Browser fixtures: headless Debian Chromium driven by Playwright's sync API.
 
 Chromium starts once per test module; every person in a test gets a fresh browser
-context (own cookies, own storage). The server is the module's ``live_server``: a real
+context (own cookies, own storage), closed when the test ends. The server is the module's ``live_server``: a real
 ``roost serve`` subprocess. Playwright's bundled browsers are never downloaded: the
 tests launch the system ``chromium`` (override with ROOST_CHROMIUM).
 """
@@ -52,3 +52,17 @@ def site(browser: Browser, live_server: str) -> Iterator[Site]:
     """The running server plus helpers: browser contexts, API calls, screenshots."""
     with Site(browser, live_server) as running:
         yield running
+
+
+@pytest.fixture(autouse=True)
+def close_the_tests_contexts(request: pytest.FixtureRequest) -> Iterator[None]:
+    """The contexts a test opened close when it ends; those of the module's fixtures stay.
+    An open page asks the server for newer posts every few seconds, so the pages left
+    open by every earlier test of a module kept Chromium and the server busy."""
+    if "site" not in request.fixturenames:
+        yield
+        return
+    site: Site = request.getfixturevalue("site")
+    kept = site.open_contexts
+    yield
+    site.close_contexts(kept)

@@ -50,9 +50,17 @@ class Site:
         error: BaseException | None,
         trace: TracebackType | None,
     ) -> None:
-        for context in self._contexts:
-            context.close()
+        self.close_contexts()
         self.api.close()
+
+    @property
+    def open_contexts(self) -> int:
+        return len(self._contexts)
+
+    def close_contexts(self, keep: int = 0) -> None:
+        """Close every browser context but the first ``keep`` opened."""
+        while len(self._contexts) > keep:
+            self._contexts.pop().close()
 
     # ---- people in browsers --------------------------------------------------
 
