@@ -1,9 +1,10 @@
 """Browser fixtures: headless Debian Chromium driven by Playwright's sync API.
 
 Chromium starts once per test module; every person in a test gets a fresh browser
-context (own cookies, own storage), closed when the test ends. The server is the module's ``live_server``: a real
-``roost serve`` subprocess. Playwright's bundled browsers are never downloaded: the
-tests launch the system ``chromium`` (override with ROOST_CHROMIUM).
+context (own cookies, own storage), closed when the test ends. The server is the
+module's ``live_server``: a real ``roost serve`` subprocess. Playwright's bundled
+browsers are never downloaded: the tests launch the system ``chromium`` (override with
+ROOST_CHROMIUM).
 """
 
 from __future__ import annotations
