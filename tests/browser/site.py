@@ -39,6 +39,7 @@ class Site:
         self.base_url = base_url
         self.api = httpx.Client(base_url=base_url, timeout=20)
         self._contexts: list[BrowserContext] = []
+        self._shared: list[BrowserContext] = []
         self._app: dict[str, Any] | None = None
 
     def __enter__(self) -> Site:
@@ -51,6 +52,8 @@ class Site:
         trace: TracebackType | None,
     ) -> None:
         self.close_contexts()
+        for context in self._shared:
+            context.close()
         self.api.close()
 
     @property
@@ -58,14 +61,17 @@ class Site:
         return len(self._contexts)
 
     def close_contexts(self, keep: int = 0) -> None:
-        """Close every browser context but the first ``keep`` opened."""
+        """Close every browser context but the shared ones and the first ``keep``."""
         while len(self._contexts) > keep:
             self._contexts.pop().close()
 
     # ---- people in browsers --------------------------------------------------
 
-    def context(self, size: str = "desktop", **options: Any) -> BrowserContext:
-        """A fresh browser (own cookies): one per person."""
+    def context(
+        self, size: str = "desktop", *, shared: bool = False, **options: Any
+    ) -> BrowserContext:
+        """A fresh browser (own cookies): one per person. It closes when the test that
+        opened it ends, or with ``shared`` when the module's tests end."""
         context = self.browser.new_context(
             base_url=self.base_url,
             viewport=SIZES[size],
@@ -77,7 +83,7 @@ class Site:
             **options,
         )
         context.set_default_timeout(TIMEOUT_MS)
-        self._contexts.append(context)
+        (self._shared if shared else self._contexts).append(context)
         return context
 
     def page(self, size: str = "desktop", **options: Any) -> Page:

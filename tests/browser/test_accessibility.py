@@ -346,7 +346,7 @@ def browsers(site: Site, scene: Scene) -> Callable[[str | None, str], BrowserCon
 
     def get(who: str | None, size: str) -> BrowserContext:
         if (who, size) not in contexts:
-            context = site.context(size, bypass_csp=True)  # axe is an inline script
+            context = site.context(size, shared=True, bypass_csp=True)  # axe: inline
             if who is not None:
                 page = context.new_page()
                 site.login(page, who, password=PASSWORD)
