@@ -408,7 +408,15 @@ class Topology:
         netns.signal_all(running, signal.SIGTERM)
         netns.signal_all(netns.wait_gone(running, 10), signal.SIGKILL)
         netns.wait_gone(running, 10)
-        self._reap()
+        # A process killed a moment ago may still be ending (a loaded machine has taken
+        # longer than the waits above): collect each child, so none is left running.
+        for popen in self.children:
+            try:
+                popen.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                popen.kill()
+                popen.wait()
+        self.children = []
         for host in HOSTS:  # a PostgreSQL killed outright leaves its shared memory
             segment = _postmaster(layout.pg_data(host), line=6, field=1)
             if segment is not None:
