@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from roost.accounts.models import Account
 from roost.core.ids import new_id
@@ -11,7 +12,6 @@ from roost.oauth.models import AccessToken, OAuthApp
 from roost.runtime import Runtime
 
 PASSWORD = "correct horse battery staple"
-_PASSWORD_HASH = hash_password(PASSWORD)
 ALL_SCOPES = "read write follow push"
 
 
@@ -60,7 +60,7 @@ class Factory:
                 username=username,
                 username_lower=username.lower(),
                 email=f"{username.lower()}@example.com",
-                password_hash=_PASSWORD_HASH,
+                password_hash=_password_hash(),
                 **profile,
             )
             session.add(account)
@@ -92,3 +92,9 @@ class Factory:
             )
             await session.commit()
         return token
+
+
+@cache
+def _password_hash() -> str:
+    """Made once, at the first account (with the run's settings, not at import)."""
+    return hash_password(PASSWORD)

@@ -11,6 +11,7 @@ from roost.core.security import (
     token_digest,
     verify_password,
 )
+from roost.core.settings import Settings, get_settings, use_settings
 
 
 def test_a_password_hash_verifies_the_password_and_rejects_others() -> None:
@@ -47,3 +48,20 @@ def test_a_token_digest_is_its_sha256_and_matches_only_that_token() -> None:
     assert token_digest(token) == digest  # stable: it is what the database looks up
     assert same_digest(token, digest)
     assert not same_digest(new_token(), digest)
+
+
+def test_a_server_hashes_with_rfc_9106s_low_memory_profile_and_checks_any() -> None:
+    """The default: 64 MiB, 3 passes, 4 lanes. A hash made under another profile (the
+    tests' cheapest) still verifies: each hash names its own parameters."""
+    before = get_settings()
+    cheap = hash_password("correct horse")  # the test run's profile
+    assert Settings.model_fields["password_hash_profile"].default == "RFC_9106_LOW_MEMORY"
+    use_settings(before.model_copy(update={"password_hash_profile": "RFC_9106_LOW_MEMORY"}))
+    try:
+        hashed = hash_password("correct horse")
+        assert hashed.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+        assert verify_password(hashed, "correct horse")
+        assert verify_password(cheap, "correct horse")
+        assert not verify_password(cheap, "correct horsE")
+    finally:
+        use_settings(before)

@@ -5,20 +5,28 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from functools import cache
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 
-_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+from roost.core.settings import get_settings
+
+
+@cache
+def _hasher(profile: str) -> PasswordHasher:
+    return PasswordHasher.from_parameters(getattr(profiles, profile))
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    """argon2id, with the parameters of the ``password_hash_profile`` setting."""
+    return _hasher(get_settings().password_hash_profile).hash(password)
 
 
 def verify_password(password_hash: str, password: str) -> bool:
+    """Checked with the parameters the hash names, whatever the setting is now."""
     try:
-        return _hasher.verify(password_hash, password)
+        return _hasher(get_settings().password_hash_profile).verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
