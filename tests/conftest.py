@@ -40,7 +40,8 @@ from tests.factories import Factory
 
 # Passwords hashed with argon2's cheapest parameters, here and in every process a test
 # starts (they inherit the environment): a run signs up and signs in thousands of times,
-# at ~0.2 s of CPU each with the default profile. tests/accounts checks the default.
+# at ~0.2 s of CPU each with the default profile. tests/core/test_security.py checks
+# the default.
 os.environ.setdefault("ROOST_PASSWORD_HASH_PROFILE", "CHEAPEST")
 BACKEND = os.environ.get("ROOST_TEST_DATABASE", "sqlite")
 REDIS = os.environ.get("ROOST_TEST_REDIS", "")
