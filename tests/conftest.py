@@ -58,8 +58,8 @@ REDIS_URL = REDIS or (
 POSTGRES = os.environ.get("ROOST_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
 _numbers = itertools.count()
 T = TypeVar("T")
-# Folders that run in one pass of ``scripts/test`` only, and are deselected in the others
-# (ROOST_TEST_EVERY_PASS=1 runs them in any pass):
+# Folders and modules that run in one pass of ``scripts/test`` only, and are deselected
+# in the others (ROOST_TEST_EVERY_PASS=1 runs them in any pass):
 # - the benchmark and the several hosts bring their own servers, PostgreSQL and Redis,
 #   so the run's backend means nothing to them: the PostgreSQL pass;
 # - the browser tests check what a person sees and does on the page, the same markup and
@@ -68,7 +68,14 @@ T = TypeVar("T")
 # - the client tests check that Mastodon.py and toot work unchanged: what each of their
 #   calls asks of the server runs in both passes too (the API's tests); they run where a
 #   server meets real clients, on PostgreSQL and Redis (and again on a Redis Cluster).
+# - the read replica and failover tests start a PostgreSQL pair of their own, and
+#   tests/jobs' process tests their servers and workers on PostgreSQL and Redis, whatever
+#   the pass: the same tests in either, so the PostgreSQL pass runs them.
 ONE_PASS = {
+    Path(__file__).parent / "core" / "test_replicas.py": "postgresql",
+    Path(__file__).parent / "core" / "test_failover.py": "postgresql",
+    Path(__file__).parent / "jobs" / "test_processes.py": "postgresql",
+    Path(__file__).parent / "jobs" / "test_exactly_once_processes.py": "postgresql",
     Path(__file__).parent / "bench": "postgresql",
     Path(__file__).parent / "hosts": "postgresql",
     Path(__file__).parent / "clients": "postgresql",
@@ -101,10 +108,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     items.sort(key=lambda item: rank.get(item.path, len(rank)))  # stable: the rest keep order
     if os.environ.get("ROOST_TEST_EVERY_PASS") == "1":
         return
-    elsewhere = {folder for folder, backend in ONE_PASS.items() if backend != BACKEND}
-    theirs = [item for item in items if elsewhere & set(item.path.parents)]
+    elsewhere = {place for place, backend in ONE_PASS.items() if backend != BACKEND}
+    theirs = [item for item in items if elsewhere & {item.path, *item.path.parents}]
     if theirs:
-        items[:] = [item for item in items if not elsewhere & set(item.path.parents)]
+        items[:] = [item for item in items if item not in theirs]
         config.hook.pytest_deselected(items=theirs)
 
 

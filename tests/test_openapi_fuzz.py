@@ -70,16 +70,15 @@ def _cases(operation: Any, mode: GenerationMode) -> list[Any]:
     os.makedirs(folder, exist_ok=True)
     with open(path + ".lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if not os.path.exists(path):
-            made = [
-                {f: getattr(c, f) for f in FIELDS if getattr(c, f) is not NOT_SET}
-                for c in _generate(operation, mode)
-            ]
-            with open(path + ".new", "wb") as out:
-                pickle.dump(made, out)
-            os.replace(path + ".new", path)
-        with open(path, "rb") as stored:
-            return [operation.Case(**fields) for fields in pickle.load(stored)]
+        if os.path.exists(path):
+            with open(path, "rb") as stored:
+                return [operation.Case(**fields) for fields in pickle.load(stored)]
+        cases = _generate(operation, mode)
+        made = [{f: getattr(c, f) for f in FIELDS if getattr(c, f) is not NOT_SET} for c in cases]
+        with open(path + ".new", "wb") as out:
+            pickle.dump(made, out)
+        os.replace(path + ".new", path)
+        return cases
 
 
 def _generate(operation: Any, mode: GenerationMode) -> list[Any]:

@@ -1,6 +1,5 @@
 """The key prefix of the core tests that need Redis in every mode (rate limits,
-versions, scripts), through ``redis_url`` (tests/conftest.py); which modules each pass
-collects."""
+versions, scripts), through ``redis_url`` (tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -8,13 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.conftest import BACKEND
 from tests.redis_cluster import delete_keys
-
-# The read replica and failover tests start a PostgreSQL pair of their own, the same in
-# either pass: the PostgreSQL pass runs them.
-PAIRED = ["test_replicas.py", "test_failover.py"]
-collect_ignore = [] if BACKEND == "postgresql" else PAIRED
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ when the old primary was stopped cleanly (its replica had every commit). When it
 crashed with commits its replica never received, those are lost, and Redis forgets
 what it was told of them (core/history.py).
 
-Only the PostgreSQL pass collects this module (tests/core/conftest.py); each failover
+Only the PostgreSQL pass runs this module (``ONE_PASS`` in tests/conftest.py); each failover
 has a pair of its own, which it leaves broken.
 """
 

@@ -3,7 +3,7 @@ applies every commit 2 s late (tests/core/replication.py): a person sees their o
 writes at once, whatever they do; other readers may lag, but read every post once; a
 replica that lags past the bound, or is down, is skipped and reads still answer.
 
-Only the PostgreSQL pass collects this module (tests/core/conftest.py): the pair it
+Only the PostgreSQL pass runs this module (``ONE_PASS`` in tests/conftest.py): the pair it
 starts is the same whatever the pass.
 """
 

@@ -14,15 +14,9 @@ import pytest
 from roost.core.settings import Settings
 from roost.migrate import migrate
 from roost.runtime import Runtime
-from tests.conftest import BACKEND, POSTGRES, asyncpg_url, psql
+from tests.conftest import POSTGRES, asyncpg_url, psql
 from tests.jobs.cluster import Cluster
 from tests.redis_cluster import delete_keys
-
-# The tests of real processes start `roost serve` and `roost worker` on PostgreSQL and
-# Redis of their own whatever the pass: the same tests in either, so the PostgreSQL pass
-# runs them (and the cluster pass, on a Redis Cluster).
-PROCESSES = ["test_processes.py", "test_exactly_once_processes.py"]
-collect_ignore = [] if BACKEND == "postgresql" else PROCESSES
 
 _numbers = itertools.count()
 
