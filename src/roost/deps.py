@@ -127,10 +127,15 @@ TOKEN_LOOKUP = (
 async def load_viewer(db: Database, token: str, *, any_standing: bool = False) -> Viewer:
     """The viewer a token stands for; a person ``accounts/standing.refusal`` refuses is
     refused, except that ``any_standing`` lets one awaiting confirmation or approval in
-    (to ask for the confirmation mail again). The token is read on the primary: it may
-    be a second old."""
+    (to ask for the confirmation mail again)."""
+    return await load_viewer_by_digest(db, token_digest(token), any_standing=any_standing)
+
+
+async def load_viewer_by_digest(db: Database, digest: str, *, any_standing: bool = False) -> Viewer:
+    """``load_viewer`` for the token of this digest (what a kept page knows of its
+    token). The token is read on the primary: it may be a second old."""
     async with db.read() as session:
-        row = (await session.execute(TOKEN_LOOKUP, {"digest": token_digest(token)})).first()
+        row = (await session.execute(TOKEN_LOOKUP, {"digest": digest})).first()
     if row is None:
         raise Unauthorized("The access token is invalid")
     access, account = row
@@ -160,16 +165,21 @@ def require(scope: str, *, user: bool = True) -> Callable[[Request], Awaitable[V
     """A valid token with ``scope``; with ``user`` it must act for a person."""
 
     async def dependency(request: Request) -> Viewer:
-        viewer = await _viewer(request)
-        if viewer.token is None:
-            raise Unauthorized("The access token is invalid")
-        if not covers(viewer.scopes, scope):
-            raise Forbidden("This action is outside the authorized scopes")
-        if user and viewer.account is None:
-            raise Unprocessable("This method requires an authenticated user")
-        return viewer
+        return allowed(await _viewer(request), scope, user=user)
 
     return dependency
+
+
+def allowed(viewer: Viewer, scope: str, *, user: bool = True) -> Viewer:
+    """The viewer, if its token covers ``scope`` (and, with ``user``, acts for a
+    person); else the error ``require`` answers."""
+    if viewer.token is None:
+        raise Unauthorized("The access token is invalid")
+    if not covers(viewer.scopes, scope):
+        raise Forbidden("This action is outside the authorized scopes")
+    if user and viewer.account is None:
+        raise Unprocessable("This method requires an authenticated user")
+    return viewer
 
 
 def require_staff(scope: str, permission: Permission) -> Callable[[Request], Awaitable[Viewer]]:

@@ -1,6 +1,7 @@
 """``roost worker``: a process that runs queued jobs and sweeps the outbox.
 
-Thin on purpose: it builds a Runtime, consumes the job stream, and stops cleanly
+Thin on purpose: it builds a Runtime, consumes the job stream (and renders again the
+kept home pages its fan-outs changed: timelines/page_refresh.py), and stops cleanly
 on SIGTERM or SIGINT (jobs in progress finish; a SIGKILL loses nothing either,
 since the outbox sweep re-drives whatever did not finish). With ``--metrics-port`` it
 also serves ``/health``, ``/health/ready`` and ``/metrics`` (observability/server.py).
@@ -30,6 +31,7 @@ from roost.core.settings import Settings
 from roost.jobs.queue import QueueJobRunner
 from roost.observability.server import serve_probes
 from roost.runtime import Runtime
+from roost.timelines.page_refresh import refresh_changed_pages
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +54,9 @@ async def run_worker(
         loop.add_signal_handler(signum, stop.set)
     await runtime.start(sweep=True)
     freeze_startup_heap()
+    refreshing = None
+    if runtime.page_cache is not None:
+        refreshing = loop.create_task(refresh_changed_pages(runtime, runtime.page_cache))
     try:
         consumer = runner.consume(concurrency)
         log.info("roost worker on node %s: running jobs, %d at a time", runtime.node, concurrency)
@@ -72,4 +77,6 @@ async def run_worker(
         log.info("roost worker stopping: finishing the jobs in progress")
         return 0
     finally:
+        if refreshing is not None:
+            refreshing.cancel()
         await runtime.stop()

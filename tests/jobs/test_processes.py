@@ -76,6 +76,9 @@ async def test_a_job_queued_after_commit_is_run_by_a_worker(
     followers = await seed_followers(observer, author, 5)
     cluster.serve()
     async with httpx.AsyncClient(base_url=cluster.base_url) as http:
+        headers = await token_for(observer, factory, followers[0])
+        home = await http.get("/api/v1/timelines/home", headers=headers)
+        assert home.json() == []  # and kept
         status = await post(http, author, "hello, workers")
         await asyncio.sleep(1.5)
         # Queued, but the API process runs no job: nothing arrives without a worker.
@@ -86,9 +89,17 @@ async def test_a_job_queued_after_commit_is_run_by_a_worker(
         cluster.worker("--concurrency", "2")
         await wait_until(lambda: _equal(delivered(observer, followers, status), 5), cluster)
         await wait_until(lambda: _equal(outbox_size(observer), 0), cluster)
-        headers = await token_for(observer, factory, followers[0])
+        # The worker renders the reader's kept page again (timelines/page_refresh.py).
+        await wait_until(lambda: kept_page_shows(observer, followers[0], status), cluster)
         home = await http.get("/api/v1/timelines/home", headers=headers)
         assert [s["id"] for s in home.json()] == [str(status)]
+
+
+async def kept_page_shows(runtime: Runtime, owner_id: int, status_id: int) -> bool:
+    assert runtime.page_cache is not None and runtime.redis is not None
+    [page] = await runtime.page_cache.kept_for(owner_id)
+    body = await runtime.redis.hget(page.key, "b")
+    return body is not None and f'"id":"{status_id}"'.encode() in body
 
 
 FOLLOWERS = 1000

@@ -17,7 +17,7 @@ from roost.core.ids import new_id
 from roost.follows.models import Follow
 from roost.runtime import Runtime
 from roost.statuses.models import Status
-from roost.timelines.store import Delivery
+from roost.timelines.store import Added, Delivery
 from tests.conftest import REDIS_URL
 from tests.factories import User
 from tests.redis_cluster import async_client
@@ -93,7 +93,7 @@ class HeldDeliveries:
     async def __aexit__(self, *exc: object) -> None:
         self.release()
 
-    async def deliver(self, owner_ids: Sequence[int], delivery: Delivery) -> list[int]:
+    async def deliver(self, owner_ids: Sequence[int], delivery: Delivery) -> Added:
         if self.owner_id in owner_ids and not self.released.is_set():
             async with self.runtime.db.read() as session:
                 text = await session.scalar(

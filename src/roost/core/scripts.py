@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from roost.core.redis import Client
 
 Keys = Sequence[str | bytes]
-Args = Sequence[str | int]
+Args = Sequence[str | int | bytes]
 
 
 class Script:

@@ -163,6 +163,8 @@ async def fan_out(runtime: Runtime, *, status_id: int) -> None:
     batch = runtime.settings.fanout_batch
     for start in range(0, len(recipients), batch):
         await deliver(runtime, recipients[start : start + batch], delivery)
+    if runtime.page_cache is not None:  # the author's own delivery was made at commit
+        runtime.page_cache.note_changed([status.account_id])
     if not big:  # big accounts reach lists as they reach home: by the read-time merge
         async with runtime.db.read() as session:
             query = list_recipients_query(status, boosted_author=delivery.reblog_of_author_id)
@@ -204,10 +206,13 @@ async def status_update(runtime: Runtime, *, status_id: int) -> None:
 
 
 async def deliver(runtime: Runtime, owner_ids: list[int], delivery: Delivery) -> None:
-    """Deliver, then tell the streams of the people it was new to."""
+    """Deliver, then tell the streams of the people it was new to, and have their kept
+    home pages rendered again before they read them (page_refresh.py)."""
     added = await runtime.timelines.deliver(owner_ids, delivery)
     if added:
         await publish_home_update(runtime, added, delivery.status_id)
+    if runtime.page_cache is not None:
+        runtime.page_cache.note_changed(added.paged)
 
 
 async def deliver_to_lists(runtime: Runtime, list_ids: list[int], delivery: Delivery) -> None:

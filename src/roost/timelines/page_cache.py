@@ -46,11 +46,13 @@ import asyncio
 import contextlib
 import hashlib
 import secrets
+import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from typing import Any, NamedTuple
 
 import orjson
+from prometheus_client import Counter
 
 from roost.core.breaker import REDIS_DOWN
 from roost.core.http import JSON
@@ -66,12 +68,30 @@ PAGE_TTL_SECONDS = 60
 # Pages this process keeps in memory too: a hit then moves no page through Redis.
 LOCAL_PAGES = 1024
 
+# Each owner's index of kept pages (rendered again when the timeline moves): the newest
+# this many, kept this long after the last page was kept. Only pages read in the last
+# RECENT_READ_SECONDS are rendered again: a reader who stopped costs nothing more.
+OWNER_PAGES = 4
+INDEX_TTL_SECONDS = 3600
+RECENT_READ_SECONDS = 30
+# Owners waiting for their pages to be rendered again, at most (a burst of fan-outs
+# beyond it leaves the rest to render when read, as without refreshes).
+MAX_CHANGED = 10_000
+
+CHANGES_DROPPED = Counter(
+    "roost_kept_page_changes_dropped_total",
+    "Owners whose kept home pages were not rendered again after their timeline moved, "
+    "because too many were waiting (their next read renders)",
+)
+
 # Renders a home page; given a watch, it holds the versions of what the page shows.
 Render = Callable[["HomeWatch | None"], Awaitable[JSON]]
 
-# KEYS: pages (hashes: id, versions as JSON [[keys], [versions]], body). ARGV: for
-# each, the id of the copy this process holds, or ''. Answers for each: false if it is
-# gone or a version changed, else {id}, or {id, body} if the caller's copy is another.
+# KEYS: pages (hashes: id, versions as JSON [[keys], [versions]], body, and the token
+# digest and query they were kept for). ARGV: for each, the id of the copy this process
+# holds, or ''. Answers for each: false if it is gone or a version changed, else {id},
+# or {id, body} if the caller's copy is another. A page that holds lives on: it is
+# kept PAGE_TTL_SECONDS after its last read.
 CHECK = """
 local answers = {}
 for n, key in ipairs(KEYS) do
@@ -87,12 +107,33 @@ for n, key in ipairs(KEYS) do
         break
       end
     end
-    if answer and page[1] ~= ARGV[n] then answer[2] = redis.call('HGET', key, 'b') end
+    if answer then
+      redis.call('EXPIRE', key, PAGE_TTL_SECONDS)
+      if page[1] ~= ARGV[n] then answer[2] = redis.call('HGET', key, 'b') end
+    end
   end
   answers[n] = answer
 end
 return answers
+""".replace("PAGE_TTL_SECONDS", str(PAGE_TTL_SECONDS))
+
+# A page rendered again before its reader asked (page_refresh.py) replaces the kept one
+# only if that is still kept, and keeps its time to live: a page nobody reads still
+# ends PAGE_TTL_SECONDS after its last read. KEYS: the page. ARGV: id, versions, body.
+KEEP_IF_KEPT = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], 'id', ARGV[1], 'v', ARGV[2], 'b', ARGV[3])
+return 1
 """
+
+
+class KeptPage(NamedTuple):
+    """A kept page, as its owner's index finds it: its key, and the token digest and
+    query string it was kept for."""
+
+    key: str
+    digest: str
+    query: str
 
 
 class HomeWatch(Watch):
@@ -102,8 +143,10 @@ class HomeWatch(Watch):
     def __init__(self, versions: Versions, timelines: RedisTimelineStore) -> None:
         super().__init__(versions)
         self._timelines = timelines
+        self.owner_id: int | None = None
 
     async def hold_head(self, owner_id: int) -> None:
+        self.owner_id = owner_id
         key = self._timelines.keys(owner_id)[2]
         self.hold(key, await self._timelines.redis.get(key))
 
@@ -124,6 +167,9 @@ class PageCache:
         self._local: OrderedDict[str, tuple[str, bytes]] = OrderedDict()
         self._waiting: list[tuple[str, str, asyncio.Future[Any]]] = []
         self._sending: set[asyncio.Task[None]] = set()
+        self._keep_if_kept = Script(KEEP_IF_KEPT)
+        self._changed: set[int] | None = None
+        self._noted = asyncio.Event()
 
     def _key(self, digest: str, query: str) -> str:
         query_hash = hashlib.blake2b(query.encode(), digest_size=8).hexdigest()
@@ -184,7 +230,8 @@ class PageCache:
         async with self.redis.pipeline(transaction=False) as pipe:
             for key in keys:
                 pipe.hmget(key, ["id", "v"])
-            pages: list[list[bytes | None]] = await pipe.execute()
+                pipe.expire(key, PAGE_TTL_SECONDS)  # as CHECK's: a changed page is replaced
+            pages: list[list[bytes | None]] = (await pipe.execute())[::2]
         holding = [orjson.loads(v) if i is not None and v is not None else None for i, v in pages]
         wanted = list(dict.fromkeys(k for h in holding if h is not None for k in h[0]))
         found = dict(zip(wanted, await mget(self.redis, wanted), strict=True))
@@ -223,7 +270,7 @@ class PageCache:
         return response
 
     async def _keep(
-        self, digest: str, query: str, watch: Watch, body: bytes, link: str | None
+        self, digest: str, query: str, watch: HomeWatch, body: bytes, link: str | None
     ) -> None:
         if watch.spoiled:
             return
@@ -231,10 +278,92 @@ class PageCache:
         versions = orjson.dumps([list(watch.held), list(watch.held.values())])
         page = b"%s\n%s" % ((link or "").encode(), body)
         async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.hset(key, mapping={"id": page_id, "v": versions, "b": page})
+            pipe.hset(
+                key, mapping={"id": page_id, "v": versions, "b": page, "t": digest, "q": query}
+            )
             pipe.expire(key, PAGE_TTL_SECONDS)
             await pipe.execute()
         self._remember(key, page_id, page)
+        if watch.owner_id is not None:  # the owner's index: in the timeline's slot
+            index = self._index(watch.owner_id)
+            async with self.redis.pipeline(transaction=True) as pipe:
+                pipe.zadd(index, {key: time.time()})
+                pipe.zremrangebyrank(index, 0, -OWNER_PAGES - 1)
+                pipe.expire(index, INDEX_TTL_SECONDS)
+                await pipe.execute()
+
+    def _index(self, owner_id: int) -> str:
+        return self.timelines.keys(owner_id)[0] + ":pages"
+
+    # Rendering kept pages again when their timeline moves (page_refresh.py, run by the
+    # worker): the fan-out notes the owners it delivered to that have kept pages.
+
+    def collect_changes(self) -> None:
+        """Note the owners whose timelines move from now on (this process renders their
+        pages again); without it, nothing is noted."""
+        self._changed = set()
+
+    def note_changed(self, owner_ids: Iterable[int]) -> None:
+        if self._changed is None:
+            return
+        for owner in owner_ids:
+            if len(self._changed) >= MAX_CHANGED:
+                CHANGES_DROPPED.inc()  # its reader renders, as without refreshes
+            else:
+                self._changed.add(owner)
+        if self._changed:
+            self._noted.set()
+
+    async def changed(self) -> list[int]:
+        """The owners noted since the last call, once there is one."""
+        await self._noted.wait()
+        self._noted.clear()
+        owners, self._changed = sorted(self._changed or ()), set()
+        return owners
+
+    async def kept_for(self, owner_id: int) -> list[KeptPage]:
+        """The owner's kept pages read in the last ``RECENT_READ_SECONDS``; the index
+        forgets those that are gone."""
+        index = self._index(owner_id)
+        members: list[bytes] = await self.redis.zrange(index, 0, -1)  # type: ignore[assignment]
+        keys = [key.decode() for key in members]
+        if not keys:
+            return []
+        # Pages lie in many slots: on a cluster the pipeline goes node by node.
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for key in keys:
+                pipe.hmget(key, ["t", "q"])
+                pipe.pttl(key)
+            found = await pipe.execute()
+        pages, gone = [], []
+        for key, (digest, query), ttl in zip(keys, found[::2], found[1::2], strict=True):
+            if digest is None or query is None:
+                gone.append(key)
+            elif ttl >= (PAGE_TTL_SECONDS - RECENT_READ_SECONDS) * 1000:
+                pages.append(KeptPage(key, digest.decode(), query.decode()))
+        if gone:
+            await self.redis.zrem(index, *gone)
+        return pages
+
+    async def render_again(self, page: KeptPage, render: Render) -> bool:
+        """Render a kept page again and keep it in place of the old one, if that is
+        still kept; whether it was."""
+        watch = HomeWatch(self.versions, self.timelines)
+        await watch.start("token", [page.digest])
+        response = await render(watch)
+        if response.status_code != 200 or watch.spoiled:
+            return False
+        versions = orjson.dumps([list(watch.held), list(watch.held.values())])
+        link = response.headers.get("link") or ""
+        body = b"%s\n%s" % (link.encode(), bytes(response.body))
+        kept = await self._keep_if_kept.run(
+            self.redis, [page.key], [secrets.token_hex(8), versions, body]
+        )
+        return bool(kept)
+
+    async def drop(self, page: KeptPage) -> None:
+        """Forget a page that can no longer be rendered for its token (revoked, ...)."""
+        await self.redis.delete(page.key)
 
     def _remember(self, key: str, page_id: str, page: bytes) -> None:
         self._local[key] = (page_id, page)

@@ -8,6 +8,7 @@ Redis Cluster slot:
     {prefix}tl:{owner}:head        the last seq handed out; present = the timeline is live
     {prefix}tl:{owner}:merged      hash: big account id -> 'newest merged id:token seen'
     {prefix}tl:{owner}:rebuilding  the single-flight lock of a rebuild
+    {prefix}tl:{owner}:pages       the owner's kept home pages (page_cache.py owns it)
     {prefix}posted:{author}        a fresh random token set after each post commits
 
 List timelines are a second store of this class keyed by list id, with the key
@@ -62,7 +63,7 @@ from roost.core.scripts import Script
 from roost.core.versions import version_key
 from roost.statuses.models import Status
 from roost.timelines.cursors import now_seq
-from roost.timelines.store import Delivery, Entry, Fill, MergeMark
+from roost.timelines.store import Added, Delivery, Entry, Fill, MergeMark
 
 # Shared by DELIVER and DELIVER_EACH: the rules of one delivery into one live timeline.
 _DELIVERY_RULES = """
@@ -102,7 +103,8 @@ DELIVER = (
 -- batch (they route the call to its node) or of every owner (a batch of one slot);
 -- none on one Redis. ARGV: key prefix, status id, now seq, cap, original id or '',
 -- ttl, then the owners' ids joined by ','. Returns the (1-based) numbers of the owners
--- it was new to: the live ones (head present) where ``insert`` put it.
+-- it was new to: the live ones (head present) where ``insert`` put it; then those of
+-- them with kept home pages (their index, page_cache.py, lies in the timeline's slot).
 local prefix, status, now, cap, original, ttl =
   ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5], ARGV[6]
 -- Every head is read before anything is written: on a cluster, a key of a slot this
@@ -112,7 +114,7 @@ for owner in string.gmatch(ARGV[7], '[^,]+') do
   owners[#owners + 1] = owner
   heads[#owners] = redis.call('GET', prefix .. 'tl:{' .. owner .. '}:head')
 end
-local added = {}
+local added, paged = {}, {}
 for number, owner in ipairs(owners) do
   local last = heads[number]
   if last then
@@ -122,10 +124,11 @@ for number, owner in ipairs(owners) do
     if seq then
       settle(timeline, boosts, head, seq, cap, ttl)
       added[#added + 1] = number
+      if redis.call('EXISTS', timeline .. ':pages') == 1 then paged[#paged + 1] = number end
     end
   end
 end
-return added
+return {added, paged}
 """
 )
 
@@ -243,10 +246,10 @@ class RedisTimelineStore:
         timeline = f"{self.prefix}tl:{{{owner_id}}}"
         return timeline, f"{timeline}:boosts", f"{timeline}:head"
 
-    async def deliver(self, owner_ids: Sequence[int], delivery: Delivery) -> list[int]:
+    async def deliver(self, owner_ids: Sequence[int], delivery: Delivery) -> Added:
         owners = sorted(set(owner_ids) - {delivery.reblog_of_author_id})
         if not owners:
-            return []
+            return Added()
         original = delivery.reblog_of_id or ""
         args = (self.prefix, delivery.status_id, now_seq(), self.cap, original, self.ttl)
         calls: list[tuple[Sequence[str], list[int]]]  # each call's declared keys, owners
@@ -263,15 +266,15 @@ class RedisTimelineStore:
             [(keys, (*args, ",".join(map(str, group)))) for keys, group in calls],
             return_exceptions=True,
         )
-        added: list[int] = []
-        moved: list[int] = []
+        added, paged, moved = [], [], []
         for (_, group), answer in zip(calls, answers, strict=True):
             if isinstance(answer, ResponseError) and self.grouping == "node":
                 moved += group  # a slot moved since the map was read: by slot, below
             elif isinstance(answer, Exception):
                 raise answer
             else:
-                added += [group[number - 1] for number in answer]
+                added += [group[number - 1] for number in answer[0]]
+                paged += [group[number - 1] for number in answer[1]]
         if moved:  # refused before any write (DELIVER reads every head first)
             slots = group_by_slot(moved, self._timeline)
             calls = [([k for owner in group for k in self.keys(owner)], group) for group in slots]
@@ -279,8 +282,9 @@ class RedisTimelineStore:
                 self.redis, [(keys, (*args, ",".join(map(str, g)))) for keys, g in calls]
             )
             for (_, group), answer in zip(calls, answers, strict=True):
-                added += [group[number - 1] for number in answer]
-        return sorted(added)
+                added += [group[number - 1] for number in answer[0]]
+                paged += [group[number - 1] for number in answer[1]]
+        return Added(sorted(added), paged=sorted(paged))
 
     def _timeline(self, owner_id: int) -> str:
         return self.keys(owner_id)[0]

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel
@@ -16,9 +16,6 @@ from roost.deps import ReadSession, RuntimeDep, Viewer, bearer_token, optional, 
 from roost.statuses.schemas import Status
 from roost.timelines import service
 from roost.timelines.page_cache import HOME_PATH, HomeWatch
-
-if TYPE_CHECKING:
-    pass
 
 router = APIRouter(tags=["timelines"])
 Paging = Annotated[PageParams, Depends(page_params)]
@@ -45,12 +42,7 @@ async def home(request: Request, runtime: RuntimeDep, paging: Paging) -> JSON:
 
     async def render(watch: HomeWatch | None) -> JSON:
         viewer = await require("read:statuses")(request)
-        assert viewer.account is not None
-        async with runtime.db.read() as session:
-            page = await service.read_home(
-                session=session, runtime=runtime, viewer=viewer.account, page=paging, watch=watch
-            )
-        return page.response(request, base_url=runtime.settings.base_url)
+        return await service.render_home(runtime, request, viewer.person, paging, watch)
 
     if runtime.page_cache is None:
         return await render(None)

@@ -9,12 +9,13 @@ from typing import TYPE_CHECKING, Any
 from prometheus_client import Counter
 from sqlalchemy import Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.requests import Request
 
 from roost.accounts.models import Account
 from roost.core.breaker import REDIS_DOWN
 from roost.core.db import fresh
 from roost.core.errors import NotFound
-from roost.core.http import PageParams
+from roost.core.http import JSON, PageParams
 from roost.core.paging import Page, Window, paginate
 from roost.follows.relations import followed_among, load_home_relations
 from roost.lists.lookup import member_ids, owned_list
@@ -49,6 +50,22 @@ SQL_READS = Counter(
     "Home and list pages read from SQL by the rule because Redis was unreachable",
     ["timeline"],
 )
+
+
+async def render_home(
+    runtime: Runtime,
+    request: Request,
+    viewer: Account,
+    page: PageParams,
+    watch: HomeWatch | None = None,
+) -> JSON:
+    """The viewer's home page as answered (body and ``Link``): for the route, and for
+    the worker that renders a kept page again before its reader asks (page_refresh.py)."""
+    async with runtime.db.read() as session:
+        found = await read_home(
+            session=session, runtime=runtime, viewer=viewer, page=page, watch=watch
+        )
+    return found.response(request, base_url=runtime.settings.base_url)
 
 
 async def read_home(

@@ -14,7 +14,7 @@ from roost.core.db import Database
 from roost.core.paging import Window
 from roost.timelines.cursors import now_seq
 from roost.timelines.models import HomeEntry, HomeFeed, ListEntry, ListFeed
-from roost.timelines.store import Delivery, Entry, Fill, MergeMark
+from roost.timelines.store import Added, Delivery, Entry, Fill, MergeMark
 
 
 class DatabaseTimelineStore:
@@ -29,13 +29,13 @@ class DatabaseTimelineStore:
         self.entry: type[HomeEntry] | type[ListEntry] = ListEntry if lists else HomeEntry
         self.feed: type[HomeFeed] | type[ListFeed] = ListFeed if lists else HomeFeed
 
-    async def deliver(self, owner_ids: Sequence[int], delivery: Delivery) -> list[int]:
+    async def deliver(self, owner_ids: Sequence[int], delivery: Delivery) -> Added:
         owners = sorted(set(owner_ids))  # one lock order everywhere: no deadlocks
         if delivery.reblog_of_author_id is not None:
             # Nobody needs to see a boost of their own post in their own feed.
             owners = [o for o in owners if o != delivery.reblog_of_author_id]
         if not owners:
-            return []
+            return Added()
         async with self.db.write() as session:
             if delivery.reblog_of_id is not None:
                 # One appearance per post: skip timelines that already show it or a boost of it.
@@ -51,7 +51,7 @@ class DatabaseTimelineStore:
                 already = set(shown.all())
                 owners = [o for o in owners if o not in already]
                 if not owners:
-                    return []
+                    return Added()
             heads = await session.execute(self._advance_heads(owners))
             seqs = dict(heads.all())
             rows = [
@@ -68,7 +68,7 @@ class DatabaseTimelineStore:
                 index_elements=["owner_id", "status_id"]
             )
             result = await session.execute(insert.returning(self.entry.owner_id), rows)
-            added = list(result.scalars())
+            added = Added(result.scalars())
             await session.commit()
             return added
 

@@ -9,7 +9,7 @@ implementations: ``sql_store.py`` (the embedded default) and ``redis_store.py``
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -28,6 +28,15 @@ class Delivery:
     author_id: int
     reblog_of_id: int | None = None
     reblog_of_author_id: int | None = None
+
+
+class Added(list[int]):
+    """The owners a delivery was new to, in order; ``paged``: those of them whose kept
+    home pages (page_cache.py) are rendered again before they are read (Redis only)."""
+
+    def __init__(self, owners: Iterable[int] = (), *, paged: Iterable[int] = ()) -> None:
+        super().__init__(owners)
+        self.paged = list(paged)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +77,7 @@ class Pages(Protocol):
 
 
 class TimelineStore(Pages, Protocol):
-    async def deliver(self, owner_ids: Sequence[int], delivery: Delivery) -> list[int]:
+    async def deliver(self, owner_ids: Sequence[int], delivery: Delivery) -> Added:
         """Put a status into each owner's timeline once; returns the owners it was new to."""
         ...
 

@@ -1,0 +1,103 @@
+"""Kept home pages rendered again when their timeline moves (timelines/page_refresh.py):
+the reader's next read is a kept page that already shows the new post, and costs no
+SQL. Here the refreshes run in the test's process, as the worker runs them."""
+
+from __future__ import annotations
+
+import httpx
+
+from roost.runtime import Runtime
+from roost.timelines.page_cache import PAGE_TTL_SECONDS, RECENT_READ_SECONDS, PageCache
+from roost.timelines.page_refresh import refresh_pages
+from roost.web.service import revoke_app
+from tests.conftest import Scaled
+from tests.factories import User
+from tests.sql import statements
+from tests.timelines.helpers import HOME, follow, post
+
+
+async def home(client: httpx.AsyncClient, user: User) -> list[str]:
+    response = await client.get(HOME, headers=user.headers)
+    assert response.status_code == 200, response.text
+    return [status["id"] for status in response.json()]
+
+
+def pages_of(runtime: Runtime) -> PageCache:
+    assert runtime.page_cache is not None
+    return runtime.page_cache
+
+
+async def refresh_noted(runtime: Runtime) -> list[int]:
+    """What the worker does after its fan-outs: render again the pages of the owners they
+    noted; returns those owners."""
+    owners = await pages_of(runtime).changed()
+    await refresh_pages(runtime, pages_of(runtime), owners)
+    return owners
+
+
+async def test_the_next_read_after_a_delivery_is_a_kept_page_with_the_post(
+    scaled: Scaled,
+) -> None:
+    runtime, client, factory = scaled
+    pages_of(runtime).collect_changes()
+    reader, friend = await factory.user("reader"), await factory.user("friend")
+    await follow(runtime, reader, friend)
+    assert await home(client, reader) == []
+    assert await home(client, friend) == []
+
+    posted = await post(client, friend, "hello")
+    await runtime.jobs.drain()
+    later = await post(client, friend, "again")
+    await runtime.jobs.drain()
+    # The follower's delivery and the author's own, each noted once.
+    assert await refresh_noted(runtime) == sorted([reader.account.id, friend.account.id])
+
+    for person in (reader, friend):
+        with statements(runtime) as seen:
+            assert await home(client, person) == [later, posted]
+        assert seen == []
+
+
+async def test_a_page_not_read_lately_is_left_to_its_next_read(scaled: Scaled) -> None:
+    runtime, client, factory = scaled
+    pages = pages_of(runtime)
+    pages.collect_changes()
+    reader, friend = await factory.user("reader"), await factory.user("friend")
+    await follow(runtime, reader, friend)
+    await home(client, reader)
+    [kept] = await pages.kept_for(reader.account.id)
+    assert runtime.redis is not None
+    # Last read RECENT_READ_SECONDS ago, and a little more.
+    await runtime.redis.expire(kept.key, PAGE_TTL_SECONDS - RECENT_READ_SECONDS - 1)
+    assert await pages.kept_for(reader.account.id) == []
+
+    posted = await post(client, friend, "hello")
+    await runtime.jobs.drain()
+    await refresh_noted(runtime)
+    with statements(runtime) as seen:
+        assert await home(client, reader) == [posted]
+    assert seen != []  # rendered by the read
+
+
+async def test_a_page_whose_token_was_revoked_is_dropped(scaled: Scaled) -> None:
+    runtime, client, factory = scaled
+    pages = pages_of(runtime)
+    pages.collect_changes()
+    reader, friend = await factory.user("reader"), await factory.user("friend")
+    await follow(runtime, reader, friend)
+    await home(client, reader)
+    [kept] = await pages.kept_for(reader.account.id)
+    async with runtime.db.write() as session:
+        await revoke_app(
+            session=session,
+            runtime=runtime,
+            account_id=reader.account.id,
+            app_id=await factory.app(),
+        )
+
+    await post(client, friend, "hello")
+    await runtime.jobs.drain()
+    await refresh_noted(runtime)
+    assert runtime.redis is not None
+    assert await runtime.redis.exists(kept.key) == 0
+    assert (await client.get(HOME, headers=reader.headers)).status_code == 401
