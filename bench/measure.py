@@ -175,3 +175,16 @@ async def post_latency_pair(
                 _, ms = await post(http, token, post_text(rng))
                 into.values_ms.append(ms)
     return small_ms, large_ms
+
+
+async def kept_page_counts(base: str) -> tuple[float, float]:
+    """The API processes' kept-page hits and misses so far (their ``/metrics``, summed
+    over the processes): the misses of a phase are its reads that rendered."""
+    async with httpx.AsyncClient(base_url=base) as http:
+        page = (await http.get("/metrics")).text
+    counts = dict.fromkeys(("roost_kept_page_hits_total", "roost_kept_page_misses_total"), 0.0)
+    for line in page.splitlines():
+        name, _, value = line.partition(" ")
+        if name in counts:
+            counts[name] += float(value)
+    return counts["roost_kept_page_hits_total"], counts["roost_kept_page_misses_total"]

@@ -145,13 +145,18 @@ async def measure_all(ctx: Context) -> dict[str, Any]:
     log(f"home: {home.per_second:,.0f}/s (ceiling {top.per_second:,.0f}/s)")
 
     log(f"home reads: {a.duration:g} s at {a.read_rate:g}/s, with posts")
+    before = await measure.kept_page_counts(ctx.url)
     paced, (paced_posts, paced_post_rate) = await asyncio.gather(
         wrk(ctx, ctx.url, tokens_file, a.read_rate),
         measure.post_steadily(ctx.url, readers, rate=a.post_rate, seconds=a.duration),
     )
+    after = await measure.kept_page_counts(ctx.url)
+    hits, misses = after[0] - before[0], after[1] - before[1]
     results["home_steady"] = steady(paced) | {
         "posts_per_s": paced_post_rate,
         "posts": paced_posts.summary(),
+        "kept_hits": hits,
+        "kept_misses": misses,
     }
     log(
         f"home at {paced.per_second:,.0f}/s: p50 {paced.p50_ms:.1f} ms, p99 {paced.p99_ms:.1f} "

@@ -214,7 +214,8 @@ def measures(r: dict[str, Any]) -> list[tuple[str, str, str]]:
             "home_steady",
             "Home reads at a steady rate (wrk on a schedule), with posts",
             _steady(r["home_steady"])
-            + f"; {r['home_steady']['posts_per_s']:.1f} posts/s, {_lat(r['home_steady']['posts'])}",
+            + f"; {r['home_steady']['posts_per_s']:.1f} posts/s, {_lat(r['home_steady']['posts'])}"
+            + _rendered(r["home_steady"]),
         ),
         ("ceiling_steady", "Ceiling at the same steady rate", _steady(r["ceiling_steady"])),
         ("post_small", "Post latency, 0 followers", _lat(pl["zero_followers"])),
@@ -334,6 +335,15 @@ def _steady(x: dict[str, Any]) -> str:
         f"{x['reads_per_s']:,.0f} req/s, p50 {x['p50_ms']:.1f} ms, p90 {x['p90_ms']:.1f} ms, "
         f"p99 {x['p99_ms']:.1f} ms, max {x['max_ms']:.1f} ms, {x['errors']} errors"
     )
+
+
+def _rendered(x: dict[str, Any]) -> str:
+    """How many of the reads rendered (the rest were kept pages): older runs lack it."""
+    if "kept_misses" not in x:
+        return ""
+    reads = x["kept_hits"] + x["kept_misses"]
+    share = x["kept_misses"] / reads if reads else 0.0
+    return f"; {x['kept_misses']:,.0f} of {reads:,.0f} reads rendered ({share:.1%})"
 
 
 def _anatomy(an: dict[str, Any]) -> str:
