@@ -19,9 +19,10 @@ from redis.asyncio import RedisCluster
 from redis.asyncio.retry import Retry
 from redis.backoff import EqualJitterBackoff
 
+from roost.core import redis as core_redis
 from roost.core.breaker import REDIS_DOWN, Breaker
 from roost.core.cluster_breaker import ClusterUnavailable, GuardedCluster
-from roost.core.redis import slot
+from roost.core.redis import mget, slot
 from roost.jobs.queue import QueueJobRunner, lock_key, stream_key
 from roost.runtime import Runtime
 from roost.streaming.bus import channel_prefix
@@ -357,3 +358,27 @@ async def test_a_batch_sent_to_a_node_that_lacks_some_slots_is_delivered_by_slot
         # The batch really spanned masters (else nothing was refused).
         places = {holders(cluster, store.keys(owner)[0])[0] for owner in owners[:40]}
         assert places == masters(cluster)
+
+
+async def test_keys_of_every_master_are_read_node_by_node(
+    app_client: AppClient, cluster: LocalCluster, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``mget`` (the caches, the kept-page check) reads keys of many slots with one call
+    per master, in order, None where missing; a group sent on a stale slot map is
+    refused by the node that lacks its keys and read again slot by slot."""
+    async with on_cluster(app_client, cluster) as (_, runtime):
+        client = runtime.redis
+        assert client is not None
+        keys = [f"{runtime.settings.redis_prefix}mget:{n}" for n in range(60)]
+        for key in keys[::2]:
+            await client.set(key, key)
+        assert {holders(cluster, key)[0] for key in keys[::2]} == masters(cluster)
+        expected = [key.encode() if n % 2 == 0 else None for n, key in enumerate(keys)]
+        assert await mget(client, keys) == expected
+
+        async def stale(client: object, items: list[int], key: object) -> list[list[int]]:
+            return [items]  # every key to one master, as by an outdated slot map
+
+        monkeypatch.setattr(core_redis, "group_by_node", stale)
+        assert await mget(client, keys) == expected
+        await client.delete(*keys[::2])
