@@ -275,8 +275,7 @@ class PageCache:
         if watch.spoiled:
             return
         key, page_id = self._key(digest, query), secrets.token_hex(8)
-        versions = orjson.dumps([list(watch.held), list(watch.held.values())])
-        page = b"%s\n%s" % ((link or "").encode(), body)
+        versions, page = _stored(watch, body, link)
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.hset(
                 key, mapping={"id": page_id, "v": versions, "b": page, "t": digest, "q": query}
@@ -345,21 +344,18 @@ class PageCache:
             await self.redis.zrem(index, *gone)
         return pages
 
-    async def render_again(self, page: KeptPage, render: Render) -> bool:
+    async def render_again(self, page: KeptPage, render: Render) -> None:
         """Render a kept page again and keep it in place of the old one, if that is
-        still kept; whether it was."""
+        still kept."""
         watch = HomeWatch(self.versions, self.timelines)
         await watch.start("token", [page.digest])
         response = await render(watch)
         if response.status_code != 200 or watch.spoiled:
-            return False
-        versions = orjson.dumps([list(watch.held), list(watch.held.values())])
-        link = response.headers.get("link") or ""
-        body = b"%s\n%s" % (link.encode(), bytes(response.body))
-        kept = await self._keep_if_kept.run(
-            self.redis, [page.key], [secrets.token_hex(8), versions, body]
+            return
+        versions, stored = _stored(watch, bytes(response.body), response.headers.get("link"))
+        await self._keep_if_kept.run(
+            self.redis, [page.key], [secrets.token_hex(8), versions, stored]
         )
-        return bool(kept)
 
     async def drop(self, page: KeptPage) -> None:
         """Forget a page that can no longer be rendered for its token (revoked, ...)."""
@@ -370,6 +366,12 @@ class PageCache:
         self._local.move_to_end(key)
         if len(self._local) > LOCAL_PAGES:
             self._local.popitem(last=False)
+
+
+def _stored(watch: Watch, body: bytes, link: str | None) -> tuple[bytes, bytes]:
+    """A page as kept: its versions as JSON, and its Link header and body."""
+    versions = orjson.dumps([list(watch.held), list(watch.held.values())])
+    return versions, b"%s\n%s" % ((link or "").encode(), body)
 
 
 def keeps(query: str) -> bool:
