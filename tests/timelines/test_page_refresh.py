@@ -4,7 +4,10 @@ SQL. Here the refreshes run in the test's process, as the worker runs them."""
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
+import pytest
 
 from roost.runtime import Runtime
 from roost.timelines.page_cache import PAGE_TTL_SECONDS, RECENT_READ_SECONDS, PageCache
@@ -13,7 +16,7 @@ from roost.web.service import revoke_app
 from tests.conftest import Scaled
 from tests.factories import User
 from tests.sql import statements
-from tests.timelines.helpers import HOME, follow, post
+from tests.timelines.helpers import HOLD, HOME, HeldDeliveries, follow, post
 
 
 async def home(client: httpx.AsyncClient, user: User) -> list[str]:
@@ -101,3 +104,36 @@ async def test_a_page_whose_token_was_revoked_is_dropped(scaled: Scaled) -> None
     assert runtime.redis is not None
     assert await runtime.redis.exists(kept.key) == 0
     assert (await client.get(HOME, headers=reader.headers)).status_code == 401
+
+
+async def test_pages_are_rendered_again_after_the_jobs_running(
+    scaled: Scaled, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fan-out under way goes first: the renders ahead wait until no job is running."""
+    runtime, client, factory = scaled
+    pages = pages_of(runtime)
+    pages.collect_changes()
+    reader, friend, other = [await factory.user(n) for n in ("reader", "friend", "other")]
+    await follow(runtime, reader, friend)
+    await follow(runtime, other, friend)
+    await home(client, reader)
+    posted = await post(client, friend, "hello")
+    await runtime.jobs.drain()
+    noted = await pages.changed()
+
+    async with HeldDeliveries(runtime, other, monkeypatch) as held:
+        late = await post(client, friend, f"{HOLD} held on its way to other (and reader)")
+        for _ in range(500):  # until its fan-out job is running, stuck
+            if held.waiting:
+                break
+            await asyncio.sleep(0.01)
+        assert held.waiting
+        refreshing = asyncio.create_task(refresh_pages(runtime, pages, noted))
+        await asyncio.sleep(0.3)
+        assert not refreshing.done()
+        held.release()
+        await asyncio.wait_for(refreshing, 10)
+    # Rendered once the fan-out had ended: with what it delivered.
+    with statements(runtime) as seen:
+        assert await home(client, reader) == [late, posted]
+    assert seen == []

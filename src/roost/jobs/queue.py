@@ -332,7 +332,7 @@ class QueueJobRunner(JobRunner):
         )
         if not await claim.acquire():
             return  # running elsewhere: that run, or the sweep after it, finishes it
-        self._running.add(job_id)
+        self._begin(job_id)
         work = asyncio.get_running_loop().create_task(self.run_job(job_id))
         try:
             while True:
@@ -352,7 +352,7 @@ class QueueJobRunner(JobRunner):
             if not work.done():  # we were cancelled (shutdown): stop the handler too
                 work.cancel()
                 await asyncio.gather(work, return_exceptions=True)
-            self._running.discard(job_id)
+            self._end(job_id)
             with contextlib.suppress(LockError):
                 await claim.release()
 

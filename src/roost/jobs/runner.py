@@ -82,8 +82,23 @@ class JobRunner:
         self.runtime = runtime
         self._slots = asyncio.Semaphore(concurrency)
         self._running: set[int] = set()
+        self._idle = asyncio.Event()
+        self._idle.set()
         self._tasks: set[asyncio.Task[None]] = set()
         self._sweeper: asyncio.Task[None] | None = None
+
+    async def idle(self) -> None:
+        """Until no job is running in this process."""
+        await self._idle.wait()
+
+    def _begin(self, job_id: int) -> None:
+        self._running.add(job_id)
+        self._idle.clear()
+
+    def _end(self, job_id: int) -> None:
+        self._running.discard(job_id)
+        if not self._running:
+            self._idle.set()
 
     async def start(self) -> None:
         """Nothing to open in-process; the queue runner connects its broker here."""
@@ -91,7 +106,7 @@ class JobRunner:
     def kick(self, job_id: int) -> None:
         if job_id in self._running:
             return
-        self._running.add(job_id)
+        self._begin(job_id)
         self._spawn(self._run(job_id))
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
@@ -104,7 +119,7 @@ class JobRunner:
             async with self._slots:
                 await self.run_job(job_id)
         finally:
-            self._running.discard(job_id)
+            self._end(job_id)
 
     async def run_job(self, job_id: int) -> None:
         """Run one job by id: delete its row on success, schedule a retry on failure.

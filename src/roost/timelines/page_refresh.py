@@ -8,7 +8,8 @@ the fan-out has delivered: it notes the owners it delivered to that have kept pa
 (the delivery script answers which), and ``refresh_changed_pages`` renders each of
 their pages read in the last ``RECENT_READ_SECONDS`` by the same code as the route
 (``service.render_home``), with the same versions, and puts it in place of the old
-one. The reader's next read is then a kept page.
+one. The reader's next read is then a kept page. Renders wait while the worker runs a
+job: a burst of fan-outs is delivered first, and its pages rendered after.
 
 Nothing depends on it: a page rendered again is checked on read like any kept page,
 so a refresh that comes late, fails or is dropped costs its reader a render, as
@@ -45,6 +46,7 @@ async def refresh_changed_pages(runtime: Runtime, pages: PageCache) -> None:
 
 async def refresh_pages(runtime: Runtime, pages: PageCache, owner_ids: list[int]) -> None:
     for owner in owner_ids:
+        await runtime.jobs.idle()  # jobs first: a render ahead never delays a delivery
         try:
             for page in await pages.kept_for(owner):
                 await _render_again(runtime, pages, page)
