@@ -10,7 +10,12 @@ import httpx
 import pytest
 
 from roost.runtime import Runtime
-from roost.timelines.page_cache import PAGE_TTL_SECONDS, RECENT_READ_SECONDS, PageCache
+from roost.timelines.page_cache import (
+    PAGE_TTL_SECONDS,
+    RECENT_READ_SECONDS,
+    KeptPage,
+    PageCache,
+)
 from roost.timelines.page_refresh import refresh_pages
 from roost.web.service import revoke_app
 from tests.conftest import Scaled
@@ -38,6 +43,18 @@ async def refresh_noted(runtime: Runtime) -> list[int]:
     return owners
 
 
+async def reader_with_a_kept_page(scaled: Scaled) -> tuple[PageCache, User, User, KeptPage]:
+    """A reader of a friend's posts who read home (kept); changes are noted from now."""
+    runtime, client, factory = scaled
+    pages = pages_of(runtime)
+    pages.collect_changes()
+    reader, friend = await factory.user("reader"), await factory.user("friend")
+    await follow(runtime, reader, friend)
+    await home(client, reader)
+    [kept] = await pages.kept_for(reader.account.id)
+    return pages, reader, friend, kept
+
+
 async def test_the_next_read_after_a_delivery_is_a_kept_page_with_the_post(
     scaled: Scaled,
 ) -> None:
@@ -62,13 +79,8 @@ async def test_the_next_read_after_a_delivery_is_a_kept_page_with_the_post(
 
 
 async def test_a_page_not_read_lately_is_left_to_its_next_read(scaled: Scaled) -> None:
-    runtime, client, factory = scaled
-    pages = pages_of(runtime)
-    pages.collect_changes()
-    reader, friend = await factory.user("reader"), await factory.user("friend")
-    await follow(runtime, reader, friend)
-    await home(client, reader)
-    [kept] = await pages.kept_for(reader.account.id)
+    runtime, client, _ = scaled
+    pages, reader, friend, kept = await reader_with_a_kept_page(scaled)
     assert runtime.redis is not None
     # Last read RECENT_READ_SECONDS ago, and a little more.
     await runtime.redis.expire(kept.key, PAGE_TTL_SECONDS - RECENT_READ_SECONDS - 1)
@@ -84,12 +96,7 @@ async def test_a_page_not_read_lately_is_left_to_its_next_read(scaled: Scaled) -
 
 async def test_a_page_whose_token_was_revoked_is_dropped(scaled: Scaled) -> None:
     runtime, client, factory = scaled
-    pages = pages_of(runtime)
-    pages.collect_changes()
-    reader, friend = await factory.user("reader"), await factory.user("friend")
-    await follow(runtime, reader, friend)
-    await home(client, reader)
-    [kept] = await pages.kept_for(reader.account.id)
+    pages, reader, friend, kept = await reader_with_a_kept_page(scaled)
     async with runtime.db.write() as session:
         await revoke_app(
             session=session,

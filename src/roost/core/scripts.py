@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from redis.asyncio import Redis, RedisCluster
 from redis.exceptions import NoScriptError
-
-if TYPE_CHECKING:
-    from roost.core.redis import Client
 
 Keys = Sequence[str | bytes]
 Args = Sequence[str | int | bytes]
@@ -26,7 +24,7 @@ class Script:
         self.text = text
         self.sha = hashlib.sha1(text.encode()).hexdigest()
 
-    async def run(self, redis: Client, keys: Keys, args: Args) -> Any:
+    async def run(self, redis: Redis | RedisCluster, keys: Keys, args: Args) -> Any:
         try:
             return await redis.evalsha(self.sha, len(keys), *keys, *args)
         except NoScriptError:  # first use, or Redis restarted or flushed its scripts
@@ -35,7 +33,7 @@ class Script:
 
     async def run_each(
         self,
-        redis: Client,
+        redis: Redis | RedisCluster,
         calls: Sequence[tuple[Keys, Args]],
         *,
         return_exceptions: bool = False,
@@ -59,7 +57,9 @@ class Script:
                 raise answer
         return answers
 
-    async def _pipelined(self, redis: Client, calls: Sequence[tuple[Keys, Args]]) -> list[Any]:
+    async def _pipelined(
+        self, redis: Redis | RedisCluster, calls: Sequence[tuple[Keys, Args]]
+    ) -> list[Any]:
         async with redis.pipeline(transaction=False) as pipe:
             for keys, args in calls:
                 pipe.evalsha(self.sha, len(keys), *keys, *args)
