@@ -5,11 +5,13 @@ SQL. Here the refreshes run in the test's process, as the worker runs them."""
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import httpx
 import pytest
 
 from roost.runtime import Runtime
+from roost.timelines import page_refresh
 from roost.timelines.page_cache import (
     PAGE_TTL_SECONDS,
     RECENT_READ_SECONDS,
@@ -144,3 +146,24 @@ async def test_pages_are_rendered_again_after_the_jobs_running(
     with statements(runtime) as seen:
         assert await home(client, reader) == [late, posted]
     assert seen == []
+
+
+async def test_a_database_outage_leaves_the_pages_to_their_reads(
+    scaled: Scaled, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """No traceback for each owner while the database is unreachable: the kept page
+    stays, to be checked (and rendered) by its next read."""
+    runtime, client, _ = scaled
+    pages, reader, friend, kept = await reader_with_a_kept_page(scaled)
+    posted = await post(client, friend, "hello")
+    await runtime.jobs.drain()
+
+    async def unreachable(*args: object, **kwargs: object) -> None:
+        raise ConnectionRefusedError("the database is down")
+
+    monkeypatch.setattr(page_refresh.service, "render_home", unreachable)
+    with caplog.at_level(logging.ERROR):
+        await refresh_pages(runtime, pages, await pages.changed())
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
+    monkeypatch.undo()
+    assert await home(client, reader) == [posted]

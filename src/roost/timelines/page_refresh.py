@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 from starlette.requests import Request
 
 from roost.core.breaker import REDIS_FAILED
+from roost.core.db_outages import database_down
 from roost.core.errors import RoostError
 from roost.core.http import JSON, page_params
 from roost.deps import allowed, load_viewer_by_digest
@@ -52,7 +53,9 @@ async def refresh_pages(runtime: Runtime, pages: PageCache, owner_ids: list[int]
                 await _render_again(runtime, pages, page)
         except REDIS_FAILED:
             return  # their readers render, as without refreshes
-        except Exception:
+        except Exception as error:
+            if database_down(error):
+                return  # as above; the database's outage is reported where it answers
             log.exception("kept home pages of %d not rendered again", owner)
 
 
