@@ -18,11 +18,20 @@ from roost.follows.models import Follow
 from roost.runtime import Runtime
 from roost.statuses.models import Status
 from roost.timelines.store import Added, Delivery
+from roost.web.service import revoke_app
 from tests.conftest import REDIS_URL
 from tests.factories import User
 from tests.redis_cluster import async_client
 
 HOLD = "[held]"
+
+
+async def revoke(runtime: Runtime, user: User, app_id: int) -> None:
+    """The user's tokens of the app revoked, as from the settings screen."""
+    async with runtime.db.write() as session:
+        await revoke_app(
+            session=session, runtime=runtime, account_id=user.account.id, app_id=app_id
+        )
 
 
 async def follow(runtime: Runtime, follower: User, *targets: User) -> None:

@@ -19,11 +19,10 @@ from roost.timelines.page_cache import (
     PageCache,
 )
 from roost.timelines.page_refresh import refresh_pages
-from roost.web.service import revoke_app
 from tests.conftest import Scaled
 from tests.factories import User
 from tests.sql import statements
-from tests.timelines.helpers import HOLD, HOME, HeldDeliveries, follow, post
+from tests.timelines.helpers import HOLD, HOME, HeldDeliveries, follow, post, revoke
 
 
 async def home(client: httpx.AsyncClient, user: User) -> list[str]:
@@ -99,13 +98,7 @@ async def test_a_page_not_read_lately_is_left_to_its_next_read(scaled: Scaled) -
 async def test_a_page_whose_token_was_revoked_is_dropped(scaled: Scaled) -> None:
     runtime, client, factory = scaled
     pages, reader, friend, kept = await reader_with_a_kept_page(scaled)
-    async with runtime.db.write() as session:
-        await revoke_app(
-            session=session,
-            runtime=runtime,
-            account_id=reader.account.id,
-            app_id=await factory.app(),
-        )
+    await revoke(runtime, reader, await factory.app())
 
     await post(client, friend, "hello")
     await runtime.jobs.drain()

@@ -12,11 +12,10 @@ from starlette.types import Receive, Scope, Send
 
 from roost.timelines.page_cache import PageCache
 from roost.timelines.page_cache_middleware import KeptPages
-from roost.web.service import revoke_app
 from tests.conftest import SCALED, AppClient, Scaled
 from tests.factories import User
 from tests.sql import statements
-from tests.timelines.helpers import HOME, follow, forget_everything, make_big, post
+from tests.timelines.helpers import HOME, follow, forget_everything, make_big, post, revoke
 
 
 async def home(client: httpx.AsyncClient, user: User, **params: str) -> list[dict[str, object]]:
@@ -118,13 +117,7 @@ async def test_a_kept_page_is_only_for_the_token_that_asked(scaled: Scaled) -> N
     answer = await client.get(HOME, headers={"Authorization": f"Bearer {narrow}"})
     assert answer.status_code == 403
 
-    async with runtime.db.write() as session:
-        await revoke_app(
-            session=session,
-            runtime=runtime,
-            account_id=reader.account.id,
-            app_id=await factory.app(),
-        )
+    await revoke(runtime, reader, await factory.app())
     answer = await client.get(HOME, headers=reader.headers)
     assert answer.status_code == 401
     assert answer.json() == {"error": "The access token is invalid"}
